@@ -1,0 +1,45 @@
+using Matcha.AppHost;
+using Matcha.AppHost.Infrastructure;
+
+var builder = DistributedApplication.CreateBuilder(args);
+
+// Infrastructure: containers where a runtime answers, else the machine's own binaries.
+var infrastructure = builder.AddMatchaInfrastructure();
+
+var postgres = infrastructure.AddPostgres("postgres");
+var catalogDb = postgres.AddDatabase("catalogdb");
+var ratingsDb = postgres.AddDatabase("ratingsdb");
+var accountsDb = postgres.AddDatabase("accountsdb");
+
+var redis = infrastructure.AddRedis("redis");
+
+var signingSecret = builder.AddParameter("accounts-signing-secret",
+    new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
+
+// Services: each references only its own database, and Redis.
+var catalog = builder.AddProject<Projects.Matcha_Catalog>("catalog")
+    .WithReference(catalogDb).WaitFor(catalogDb)
+    .WithReference(redis).WaitFor(redis)
+    .WithHttpHealthCheck("/health");
+
+var ratings = builder.AddProject<Projects.Matcha_Ratings>("ratings")
+    .WithReference(ratingsDb).WaitFor(ratingsDb)
+    .WithReference(redis).WaitFor(redis)
+    .WithHttpHealthCheck("/health");
+
+var accounts = builder.AddProject<Projects.Matcha_Accounts>("accounts")
+    .WithReference(accountsDb).WaitFor(accountsDb)
+    .WithReference(redis).WaitFor(redis)
+    .WithEnvironment("Accounts__SigningKeys__EncryptionSecret", signingSecret)
+    .WithHttpHealthCheck("/health");
+
+// The gateway: the only endpoint meant for the browser.
+builder.AddProject<Projects.Matcha_Gateway>("gateway")
+    .WithReference(catalog).WaitFor(catalog)
+    .WithReference(ratings).WaitFor(ratings)
+    .WithReference(accounts).WaitFor(accounts)
+    .WithExternalHttpEndpoints()
+    .WithHttpHealthCheck("/health")
+    .WithStartupReport();
+
+builder.Build().Run();

@@ -1,0 +1,30 @@
+namespace Matcha.AppHost.Infrastructure;
+
+public enum InfrastructureMode
+{
+    /// <summary>Containers when a container runtime answers, else local processes.</summary>
+    Auto,
+    Containers,
+    Local,
+}
+
+/// <summary>
+/// The <c>Matcha:Infrastructure</c> settings, from appsettings, environment
+/// (<c>Matcha__Infrastructure__Mode=local</c>) or the command line
+/// (<c>--Matcha:Infrastructure:Mode=local</c>).
+/// </summary>
+public sealed class InfrastructureOptions
+{
+    public const string Section = "Matcha:Infrastructure";
+
+    public InfrastructureMode Mode { get; set; } = InfrastructureMode.Auto;
+
+    /// <summary>Where local Postgres and Redis keep their data. Default: see <see cref="LocalDataFolder"/>.</summary>
+    public string? DataDirectory { get; set; }
+
+    /// <summary>Delete the local data folder before starting (a fresh, empty Matcha).</summary>
+    public bool ResetData { get; set; }
+
+    /// <summary>Throw-away data: a fresh folder, deleted when the AppHost stops. Tests set this.</summary>
+    public bool Ephemeral { get; set; }
+}

@@ -1,0 +1,59 @@
+using Microsoft.Extensions.DependencyInjection;
+using System.Security.Cryptography;
+
+namespace Matcha.AppHost.Infrastructure;
+
+internal static class LocalRedisExtensions
+{
+    /// <summary>
+    /// Runs the machine's <c>redis-server</c> on a free loopback port. The password goes in a
+    /// config file (mode 600), not on the command line where any process list would show it.
+    /// Persistent data is kept with an append-only file, so event streams survive a restart.
+    /// </summary>
+    public static IResourceBuilder<LocalRedisResource> AddLocalRedis(
+        this IDistributedApplicationBuilder builder, string name, LocalBinaries binaries, LocalDataFolder data)
+    {
+        var passwordValue = Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
+        var password = builder.AddParameter($"{name}-password", passwordValue, secret: true);
+        var configFile = WriteConfig(data, passwordValue);
+        var redis = new LocalRedisResource(name, binaries.RedisServer, data.RedisData, password.Resource);
+
+        string? connectionString = null;
+        builder.Eventing.Subscribe<ConnectionStringAvailableEvent>(redis, async (_, ct) =>
+            connectionString = await redis.ConnectionStringExpression.GetValueAsync(ct));
+
+        var healthCheckKey = $"{name}_check";
+        builder.Services.AddHealthChecks().AddRedis(
+            _ => connectionString ?? throw new InvalidOperationException("Connection string is unavailable"), name: healthCheckKey);
+
+        return builder.AddResource(redis)
+            .WithEndpoint(name: LocalRedisResource.PrimaryEndpointName, scheme: "tcp")
+            .WithArgs(context =>
+            {
+                context.Args.Add(configFile);
+                context.Args.Add("--port");
+                context.Args.Add(redis.PrimaryEndpoint.Property(EndpointProperty.TargetPort));
+            })
+            .WithEnvironment(LocalInfrastructure.DataDirectoryVariable, data.Root)
+            .WithIconName("Memory")
+            .WithHealthCheck(healthCheckKey);
+    }
+
+    private static string WriteConfig(LocalDataFolder data, string password)
+    {
+        var path = Path.Combine(data.Root, "redis.conf");
+        var persistence = data.Ephemeral
+            ? "appendonly no"
+            : "appendonly yes\nappendfsync everysec";
+        LocalDataFolder.WriteSecretFile(path, $"""
+            bind 127.0.0.1
+            protected-mode yes
+            daemonize no
+            dir {data.RedisData}
+            save ""
+            {persistence}
+            requirepass {password}
+            """);
+        return path;
+    }
+}

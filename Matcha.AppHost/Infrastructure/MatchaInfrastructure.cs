@@ -1,0 +1,112 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Matcha.AppHost.Infrastructure;
+
+/// <summary>
+/// Postgres and Redis for Matcha, as containers or as local processes. Either way the
+/// resources have the same names, health checks and connection-string shapes.
+/// </summary>
+public sealed class MatchaInfrastructure
+{
+    private readonly IDistributedApplicationBuilder _builder;
+    private readonly LocalInfrastructure? _local;
+
+    private MatchaInfrastructure(IDistributedApplicationBuilder builder, InfrastructureMode mode, LocalInfrastructure? local)
+    {
+        _builder = builder;
+        Mode = mode;
+        _local = local;
+    }
+
+    public InfrastructureMode Mode { get; }
+
+    internal static MatchaInfrastructure Create(IDistributedApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection(InfrastructureOptions.Section).Get<InfrastructureOptions>() ?? new();
+        var mode = options.Mode switch
+        {
+            InfrastructureMode.Auto when ContainerRuntime.Answers(builder.Configuration["ASPIRE_CONTAINER_RUNTIME"]) => InfrastructureMode.Containers,
+            InfrastructureMode.Auto => InfrastructureMode.Local,
+            var chosen => chosen,
+        };
+
+        if (mode is InfrastructureMode.Containers)
+        {
+            return new MatchaInfrastructure(builder, mode, local: null);
+        }
+
+        var binaries = LocalBinaries.Find() ?? throw new DistributedApplicationException(
+            $"No container runtime answered and {LocalBinaries.DescribeMissing()} could not be found. {LocalBinaries.InstallHint}");
+        return new MatchaInfrastructure(builder, mode, LocalInfrastructure.Create(builder, options, binaries));
+    }
+
+    public PostgresServer AddPostgres(string name)
+    {
+        if (_local is { } local)
+        {
+            var server = _builder.AddLocalPostgres(name, local.Binaries, local.Data);
+            return new PostgresServer(server, database => server.AddDatabase(database));
+        }
+
+        var container = _builder.AddPostgres(name);
+        if (!_builder.ExecutionContext.IsPublishMode)
+        {
+            container.WithDataVolume();
+        }
+        return new PostgresServer(container, database => container.AddDatabase(database));
+    }
+
+    public IResourceBuilder<IResourceWithConnectionString> AddRedis(string name)
+    {
+        if (_local is { } local)
+        {
+            return _builder.AddLocalRedis(name, local.Binaries, local.Data);
+        }
+
+        var container = _builder.AddRedis(name);
+        return _builder.ExecutionContext.IsPublishMode ? container : container.WithDataVolume();
+    }
+}
+
+/// <summary>A Postgres server of either kind, and the way to add a database to it.</summary>
+public sealed class PostgresServer(
+    IResourceBuilder<IResourceWithConnectionString> server,
+    Func<string, IResourceBuilder<IResourceWithConnectionString>> addDatabase)
+{
+    public IResourceBuilder<IResourceWithConnectionString> Server { get; } = server;
+
+    public IResourceBuilder<IResourceWithConnectionString> AddDatabase(string name) => addDatabase(name);
+}
+
+/// <summary>What local-process mode shares between Postgres and Redis.</summary>
+internal sealed record LocalInfrastructure(LocalBinaries Binaries, LocalDataFolder Data)
+{
+    /// <summary>
+    /// Set on every local infrastructure process (and so inherited by each child, such as
+    /// Postgres backends): an operator or a test can find every process of one run.
+    /// </summary>
+    public const string DataDirectoryVariable = "MATCHA_DATA_DIRECTORY";
+
+    public static LocalInfrastructure Create(IDistributedApplicationBuilder builder, InfrastructureOptions options, LocalBinaries binaries)
+    {
+        var data = LocalDataFolder.Prepare(options);
+        if (data.Ephemeral)
+        {
+            builder.Eventing.Subscribe<AfterResourcesCreatedEvent>((@event, _) =>
+            {
+                @event.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(data.Delete);
+                return Task.CompletedTask;
+            });
+        }
+        return new LocalInfrastructure(binaries, data);
+    }
+}
+
+public static class MatchaInfrastructureExtensions
+{
+    /// <summary>Reads <c>Matcha:Infrastructure</c> and decides, once, how Postgres and Redis run.</summary>
+    public static MatchaInfrastructure AddMatchaInfrastructure(this IDistributedApplicationBuilder builder) =>
+        MatchaInfrastructure.Create(builder);
+}

@@ -1,0 +1,44 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Matcha.ServiceDefaults;
+
+/// <summary>
+/// Applies the service's EF Core migrations during start-up, before Kestrel listens.
+/// EF Core takes a database-wide lock while it migrates (on Postgres an exclusive lock on
+/// the history table), so two replicas starting together apply each migration once.
+/// A failure is logged with the database's name and stops the process: a service must
+/// never serve on a schema it does not understand.
+/// </summary>
+internal sealed partial class DatabaseMigrator<TContext>(IServiceProvider services, ILogger<DatabaseMigrator<TContext>> logger)
+    : IHostedService where TContext : DbContext
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TContext>();
+        var database = db.Database.GetDbConnection().Database;
+        try
+        {
+            var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+            await db.Database.MigrateAsync(cancellationToken);
+            var current = pending.Count > 0 ? pending[^1] : "(up to date)";
+            LogMigrated(database, pending.Count, current);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogMigrationFailed(ex, database, typeof(TContext).Name);
+            throw;
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Database {Database}: applied {Count} migration(s), now at {Migration}")]
+    private partial void LogMigrated(string database, int count, string migration);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Database {Database}: migrating {Context} failed; the service stops rather than run on an unknown schema")]
+    private partial void LogMigrationFailed(Exception exception, string database, string context);
+}

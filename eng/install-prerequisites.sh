@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Installs what Matcha needs beyond the .NET SDK, and only what is missing:
+#   - PostgreSQL (15+) and redis-server, unless a container runtime answers
+#     (pass --local to install them regardless, as the tests run Postgres and Redis locally);
+#   - the dotnet-ef tool is NOT installed here: it is only needed to add migrations (docs/development.md).
+# Uses apt-get (Debian/Ubuntu), with sudo when not root.
+set -euo pipefail
+
+force_local=false
+[[ "${1:-}" == "--local" ]] && force_local=true
+
+log() { printf '\033[1;34m[matcha]\033[0m %s\n' "$*" >&2; }
+
+container_runtime_answers() {
+  local runtime="${ASPIRE_CONTAINER_RUNTIME:-docker}"
+  command -v "$runtime" >/dev/null 2>&1 && timeout 10 "$runtime" info >/dev/null 2>&1
+}
+
+have_postgres() {
+  command -v postgres >/dev/null 2>&1 && command -v initdb >/dev/null 2>&1 && return 0
+  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null
+}
+
+have_redis() { command -v redis-server >/dev/null 2>&1 || [[ -x /usr/bin/redis-server ]]; }
+
+if ! $force_local && container_runtime_answers; then
+  log "A container runtime answers: Postgres and Redis will run as containers."
+  exit 0
+fi
+
+packages=()
+have_postgres || packages+=(postgresql)
+have_redis || packages+=(redis-server)
+
+if ((${#packages[@]} == 0)); then
+  log "PostgreSQL and redis-server are installed."
+  exit 0
+fi
+
+if ! command -v apt-get >/dev/null 2>&1; then
+  log "Missing: ${packages[*]}. Install them with your package manager (or start Docker/Podman), then try again."
+  exit 1
+fi
+
+sudo=""
+if [[ $(id -u) -ne 0 ]]; then
+  command -v sudo >/dev/null 2>&1 || { log "Missing: ${packages[*]}; run as root or install sudo."; exit 1; }
+  sudo="sudo"
+fi
+
+log "Installing ${packages[*]} with apt-get (once)..."
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+# The packages' own services are not used (the AppHost starts its own servers); where
+# there is no init system they simply do not start.
+$sudo apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+log "Installed ${packages[*]}."

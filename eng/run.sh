@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Starts all of Matcha under the Aspire AppHost: Postgres, Redis, Catalog, Ratings, Accounts
+# and the gateway, with the Aspire dashboard. Installs local Postgres/Redis first if no
+# container runtime answers and they are missing.
+#
+#   ./eng/run.sh            start (local data persists between runs)
+#   ./eng/run.sh --reset    start with an empty data folder (local-process mode)
+#   ./eng/run.sh --local    force local processes even when a container runtime answers
+#   Any other arguments go to the AppHost, e.g. --Matcha:Infrastructure:DataDirectory=/srv/matcha
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+args=()
+install_args=()
+for arg in "$@"; do
+  case "$arg" in
+    --reset) args+=("--Matcha:Infrastructure:ResetData=true") ;;
+    --local) args+=("--Matcha:Infrastructure:Mode=Local"); install_args+=(--local) ;;
+    *) args+=("$arg") ;;
+  esac
+done
+
+./eng/install-prerequisites.sh "${install_args[@]}"
+exec dotnet run --project Matcha.AppHost --launch-profile http -- "${args[@]}"
