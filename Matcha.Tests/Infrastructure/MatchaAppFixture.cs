@@ -1,0 +1,65 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Matcha.Tests.Infrastructure;
+
+/// <summary>
+/// One real Matcha, started through the AppHost for a whole test collection: Postgres and Redis
+/// as local processes in a throw-away data folder, every service exporting its traces to
+/// <see cref="Traces"/>. Tests use fresh data of their own; none relies on another's leftovers.
+/// </summary>
+public sealed class MatchaAppFixture : IAsyncLifetime
+{
+    public static readonly string[] HealthReporting =
+        ["postgres", "catalogdb", "ratingsdb", "accountsdb", "redis", "catalog", "ratings", "accounts", "gateway"];
+
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
+
+    public DistributedApplication App { get; private set; } = null!;
+    public OtlpTraceReceiver Traces { get; } = new();
+    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), $"matcha-test-{Guid.NewGuid():N}");
+
+    public async Task InitializeAsync()
+    {
+        await Traces.StartAsync();
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Matcha_AppHost>(LocalInfrastructureArgs(DataDirectory));
+        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
+        {
+            builder.CreateResourceBuilder(project)
+                .WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", Traces.Endpoint)
+                .WithEnvironment("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
+                .WithEnvironment("OTEL_BSP_SCHEDULE_DELAY", "100");
+        }
+
+        App = await builder.BuildAsync();
+        using var cts = new CancellationTokenSource(StartTimeout);
+        await App.StartAsync(cts.Token);
+        await Task.WhenAll(HealthReporting.Select(name => App.ResourceNotifications.WaitForResourceHealthyAsync(name, cts.Token)));
+    }
+
+    public HttpClient CreateGatewayClient() => App.CreateHttpClient("gateway", "http");
+
+    public async Task<string> ConnectionStringAsync(string resource) =>
+        await App.GetConnectionStringAsync(resource) ?? throw new InvalidOperationException($"No connection string for {resource}.");
+
+    public async Task DisposeAsync()
+    {
+        await App.DisposeAsync();
+        await Traces.DisposeAsync();
+    }
+
+    /// <summary>The arguments that make the AppHost run Postgres and Redis locally, in a folder of the test's own.</summary>
+    public static string[] LocalInfrastructureArgs(string dataDirectory) =>
+    [
+        "--Matcha:Infrastructure:Mode=Local",
+        $"--Matcha:Infrastructure:DataDirectory={dataDirectory}",
+        "--Matcha:Infrastructure:Ephemeral=true",
+    ];
+}
+
+[CollectionDefinition(Name)]
+public sealed class MatchaAppCollectionDefinition : ICollectionFixture<MatchaAppFixture>
+{
+    public const string Name = "Matcha app";
+}

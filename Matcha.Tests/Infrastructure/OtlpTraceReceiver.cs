@@ -1,0 +1,156 @@
+using System.Collections.Concurrent;
+using Google.Protobuf;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Matcha.Tests.Infrastructure;
+
+/// <summary>A span as an OTLP exporter sent it: which service, which trace, which parent.</summary>
+public sealed record ExportedSpan(string Service, string TraceId, string SpanId, string ParentSpanId, string Name, int Kind)
+{
+    public const int ServerKind = 2;
+    public const int ClientKind = 3;
+}
+
+/// <summary>
+/// An OTLP/HTTP (protobuf) endpoint inside the test process, standing in for the dashboard's
+/// collector so tests can see the spans every service exports. It decodes just the fields a
+/// test asserts on; the OTLP proto types are not published as a package that restores here.
+/// </summary>
+public sealed class OtlpTraceReceiver : IAsyncDisposable
+{
+    private readonly ConcurrentQueue<ExportedSpan> _spans = new();
+    private WebApplication? _app;
+
+    public string Endpoint { get; private set; } = "";
+
+    public async Task StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        _app = builder.Build();
+        _app.MapPost("/v1/traces", async (HttpRequest request) =>
+        {
+            using var body = new MemoryStream();
+            await request.Body.CopyToAsync(body);
+            foreach (var span in Decode(body.ToArray()))
+            {
+                _spans.Enqueue(span);
+            }
+            return Results.Ok();
+        });
+        _app.MapPost("/v1/{signal}", () => Results.Ok());   // metrics and logs: accepted, not kept
+        await _app.StartAsync();
+        Endpoint = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+    }
+
+    public IReadOnlyList<ExportedSpan> SpansOf(string traceId) => [.. _spans.Where(s => s.TraceId == traceId)];
+
+    /// <summary>Waits until the spans of one trace satisfy <paramref name="done"/>, or the timeout passes.</summary>
+    public async Task<IReadOnlyList<ExportedSpan>> WaitForTraceAsync(string traceId, Func<IReadOnlyList<ExportedSpan>, bool> done, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var spans = SpansOf(traceId);
+            if (done(spans) || DateTime.UtcNow > deadline)
+            {
+                return spans;
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+    }
+
+    // ExportTraceServiceRequest { repeated ResourceSpans resource_spans = 1; }
+    // ResourceSpans { Resource resource = 1; repeated ScopeSpans scope_spans = 2; }
+    // Resource { repeated KeyValue attributes = 1; }  KeyValue { string key = 1; AnyValue value = 2; }
+    // ScopeSpans { repeated Span spans = 2; }
+    // Span { bytes trace_id = 1; bytes span_id = 2; bytes parent_span_id = 4; string name = 5; SpanKind kind = 6; }
+    private static IEnumerable<ExportedSpan> Decode(byte[] request)
+    {
+        foreach (var resourceSpans in Fields(request, 1))
+        {
+            var service = Fields(resourceSpans, 1).SelectMany(resource => Fields(resource, 1))
+                .Select(ReadAttribute)
+                .FirstOrDefault(a => a.Key == "service.name").Value ?? "";
+            foreach (var span in Fields(resourceSpans, 2).SelectMany(scope => Fields(scope, 2)))
+            {
+                yield return ReadSpan(service, span);
+            }
+        }
+    }
+
+    private static (string Key, string? Value) ReadAttribute(ByteString keyValue)
+    {
+        string key = "";
+        string? value = null;
+        var input = keyValue.CreateCodedInput();
+        uint tag;
+        while ((tag = input.ReadTag()) != 0)
+        {
+            switch (WireFormat.GetTagFieldNumber(tag))
+            {
+                case 1: key = input.ReadString(); break;
+                case 2: value = Fields(input.ReadBytes(), 1).Select(v => v.ToStringUtf8()).FirstOrDefault(); break;
+                default: input.SkipLastField(); break;
+            }
+        }
+        return (key, value);
+    }
+
+    private static ExportedSpan ReadSpan(string service, ByteString bytes)
+    {
+        string traceId = "", spanId = "", parent = "", name = "";
+        var kind = 0;
+        var input = bytes.CreateCodedInput();
+        uint tag;
+        while ((tag = input.ReadTag()) != 0)
+        {
+            switch (WireFormat.GetTagFieldNumber(tag))
+            {
+                case 1: traceId = Convert.ToHexStringLower(input.ReadBytes().Span); break;
+                case 2: spanId = Convert.ToHexStringLower(input.ReadBytes().Span); break;
+                case 4: parent = Convert.ToHexStringLower(input.ReadBytes().Span); break;
+                case 5: name = input.ReadString(); break;
+                case 6: kind = input.ReadEnum(); break;
+                default: input.SkipLastField(); break;
+            }
+        }
+        return new ExportedSpan(service, traceId, spanId, parent, name, kind);
+    }
+
+    private static List<ByteString> Fields(byte[] message, int field) => Fields(ByteString.CopyFrom(message), field);
+
+    private static List<ByteString> Fields(ByteString message, int field)
+    {
+        var found = new List<ByteString>();
+        var input = message.CreateCodedInput();
+        uint tag;
+        while ((tag = input.ReadTag()) != 0)
+        {
+            if (WireFormat.GetTagFieldNumber(tag) == field && WireFormat.GetTagWireType(tag) == WireFormat.WireType.LengthDelimited)
+            {
+                found.Add(input.ReadBytes());
+            }
+            else
+            {
+                input.SkipLastField();
+            }
+        }
+        return found;
+    }
+}
