@@ -8,5 +8,6 @@ internal static class Extensions
     {
         builder.AddServiceDatabase<CatalogDbContext>("catalogdb");
         builder.AddRedisClient("redis");
+        builder.AddInternalIdentity("catalog");
     }
 }
