@@ -1,8 +1,6 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
-using Microsoft.IdentityModel.Protocols;
-using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Matcha.Gateway.Authentication;
@@ -13,8 +11,8 @@ internal static class AccessTokenAuthentication
 
     /// <summary>
     /// Bearer access tokens from Accounts: ES256 only, <c>at+jwt</c>, issuer, audience and
-    /// lifetime checked with at most 30 s of clock skew, keys from Accounts' JWKS (cached,
-    /// fetched again on an unknown kid). Authorization is closed: every endpoint needs an
+    /// lifetime checked with at most 30 s of clock skew, keys from Accounts' JWKS (see
+    /// <see cref="AccountsSigningKeys"/>). Authorization is closed: every endpoint needs an
     /// authenticated user unless a route says <c>anonymous</c>.
     /// </summary>
     public static IHostApplicationBuilder AddAccessTokenAuthentication(this IHostApplicationBuilder builder)
@@ -24,19 +22,17 @@ internal static class AccessTokenAuthentication
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddHttpClient(JwksClient);
+        builder.Services.AddSingleton<AccountsSigningKeys>();
 
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<IOptions<AccessTokenOptions>, IHttpClientFactory>((jwt, options, httpClients) =>
+            .Configure<IOptions<AccessTokenOptions>, AccountsSigningKeys>((jwt, options, keys) =>
             {
                 var tokens = options.Value;
                 jwt.MapInboundClaims = false;
-                // Inside the cluster the JWKS travels over plain HTTP between Accounts and the gateway.
-                var documents = new HttpDocumentRetriever(httpClients.CreateClient(JwksClient)) { RequireHttps = false };
-                jwt.ConfigurationManager = new ConfigurationManager<OpenIdConnectConfiguration>(tokens.JwksUri, new JwksRetriever(), documents)
+                jwt.Events = new JwtBearerEvents
                 {
-                    AutomaticRefreshInterval = tokens.JwksRefreshInterval,
-                    RefreshInterval = tokens.JwksMinimumRefreshInterval,
+                    OnMessageReceived = context => keys.PrepareForAsync(context.Request.Headers.Authorization, context.HttpContext.RequestAborted),
                 };
                 jwt.TokenValidationParameters = new TokenValidationParameters
                 {
@@ -47,6 +43,7 @@ internal static class AccessTokenAuthentication
                     RequireSignedTokens = true,
                     RequireExpirationTime = true,
                     TryAllIssuerSigningKeys = false,
+                    IssuerSigningKeyResolver = (_, _, kid, _) => keys.Find(kid),
                     ClockSkew = tokens.ClockSkew,
                     NameClaimType = InternalIdentity.NameClaim,
                     RoleClaimType = InternalIdentity.RoleClaim,

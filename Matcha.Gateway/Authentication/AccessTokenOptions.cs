@@ -19,12 +19,12 @@ public sealed class AccessTokenOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:00:30", ErrorMessage = "Gateway:AccessTokens:ClockSkew must be at most 30 seconds.")]
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How often the JWKS is fetched again without being asked.</summary>
+    /// <summary>Keys older than this are fetched again, so retired ones eventually drop out.</summary>
     public TimeSpan JwksRefreshInterval { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
     /// The least time between two fetches caused by an unknown <c>kid</c>: a key rotation is
     /// picked up at once, and tokens with made-up kids cannot hammer Accounts.
     /// </summary>
-    public TimeSpan JwksMinimumRefreshInterval { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan JwksMinimumRefreshInterval { get; set; } = TimeSpan.FromSeconds(1);
 }
