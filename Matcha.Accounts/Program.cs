@@ -1,5 +1,7 @@
 using Matcha.Accounts;
+using Matcha.Accounts.Sessions;
 using Matcha.Accounts.SigningKeys;
+using Matcha.Accounts.Users;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -8,7 +10,10 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
+app.UseForwardedHeaders();
 app.MapDefaultEndpoints();
 app.MapJwksApi();
+app.MapUsersApi();
+app.MapSessionsApi();
 
 app.Run();

@@ -15,29 +15,39 @@ var redis = infrastructure.AddRedis("redis");
 
 var signingSecret = builder.AddParameter("accounts-signing-secret",
     new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
+var adminEmail = builder.AddParameter("admin-email", "admin@matcha.local", publishValueAsDefault: true);
+var adminPassword = builder.AddParameter("admin-password",
+    new GenerateParameterDefault { MinLength = 24, Special = false }, secret: true, persist: true);
+var (gatewaySigningKey, gatewayPublicKey) = builder.AddInternalIdentityKeys();
 
 // Services: each references only its own database, and Redis.
 var catalog = builder.AddProject<Projects.Matcha_Catalog>("catalog")
     .WithReference(catalogDb).WaitFor(catalogDb)
     .WithReference(redis).WaitFor(redis)
+    .WithInternalIdentity(gatewayPublicKey)
     .WithHttpHealthCheck("/health");
 
 var ratings = builder.AddProject<Projects.Matcha_Ratings>("ratings")
     .WithReference(ratingsDb).WaitFor(ratingsDb)
     .WithReference(redis).WaitFor(redis)
+    .WithInternalIdentity(gatewayPublicKey)
     .WithHttpHealthCheck("/health");
 
 var accounts = builder.AddProject<Projects.Matcha_Accounts>("accounts")
     .WithReference(accountsDb).WaitFor(accountsDb)
     .WithReference(redis).WaitFor(redis)
     .WithEnvironment("Accounts__SigningKeys__EncryptionSecret", signingSecret)
+    .WithEnvironment("Accounts__Bootstrap__AdminEmail", adminEmail)
+    .WithEnvironment("Accounts__Bootstrap__AdminPassword", adminPassword)
+    .WithInternalIdentity(gatewayPublicKey)
     .WithHttpHealthCheck("/health");
 
-// The gateway: the only endpoint meant for the browser.
+// The gateway: the only endpoint meant for the browser, and the only holder of the internal-token key.
 builder.AddProject<Projects.Matcha_Gateway>("gateway")
     .WithReference(catalog).WaitFor(catalog)
     .WithReference(ratings).WaitFor(ratings)
     .WithReference(accounts).WaitFor(accounts)
+    .WithEnvironment("Gateway__InternalIdentity__SigningKey", gatewaySigningKey)
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health")
     .WithStartupReport();

@@ -1,8 +1,12 @@
+using Matcha.Gateway.Authentication;
 using Matcha.Gateway.Proxy;
+using Matcha.Gateway.RateLimiting;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddAccessTokenAuthentication();
+builder.AddGatewayRateLimiting();
 builder.AddServiceProxy();
 
 var app = builder.Build();

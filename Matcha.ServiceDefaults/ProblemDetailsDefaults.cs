@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -16,10 +17,17 @@ public static class ProblemDetailsDefaults
         return builder;
     }
 
-    /// <summary>Unhandled exceptions and bare status codes (404, 405, ...) become problem details too.</summary>
+    /// <summary>
+    /// Unhandled exceptions and bare status codes (404, 405, ...) become problem details too.
+    /// A request the framework could not read (malformed JSON, in Development thrown rather
+    /// than answered) keeps its own status, 400, instead of becoming a 500.
+    /// </summary>
     public static WebApplication UseDefaultProblemDetails(this WebApplication app)
     {
-        app.UseExceptionHandler();
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            StatusCodeSelector = exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+        });
         app.UseStatusCodePages();
         return app;
     }

@@ -1,4 +1,6 @@
+using Matcha.Accounts.Sessions;
 using Matcha.Accounts.SigningKeys;
+using Matcha.Accounts.Users;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 
@@ -7,6 +9,9 @@ namespace Matcha.Accounts.Data;
 public sealed class AccountsDbContext(DbContextOptions<AccountsDbContext> options) : DbContext(options)
 {
     public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
+    public DbSet<User> Users => Set<User>();
+    public DbSet<SessionFamily> SessionFamilies => Set<SessionFamily>();
+    public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -15,6 +20,25 @@ public sealed class AccountsDbContext(DbContextOptions<AccountsDbContext> option
             key.HasKey(k => k.Kid);
             key.Property(k => k.Kid).HasMaxLength(64);
             key.Property(k => k.Algorithm).HasMaxLength(16);
+        });
+
+        modelBuilder.Entity<User>(user =>
+        {
+            user.Property(u => u.Email).HasMaxLength(AccountInput.MaxEmailLength);
+            user.HasIndex(u => u.Email).IsUnique();
+            user.Property(u => u.DisplayName).HasMaxLength(AccountInput.MaxDisplayNameLength);
+            user.Property(u => u.PasswordHash).HasMaxLength(256);
+        });
+
+        modelBuilder.Entity<SessionFamily>(family =>
+        {
+            family.HasOne<User>().WithMany().HasForeignKey(f => f.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<RefreshToken>(token =>
+        {
+            token.HasIndex(t => t.TokenHash).IsUnique();
+            token.HasOne(t => t.Family).WithMany().HasForeignKey(t => t.FamilyId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 }

@@ -4,12 +4,14 @@ using System.Text;
 using Matcha.Accounts.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
 
 namespace Matcha.Accounts.SigningKeys;
 
 internal sealed partial class SigningKeyStore(
     AccountsDbContext db,
     SigningKeyProtector protector,
+    SigningCredentialsCache credentials,
     IOptions<SigningKeyOptions> options,
     TimeProvider clock,
     ILogger<SigningKeyStore> logger)
@@ -52,6 +54,22 @@ internal sealed partial class SigningKeyStore(
         await db.SaveChangesAsync(cancellationToken);
         LogCreated(kid);
         return kid;
+    }
+
+    /// <summary>The newest active key, ready to sign; decrypted once per process and kid.</summary>
+    public async Task<SigningCredentials> GetSigningCredentialsAsync(CancellationToken cancellationToken)
+    {
+        var active = await db.SigningKeys.AsNoTracking()
+            .Where(k => k.RetiredAt == null)
+            .OrderByDescending(k => k.CreatedAt)
+            .FirstOrDefaultAsync(cancellationToken)
+            ?? throw new InvalidOperationException("No active signing key; the bootstrapper creates one at start.");
+        return credentials.GetOrAdd(active.Kid, kid =>
+        {
+            var ecdsa = ECDsa.Create();
+            ecdsa.ImportPkcs8PrivateKey(protector.Unprotect(kid, active.ProtectedPrivateKey), out _);
+            return new SigningCredentials(new ECDsaSecurityKey(ecdsa) { KeyId = kid }, SecurityAlgorithms.EcdsaSha256);
+        });
     }
 
     public async Task<JsonWebKeySet> GetPublishedKeysAsync(CancellationToken cancellationToken)
@@ -97,6 +115,14 @@ internal sealed partial class SigningKeyStore(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Signing key {Kid} cannot be decrypted with the configured Accounts:SigningKeys:EncryptionSecret; rotating to a new key")]
     private partial void LogUndecryptable(string kid);
+}
+
+/// <summary>Decrypted signing keys by kid, for the life of the process (keys are few and never change).</summary>
+internal sealed class SigningCredentialsCache
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SigningCredentials> _byKid = new();
+
+    public SigningCredentials GetOrAdd(string kid, Func<string, SigningCredentials> create) => _byKid.GetOrAdd(kid, create);
 }
 
 public sealed record JsonWebKeySet(IReadOnlyList<JsonWebKey> Keys);

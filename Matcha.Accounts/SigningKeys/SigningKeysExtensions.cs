@@ -9,6 +9,7 @@ internal static class SigningKeysExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton<SigningKeyProtector>();
+        builder.Services.AddSingleton<SigningCredentialsCache>();
         builder.Services.AddScoped<SigningKeyStore>();
         builder.Services.AddHostedService<SigningKeyBootstrapper>();
         return builder;
@@ -24,8 +25,16 @@ internal static class SigningKeysExtensions
             .WithTags("Keys")
             .WithSummary("The public keys that verify access tokens (current and recently retired).")
             .AllowAnonymous();
+
+        app.MapPost("/signing-keys/rotate", async (SigningKeyStore store, CancellationToken cancellationToken) =>
+                TypedResults.Ok(new RotatedKey(await store.RotateAsync(cancellationToken))))
+            .WithTags("Keys")
+            .WithSummary("Starts signing with a new key; the previous one stays published until its tokens expire.")
+            .RequireAuthorization(policy => policy.RequireRole(InternalIdentity.AdminRole));
         return app;
     }
+
+    public sealed record RotatedKey(string Kid);
 
     /// <summary>Runs after the migrator (hosted services start in registration order).</summary>
     private sealed class SigningKeyBootstrapper(IServiceScopeFactory scopes) : IHostedService

@@ -15,6 +15,7 @@ internal static class Extensions
         builder.AddServiceDatabase<CatalogDbContext>("catalogdb",
             dataSource => dataSource.ConnectionStringBuilder.Options = CatalogSearch.TypoThresholdSetting);
         builder.AddRedisClient("redis");
+        builder.AddInternalIdentity("catalog");
         builder.Services.AddHostedService<CatalogueSeeder>();
         builder.Services.AddScoped<MovieLensImporter>();
         builder.Services.AddSingleton(TimeProvider.System);

@@ -8,5 +8,6 @@ internal static class Extensions
     {
         builder.AddServiceDatabase<RatingsDbContext>("ratingsdb");
         builder.AddRedisClient("redis");
+        builder.AddInternalIdentity("ratings");
     }
 }

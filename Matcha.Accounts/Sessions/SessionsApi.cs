@@ -1,0 +1,110 @@
+using System.Globalization;
+using Matcha.Accounts.Data;
+using Matcha.Accounts.Passwords;
+using Matcha.Accounts.Users;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Matcha.Accounts.Sessions;
+
+internal static class SessionsApi
+{
+    public static IEndpointRouteBuilder MapSessionsApi(this IEndpointRouteBuilder app)
+    {
+        var sessions = app.MapGroup("/").WithTags("Sessions").AllowAnonymous();
+        sessions.MapPost("/login", Login).WithSummary("Signs in: an access token and the first refresh token of a new session.");
+        sessions.MapPost("/refresh", Refresh).WithSummary("Rotates a refresh token: a new pair; the old token is spent.");
+        sessions.MapPost("/logout", Logout).WithSummary("Signs out: every refresh token of the session stops working.");
+        return app;
+    }
+
+    private static async Task<Results<Ok<TokenPair>, ValidationProblem, UnauthorizedHttpResult, ProblemHttpResult>> Login(
+        LoginRequest request, HttpContext context, AccountsDbContext db, PasswordHasher hasher, LoginThrottle throttle,
+        SessionStore sessions, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>()
+            .Add("email", AccountInput.CheckEmail(request.Email))
+            .Add("password", request.Password switch
+            {
+                null or "" => "password is required.",
+                { Length: > PasswordPolicy.MaxLength * 2 } => $"password must be at most {PasswordPolicy.MaxLength} characters.",
+                _ => null,
+            });
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var email = AccountInput.NormalizeEmail(request.Email!);
+        var address = context.Connection.RemoteIpAddress;
+        if (await throttle.RetryAfterAsync(email, address) is { } wait)
+        {
+            return TooManyAttempts(context, wait);
+        }
+
+        var password = PasswordPolicy.Normalize(request.Password!);
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Email == email, cancellationToken);
+        var verification = PasswordVerification.Failed;
+        if (user is null)
+        {
+            hasher.VerifyDecoy(password);
+        }
+        else
+        {
+            verification = hasher.Verify(user.PasswordHash, password);
+        }
+
+        if (user is null || verification is PasswordVerification.Failed)
+        {
+            await Task.Delay(await throttle.RecordFailureAsync(email, address), cancellationToken);
+            return TypedResults.Unauthorized();
+        }
+
+        await throttle.ForgetAccountFailuresAsync(email);
+        if (verification is PasswordVerification.SucceededRehashNeeded)
+        {
+            user.PasswordHash = hasher.Hash(password);
+        }
+        return TypedResults.Ok(await sessions.StartAsync(user, cancellationToken));
+    }
+
+    private static async Task<Results<Ok<TokenPair>, ValidationProblem, UnauthorizedHttpResult>> Refresh(
+        RefreshRequest request, SessionStore sessions, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(request.RefreshToken))
+        {
+            return RefreshTokenRequired();
+        }
+        return await sessions.RefreshAsync(request.RefreshToken, cancellationToken) is { } pair
+            ? TypedResults.Ok(pair)
+            : TypedResults.Unauthorized();
+    }
+
+    private static async Task<Results<NoContent, ValidationProblem>> Logout(
+        RefreshRequest request, SessionStore sessions, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(request.RefreshToken))
+        {
+            return RefreshTokenRequired();
+        }
+        await sessions.RevokeAsync(request.RefreshToken, cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static ValidationProblem RefreshTokenRequired() =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["refreshToken"] = ["refreshToken is required."] });
+
+    private static ProblemHttpResult TooManyAttempts(HttpContext context, TimeSpan wait)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+        context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        return TypedResults.Problem(
+            statusCode: StatusCodes.Status429TooManyRequests,
+            title: "Too many failed sign-ins",
+            detail: $"Try again in {seconds} seconds.");
+    }
+}
+
+public sealed record LoginRequest(string? Email, string? Password);
+
+public sealed record RefreshRequest(string? RefreshToken);

@@ -1,0 +1,12 @@
+namespace Matcha.Accounts.Users;
+
+/// <summary>A person who can sign in. <see cref="Email"/> is stored normalised, so uniqueness is case-insensitive.</summary>
+public sealed class User
+{
+    public Guid Id { get; set; }
+    public required string Email { get; set; }
+    public required string DisplayName { get; set; }
+    public required string PasswordHash { get; set; }
+    public List<string> Roles { get; set; } = [];
+    public DateTimeOffset CreatedAt { get; set; }
+}

@@ -1,0 +1,94 @@
+using Matcha.Accounts.Data;
+using Matcha.Accounts.Passwords;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Matcha.Accounts.Users;
+
+internal static class UsersApi
+{
+    public static IEndpointRouteBuilder MapUsersApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/signup", SignUp)
+            .WithTags("Users")
+            .WithSummary("Creates an account. The answer is the same whether or not the email was already registered.")
+            .AllowAnonymous();
+
+        var me = app.MapGroup("/me").WithTags("Users").RequireAuthorization();
+        me.MapGet("/", GetMe).WithSummary("The signed-in user's profile.");
+        me.MapPatch("/", PatchMe).WithSummary("Changes the display name; nothing else can be changed here.");
+        return app;
+    }
+
+    /// <summary>
+    /// A taken email gets the same 201 as a new one, after the same hashing work, so sign-up
+    /// cannot be used to learn who has an account (see docs/security.md).
+    /// </summary>
+    private static async Task<Results<Created<SignUpResponse>, ValidationProblem>> SignUp(
+        SignUpRequest request, AccountsDbContext db, PasswordHasher hasher, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>()
+            .Add("email", AccountInput.CheckEmail(request.Email))
+            .Add("password", request.Password is null ? "password is required." : PasswordPolicy.Check(request.Password))
+            .Add("displayName", AccountInput.CheckDisplayName(request.DisplayName));
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var email = AccountInput.NormalizeEmail(request.Email!);
+        var user = new User
+        {
+            Id = Guid.CreateVersion7(),
+            Email = email,
+            DisplayName = request.DisplayName!.Trim(),
+            PasswordHash = hasher.Hash(PasswordPolicy.Normalize(request.Password!)),
+            CreatedAt = clock.GetUtcNow(),
+        };
+        db.Users.Add(user);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            // Taken: answered exactly like a new account.
+        }
+        return TypedResults.Created((string?)null, new SignUpResponse(email));
+    }
+
+    private static async Task<Results<Ok<Profile>, NotFound>> GetMe(CurrentUser user, AccountsDbContext db, CancellationToken cancellationToken) =>
+        await ProfileOfAsync(user.Id, db, cancellationToken) is { } profile ? TypedResults.Ok(profile) : TypedResults.NotFound();
+
+    /// <summary>The body binds to <see cref="PatchMeRequest"/> only: an <c>id</c>, <c>email</c> or <c>roles</c> in it is never read.</summary>
+    private static async Task<Results<Ok<Profile>, NotFound, ValidationProblem>> PatchMe(
+        PatchMeRequest request, CurrentUser user, AccountsDbContext db, CancellationToken cancellationToken)
+    {
+        if (AccountInput.CheckDisplayName(request.DisplayName) is { } error)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["displayName"] = [error] });
+        }
+
+        var displayName = request.DisplayName!.Trim();
+        var changed = await db.Users.Where(u => u.Id == user.Id)
+            .ExecuteUpdateAsync(u => u.SetProperty(x => x.DisplayName, displayName), cancellationToken);
+        return changed > 0 && await ProfileOfAsync(user.Id, db, cancellationToken) is { } profile
+            ? TypedResults.Ok(profile)
+            : TypedResults.NotFound();
+    }
+
+    private static Task<Profile?> ProfileOfAsync(Guid userId, AccountsDbContext db, CancellationToken cancellationToken) =>
+        db.Users.AsNoTracking()
+            .Where(u => u.Id == userId)
+            .Select(u => new Profile(u.Id, u.Email, u.DisplayName, u.Roles))
+            .SingleOrDefaultAsync(cancellationToken);
+}
+
+public sealed record SignUpRequest(string? Email, string? Password, string? DisplayName);
+
+public sealed record SignUpResponse(string Email);
+
+public sealed record PatchMeRequest(string? DisplayName);
+
+public sealed record Profile(Guid Id, string Email, string DisplayName, IReadOnlyList<string> Roles);

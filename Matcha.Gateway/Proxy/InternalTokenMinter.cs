@@ -1,0 +1,62 @@
+using System.ComponentModel.DataAnnotations;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Matcha.Gateway.Proxy;
+
+public sealed class InternalTokenOptions
+{
+    public const string Section = "Gateway:InternalIdentity";
+
+    /// <summary>The gateway's private P-256 key, base64 PKCS#8 (AppHost secret parameter <c>gateway-signing-key</c>).</summary>
+    [Required(ErrorMessage = "Gateway:InternalIdentity:SigningKey must be set (the AppHost passes its 'gateway-signing-key' parameter).")]
+    public string? SigningKey { get; set; }
+
+    [Range(typeof(TimeSpan), "00:00:05", "00:01:00", ErrorMessage = "Gateway:InternalIdentity:Lifetime must be between 5 and 60 seconds.")]
+    public TimeSpan Lifetime { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>
+/// Mints the internal identity token a service trusts: ES256 with the gateway's own key, for
+/// one audience (the target service), valid for seconds, carrying user id, name and roles.
+/// </summary>
+internal sealed class InternalTokenMinter
+{
+    private static readonly JsonWebTokenHandler Handler = new();
+    private readonly SigningCredentials _credentials;
+    private readonly TimeSpan _lifetime;
+    private readonly TimeProvider _clock;
+
+    public InternalTokenMinter(IOptions<InternalTokenOptions> options, TimeProvider clock)
+    {
+        var ecdsa = ECDsa.Create();
+        ecdsa.ImportPkcs8PrivateKey(Convert.FromBase64String(options.Value.SigningKey!), out _);
+        _credentials = new SigningCredentials(new ECDsaSecurityKey(ecdsa) { KeyId = "gateway" }, InternalIdentity.Algorithm);
+        _lifetime = options.Value.Lifetime;
+        _clock = clock;
+    }
+
+    public string Mint(ClaimsPrincipal user, string audience)
+    {
+        var now = _clock.GetUtcNow().UtcDateTime;
+        return Handler.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = InternalIdentity.Issuer,
+            Audience = audience,
+            TokenType = InternalIdentity.TokenType,
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = now + _lifetime,
+            SigningCredentials = _credentials,
+            Claims = new Dictionary<string, object>
+            {
+                [JwtRegisteredClaimNames.Sub] = user.FindFirstValue(JwtRegisteredClaimNames.Sub)!,
+                [InternalIdentity.NameClaim] = user.FindFirstValue(InternalIdentity.NameClaim) ?? "",
+                [InternalIdentity.RoleClaim] = user.FindAll(InternalIdentity.RoleClaim).Select(c => c.Value).ToArray(),
+            },
+        });
+    }
+}
