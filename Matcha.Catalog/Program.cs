@@ -19,7 +19,9 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapMoviesApi();
+app.MapMovieAdminApi();
 app.MapPeopleApi();
+app.MapPeopleAdminApi();
 app.MapSearchApi();
 
 await app.RunAsync();
