@@ -24,7 +24,12 @@ internal static class CatalogBenchmark
 
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Matcha_AppHost>(
             ["--Matcha:Infrastructure:Mode=Local", $"--Matcha:Infrastructure:DataDirectory={folder}", "--Matcha:Infrastructure:Ephemeral=true"]);
-        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Matcha.AppHost.Resources", LogLevel.Warning));
+        builder.Services.AddLogging(logging => logging
+            .SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("System.Net.Http", LogLevel.Warning)
+            .AddFilter("Aspire", LogLevel.Warning)
+            .AddFilter("Matcha.AppHost.Resources", LogLevel.Warning)
+            .AddFilter("Matcha.AppHost.Resources.postgres", LogLevel.None));
         foreach (var resource in builder.Resources.Where(r => r is not ParameterResource && !Resources.Contains(r.Name)).ToList())
         {
             builder.Resources.Remove(resource);
