@@ -51,15 +51,7 @@ internal static class PeopleAdminApi
 
         input.ApplyTo(person);
         var movieIds = await db.Credits.Where(c => c.PersonId == id).Select(c => c.MovieId).Distinct().ToListAsync(ct);
-        foreach (var movieId in movieIds)
-        {
-            var movie = (await CatalogWrites.LoadForWriteAsync(db, movieId, ct))!;
-            movie.Version++;
-            movie.RefreshSearchFields();
-        }
-        await db.SaveChangesAsync(ct);
-
-        await cache.RemoveByTagAsync([CacheKeys.Person(id), .. movieIds.Select(CacheKeys.Movie), MoviesApi.ListsTag], ct);
+        await RefreshFilmsAsync(db, cache, id, movieIds, ct);
         return TypedResults.Ok(ToSummary(person));
     }
 
@@ -71,6 +63,16 @@ internal static class PeopleAdminApi
             return TypedResults.NotFound();
         }
 
+        await RefreshFilmsAsync(db, cache, id, movieIds, ct);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// A person's names are part of their films' search text: after a rename or removal, those
+    /// films are re-indexed (a write, so their versions move) and every cached view of them goes.
+    /// </summary>
+    private static async Task RefreshFilmsAsync(CatalogDbContext db, HybridCache cache, int personId, List<int> movieIds, CancellationToken ct)
+    {
         foreach (var movieId in movieIds)
         {
             var movie = (await CatalogWrites.LoadForWriteAsync(db, movieId, ct))!;
@@ -78,8 +80,7 @@ internal static class PeopleAdminApi
             movie.RefreshSearchFields();
         }
         await db.SaveChangesAsync(ct);
-        await cache.RemoveByTagAsync([CacheKeys.Person(id), .. movieIds.Select(CacheKeys.Movie), MoviesApi.ListsTag], ct);
-        return TypedResults.NoContent();
+        await cache.RemoveByTagAsync([CacheKeys.Person(personId), .. movieIds.Select(CacheKeys.Movie), MoviesApi.ListsTag], ct);
     }
 
     private static PersonSummary ToSummary(Person person) => new(person.Id, person.Names.ToDictionary(n => n.Language, n => n.Name));

@@ -6,7 +6,6 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -25,24 +24,13 @@ internal static class GatewayBenchmark
 
     public static async Task<int> RunAsync(BenchOptions options)
     {
-        var folder = Path.Combine(Path.GetTempPath(), $"matcha-bench-{Guid.NewGuid():N}");
         Console.WriteLine($"Gateway benchmark: {Rounds} rounds of {options.Requests:N0} requests each way, concurrency {options.Concurrency}");
         Console.WriteLine("Starting Matcha (local Postgres and Redis)...");
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Matcha_AppHost>(
-            ["--Matcha:Infrastructure:Mode=Local", $"--Matcha:Infrastructure:DataDirectory={folder}", "--Matcha:Infrastructure:Ephemeral=true"]);
-        builder.Services.AddLogging(logging => logging
-            .SetMinimumLevel(LogLevel.Warning)
-            .AddFilter("System.Net.Http", LogLevel.Warning)
-            .AddFilter("Matcha.AppHost.Resources", LogLevel.Error)
-            .AddFilter("Matcha.AppHost.Resources.postgres", LogLevel.None));
         // The per-user rate limit (100/s) would measure itself, not the gateway.
-        builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "gateway"))
+        await using var app = await BenchApp.StartAsync(resources: null, builder => builder
+            .CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "gateway"))
             .WithEnvironment("Gateway__RateLimits__UserBurst", "1000000")
-            .WithEnvironment("Gateway__RateLimits__UserPerSecond", "1000000");
-
-        await using var app = await builder.BuildAsync();
-        await app.StartAsync();
-        await app.ResourceNotifications.WaitForResourceHealthyAsync("gateway");
+            .WithEnvironment("Gateway__RateLimits__UserPerSecond", "1000000"));
 
         using var gateway = app.CreateHttpClient("gateway", "http");
         var (accessToken, userId) = await SignInAsync(gateway);
