@@ -1,0 +1,12 @@
+namespace Matcha.Ratings.Recommendations.Model;
+
+/// <summary>
+/// The hyper-parameters chosen by grid search with cross-validation on ml-latest-small
+/// (bench <c>tune</c>; the grid and the results are in docs/recommendations.md).
+/// </summary>
+public static class RecommendationDefaults
+{
+    public static LatentFactorOptions Svd { get; } = new();
+
+    public static LatentFactorOptions SvdPlusPlus { get; } = new();
+}
