@@ -12,10 +12,10 @@ internal static class TuneCommand
 {
     private const int TuningSeed = 7;
     private static readonly string[] Models = ["SVD", "SVD++"];
-    private static readonly int[] FactorCounts = [20, 50, 100];
+    private static readonly int[] FactorCounts = [20, 50];
     private static readonly int[] EpochCounts = [20, 40];
     private static readonly float[] LearningRates = [0.005f, 0.01f];
-    private static readonly float[] Regularizations = [0.02f, 0.05f, 0.1f];
+    private static readonly float[] Regularizations = [0.05f, 0.1f, 0.15f];
 
     public static int Run(string path)
     {

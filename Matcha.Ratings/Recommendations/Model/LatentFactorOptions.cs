@@ -2,7 +2,7 @@ namespace Matcha.Ratings.Recommendations.Model;
 
 /// <summary>
 /// Hyper-parameters of the SGD-trained factor models, named as in Surprise's SVD and SVDpp.
-/// Defaults are the values chosen by cross-validation on ml-latest-small (docs/recommendations.md).
+/// Defaults are Surprise's; the tuned values are in <see cref="RecommendationDefaults"/>.
 /// </summary>
 public sealed record LatentFactorOptions
 {

@@ -6,7 +6,10 @@ namespace Matcha.Ratings.Recommendations.Model;
 /// </summary>
 public static class RecommendationDefaults
 {
-    public static LatentFactorOptions Svd { get; } = new();
+    public static LatentFactorOptions Svd { get; } = new()
+    {
+        Factors = 50, Epochs = 40, LearningRate = 0.01f, BiasLearningRate = 0.01f, Regularization = 0.1f, BiasRegularization = 0.1f,
+    };
 
-    public static LatentFactorOptions SvdPlusPlus { get; } = new();
+    public static LatentFactorOptions SvdPlusPlus { get; } = Svd;
 }
