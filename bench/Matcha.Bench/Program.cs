@@ -21,8 +21,8 @@ static int Usage()
                     alternating rounds: throughput and latency percentiles of each, and their ratio.
           evaluate  k-fold cross-validation of the recommendation models (global mean, baseline, SVD,
                     SVD++): RMSE and MAE, mean ± std over folds, fit time per fold.
-          tune      the hyper-parameter grid behind the chosen SVD and SVD++ values, on one 80/20 split
-                    of the training part of each of 3 folds.
+          tune      the hyper-parameter grid behind the chosen SVD and SVD++ values, each combination
+                    scored by 3-fold cross-validation, best first.
           catalog   loads generated films and people into a fresh Matcha (local Postgres and Redis),
                     then prints search and film-detail latency percentiles and the ratio of cached
                     to uncached detail throughput, measured in one run.
