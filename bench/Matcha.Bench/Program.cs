@@ -5,6 +5,8 @@ return args switch
 {
     ["catalog", .. var rest] => await CatalogBenchmark.RunAsync(BenchOptions.Parse(rest)),
     ["gateway", .. var rest] => await GatewayBenchmark.RunAsync(BenchOptions.Parse(rest)),
+    ["evaluate", var path, .. var rest] => EvaluateCommand.Run(path, rest),
+    ["tune", var path] => TuneCommand.Run(path),
     _ => Usage(),
 };
 
@@ -12,9 +14,15 @@ static int Usage()
 {
     Console.Error.WriteLine("""
         usage: dotnet run -c Release --project bench/Matcha.Bench -- <benchmark> [--films N] [--people N] [--requests N] [--concurrency N]
+               dotnet run -c Release --project bench/Matcha.Bench -- evaluate <MovieLens folder, ratings.csv or u.data> [--folds 5]
+               dotnet run -c Release --project bench/Matcha.Bench -- tune <MovieLens folder>
 
           gateway   an authenticated, cached read through the gateway and straight to Catalog, in
                     alternating rounds: throughput and latency percentiles of each, and their ratio.
+          evaluate  k-fold cross-validation of the recommendation models (global mean, baseline, SVD,
+                    SVD++): RMSE and MAE, mean ± std over folds, fit time per fold.
+          tune      the hyper-parameter grid behind the chosen SVD and SVD++ values, each combination
+                    scored by 3-fold cross-validation, best first.
           catalog   loads generated films and people into a fresh Matcha (local Postgres and Redis),
                     then prints search and film-detail latency percentiles and the ratio of cached
                     to uncached detail throughput, measured in one run.

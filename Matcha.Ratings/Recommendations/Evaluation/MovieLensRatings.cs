@@ -1,0 +1,41 @@
+using System.Globalization;
+using Matcha.Ratings.Recommendations.Model;
+
+namespace Matcha.Ratings.Recommendations.Evaluation;
+
+/// <summary>
+/// Reads MovieLens ratings: ml-latest(-small) <c>ratings.csv</c> (userId,movieId,rating,timestamp with a
+/// header) and ml-100k <c>u.data</c> (user item rating timestamp, tab-separated, no header).
+/// </summary>
+public static class MovieLensRatings
+{
+    /// <param name="path">a MovieLens folder (holding ratings.csv or u.data) or one of those files</param>
+    public static IndexedRatings<int> Load(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            var csv = Path.Combine(path, "ratings.csv");
+            var data = Path.Combine(path, "u.data");
+            path = File.Exists(csv) ? csv
+                : File.Exists(data) ? data
+                : throw new FileNotFoundException($"Neither ratings.csv nor u.data is in {path}.");
+        }
+        return path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) ? LoadCsv(path) : LoadTabSeparated(path);
+    }
+
+    public static IndexedRatings<int> LoadCsv(string path) =>
+        RatingSet.FromTriples(File.ReadLines(path).Skip(1).Where(l => l.Length > 0).Select(l => Parse(l, ',')));
+
+    public static IndexedRatings<int> LoadTabSeparated(string path) =>
+        RatingSet.FromTriples(File.ReadLines(path).Where(l => l.Length > 0).Select(l => Parse(l, '\t')));
+
+    private static (int User, int Item, float Score) Parse(string line, char separator)
+    {
+        var fields = line.Split(separator);
+        return fields.Length >= 3
+            ? (int.Parse(fields[0], CultureInfo.InvariantCulture),
+               int.Parse(fields[1], CultureInfo.InvariantCulture),
+               float.Parse(fields[2], CultureInfo.InvariantCulture))
+            : throw new FormatException($"Expected user, item and rating in \"{line}\".");
+    }
+}
