@@ -4,7 +4,7 @@ using Matcha.ServiceDefaults.Events;
 namespace Matcha.Ratings.Movies;
 
 /// <summary>Ratings' reading of Catalog's MovieChanged v1: only the fields it keeps; the rest is ignored.</summary>
-public sealed record MovieChanged(int MovieId, DateOnly? ReleaseDate, IReadOnlyList<string>? Genres, IReadOnlyList<int>? PeopleIds);
+public sealed record MovieChanged(int MovieId, int Year, DateOnly? ReleaseDate, IReadOnlyList<string>? Genres, IReadOnlyList<int>? PeopleIds);
 
 /// <summary>Ratings' reading of Catalog's MovieRemoved v1.</summary>
 public sealed record MovieRemoved(int MovieId);
@@ -27,6 +27,7 @@ internal sealed class CatalogEventsApplier(TimeProvider clock) : IEventApplier<R
                     movie = new Movie { Id = changed.MovieId };
                     db.Movies.Add(movie);
                 }
+                movie.Year = changed.Year;
                 movie.ReleaseDate = changed.ReleaseDate;
                 movie.Genres = [.. changed.Genres ?? []];
                 movie.PeopleIds = [.. changed.PeopleIds ?? []];

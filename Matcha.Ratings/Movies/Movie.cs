@@ -8,11 +8,14 @@ public sealed class Movie
 {
     public int Id { get; set; }
     public DateOnly? ReleaseDate { get; set; }
+
+    /// <summary>0 when unknown.</summary>
+    public int Year { get; set; }
     public List<string> Genres { get; set; } = [];
     public List<int> PeopleIds { get; set; } = [];
     public long Version { get; set; }
     public DateTimeOffset? RemovedAt { get; set; }
 
-    /// <summary>A film without a known release date is treated as released: Catalog lists it as watchable.</summary>
-    public bool IsReleasedOn(DateOnly day) => ReleaseDate is not { } release || release <= day;
+    /// <summary>Catalog's rule: released when the release date has passed; without a date, when its year is over.</summary>
+    public bool IsReleasedOn(DateOnly day) => ReleaseDate is { } release ? release <= day : Year > 0 && Year < day.Year;
 }

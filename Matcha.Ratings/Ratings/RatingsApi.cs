@@ -36,7 +36,9 @@ internal static class RatingsApi
         if (!movie.IsReleasedOn(DateOnly.FromDateTime(now.UtcDateTime)))
         {
             return TypedResults.Problem(
-                $"Film {movieId} is released on {movie.ReleaseDate:yyyy-MM-dd}; it can be rated from that day (and wished for now).",
+                movie.ReleaseDate is { } release
+                    ? $"Film {movieId} is released on {release:yyyy-MM-dd}; it can be rated from that day, and wished for now."
+                    : $"Film {movieId} is not released yet; it can be rated once it is, and wished for now.",
                 title: "Not released yet", statusCode: StatusCodes.Status409Conflict);
         }
 

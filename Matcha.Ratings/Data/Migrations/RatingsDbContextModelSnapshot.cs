@@ -129,6 +129,10 @@ namespace Matcha.Ratings.Data.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("version");
 
+                    b.Property<int>("Year")
+                        .HasColumnType("integer")
+                        .HasColumnName("year");
+
                     b.HasKey("Id")
                         .HasName("pk_movies");
 

@@ -69,6 +69,7 @@ namespace Matcha.Ratings.Data.Migrations
                 {
                     id = table.Column<int>(type: "integer", nullable: false),
                     release_date = table.Column<DateOnly>(type: "date", nullable: true),
+                    year = table.Column<int>(type: "integer", nullable: false),
                     genres = table.Column<List<string>>(type: "text[]", nullable: false),
                     people_ids = table.Column<List<int>>(type: "integer[]", nullable: false),
                     version = table.Column<long>(type: "bigint", nullable: false),

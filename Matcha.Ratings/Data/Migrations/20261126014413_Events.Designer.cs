@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Matcha.Ratings.Data.Migrations
 {
     [DbContext(typeof(RatingsDbContext))]
-    [Migration("20261126014305_Events")]
+    [Migration("20261126014413_Events")]
     partial class Events
     {
         /// <inheritdoc />
@@ -131,6 +131,10 @@ namespace Matcha.Ratings.Data.Migrations
                     b.Property<long>("Version")
                         .HasColumnType("bigint")
                         .HasColumnName("version");
+
+                    b.Property<int>("Year")
+                        .HasColumnType("integer")
+                        .HasColumnName("year");
 
                     b.HasKey("Id")
                         .HasName("pk_movies");
