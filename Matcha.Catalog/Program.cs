@@ -1,5 +1,14 @@
 using Matcha.Catalog;
+using Matcha.Catalog.Import;
 using Matcha.Catalog.Movies;
+using Matcha.Catalog.People;
+using Matcha.Catalog.Search;
+
+if (ImportCommand.Matches(args))
+{
+    await ImportCommand.RunAsync(args);
+    return;
+}
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -10,5 +19,7 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapMoviesApi();
+app.MapPeopleApi();
+app.MapSearchApi();
 
-app.Run();
+await app.RunAsync();

@@ -14,10 +14,12 @@ public static class Database
     /// applies pending migrations before the service takes traffic.
     /// </summary>
     /// <param name="connectionName">The AppHost resource name, e.g. <c>catalogdb</c>.</param>
-    public static IHostApplicationBuilder AddServiceDatabase<TContext>(this IHostApplicationBuilder builder, string connectionName)
+    /// <param name="configureDataSource">Settings of this service's own, e.g. session options.</param>
+    public static IHostApplicationBuilder AddServiceDatabase<TContext>(
+        this IHostApplicationBuilder builder, string connectionName, Action<NpgsqlDataSourceBuilder>? configureDataSource = null)
         where TContext : DbContext
     {
-        builder.AddNpgsqlDataSource(connectionName);
+        builder.AddNpgsqlDataSource(connectionName, configureDataSourceBuilder: configureDataSource);
         builder.Services.AddDbContextPool<TContext>((services, options) => options.UseServiceDatabase(services.GetRequiredService<NpgsqlDataSource>()));
         builder.Services.AddHostedService<DatabaseMigrator<TContext>>();
         return builder;

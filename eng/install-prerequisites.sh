@@ -50,8 +50,14 @@ fi
 
 log "Installing ${packages[*]} with apt-get (once)..."
 export DEBIAN_FRONTEND=noninteractive
+# The packages' own services are not wanted (the AppHost starts its own servers on free
+# ports): a policy-rc.d that says "no" keeps the install from starting them.
+policy=/usr/sbin/policy-rc.d
+added_policy=false
+if [[ ! -e $policy ]]; then
+  printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null && $sudo chmod +x "$policy" && added_policy=true
+fi
+trap '$added_policy && $sudo rm -f "$policy"' EXIT
 $sudo apt-get update -qq
-# The packages' own services are not used (the AppHost starts its own servers); where
-# there is no init system they simply do not start.
 $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 log "Installed ${packages[*]}."

@@ -58,14 +58,8 @@ internal static class UsersApi
         return TypedResults.Created((string?)null, new SignUpResponse(email));
     }
 
-    private static async Task<Results<Ok<Profile>, NotFound>> GetMe(CurrentUser user, AccountsDbContext db, CancellationToken cancellationToken)
-    {
-        var profile = await db.Users.AsNoTracking()
-            .Where(u => u.Id == user.Id)
-            .Select(u => new Profile(u.Id, u.Email, u.DisplayName, u.Roles))
-            .SingleOrDefaultAsync(cancellationToken);
-        return profile is null ? TypedResults.NotFound() : TypedResults.Ok(profile);
-    }
+    private static async Task<Results<Ok<Profile>, NotFound>> GetMe(CurrentUser user, AccountsDbContext db, CancellationToken cancellationToken) =>
+        await ProfileOfAsync(user.Id, db, cancellationToken) is { } profile ? TypedResults.Ok(profile) : TypedResults.NotFound();
 
     /// <summary>The body binds to <see cref="PatchMeRequest"/> only: an <c>id</c>, <c>email</c> or <c>roles</c> in it is never read.</summary>
     private static async Task<Results<Ok<Profile>, NotFound, ValidationProblem>> PatchMe(
@@ -79,12 +73,16 @@ internal static class UsersApi
         var displayName = request.DisplayName!.Trim();
         var changed = await db.Users.Where(u => u.Id == user.Id)
             .ExecuteUpdateAsync(u => u.SetProperty(x => x.DisplayName, displayName), cancellationToken);
-        return changed == 0 ? TypedResults.NotFound() : await GetMe(user, db, cancellationToken) switch
-        {
-            { Result: Ok<Profile> ok } => ok,
-            _ => TypedResults.NotFound(),
-        };
+        return changed > 0 && await ProfileOfAsync(user.Id, db, cancellationToken) is { } profile
+            ? TypedResults.Ok(profile)
+            : TypedResults.NotFound();
     }
+
+    private static Task<Profile?> ProfileOfAsync(Guid userId, AccountsDbContext db, CancellationToken cancellationToken) =>
+        db.Users.AsNoTracking()
+            .Where(u => u.Id == userId)
+            .Select(u => new Profile(u.Id, u.Email, u.DisplayName, u.Roles))
+            .SingleOrDefaultAsync(cancellationToken);
 }
 
 public sealed record SignUpRequest(string? Email, string? Password, string? DisplayName);

@@ -1,4 +1,6 @@
 using Matcha.Catalog.Movies;
+using Matcha.Catalog.People;
+using Matcha.Catalog.Seed;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 
@@ -7,14 +9,71 @@ namespace Matcha.Catalog.Data;
 public sealed class CatalogDbContext(DbContextOptions<CatalogDbContext> options) : DbContext(options)
 {
     public DbSet<Movie> Movies => Set<Movie>();
+    public DbSet<Person> People => Set<Person>();
+    public DbSet<Credit> Credits => Set<Credit>();
+    public DbSet<CatalogueLoad> CatalogueLoads => Set<CatalogueLoad>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        modelBuilder.HasPostgresExtension("pg_trgm");
+
         modelBuilder.Entity<Movie>(movie =>
         {
-            movie.Property(m => m.Title).HasMaxLength(Movie.MaxTitleLength);
-            movie.HasIndex(m => m.Title);
+            movie.Property(m => m.OriginalTitle).HasMaxLength(Movie.MaxTitleLength);
+            movie.Property(m => m.OriginalLanguage).HasMaxLength(8);
+            movie.Property(m => m.Key).HasMaxLength(100);
+            movie.Property(m => m.ImdbId).HasMaxLength(12);
+            movie.Property(m => m.SynopsisEn).HasMaxLength(Movie.MaxSynopsisLength);
+            movie.Property(m => m.SynopsisKo).HasMaxLength(Movie.MaxSynopsisLength);
+            movie.Property(m => m.Version).IsConcurrencyToken();
+            movie.OwnsMany(m => m.Titles, title =>
+            {
+                title.ToTable("movie_titles");
+                title.Property(t => t.Language).HasMaxLength(8);
+                title.Property(t => t.Title).HasMaxLength(Movie.MaxTitleLength);
+            });
+            movie.HasMany(m => m.Credits).WithOne().HasForeignKey(c => c.MovieId).OnDelete(DeleteBehavior.Cascade);
+
+            movie.HasIndex(m => m.Key).IsUnique();
+            movie.HasIndex(m => m.ImdbId).IsUnique();
+            movie.HasIndex(m => m.TmdbId).IsUnique();
+            movie.HasIndex(m => m.MovieLensId).IsUnique();
+
+            // Search: substring and typo-tolerant matching use the trigram index.
+            movie.HasIndex(m => m.SearchText).HasMethod("gin").HasOperators("gin_trgm_ops");
+
+            // Browse: filters, and one index per keyset sort (value, id).
+            movie.HasIndex(m => m.Genres).HasMethod("gin");
+            movie.HasIndex(m => m.Countries).HasMethod("gin");
+            movie.HasIndex(m => new { m.SortTitle, m.Id });
+            movie.HasIndex(m => new { m.Year, m.Id });
+            movie.HasIndex(m => new { m.AverageRating, m.Id });
+            movie.HasIndex(m => new { m.RatingCount, m.Id });
+            movie.HasIndex(m => new { m.Popularity, m.Id });
         });
+
+        modelBuilder.Entity<Person>(person =>
+        {
+            person.Property(p => p.Key).HasMaxLength(100);
+            person.OwnsMany(p => p.Names, name =>
+            {
+                name.ToTable("person_names");
+                name.Property(n => n.Language).HasMaxLength(8);
+                name.Property(n => n.Name).HasMaxLength(200);
+            });
+            person.HasMany(p => p.Credits).WithOne(c => c.Person).HasForeignKey(c => c.PersonId).OnDelete(DeleteBehavior.Cascade);
+            person.HasIndex(p => p.Key).IsUnique();
+            person.HasIndex(p => p.SearchText).HasMethod("gin").HasOperators("gin_trgm_ops");
+        });
+
+        modelBuilder.Entity<Credit>(credit =>
+        {
+            credit.Property(c => c.Role).HasConversion<string>().HasMaxLength(16);
+            credit.Property(c => c.Character).HasMaxLength(200);
+            credit.HasIndex(c => new { c.MovieId, c.PersonId, c.Role }).IsUnique();
+        });
+
+        modelBuilder.Entity<CatalogueLoad>().HasKey(l => l.Version);
     }
 }
 

@@ -1,4 +1,10 @@
 using Matcha.Catalog.Data;
+using Matcha.Catalog.Import;
+using Matcha.Catalog.Search;
+using Matcha.Catalog.Seed;
+using Microsoft.Extensions.Caching.Hybrid;
+using Microsoft.Extensions.Caching.StackExchangeRedis;
+using StackExchange.Redis;
 
 namespace Matcha.Catalog;
 
@@ -6,8 +12,22 @@ internal static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddServiceDatabase<CatalogDbContext>("catalogdb");
+        builder.AddServiceDatabase<CatalogDbContext>("catalogdb",
+            dataSource => dataSource.ConnectionStringBuilder.Options = CatalogSearch.TypoThresholdSetting);
         builder.AddRedisClient("redis");
         builder.AddInternalIdentity("catalog");
+        builder.Services.AddHostedService<CatalogueSeeder>();
+        builder.Services.AddScoped<MovieLensImporter>();
+        builder.Services.AddSingleton(TimeProvider.System);
+
+        // HybridCache: in-process first level, Redis second. A failing Redis is a miss, not an error.
+        builder.Services.AddStackExchangeRedisCache(_ => { });
+        builder.Services.AddOptions<RedisCacheOptions>().Configure<IServiceProvider>((options, services) =>
+            options.ConnectionMultiplexerFactory = () => Task.FromResult(services.GetRequiredService<IConnectionMultiplexer>()));
+        builder.Services.AddHybridCache(options => options.DefaultEntryOptions = new HybridCacheEntryOptions
+        {
+            Expiration = TimeSpan.FromMinutes(5),
+            LocalCacheExpiration = TimeSpan.FromMinutes(1),
+        });
     }
 }

@@ -1,51 +1,74 @@
-using System.Globalization;
 using Matcha.Catalog.Data;
+using Matcha.Catalog.Search;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Hybrid;
 
 namespace Matcha.Catalog.Movies;
 
 internal static class MoviesApi
 {
+    public const string ListsTag = "movie-lists";
+
     public static IEndpointRouteBuilder MapMoviesApi(this IEndpointRouteBuilder app)
     {
         var movies = app.MapGroup("/movies").WithTags("Movies");
-        movies.MapGet("/", ListMovies).WithSummary("Lists films in id order, one keyset page at a time.");
-        movies.MapGet("/{id:int}", GetMovie).WithSummary("Gets one film.");
+        movies.MapGet("/", ListMovies)
+            .WithSummary("Browses films (filters, sorts, keyset pages) or, with q, searches them.");
+        movies.MapGet("/{id:int}", GetMovie)
+            .WithSummary("Gets one film with its credits and rating statistics.");
         return app;
     }
 
     private static async Task<Results<Ok<Page<MovieSummary>>, ValidationProblem>> ListMovies(
-        CatalogDbContext db, string? cursor, int? pageSize, CancellationToken cancellationToken)
+        [AsParameters] BrowseQuery query, CatalogDbContext db, HybridCache cache, TimeProvider clock, CancellationToken ct)
     {
-        if (PageRequest.Validate(pageSize) is { } problem)
+        if (query.Validate() is { Count: > 0 } errors)
         {
-            return problem;
-        }
-        if (!PageRequest.TryReadCursor(cursor, out var after, out var cursorProblem))
-        {
-            return cursorProblem!;
+            return TypedResults.ValidationProblem(errors);
         }
 
-        var size = pageSize ?? PageRequest.DefaultPageSize;
-        var items = await db.Movies.AsNoTracking()
-            .Where(m => m.Id > after)
-            .OrderBy(m => m.Id)
-            .Take(size + 1)
-            .Select(m => new MovieSummary(m.Id, m.Title, m.Year))
-            .ToListAsync(cancellationToken);
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        if (query.Q is { } q)
+        {
+            var found = await CatalogSearch.MoviesAsync(db, q, query.Size, ct);
+            return TypedResults.Ok(new Page<MovieSummary>([.. found.Select(m => m.ToSummary(today))], null));
+        }
 
-        return TypedResults.Ok(items.ToPage(size, m => m.Id.ToString(CultureInfo.InvariantCulture)));
+        var page = query.CacheKey is { } key
+            ? await cache.GetOrCreateAsync(key, ct => new ValueTask<Page<MovieSummary>>(MovieBrowser.BrowseAsync(db, query, today, ct)),
+                new HybridCacheEntryOptions { Expiration = TimeSpan.FromMinutes(1), LocalCacheExpiration = TimeSpan.FromSeconds(30) },
+                [ListsTag], ct)
+            : await MovieBrowser.BrowseAsync(db, query, today, ct);
+        return TypedResults.Ok(page);
     }
 
-    private static async Task<Results<Ok<MovieSummary>, NotFound>> GetMovie(CatalogDbContext db, int id, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<MovieDetail>, NotFound>> GetMovie(
+        int id, CatalogDbContext db, HybridCache cache, TimeProvider clock, CancellationToken ct)
     {
-        var movie = await db.Movies.AsNoTracking()
-            .Where(m => m.Id == id)
-            .Select(m => new MovieSummary(m.Id, m.Title, m.Year))
-            .SingleOrDefaultAsync(cancellationToken);
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var movie = await cache.GetOrCreateAsync(CacheKeys.Movie(id), ct => new ValueTask<MovieDetail?>(LoadAsync(db, id, today, ct)),
+            tags: [CacheKeys.Movie(id)], cancellationToken: ct);
         return movie is null ? TypedResults.NotFound() : TypedResults.Ok(movie);
+    }
+
+    private static async Task<MovieDetail?> LoadAsync(CatalogDbContext db, int id, DateOnly today, CancellationToken ct)
+    {
+        // One span per database load: HybridCache runs it once for a burst of requests.
+        using var activity = CatalogTelemetry.Source.StartActivity("catalog.movie.load");
+        activity?.SetTag("matcha.movie.id", id);
+        var movie = await db.Movies.AsNoTracking()
+            .Include(m => m.Titles)
+            .Include(m => m.Credits).ThenInclude(c => c.Person).ThenInclude(p => p!.Names)
+            .AsSplitQuery()
+            .SingleOrDefaultAsync(m => m.Id == id, ct);
+        return movie?.ToDetail(today);
     }
 }
 
-public sealed record MovieSummary(int Id, string Title, int? Year);
+internal static class CacheKeys
+{
+    public static string Movie(int id) => $"movie:{id}";
+
+    public static string Person(int id) => $"person:{id}";
+}

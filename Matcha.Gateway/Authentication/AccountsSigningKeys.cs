@@ -16,7 +16,13 @@ internal sealed partial class AccountsSigningKeys(
 {
     private readonly SemaphoreSlim _fetching = new(1, 1);
     private volatile Dictionary<string, SecurityKey> _keys = [];
-    private DateTimeOffset _fetchedAt = DateTimeOffset.MinValue;
+    private long _fetchedAtTicks = DateTimeOffset.MinValue.UtcTicks;
+
+    private DateTimeOffset FetchedAt
+    {
+        get => new(Volatile.Read(ref _fetchedAtTicks), TimeSpan.Zero);
+        set => Volatile.Write(ref _fetchedAtTicks, value.UtcTicks);
+    }
 
     public IEnumerable<SecurityKey> Find(string? kid) =>
         kid is not null && _keys.TryGetValue(kid, out var key) ? [key] : [];
@@ -45,7 +51,7 @@ internal sealed partial class AccountsSigningKeys(
             return;
         }
 
-        var age = clock.GetUtcNow() - _fetchedAt;
+        var age = clock.GetUtcNow() - FetchedAt;
         var known = _keys.ContainsKey(kid);
         if ((known && age < options.Value.JwksRefreshInterval) || (!known && age < options.Value.JwksMinimumRefreshInterval))
         {
@@ -60,7 +66,7 @@ internal sealed partial class AccountsSigningKeys(
         await _fetching.WaitAsync(cancellationToken);
         try
         {
-            if (_fetchedAt >= startedAt)
+            if (FetchedAt >= startedAt)
             {
                 return;
             }
@@ -68,13 +74,13 @@ internal sealed partial class AccountsSigningKeys(
             _keys = new JsonWebKeySet(json).GetSigningKeys()
                 .Where(k => k.KeyId is not null)
                 .ToDictionary(k => k.KeyId, k => k);
-            _fetchedAt = clock.GetUtcNow();
+            FetchedAt = clock.GetUtcNow();
             LogFetched(_keys.Count);
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or ArgumentException)
         {
             // Keep the keys we have; the next token that needs new ones tries again.
-            _fetchedAt = clock.GetUtcNow();
+            FetchedAt = clock.GetUtcNow();
             LogFetchFailed(ex);
         }
         finally

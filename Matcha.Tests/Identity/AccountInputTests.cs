@@ -131,3 +131,27 @@ public sealed class AccountInputTests(MatchaAppFixture fixture)
         Assert.Equal("Film Fan", (await gateway.GetMeAsync(tokens.AccessToken)).DisplayName);
     }
 }
+
+[Collection(MatchaAppCollectionDefinition.Name)]
+public sealed class SessionInputTests(MatchaAppFixture fixture)
+{
+    public static TheoryData<string, string, string> BadRequests => new()
+    {
+        { "/api/accounts/login", """{"password":"correct horse battery staple"}""", "email" },
+        { "/api/accounts/login", """{"email":"nobody@example.com"}""", "password" },
+        { "/api/accounts/login", """{"email":"nobody","password":"correct horse battery staple"}""", "email" },
+        { "/api/accounts/refresh", "{}", "refreshToken" },
+        { "/api/accounts/logout", """{"refreshToken":""}""", "refreshToken" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadRequests))]
+    public async Task InvalidSessionRequestIsA400NamingTheField(string path, string json, string field)
+    {
+        using var gateway = fixture.CreateGatewayClient();
+
+        using var response = await gateway.PostAsync(path, new StringContent(json, Encoding.UTF8, "application/json"));
+
+        Assert.Equal([field], await response.ProblemFieldsAsync());
+    }
+}

@@ -23,7 +23,11 @@ public sealed class MatchaAppFixture : IAsyncLifetime
     {
         await Traces.StartAsync();
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Matcha_AppHost>(LocalInfrastructureArgs(DataDirectory));
-        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        // Resource console output reaches the test log only when it is a warning or worse.
+        builder.Services.AddLogging(logging => logging
+            .SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("Matcha.AppHost.Resources", LogLevel.Warning)
+            .AddFilter("Aspire", LogLevel.Warning));
         foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
         {
             builder.CreateResourceBuilder(project)

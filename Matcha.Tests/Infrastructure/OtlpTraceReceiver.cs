@@ -11,7 +11,8 @@ using Microsoft.Extensions.Logging;
 namespace Matcha.Tests.Infrastructure;
 
 /// <summary>A span as an OTLP exporter sent it: which service, which trace, which parent.</summary>
-public sealed record ExportedSpan(string Service, string TraceId, string SpanId, string ParentSpanId, string Name, int Kind)
+public sealed record ExportedSpan(
+    string Service, string TraceId, string SpanId, string ParentSpanId, string Name, int Kind, IReadOnlyDictionary<string, string> Attributes)
 {
     public const int ServerKind = 2;
     public const int ClientKind = 3;
@@ -52,6 +53,8 @@ public sealed class OtlpTraceReceiver : IAsyncDisposable
 
     public IReadOnlyList<ExportedSpan> SpansOf(string traceId) => [.. _spans.Where(s => s.TraceId == traceId)];
 
+    public IReadOnlyList<ExportedSpan> SpansNamed(string name) => [.. _spans.Where(s => s.Name == name)];
+
     /// <summary>Waits until the spans of one trace satisfy <paramref name="done"/>, or the timeout passes.</summary>
     public async Task<IReadOnlyList<ExportedSpan>> WaitForTraceAsync(string traceId, Func<IReadOnlyList<ExportedSpan>, bool> done, TimeSpan timeout)
     {
@@ -79,7 +82,8 @@ public sealed class OtlpTraceReceiver : IAsyncDisposable
     // ResourceSpans { Resource resource = 1; repeated ScopeSpans scope_spans = 2; }
     // Resource { repeated KeyValue attributes = 1; }  KeyValue { string key = 1; AnyValue value = 2; }
     // ScopeSpans { repeated Span spans = 2; }
-    // Span { bytes trace_id = 1; bytes span_id = 2; bytes parent_span_id = 4; string name = 5; SpanKind kind = 6; }
+    // Span { bytes trace_id = 1; bytes span_id = 2; bytes parent_span_id = 4; string name = 5; SpanKind kind = 6;
+    //        repeated KeyValue attributes = 9; }   AnyValue { string string_value = 1; int64 int_value = 3; }
     private static IEnumerable<ExportedSpan> Decode(byte[] request)
     {
         foreach (var resourceSpans in Fields(request, 1))
@@ -105,17 +109,34 @@ public sealed class OtlpTraceReceiver : IAsyncDisposable
             switch (WireFormat.GetTagFieldNumber(tag))
             {
                 case 1: key = input.ReadString(); break;
-                case 2: value = Fields(input.ReadBytes(), 1).Select(v => v.ToStringUtf8()).FirstOrDefault(); break;
+                case 2: value = ReadAnyValue(input.ReadBytes()); break;
                 default: input.SkipLastField(); break;
             }
         }
         return (key, value);
     }
 
+    private static string? ReadAnyValue(ByteString bytes)
+    {
+        var input = bytes.CreateCodedInput();
+        uint tag;
+        while ((tag = input.ReadTag()) != 0)
+        {
+            switch (WireFormat.GetTagFieldNumber(tag))
+            {
+                case 1: return input.ReadString();
+                case 3: return input.ReadInt64().ToString(System.Globalization.CultureInfo.InvariantCulture);
+                default: input.SkipLastField(); break;
+            }
+        }
+        return null;
+    }
+
     private static ExportedSpan ReadSpan(string service, ByteString bytes)
     {
         string traceId = "", spanId = "", parent = "", name = "";
         var kind = 0;
+        var attributes = new Dictionary<string, string>();
         var input = bytes.CreateCodedInput();
         uint tag;
         while ((tag = input.ReadTag()) != 0)
@@ -127,10 +148,14 @@ public sealed class OtlpTraceReceiver : IAsyncDisposable
                 case 4: parent = Convert.ToHexStringLower(input.ReadBytes().Span); break;
                 case 5: name = input.ReadString(); break;
                 case 6: kind = input.ReadEnum(); break;
+                case 9:
+                    var (key, value) = ReadAttribute(input.ReadBytes());
+                    attributes[key] = value ?? "";
+                    break;
                 default: input.SkipLastField(); break;
             }
         }
-        return new ExportedSpan(service, traceId, spanId, parent, name, kind);
+        return new ExportedSpan(service, traceId, spanId, parent, name, kind, attributes);
     }
 
     private static List<ByteString> Fields(byte[] message, int field) => Fields(ByteString.CopyFrom(message), field);

@@ -1,0 +1,144 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.VisualBasic.FileIO;
+using Matcha.Catalog.Data;
+using Matcha.Catalog.Movies;
+using Microsoft.EntityFrameworkCore;
+
+namespace Matcha.Catalog.Import;
+
+/// <summary>What an import did, row by row of the input.</summary>
+public sealed record ImportReport(int Read, int Inserted, int Merged, int Unchanged, int Skipped);
+
+/// <summary>
+/// Imports MovieLens-format films: ml-latest(-small)'s <c>movies.csv</c> + <c>links.csv</c>, or
+/// ml-100k's <c>u.item</c>. A film already present is merged, matched by MovieLens id, then IMDb
+/// id, then TMDB id (for u.item, which has no ids, by title and year): missing ids are filled
+/// in and curated facts are left alone (a TMDB id only counts when the row has no IMDb id, as
+/// MovieLens gives a few films the same one). Running an import twice changes nothing the second time.
+/// </summary>
+public sealed class MovieLensImporter(CatalogDbContext db)
+{
+    private const int BatchSize = 1000;
+
+    public async Task<ImportReport> ImportAsync(string path, IProgress<ImportReport>? progress, CancellationToken ct)
+    {
+        var rows = Directory.Exists(path) && File.Exists(Path.Combine(path, "movies.csv"))
+            ? ReadLatest(path)
+            : File.Exists(path) && Path.GetFileName(path) == "u.item"
+                ? Read100k(path)
+                : throw new FileNotFoundException($"Expected a folder with movies.csv and links.csv, or a u.item file: {path}");
+
+        var index = await MovieIndex.LoadAsync(db, ct);
+        var report = new ImportReport(0, 0, 0, 0, 0);
+        foreach (var batch in rows.Chunk(BatchSize))
+        {
+            foreach (var row in batch)
+            {
+                report = await ApplyAsync(row, index, report, ct);
+            }
+            await db.SaveChangesAsync(ct);
+            db.ChangeTracker.Clear();
+            progress?.Report(report);
+        }
+        return report;
+    }
+
+    private async Task<ImportReport> ApplyAsync(ImportRow row, MovieIndex index, ImportReport report, CancellationToken ct)
+    {
+        report = report with { Read = report.Read + 1 };
+        if (string.IsNullOrWhiteSpace(row.Title))
+        {
+            return report with { Skipped = report.Skipped + 1 };
+        }
+
+        if (index.Find(row) is { } existing)
+        {
+            var fillsMovieLens = existing.MovieLensId is null && row.MovieLensId is { } ml && !index.HasMovieLensId(ml);
+            var fillsImdb = existing.ImdbId is null && row.ImdbId is { } imdb && !index.HasImdbId(imdb);
+            var fillsTmdb = existing.TmdbId is null && row.TmdbId is { } tmdb && !index.HasTmdbId(tmdb);
+            if (!fillsMovieLens && !fillsImdb && !fillsTmdb)
+            {
+                return report with { Unchanged = report.Unchanged + 1 };
+            }
+
+            var movie = await db.Movies.SingleAsync(m => m.Id == existing.Id, ct);
+            movie.MovieLensId = fillsMovieLens ? row.MovieLensId : movie.MovieLensId;
+            movie.ImdbId = fillsImdb ? row.ImdbId : movie.ImdbId;
+            movie.TmdbId = fillsTmdb ? row.TmdbId : movie.TmdbId;
+            movie.Version++;
+            index.Update(existing with { MovieLensId = movie.MovieLensId, ImdbId = movie.ImdbId, TmdbId = movie.TmdbId });
+            return report with { Merged = report.Merged + 1 };
+        }
+
+        var created = new Movie
+        {
+            OriginalLanguage = "und",
+            OriginalTitle = row.OriginalTitle ?? row.Title,
+            Titles = [new MovieTitle { Language = "en", Title = row.Title }],
+            Year = row.Year,
+            Genres = row.Genres,
+            MovieLensId = row.MovieLensId is { } id && !index.HasMovieLensId(id) ? id : null,
+            ImdbId = row.ImdbId is { } imdbId && !index.HasImdbId(imdbId) ? imdbId : null,
+            TmdbId = row.TmdbId is { } tmdbId && !index.HasTmdbId(tmdbId) ? tmdbId : null,
+        };
+        created.RefreshSearchFields();
+        db.Movies.Add(created);
+        index.Add(created);
+        return report with { Inserted = report.Inserted + 1 };
+    }
+
+    private static IEnumerable<ImportRow> ReadLatest(string folder)
+    {
+        var links = new Dictionary<int, (string? Imdb, int? Tmdb)>();
+        foreach (var link in ReadCsv(Path.Combine(folder, "links.csv")))
+        {
+            links[int.Parse(link[0], CultureInfo.InvariantCulture)] = (
+                link[1] is { Length: > 0 } imdb ? "tt" + imdb.PadLeft(7, '0') : null,
+                int.TryParse(link[2], CultureInfo.InvariantCulture, out var tmdb) ? tmdb : null);
+        }
+
+        foreach (var row in ReadCsv(Path.Combine(folder, "movies.csv")))
+        {
+            var movieId = int.Parse(row[0], CultureInfo.InvariantCulture);
+            var (title, original, year) = MovieLensTitle.Parse(row[1]);
+            var (imdb, tmdb) = links.GetValueOrDefault(movieId);
+            yield return new ImportRow(title, original, year, MapGenres(row[2].Split('|')), movieId, imdb, tmdb);
+        }
+    }
+
+    /// <summary>RFC 4180 rows after the header, with the BCL's own parser (quoted titles hold commas).</summary>
+    private static IEnumerable<string[]> ReadCsv(string path)
+    {
+        using var parser = new TextFieldParser(path, Encoding.UTF8) { HasFieldsEnclosedInQuotes = true };
+        parser.SetDelimiters(",");
+        parser.ReadFields();   // header
+        while (parser.ReadFields() is { } fields)
+        {
+            yield return fields;
+        }
+    }
+
+    /// <summary>ml-100k: "id|title|release date|video release date|IMDb URL|19 genre flags", Latin-1.</summary>
+    private static IEnumerable<ImportRow> Read100k(string path)
+    {
+        string[] genres = ["unknown", "Action", "Adventure", "Animation", "Children", "Comedy", "Crime", "Documentary", "Drama",
+            "Fantasy", "Film-Noir", "Horror", "Musical", "Mystery", "Romance", "Sci-Fi", "Thriller", "War", "Western"];
+        foreach (var line in File.ReadLines(path, Encoding.Latin1))
+        {
+            var fields = line.Split('|');
+            if (fields.Length < 5 + genres.Length)
+            {
+                continue;
+            }
+            var (title, original, year) = MovieLensTitle.Parse(fields[1]);
+            var flagged = genres.Where((_, i) => fields[5 + i] == "1");
+            yield return new ImportRow(title, original, year, MapGenres(flagged), MovieLensId: null, ImdbId: null, TmdbId: null);
+        }
+    }
+
+    private static List<string> MapGenres(IEnumerable<string> names) =>
+        [.. names.Select(Genres.FromMovieLens).OfType<string>().Distinct()];
+}
+
+internal sealed record ImportRow(string Title, string? OriginalTitle, int Year, List<string> Genres, int? MovieLensId, string? ImdbId, int? TmdbId);

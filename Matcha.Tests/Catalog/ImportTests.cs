@@ -1,0 +1,51 @@
+using Matcha.Catalog.Import;
+using Matcha.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Matcha.Tests.Catalog;
+
+[Collection(MatchaAppCollectionDefinition.Name)]
+public sealed class ImportTests(MatchaAppFixture fixture)
+{
+    [Fact]
+    public async Task ImportingMovieLensReportsWhatTheFilesHoldAndTwiceChangesNothing()
+    {
+        var folder = MovieLensData.SmallFolder();
+        var rows = File.ReadLines(Path.Combine(folder, "movies.csv")).Count() - 1;
+        var progress = new List<ImportReport>();
+
+        await using var db = await CatalogData.ContextAsync(fixture);
+        var alreadyPresent = await db.Movies.CountAsync(m => m.MovieLensId != null);
+        var first = await new MovieLensImporter(db).ImportAsync(folder, new SynchronousProgress(progress), CancellationToken.None);
+
+        Assert.Equal(rows, first.Read);
+        Assert.Equal(rows, first.Inserted + first.Merged + first.Unchanged + first.Skipped);
+        // Films of the default catalogue that MovieLens also has are matched, not inserted again.
+        Assert.True(alreadyPresent > 200, "the default catalogue knows the MovieLens ids of its films");
+        Assert.Equal(rows - alreadyPresent, first.Inserted);
+        Assert.True(progress.Count >= rows / 1000, "progress is reported at least once per thousand rows");
+        Assert.Equal(rows, await db.Movies.CountAsync(m => m.MovieLensId != null));
+        Assert.Equal(0, await db.Movies.GroupBy(m => m.ImdbId).Where(g => g.Key != null && g.Count() > 1).CountAsync());
+
+        db.ChangeTracker.Clear();
+        var versionsBefore = await db.Movies.SumAsync(m => (long)m.Version);
+        var second = await new MovieLensImporter(db).ImportAsync(folder, null, CancellationToken.None);
+
+        Assert.Equal(new ImportReport(rows, 0, 0, rows, 0), second);
+        Assert.Equal(versionsBefore, await db.Movies.SumAsync(m => (long)m.Version));
+    }
+
+    [Theory]
+    [InlineData("Shawshank Redemption, The (1994)", "The Shawshank Redemption", null, 1994)]
+    [InlineData("City of Lost Children, The (Cité des enfants perdus, La) (1995)", "The City of Lost Children", "La Cité des enfants perdus", 1995)]
+    [InlineData("Seven (a.k.a. Se7en) (1995)", "Seven", null, 1995)]
+    [InlineData("Babylon 5", "Babylon 5", null, 0)]
+    public void ReadsMovieLensTitles(string raw, string title, string? original, int year) =>
+        Assert.Equal((title, original, year), MovieLensTitle.Parse(raw));
+
+    /// <summary>Progress&lt;T&gt; posts to the thread pool; a test wants every report, in order.</summary>
+    private sealed class SynchronousProgress(List<ImportReport> reports) : IProgress<ImportReport>
+    {
+        public void Report(ImportReport value) => reports.Add(value);
+    }
+}

@@ -1,0 +1,57 @@
+using System.Net.Http.Json;
+using Matcha.Catalog.Movies;
+using Matcha.Catalog.Search;
+using Matcha.ServiceDefaults;
+using Matcha.Tests.Infrastructure;
+
+namespace Matcha.Tests.Catalog;
+
+/// <summary>Search over the default catalogue, the way a person types.</summary>
+[Collection(MatchaAppCollectionDefinition.Name)]
+public sealed class SearchTests(MatchaAppFixture fixture)
+{
+    [Theory]
+    [InlineData("기생", "Parasite")]                 // a Korean fragment: Hangul has no stemming
+    [InlineData("기생충", "Parasite")]               // the exact Korean title
+    [InlineData("parasi", "Parasite")]              // an English prefix
+    [InlineData("PARASITE", "Parasite")]            // any case
+    [InlineData("Parasote", "Parasite")]            // one letter wrong
+    [InlineData("살인의 추억", "Memories of Murder")]  // a Korean title with a space
+    [InlineData("amelie", "Amélie")]                // accents do not matter
+    [InlineData("spirited", "Spirited Away")]       // an English fragment
+    [InlineData("千と千尋", "Spirited Away")]         // the original Japanese title
+    public async Task FindsTheFilmAPersonMeansFirst(string query, string expectedEnglishTitle)
+    {
+        using var client = fixture.CreateGatewayClient();
+
+        var page = await client.GetFromJsonAsync<Page<MovieSummary>>($"/api/catalog/movies?q={Uri.EscapeDataString(query)}");
+
+        Assert.NotEmpty(page!.Items);
+        Assert.Equal(expectedEnglishTitle, page.Items[0].Titles["en"]);
+    }
+
+    [Theory]
+    [InlineData("봉준호", "Parasite")]
+    [InlineData("Bong Joon", "Parasite")]
+    [InlineData("Christopher Nolan", "Inception")]
+    public async Task FindsFilmsByTheirDirectorsName(string director, string film)
+    {
+        using var client = fixture.CreateGatewayClient();
+
+        var result = await client.GetFromJsonAsync<SearchResult>($"/api/catalog/search?q={Uri.EscapeDataString(director)}");
+
+        Assert.Contains(result!.Movies, m => m.Titles["en"] == film);
+        Assert.Contains(result.People, p => p.Names.Values.Any(n => n.Contains(director, StringComparison.OrdinalIgnoreCase)));
+    }
+
+    [Fact]
+    public async Task AnEmptyQueryIsAProblemNamingQ()
+    {
+        using var client = fixture.CreateGatewayClient();
+
+        using var response = await client.GetAsync("/api/catalog/search?q=");
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("\"q\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,59 @@
+using Matcha.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Matcha.Tests.Foundation;
+
+/// <summary>What the AppHost declares, read from the running application model.</summary>
+[Collection(MatchaAppCollectionDefinition.Name)]
+public sealed class AppHostModelTests(MatchaAppFixture fixture)
+{
+    private DistributedApplicationModel Model => fixture.App.Services.GetRequiredService<DistributedApplicationModel>();
+
+    [Fact]
+    public void TheGatewayIsTheOnlyEndpointMeantForTheBrowser()
+    {
+        var external = Model.Resources
+            .Where(r => r.Annotations.OfType<EndpointAnnotation>().Any(e => e.IsExternal))
+            .Select(r => r.Name);
+
+        Assert.Equal(["gateway"], external);
+    }
+
+    [Fact]
+    public void EveryResourceReportsItsHealthToTheDashboard()
+    {
+        var withoutHealth = Model.Resources
+            .Where(r => r is ProjectResource or ExecutableResource or ContainerResource or IResourceWithParent)
+            .Where(r => !r.Annotations.OfType<HealthCheckAnnotation>().Any())
+            .Where(r => !r.Name.EndsWith("-rebuilder", StringComparison.Ordinal))   // Aspire's hidden build helpers
+            .Select(r => r.Name);
+
+        Assert.Empty(withoutHealth);
+    }
+
+    [Theory]
+    [InlineData("catalog", "catalogdb")]
+    [InlineData("ratings", "ratingsdb")]
+    [InlineData("accounts", "accountsdb")]
+    public void EachServiceIsGivenOnlyItsOwnDatabaseAndRedis(string service, string database)
+    {
+        var project = Model.Resources.OfType<ProjectResource>().Single(p => p.Name == service);
+
+        var connectionStrings = project.Annotations.OfType<ResourceRelationshipAnnotation>()
+            .Where(r => r.Type == "Reference" && r.Resource is IResourceWithConnectionString)
+            .Select(r => r.Resource.Name)
+            .Order();
+
+        Assert.Equal([database, "redis"], connectionStrings);
+    }
+
+    [Fact]
+    public async Task LocalProcessesGetConnectionStringsShapedLikeTheContainers()
+    {
+        var postgres = await fixture.ConnectionStringAsync("catalogdb");
+        var redis = await fixture.ConnectionStringAsync("redis");
+
+        Assert.Matches(@"^Host=[^;]+;Port=\d+;Username=postgres;Password=[^;]+;Database=catalogdb$", postgres);
+        Assert.Matches(@"^[^:,]+:\d+,password=[^,]+$", redis);
+    }
+}

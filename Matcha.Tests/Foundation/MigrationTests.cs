@@ -1,0 +1,84 @@
+using Matcha.Catalog.Data;
+using Matcha.ServiceDefaults;
+using Matcha.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Matcha.Tests.Foundation;
+
+/// <summary>Start-up migrations, against the fixture's real Postgres, each test in a database of its own.</summary>
+[Collection(MatchaAppCollectionDefinition.Name)]
+public sealed class MigrationTests(MatchaAppFixture fixture)
+{
+    [Fact]
+    public async Task TwoReplicasStartingAtOnceApplyEachMigrationOnce()
+    {
+        var connectionString = await FreshDatabaseAsync();
+
+        // Two service hosts starting together, as two replicas would.
+        using var first = CatalogHost(connectionString, out _);
+        using var second = CatalogHost(connectionString, out _);
+        await Task.WhenAll(first.StartAsync(), second.StartAsync());
+
+        await using var db = Context(connectionString);
+        var applied = await db.Database.GetAppliedMigrationsAsync();
+        Assert.Equal(db.Database.GetMigrations(), applied);
+        Assert.Empty(await db.Database.GetPendingMigrationsAsync());
+        Assert.Equal(0, await db.Movies.CountAsync());   // the schema is there and usable
+
+        await Task.WhenAll(first.StopAsync(), second.StopAsync());
+    }
+
+    [Fact]
+    public async Task AFailingMigrationStopsTheServiceWithAClearLog()
+    {
+        var connectionString = await FreshDatabaseAsync();
+        // Something already holds the name the first migration needs.
+        await using (var connection = new NpgsqlConnection(connectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("CREATE TABLE movies (unexpected text)", connection);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        using var host = CatalogHost(connectionString, out var logs);
+
+        await Assert.ThrowsAsync<PostgresException>(() => host.StartAsync());
+        var failure = Assert.Single(logs.GetSnapshot(), r => r.Level == LogLevel.Critical);
+        Assert.Contains("migrating CatalogDbContext failed", failure.Message, StringComparison.Ordinal);
+        Assert.Contains(new NpgsqlConnectionStringBuilder(connectionString).Database!, failure.Message, StringComparison.Ordinal);
+    }
+
+    private static IHost CatalogHost(string connectionString, out FakeLogCollector logs)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection([new("ConnectionStrings:catalogdb", connectionString)]);
+        builder.Logging.ClearProviders().AddFakeLogging();
+        builder.AddServiceDatabase<CatalogDbContext>("catalogdb");
+        var host = builder.Build();
+        logs = host.Services.GetFakeLogCollector();
+        return host;
+    }
+
+    private static CatalogDbContext Context(string connectionString) =>
+        new(new DbContextOptionsBuilder<CatalogDbContext>().UseNpgsql(connectionString).UseSnakeCaseNamingConvention().Options);
+
+    private async Task<string> FreshDatabaseAsync()
+    {
+        var server = new NpgsqlConnectionStringBuilder(await fixture.ConnectionStringAsync("catalogdb"));
+        var name = $"migration_test_{Guid.NewGuid():N}";
+        server.Database = "postgres";
+        await using (var connection = new NpgsqlConnection(server.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+        server.Database = name;
+        return server.ConnectionString;
+    }
+}

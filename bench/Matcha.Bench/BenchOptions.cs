@@ -1,0 +1,24 @@
+using System.Globalization;
+
+namespace Matcha.Bench;
+
+internal sealed record BenchOptions(int Films, int People, int Requests, int Concurrency)
+{
+    public static BenchOptions Parse(string[] args)
+    {
+        var options = new BenchOptions(Films: 100_000, People: 300_000, Requests: 5_000, Concurrency: 16);
+        for (var i = 0; i + 1 < args.Length; i += 2)
+        {
+            var value = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+            options = args[i] switch
+            {
+                "--films" => options with { Films = value },
+                "--people" => options with { People = value },
+                "--requests" => options with { Requests = value },
+                "--concurrency" => options with { Concurrency = value },
+                _ => throw new ArgumentException($"Unknown option {args[i]}"),
+            };
+        }
+        return options;
+    }
+}

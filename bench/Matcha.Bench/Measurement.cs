@@ -1,0 +1,38 @@
+using System.Diagnostics;
+
+namespace Matcha.Bench;
+
+/// <summary>Latencies of one scenario and its throughput, measured with a fixed number of concurrent workers.</summary>
+internal sealed record Measurement(string Name, int Requests, TimeSpan Elapsed, double[] LatenciesMs)
+{
+    public double PerSecond => Requests / Elapsed.TotalSeconds;
+
+    public double Percentile(double p)
+    {
+        var sorted = LatenciesMs.Order().ToArray();
+        return sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
+    }
+
+    public override string ToString() =>
+        $"{Name,-28} {Requests,7} req  {PerSecond,9:F0} req/s  p50 {Percentile(50),7:F2} ms  p95 {Percentile(95),7:F2} ms  p99 {Percentile(99),7:F2} ms";
+
+    public static async Task<Measurement> RunAsync(string name, IReadOnlyList<string> paths, int concurrency, HttpClient client)
+    {
+        var latencies = new double[paths.Count];
+        var next = -1;
+        var stopwatch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < paths.Count)
+            {
+                var started = Stopwatch.GetTimestamp();
+                using var response = await client.GetAsync(paths[i]);
+                response.EnsureSuccessStatusCode();
+                await response.Content.LoadIntoBufferAsync();
+                latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            }
+        }));
+        return new Measurement(name, paths.Count, stopwatch.Elapsed, latencies);
+    }
+}
