@@ -3,6 +3,7 @@ using Matcha.Catalog.Import;
 using Matcha.Catalog.Movies;
 using Matcha.Catalog.People;
 using Matcha.Catalog.Search;
+using Matcha.ServiceDefaults.Events;
 
 if (ImportCommand.Matches(args))
 {
@@ -21,5 +22,6 @@ app.MapDefaultEndpoints();
 app.MapMoviesApi();
 app.MapPeopleApi();
 app.MapSearchApi();
+app.MapDeadLetterEndpoints();
 
 await app.RunAsync();

@@ -1,5 +1,6 @@
 using Matcha.Ratings.Data;
 using Matcha.ServiceDefaults.Events;
+using Microsoft.EntityFrameworkCore;
 
 namespace Matcha.Ratings.Movies;
 
@@ -9,7 +10,10 @@ public sealed record MovieChanged(int MovieId, int Year, DateOnly? ReleaseDate, 
 /// <summary>Ratings' reading of Catalog's MovieRemoved v1.</summary>
 public sealed record MovieRemoved(int MovieId);
 
-/// <summary>Keeps <see cref="Movie"/> in step with Catalog; the consumer has already dropped stale versions.</summary>
+/// <summary>Ratings' reading of Catalog's RatingRejected v1: the rating version Catalog refused, and why.</summary>
+public sealed record RatingRejected(int MovieId, Guid UserId, long RatingVersion, string Reason);
+
+/// <summary>Keeps <see cref="Movie"/> in step with Catalog and takes back the ratings it rejects; the consumer has already dropped stale versions.</summary>
 internal sealed class CatalogEventsApplier(TimeProvider clock) : IEventApplier<RatingsDbContext>
 {
     public const string Subscription = "ratings-movies";
@@ -44,6 +48,14 @@ internal sealed class CatalogEventsApplier(TimeProvider clock) : IEventApplier<R
                 }
                 gone.Version = envelope.AggregateVersion;
                 gone.RemovedAt = clock.GetUtcNow();
+                break;
+            case nameof(RatingRejected):
+                // Compensation: the rating stays on the user's page, marked with Catalog's reason,
+                // unless the user has changed it since (that change is judged on its own).
+                var rejected = envelope.PayloadAs<RatingRejected>();
+                await db.Ratings
+                    .Where(r => r.MovieId == rejected.MovieId && r.UserId == rejected.UserId && r.Version == rejected.RatingVersion && r.Score != null)
+                    .ExecuteUpdateAsync(r => r.SetProperty(x => x.RejectedReason, rejected.Reason), cancellationToken);
                 break;
             default:
                 return;

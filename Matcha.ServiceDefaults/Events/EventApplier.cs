@@ -12,6 +12,9 @@ namespace Matcha.ServiceDefaults.Events;
 public interface IEventApplier<in TContext> where TContext : DbContext
 {
     Task ApplyAsync(EventEnvelope envelope, TContext db, CancellationToken cancellationToken);
+
+    /// <summary>After an applied event committed: the place for side effects outside the database, such as evicting a cache.</summary>
+    Task AfterCommitAsync(EventEnvelope envelope, CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>What happened to one delivered event.</summary>

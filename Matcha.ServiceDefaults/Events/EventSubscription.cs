@@ -80,9 +80,11 @@ internal sealed class EventSubscription<TContext, TApplier>(
             return ApplyOutcome.Stale;
         }
 
-        await scope.ServiceProvider.GetRequiredService<TApplier>().ApplyAsync(envelope, db, cancellationToken);
+        IEventApplier<TContext> applier = scope.ServiceProvider.GetRequiredService<TApplier>();
+        await applier.ApplyAsync(envelope, db, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        await applier.AfterCommitAsync(envelope, cancellationToken);
         return ApplyOutcome.Applied;
     }
 }

@@ -2,9 +2,12 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Matcha.Catalog.Data;
+using Matcha.Catalog.Movies;
 using Matcha.ServiceDefaults.Events;
 using Matcha.Tests.Identity;
 using Matcha.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using StackExchange.Redis;
 
@@ -111,4 +114,58 @@ public static class EventsDriver
 
     /// <summary>A film id no other test (and no seed) uses.</summary>
     public static int FreshMovieId() => Interlocked.Increment(ref _nextMovie);
+
+    public static async Task<CatalogDbContext> CatalogDbAsync(this MatchaAppFixture fixture) =>
+        new(new DbContextOptionsBuilder<CatalogDbContext>()
+            .UseNpgsql(await fixture.ConnectionStringAsync("catalogdb"))
+            .UseSnakeCaseNamingConvention()
+            .Options);
+
+    /// <summary>
+    /// A new film in Catalog, written the way Catalog's own writers do (its DbContext queues
+    /// MovieChanged with the film), and waited for until Ratings' copy has it.
+    /// </summary>
+    public static async Task<int> AddFilmAsync(this MatchaAppFixture fixture, DateOnly? releaseDate = null, int? id = null, bool waitForRatings = true)
+    {
+        var release = releaseDate ?? new DateOnly(2003, 11, 21);
+        await using var db = await fixture.CatalogDbAsync();
+        var movie = new Movie
+        {
+            Id = id ?? FreshMovieId(),
+            OriginalLanguage = "ko",
+            OriginalTitle = $"Test film {Guid.NewGuid():N}",
+            Year = release.Year,
+            ReleaseDate = release,
+            Genres = ["Drama"],
+        };
+        db.Movies.Add(movie);
+        await db.SaveChangesAsync();
+        if (waitForRatings)
+        {
+            var copied = await EventuallyAsync(
+                () => fixture.QueryAsync<long>("ratingsdb", "SELECT count(*) FROM movies WHERE id = @p0", movie.Id), n => n == 1);
+            Assert.Equal(1, copied);
+        }
+        return movie.Id;
+    }
+
+    /// <summary>A film's statistics as the public catalogue shows them.</summary>
+    public static async Task<MovieStats> StatsAsync(this HttpClient gateway, int movieId)
+    {
+        using var response = await gateway.GetAsync($"/api/catalog/movies/{movieId}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var movie = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return movie.GetProperty("stats").Deserialize<MovieStats>(EventEnvelope.JsonOptions)!;
+    }
+
+    /// <summary>The histogram of half-star buckets for the given scores.</summary>
+    public static int[] Histogram(params double[] scores)
+    {
+        var buckets = new int[10];
+        foreach (var score in scores)
+        {
+            buckets[(int)(score * 2) - 1]++;
+        }
+        return buckets;
+    }
 }

@@ -6,30 +6,27 @@ using StackExchange.Redis;
 
 namespace Matcha.Tests.Events;
 
-/// <summary>Ratings' public paths through the gateway, with films announced on Catalog's stream.</summary>
+/// <summary>Ratings' public paths through the gateway, on films added to Catalog.</summary>
 [Collection(MatchaAppCollectionDefinition.Name)]
 public sealed class RatingsTests(MatchaAppFixture fixture)
 {
     [Fact]
-    public async Task AFilmAnnouncedByCatalogCanBeRatedAndTheChangeIsPublished()
+    public async Task AFilmAddedToCatalogBecomesRateableAndEachChangeIsPublishedInOrder()
     {
         using var gateway = fixture.CreateGatewayClient();
         using var redis = await fixture.RedisAsync();
         var fan = await gateway.NewFanAsync();
-        var movieId = EventsDriver.FreshMovieId();
 
-        Assert.Equal(HttpStatusCode.NotFound, await gateway.RateAsync(fan, movieId, 4.5));
-        await redis.PublishAsync("catalog", EventsDriver.Envelope("MovieChanged", $"movie/{movieId}", 1,
-            new { movieId, year = 1999, releaseDate = "1999-03-31", genres = (string[])["SF"], peopleIds = (int[])[1] }));
-        var status = await EventsDriver.EventuallyAsync(() => gateway.RateAsync(fan, movieId, 4.5), s => s != HttpStatusCode.NotFound);
-        Assert.Equal(HttpStatusCode.NoContent, status);
+        Assert.Equal(HttpStatusCode.NotFound, await gateway.RateAsync(fan, EventsDriver.FreshMovieId(), 4.5));
+        var movieId = await fixture.AddFilmAsync();
+        Assert.Equal(HttpStatusCode.NoContent, await gateway.RateAsync(fan, movieId, 4.5));
         Assert.Equal(HttpStatusCode.NoContent, await gateway.RateAsync(fan, movieId, 3.0));
 
         var published = await EventsDriver.EventuallyAsync(
-            async () => (await redis.GetDatabase().StreamRangeAsync("matcha:events:ratings", messageOrder: Order.Descending, count: 500))
+            async () => (await redis.GetDatabase().StreamRangeAsync("matcha:events:ratings", messageOrder: Order.Descending, count: 2000))
                 .Select(e => JsonDocument.Parse(e["envelope"].ToString()).RootElement)
                 .Where(e => e.GetProperty("aggregateId").GetString() == $"rating/{movieId}/{fan.Id}")
-                .OrderBy(e => e.GetProperty("aggregateVersion").GetInt64())
+                .Reverse()
                 .ToList(),
             events => events.Count == 2);
         Assert.Equal([1L, 2L], published.Select(e => e.GetProperty("aggregateVersion").GetInt64()));
@@ -51,9 +48,8 @@ public sealed class RatingsTests(MatchaAppFixture fixture)
     public async Task AnInvalidScoreIsABadRequestNamingScoreAndChangesNothing(string body)
     {
         using var gateway = fixture.CreateGatewayClient();
-        using var redis = await fixture.RedisAsync();
         var fan = await gateway.NewFanAsync();
-        var movieId = await AnnouncedFilmAsync(redis, new DateOnly(2001, 1, 1));
+        var movieId = await fixture.AddFilmAsync(new DateOnly(2001, 1, 1));
         Assert.Equal(HttpStatusCode.NoContent, await gateway.RateAsync(fan, movieId, 2.5));
 
         using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
@@ -70,9 +66,8 @@ public sealed class RatingsTests(MatchaAppFixture fixture)
     public async Task AnUnreleasedFilmCannotBeRatedButCanBeWishedFor()
     {
         using var gateway = fixture.CreateGatewayClient();
-        using var redis = await fixture.RedisAsync();
         var fan = await gateway.NewFanAsync();
-        var movieId = await AnnouncedFilmAsync(redis, DateOnly.FromDateTime(DateTime.UtcNow).AddYears(1));
+        var movieId = await fixture.AddFilmAsync(DateOnly.FromDateTime(DateTime.UtcNow).AddYears(1));
 
         using var rating = await gateway.SendAsync(fan, HttpMethod.Put, $"/api/ratings/movies/{movieId}/rating", new { score = 4 });
         Assert.Equal(HttpStatusCode.Conflict, rating.StatusCode);
@@ -89,10 +84,9 @@ public sealed class RatingsTests(MatchaAppFixture fixture)
     public async Task CommentsAreOnePerUserEditableOnlyByTheirAuthorAndHideSpoilers()
     {
         using var gateway = fixture.CreateGatewayClient();
-        using var redis = await fixture.RedisAsync();
         var author = await gateway.NewFanAsync();
         var reader = await gateway.NewFanAsync();
-        var movieId = await AnnouncedFilmAsync(redis, new DateOnly(2010, 7, 16));
+        var movieId = await fixture.AddFilmAsync(new DateOnly(2010, 7, 16));
         var path = $"/api/ratings/movies/{movieId}/comments";
 
         using var posted = await gateway.SendAsync(author, HttpMethod.Post, path, new { text = "The top keeps spinning.", isSpoiler = true });
@@ -124,16 +118,5 @@ public sealed class RatingsTests(MatchaAppFixture fixture)
         using var deleted = await gateway.SendAsync(author, HttpMethod.Delete, $"/api/ratings/comments/{commentId}");
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         Assert.Empty((await gateway.GetAsync<JsonElement>(reader, path)).GetProperty("items").EnumerateArray());
-    }
-
-    private async Task<int> AnnouncedFilmAsync(IConnectionMultiplexer redis, DateOnly releaseDate)
-    {
-        var movieId = EventsDriver.FreshMovieId();
-        await redis.PublishAsync("catalog", EventsDriver.Envelope("MovieChanged", $"movie/{movieId}", 1,
-            new { movieId, year = releaseDate.Year, releaseDate, genres = (string[])["Drama"], peopleIds = (int[])[] }));
-        var known = await EventsDriver.EventuallyAsync(
-            () => fixture.QueryAsync<long>("ratingsdb", "SELECT count(*) FROM movies WHERE id = @p0", movieId), n => n == 1);
-        Assert.Equal(1, known);
-        return movieId;
     }
 }
