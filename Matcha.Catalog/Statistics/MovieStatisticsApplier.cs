@@ -51,7 +51,24 @@ public sealed class MovieStatisticsApplier(TimeProvider clock, HybridCache cache
         if (envelope.Payload.TryGetProperty("movieId", out var id) && id.TryGetInt32(out var movieId))
         {
             // The film page shows these statistics; lists sorted by them may lag for their short cache life.
-            await cache.RemoveAsync(CacheKeys.Movie(movieId), cancellationToken);
+            // A read that loaded the old row just before the commit may put it back after this
+            // eviction, so the entry is evicted once more a moment later.
+            var key = CacheKeys.Movie(movieId);
+            await cache.RemoveAsync(key, cancellationToken);
+            _ = EvictAgainAsync(cache, key);
+        }
+    }
+
+    private static async Task EvictAgainAsync(HybridCache cache, string key)
+    {
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            await cache.RemoveAsync(key);
+        }
+        catch (Exception)
+        {
+            // Best effort: the entry expires on its own.
         }
     }
 

@@ -55,8 +55,8 @@ public static class DeadLetters
             return TypedResults.NotFound();
         }
         var database = redis.GetDatabase();
-        var entry = (await database.StreamRangeAsync(target.DeadLetterKey, id, id, count: 1)).FirstOrDefault();
-        if (entry.IsNull)
+        var found = await database.StreamRangeAsync(target.DeadLetterKey, id, id, count: 1);
+        if (found is not [var entry])
         {
             return TypedResults.NotFound();
         }

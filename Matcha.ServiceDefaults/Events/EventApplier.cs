@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
 
 namespace Matcha.ServiceDefaults.Events;
@@ -18,6 +19,7 @@ public interface IEventApplier<in TContext> where TContext : DbContext
 }
 
 /// <summary>What happened to one delivered event.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ApplyOutcome>))]
 public enum ApplyOutcome
 {
     Applied,

@@ -125,7 +125,7 @@ public static class EventsDriver
     /// A new film in Catalog, written the way Catalog's own writers do (its DbContext queues
     /// MovieChanged with the film), and waited for until Ratings' copy has it.
     /// </summary>
-    public static async Task<int> AddFilmAsync(this MatchaAppFixture fixture, DateOnly? releaseDate = null, int? id = null, bool waitForRatings = true)
+    public static async Task<int> AddFilmAsync(this MatchaAppFixture fixture, DateOnly? releaseDate = null, int? id = null)
     {
         var release = releaseDate ?? new DateOnly(2003, 11, 21);
         await using var db = await fixture.CatalogDbAsync();
@@ -140,12 +140,9 @@ public static class EventsDriver
         };
         db.Movies.Add(movie);
         await db.SaveChangesAsync();
-        if (waitForRatings)
-        {
-            var copied = await EventuallyAsync(
-                () => fixture.QueryAsync<long>("ratingsdb", "SELECT count(*) FROM movies WHERE id = @p0", movie.Id), n => n == 1);
-            Assert.Equal(1, copied);
-        }
+        var copied = await EventuallyAsync(
+            () => fixture.QueryAsync<long>("ratingsdb", "SELECT count(*) FROM movies WHERE id = @p0", movie.Id), n => n == 1);
+        Assert.Equal(1, copied);
         return movie.Id;
     }
 
