@@ -20,7 +20,9 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapMoviesApi();
+app.MapMovieAdminApi();
 app.MapPeopleApi();
+app.MapPeopleAdminApi();
 app.MapSearchApi();
 app.MapDeadLetterEndpoints();
 

@@ -44,6 +44,7 @@ public sealed partial class CatalogDbContext(DbContextOptions<CatalogDbContext> 
 
             // Search: substring and typo-tolerant matching use the trigram index.
             movie.HasIndex(m => m.SearchText).HasMethod("gin").HasOperators("gin_trgm_ops");
+            movie.HasIndex(m => m.TitleKeys).HasMethod("gin");   // exact title: title_keys @> {query}
 
             // Browse: filters, and one index per keyset sort (value, id).
             movie.HasIndex(m => m.Genres).HasMethod("gin");

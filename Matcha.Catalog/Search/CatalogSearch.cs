@@ -9,9 +9,13 @@ namespace Matcha.Catalog.Search;
 /// Search over every title (all languages, the original included) and the names of directors and
 /// main cast, and separately over people. A film matches when the normalised query is a
 /// substring of its search text (so the Korean fragment 기생 finds 기생충: Hangul has no
-/// stemming, and substring is what a person expects) or is close to one of its words by
-/// trigrams (a typo in Latin script). Ranking: an exact title, then a title that starts with
-/// the query, then the closest words, then popularity.
+/// stemming, and substring is what a person expects) or, failing enough of those, is close to
+/// one of its words by trigrams (a typo in Latin script).
+///
+/// Ranking: an exact title, then a title that starts with the query, then the other substring
+/// matches by popularity, then typo matches by closeness. It runs as up to three small indexed
+/// queries rather than one that ranks every candidate, so a common word over 100,000 films
+/// costs a popularity sort of its matches, not a similarity score for each.
 /// </summary>
 internal static class CatalogSearch
 {
@@ -21,6 +25,9 @@ internal static class CatalogSearch
     /// </summary>
     public const string TypoThresholdSetting = "-c pg_trgm.word_similarity_threshold=0.45";
 
+    /// <summary>How many substring matches are ranked (by prefix, then popularity) before the page is cut.</summary>
+    private const int Candidates = 200;
+
     public static async Task<List<Movie>> MoviesAsync(CatalogDbContext db, string query, int limit, CancellationToken ct)
     {
         var q = SearchText.Normalize(query);
@@ -29,23 +36,38 @@ internal static class CatalogSearch
             return [];
         }
 
-        var pattern = $"%{EscapeLike(q)}%";
-        var prefix = $"{EscapeLike(q)}%";
-        var ids = await db.Database.SqlQuery<int>($"""
-            SELECT m.id AS "Value"
-            FROM movies m
-            WHERE m.search_text LIKE {pattern} OR {q} <% m.search_text
-            ORDER BY ({q} = ANY (m.title_keys)) DESC,
-                     EXISTS (SELECT 1 FROM unnest(m.title_keys) t WHERE t LIKE {prefix}) DESC,
-                     (m.search_text LIKE {pattern}) DESC,
-                     word_similarity({q}, m.search_text) DESC,
-                     m.popularity DESC,
-                     m.id
-            LIMIT {limit}
-            """).ToListAsync(ct);
+        var exact = await db.Movies.AsNoTracking()
+            .Where(m => m.TitleKeys.Contains(q))
+            .OrderByDescending(m => m.Popularity).ThenBy(m => m.Id)
+            .Select(m => m.Id).Take(limit).ToListAsync(ct);
 
-        var movies = await db.Movies.AsNoTracking().Include(m => m.Titles).Where(m => ids.Contains(m.Id)).ToDictionaryAsync(m => m.Id, ct);
-        return [.. ids.Where(movies.ContainsKey).Select(id => movies[id])];
+        var pattern = $"%{EscapeLike(q)}%";
+        var substring = await db.Movies.AsNoTracking()
+            .Where(m => EF.Functions.Like(m.SearchText, pattern, @"\"))
+            .OrderByDescending(m => m.Popularity).ThenBy(m => m.Id)
+            .Take(Candidates)
+            .Select(m => new { m.Id, m.TitleKeys })
+            .ToListAsync(ct);
+        var ranked = exact
+            .Concat(substring.Where(m => m.TitleKeys.Any(t => t.StartsWith(q, StringComparison.Ordinal))).Select(m => m.Id))
+            .Concat(substring.Select(m => m.Id))
+            .Distinct()
+            .Take(limit)
+            .ToList();
+
+        if (ranked.Count < limit)
+        {
+            var typos = await db.Database.SqlQuery<int>($"""
+                SELECT m.id AS "Value" FROM movies m
+                WHERE {q} <% m.search_text
+                ORDER BY word_similarity({q}, m.search_text) DESC, m.popularity DESC, m.id
+                LIMIT {limit}
+                """).ToListAsync(ct);
+            ranked = [.. ranked.Concat(typos).Distinct().Take(limit)];
+        }
+
+        var movies = await db.Movies.AsNoTracking().Include(m => m.Titles).Where(m => ranked.Contains(m.Id)).ToDictionaryAsync(m => m.Id, ct);
+        return [.. ranked.Where(movies.ContainsKey).Select(id => movies[id])];
     }
 
     public static async Task<List<Person>> PeopleAsync(CatalogDbContext db, string query, int limit, CancellationToken ct)
@@ -57,13 +79,20 @@ internal static class CatalogSearch
         }
 
         var pattern = $"%{EscapeLike(q)}%";
-        var ids = await db.Database.SqlQuery<int>($"""
-            SELECT p.id AS "Value"
-            FROM people p
-            WHERE p.search_text LIKE {pattern} OR {q} <% p.search_text
-            ORDER BY (p.search_text LIKE {pattern}) DESC, word_similarity({q}, p.search_text) DESC, p.id
-            LIMIT {limit}
-            """).ToListAsync(ct);
+        var ids = await db.People.AsNoTracking()
+            .Where(p => EF.Functions.Like(p.SearchText, pattern, @"\"))
+            .OrderBy(p => p.Id)
+            .Select(p => p.Id).Take(limit).ToListAsync(ct);
+        if (ids.Count < limit)
+        {
+            var typos = await db.Database.SqlQuery<int>($"""
+                SELECT p.id AS "Value" FROM people p
+                WHERE {q} <% p.search_text
+                ORDER BY word_similarity({q}, p.search_text) DESC, p.id
+                LIMIT {limit}
+                """).ToListAsync(ct);
+            ids = [.. ids.Concat(typos).Distinct().Take(limit)];
+        }
 
         var people = await db.People.AsNoTracking().Where(p => ids.Contains(p.Id)).ToDictionaryAsync(p => p.Id, ct);
         return [.. ids.Where(people.ContainsKey).Select(id => people[id])];

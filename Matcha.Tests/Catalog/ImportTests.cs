@@ -35,6 +35,31 @@ public sealed class ImportTests(MatchaAppFixture fixture)
         Assert.Equal(versionsBefore, await db.Movies.SumAsync(m => (long)m.Version));
     }
 
+    [Fact]
+    public async Task ImportingAnMl100kItemFileMergesByTitleAndYear()
+    {
+        var folder = Directory.CreateTempSubdirectory("matcha-u-item-");
+        var path = Path.Combine(folder.FullName, "u.item");
+        var unique = $"Quiet Harbour {Guid.NewGuid():N}";
+        // id|title|release date|video release date|IMDb URL|19 genre flags (unknown, Action, …, Western)
+        await File.WriteAllLinesAsync(path,
+        [
+            $"1|{unique} (1997)|01-Jan-1997||http://us.imdb.com/|0|0|0|0|0|0|0|0|1|0|0|0|0|0|1|0|0|0|0",
+            "2|Parasite (2019)|30-May-2019||http://us.imdb.com/|0|0|0|0|0|1|0|0|1|0|0|0|0|0|0|0|1|0|0",
+        ], System.Text.Encoding.Latin1);
+        await using var db = await CatalogData.ContextAsync(fixture);
+
+        var first = await new MovieLensImporter(db).ImportAsync(path, null, CancellationToken.None);
+        var second = await new MovieLensImporter(db).ImportAsync(path, null, CancellationToken.None);
+
+        Assert.Equal(new ImportReport(2, 1, 0, 1, 0), first);   // Parasite is already in the default catalogue
+        Assert.Equal(new ImportReport(2, 0, 0, 2, 0), second);
+        var imported = await db.Movies.Include(m => m.Titles).SingleAsync(m => m.OriginalTitle == unique);
+        Assert.Equal(["drama", "romance"], imported.Genres.Order());
+        Assert.Equal(1997, imported.Year);
+        folder.Delete(recursive: true);
+    }
+
     [Theory]
     [InlineData("Shawshank Redemption, The (1994)", "The Shawshank Redemption", null, 1994)]
     [InlineData("City of Lost Children, The (Cité des enfants perdus, La) (1995)", "The City of Lost Children", "La Cité des enfants perdus", 1995)]

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using Matcha.Tests.Identity;
 using Matcha.Tests.Infrastructure;
 
 namespace Matcha.Tests.Foundation;
@@ -15,7 +16,9 @@ public sealed class TracingTests(MatchaAppFixture fixture)
     {
         var traceId = ActivityTraceId.CreateRandom().ToHexString();
         using var client = fixture.CreateGatewayClient();
+        var (tokens, _) = await client.SignUpAndLoginAsync();   // Ratings' reads are for signed-in users
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Authorization = new("Bearer", tokens.AccessToken);
         request.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
 
         using var response = await client.SendAsync(request);

@@ -29,6 +29,29 @@ public sealed class BruteForceTests(MatchaAppFixture fixture)
     }
 
     [Fact]
+    public async Task TwoAccountsReplicasShareTheCountOfFailures()
+    {
+        await using var replica = await SecondAccountsReplica.StartAsync(fixture);
+        using var second = replica.CreateClient();
+        using var gateway = fixture.CreateGatewayClient();
+        var user = await gateway.SignUpAsync();
+
+        // Three failures reach the AppHost's replica (through the gateway), two the second one.
+        for (var i = 0; i < MaxFailuresPerAccount; i++)
+        {
+            var client = i % 2 == 0 ? gateway : second;
+            var path = i % 2 == 0 ? "/api/accounts/login" : "/login";
+            using var failure = await client.PostAsJsonAsync(path, new { user.Email, password = $"wrong guess number {i}" });
+            Assert.Equal(HttpStatusCode.Unauthorized, failure.StatusCode);
+        }
+
+        using var refusedByFirst = await gateway.PostAsJsonAsync("/api/accounts/login", new { user.Email, user.Password });
+        using var refusedBySecond = await second.PostAsJsonAsync("/login", new { user.Email, user.Password });
+        Assert.Equal(HttpStatusCode.TooManyRequests, refusedByFirst.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, refusedBySecond.StatusCode);
+    }
+
+    [Fact]
     public async Task FailuresBelowTheLimitAreForgottenAfterASuccess()
     {
         using var gateway = fixture.CreateGatewayClient();

@@ -27,6 +27,9 @@ public sealed class MatchaAppFixture : IAsyncLifetime
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
             .AddFilter("Matcha.AppHost.Resources", LogLevel.Warning)
+            // Postgres writes every line to stderr, routine ones included (a health check asking
+            // for a database before it is created): its log is the dashboard's, not the test's.
+            .AddFilter("Matcha.AppHost.Resources.postgres", LogLevel.None)
             .AddFilter("Aspire", LogLevel.Warning));
         foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
         {

@@ -1,8 +1,5 @@
-using System.Diagnostics;
-using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.DependencyInjection;
+using System.Diagnostics;
 
 namespace Matcha.Bench;
 
@@ -18,21 +15,9 @@ internal static class CatalogBenchmark
 
     public static async Task<int> RunAsync(BenchOptions options)
     {
-        var folder = Path.Combine(Path.GetTempPath(), $"matcha-bench-{Guid.NewGuid():N}");
         Console.WriteLine($"Catalog benchmark: {options.Films:N0} films, {options.People:N0} people, {options.Requests:N0} detail requests, concurrency {options.Concurrency}");
         Console.WriteLine("Starting Postgres, Redis and Catalog as local processes...");
-
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Matcha_AppHost>(
-            ["--Matcha:Infrastructure:Mode=Local", $"--Matcha:Infrastructure:DataDirectory={folder}", "--Matcha:Infrastructure:Ephemeral=true"]);
-        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Matcha.AppHost.Resources", LogLevel.Warning));
-        foreach (var resource in builder.Resources.Where(r => r is not ParameterResource && !Resources.Contains(r.Name)).ToList())
-        {
-            builder.Resources.Remove(resource);
-        }
-
-        await using var app = await builder.BuildAsync();
-        await app.StartAsync();
-        await Task.WhenAll(Resources.Select(r => app.ResourceNotifications.WaitForResourceHealthyAsync(r)));
+        await using var app = await BenchApp.StartAsync(Resources);
 
         var stopwatch = Stopwatch.StartNew();
         var connectionString = await app.GetConnectionStringAsync("catalogdb") ?? throw new InvalidOperationException("no catalogdb");

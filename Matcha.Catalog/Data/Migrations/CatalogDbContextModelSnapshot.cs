@@ -220,6 +220,11 @@ namespace Matcha.Catalog.Data.Migrations
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("SearchText"), "gin");
                     NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("SearchText"), new[] { "gin_trgm_ops" });
 
+                    b.HasIndex("TitleKeys")
+                        .HasDatabaseName("ix_movies_title_keys");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("TitleKeys"), "gin");
+
                     b.HasIndex("TmdbId")
                         .IsUnique()
                         .HasDatabaseName("ix_movies_tmdb_id");

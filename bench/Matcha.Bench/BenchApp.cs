@@ -1,0 +1,39 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Matcha.Bench;
+
+/// <summary>A fresh Matcha for one benchmark: local Postgres and Redis in a throw-away folder, quiet logs.</summary>
+internal static class BenchApp
+{
+    /// <param name="resources">Keep only these (with the parameters); null keeps everything.</param>
+    /// <param name="configure">Changes to the model before it starts, e.g. settings for the gateway.</param>
+    public static async Task<DistributedApplication> StartAsync(string[]? resources, Action<IDistributedApplicationTestingBuilder>? configure = null)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), $"matcha-bench-{Guid.NewGuid():N}");
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Matcha_AppHost>(
+            ["--Matcha:Infrastructure:Mode=Local", $"--Matcha:Infrastructure:DataDirectory={folder}", "--Matcha:Infrastructure:Ephemeral=true"]);
+        builder.Services.AddLogging(logging => logging
+            .SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("System.Net.Http", LogLevel.Warning)
+            .AddFilter("Matcha.AppHost.Resources", LogLevel.Error)
+            .AddFilter("Matcha.AppHost.Resources.postgres", LogLevel.None));
+        if (resources is not null)
+        {
+            foreach (var resource in builder.Resources.Where(r => r is not ParameterResource && !resources.Contains(r.Name)).ToList())
+            {
+                builder.Resources.Remove(resource);
+            }
+        }
+        configure?.Invoke(builder);
+
+        var app = await builder.BuildAsync();
+        await app.StartAsync();
+        var healthReporting = builder.Resources.Where(r => r.Annotations.OfType<HealthCheckAnnotation>().Any()).Select(r => r.Name);
+        await Task.WhenAll(healthReporting.Select(name => app.ResourceNotifications.WaitForResourceHealthyAsync(name)));
+        return app;
+    }
+}

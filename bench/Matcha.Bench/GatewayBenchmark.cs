@@ -1,0 +1,98 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Matcha.Bench;
+
+/// <summary>
+/// What the gateway costs: an authenticated, cached read (a film's detail, served from Catalog's
+/// cache) through the gateway — which validates the access token, strips identity headers and
+/// mints an internal token — against the same read sent straight to Catalog with an internal
+/// token minted once by the benchmark (so Catalog does the same verification either way).
+/// The two alternate in rounds, in one run, and the ratio of throughputs is printed.
+/// </summary>
+internal static class GatewayBenchmark
+{
+    private const int Rounds = 3;
+
+    public static async Task<int> RunAsync(BenchOptions options)
+    {
+        Console.WriteLine($"Gateway benchmark: {Rounds} rounds of {options.Requests:N0} requests each way, concurrency {options.Concurrency}");
+        Console.WriteLine("Starting Matcha (local Postgres and Redis)...");
+        // The per-user rate limit (100/s) would measure itself, not the gateway.
+        await using var app = await BenchApp.StartAsync(resources: null, builder => builder
+            .CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "gateway"))
+            .WithEnvironment("Gateway__RateLimits__UserBurst", "1000000")
+            .WithEnvironment("Gateway__RateLimits__UserPerSecond", "1000000"));
+
+        using var gateway = app.CreateHttpClient("gateway", "http");
+        var (accessToken, userId) = await SignInAsync(gateway);
+        var film = (await gateway.GetFromJsonAsync<JsonElement>("/api/catalog/movies?sort=title&pageSize=1")).GetProperty("items")[0].GetProperty("id").GetInt32();
+        gateway.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+
+        using var direct = app.CreateHttpClient("catalog", "http");
+        var signingKey = await app.Services.GetRequiredService<DistributedApplicationModel>().Resources
+            .OfType<ParameterResource>().Single(p => p.Name == "gateway-signing-key").GetValueAsync(CancellationToken.None);
+
+        var viaGateway = new List<Measurement>();
+        var straight = new List<Measurement>();
+        var gatewayPaths = Enumerable.Repeat($"/api/catalog/movies/{film}", options.Requests).ToList();
+        var directPaths = Enumerable.Repeat($"/movies/{film}", options.Requests).ToList();
+        await Measurement.RunAsync("warm-up", gatewayPaths[..Math.Min(500, gatewayPaths.Count)], options.Concurrency, gateway);
+        for (var round = 0; round < Rounds; round++)
+        {
+            direct.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", InternalToken(signingKey!, userId));
+            straight.Add(await Measurement.RunAsync("straight to Catalog", directPaths, options.Concurrency, direct));
+            viaGateway.Add(await Measurement.RunAsync("through the gateway", gatewayPaths, options.Concurrency, gateway));
+        }
+
+        Console.WriteLine();
+        foreach (var (d, g) in straight.Zip(viaGateway))
+        {
+            Console.WriteLine(d);
+            Console.WriteLine(g);
+        }
+        var directRate = straight.Average(m => m.PerSecond);
+        var gatewayRate = viaGateway.Average(m => m.PerSecond);
+        Console.WriteLine($"gateway / direct throughput: {gatewayRate / directRate:F2} (mean of {Rounds} rounds: {gatewayRate:F0} vs {directRate:F0} req/s)");
+        return 0;
+    }
+
+    private static async Task<(string Token, string UserId)> SignInAsync(HttpClient gateway)
+    {
+        var email = $"bench-{Guid.NewGuid():N}@example.com";
+        var password = $"bench password {Guid.NewGuid():N}";
+        (await gateway.PostAsJsonAsync("/api/accounts/signup", new { email, password, displayName = "Bench" })).EnsureSuccessStatusCode();
+        using var login = await gateway.PostAsJsonAsync("/api/accounts/login", new { email, password });
+        login.EnsureSuccessStatusCode();
+        var token = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString()!;
+        var userId = new JsonWebToken(token).Subject;
+        return (token, userId);
+    }
+
+    /// <summary>The token the gateway would mint for Catalog, minted here with the gateway's key (valid one minute).</summary>
+    private static string InternalToken(string signingKey, string userId)
+    {
+        var ecdsa = ECDsa.Create();
+        ecdsa.ImportPkcs8PrivateKey(Convert.FromBase64String(signingKey), out _);
+        var now = DateTime.UtcNow;
+        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = "matcha-gateway",
+            Audience = "catalog",
+            TokenType = "matcha-internal+jwt",
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = now.AddMinutes(1),
+            SigningCredentials = new SigningCredentials(new ECDsaSecurityKey(ecdsa) { KeyId = "gateway" }, SecurityAlgorithms.EcdsaSha256),
+            Claims = new Dictionary<string, object> { ["sub"] = userId, ["name"] = "Bench", ["role"] = Array.Empty<string>() },
+        });
+    }
+}
