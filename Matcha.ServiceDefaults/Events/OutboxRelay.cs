@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -50,6 +51,7 @@ internal sealed partial class OutboxRelay(
             {
                 try
                 {
+                    await RepublishIfRedisLostItsDataAsync(stoppingToken);
                     var published = await PublishBatchAsync(stoppingToken);
                     backoff = TimeSpan.Zero;
                     if (DateTimeOffset.UtcNow >= nextPrune)
@@ -150,6 +152,28 @@ internal sealed partial class OutboxRelay(
         return rows.Count;
     }
 
+    /// <summary>
+    /// Redis holds a marker for this database's outbox. When it is missing, Redis has lost its
+    /// data (restarted without persistence, failed over to an empty replica), and with it every
+    /// event that was published but not yet consumed. Every row still kept is then published
+    /// again; the consumers' inboxes and version checks make the repeats harmless. The first
+    /// start against a new Redis does the same, which is just as harmless.
+    /// </summary>
+    internal async Task RepublishIfRedisLostItsDataAsync(CancellationToken cancellationToken)
+    {
+        var marker = $"{_options.StreamPrefix}outbox-marker:{new NpgsqlConnectionStringBuilder(dataSource.ConnectionString).Database}";
+        if (!await redis.GetDatabase().StringSetAsync(marker, DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture), when: When.NotExists))
+        {
+            return;
+        }
+        await using var reset = dataSource.CreateCommand("UPDATE outbox_messages SET published_at = NULL WHERE published_at IS NOT NULL");
+        var republishing = await reset.ExecuteNonQueryAsync(cancellationToken);
+        if (republishing > 0)
+        {
+            LogRepublishing(republishing);
+        }
+    }
+
     private async Task PruneAsync(CancellationToken cancellationToken)
     {
         await using var prune = dataSource.CreateCommand("DELETE FROM outbox_messages WHERE published_at < now() - @retention");
@@ -215,6 +239,9 @@ internal sealed partial class OutboxRelay(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Outbox relay published {Count} event(s)")]
     private partial void LogPublished(int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis lost the outbox marker (and so possibly unconsumed events): publishing {Count} kept row(s) again")]
+    private partial void LogRepublishing(int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Outbox relay pruned {Count} published row(s)")]
     private partial void LogPruned(int count);

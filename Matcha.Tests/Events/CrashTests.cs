@@ -43,6 +43,35 @@ public sealed class CrashTests(MatchaAppFixture fixture)
     }
 
     [Fact]
+    public async Task EventsPublishedButNotYetConsumedWhenRedisLosesItsDataAreDeliveredAnyway()
+    {
+        using var gateway = fixture.CreateGatewayClient();
+        var fan = await gateway.NewFanAsync();
+        var film = await fixture.AddFilmAsync();
+
+        // Catalog is away, so the event waits on the stream; then Redis restarts empty (the tests run it without persistence).
+        await fixture.App.ResourceCommands.ExecuteCommandAsync("catalog", KnownResourceCommands.StopCommand);
+        try
+        {
+            Assert.Equal(HttpStatusCode.NoContent, await gateway.RateAsync(fan, film, 2.0));
+            var published = await EventsDriver.EventuallyAsync(() => fixture.QueryAsync<long>("ratingsdb",
+                "SELECT count(*) FROM outbox_messages WHERE published_at IS NOT NULL AND aggregate_id = @p0", $"rating/{film}/{fan.Id}"), n => n == 1);
+            Assert.Equal(1, published);
+            var restarted = await fixture.App.ResourceCommands.ExecuteCommandAsync("redis", KnownResourceCommands.RestartCommand);
+            Assert.True(restarted.Success, restarted.Message);
+            await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync("redis");
+        }
+        finally
+        {
+            await fixture.StartAgainAsync("catalog");
+        }
+
+        var stats = await EventsDriver.EventuallyAsync(() => gateway.StatsAsync(film), s => s.Count == 1);
+        Assert.Equal(1, stats.Count);
+        Assert.Equal(EventsDriver.Histogram(2.0), stats.Histogram);
+    }
+
+    [Fact]
     public async Task ARatingCommittedBeforeRatingsIsKilledIsPublishedAfterItRestarts()
     {
         using var gateway = fixture.CreateGatewayClient();
