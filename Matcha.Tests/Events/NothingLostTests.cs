@@ -42,23 +42,34 @@ public sealed class NothingLostTests(MatchaAppFixture fixture, ITestOutputHelper
         var chaosDone = false;
         var chaos = Task.Run(async () =>
         {
-            await Task.Delay(TimeSpan.FromSeconds(2));
-            Assert.True((await fixture.App.ResourceCommands.ExecuteCommandAsync("redis", KnownResourceCommands.RestartCommand)).Success);
-            await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync("redis");
-            await Task.Delay(TimeSpan.FromSeconds(2));
-            await fixture.KillAsync("ratings");
-            await fixture.StartAgainAsync("ratings");
-            await Task.Delay(TimeSpan.FromSeconds(2));
-            await fixture.KillAsync("catalog");
-            await fixture.StartAgainAsync("catalog");
-            Volatile.Write(ref chaosDone, true);
+            try
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+                await Task.Delay(TimeSpan.FromSeconds(2));
+                Assert.True((await fixture.App.ResourceCommands.ExecuteCommandAsync("redis", KnownResourceCommands.RestartCommand, timeout.Token)).Success);
+                await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync("redis", timeout.Token);
+                await Task.Delay(TimeSpan.FromSeconds(2));
+                await fixture.KillAsync("ratings");
+                await fixture.StartAgainAsync("ratings");
+                await Task.Delay(TimeSpan.FromSeconds(2));
+                await fixture.KillAsync("catalog");
+                await fixture.StartAgainAsync("catalog");
+            }
+            finally
+            {
+                Volatile.Write(ref chaosDone, true);
+            }
         });
 
         var writers = fans.Select((fan, index) => Task.Run(async () =>
         {
             var random = new Random(index);
-            while (!Volatile.Read(ref chaosDone) || Volatile.Read(ref acknowledged) < MinimumAcknowledged)
+            // Paced, so that the restarts compete with a steady load rather than a flood; bounded, so a
+            // restart that never completes fails the test instead of hanging it.
+            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
+            while ((!Volatile.Read(ref chaosDone) || Volatile.Read(ref acknowledged) < MinimumAcknowledged) && DateTime.UtcNow < deadline)
             {
+                await Task.Delay(50);
                 var film = films[random.Next(films.Count)];
                 decimal? score = random.Next(5) == 0 ? null : random.Next(1, 11) * 0.5m;
                 var ok = false;
@@ -83,6 +94,7 @@ public sealed class NothingLostTests(MatchaAppFixture fixture, ITestOutputHelper
             }
         })).ToList();
         await Task.WhenAll([chaos, .. writers]);
+        Assert.True(acknowledged >= MinimumAcknowledged, $"Only {acknowledged} changes were acknowledged.");
 
         // Every acknowledged change is in ratingsdb: the stored score is the last acknowledged one,
         // or a later attempt whose answer was lost (it may have committed before the process died).
