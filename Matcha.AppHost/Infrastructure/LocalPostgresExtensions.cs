@@ -83,7 +83,9 @@ internal static class LocalPostgresExtensions
     {
         yield return "listen_addresses=127.0.0.1";
         yield return "unix_socket_directories=";   // TCP only: no socket folder to own or clean up
-        yield return "log_min_messages=warning";   // Postgres logs to stderr, which the dashboard shows as errors
+        // Postgres logs to stderr, which the dashboard shows as errors: keep routine lines out.
+        yield return "log_min_messages=warning";
+        yield return "log_checkpoints=off";
         if (data.Ephemeral)
         {
             // Throw-away data need not survive a power cut; a process crash still loses nothing.

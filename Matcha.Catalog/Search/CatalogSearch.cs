@@ -55,7 +55,7 @@ internal static class CatalogSearch
             .Take(limit)
             .ToList();
 
-        if (ranked.Count < limit)
+        if (ranked.Count < limit && MayBeATypo(q))
         {
             var typos = await db.Database.SqlQuery<int>($"""
                 SELECT m.id AS "Value" FROM movies m
@@ -83,7 +83,7 @@ internal static class CatalogSearch
             .Where(p => EF.Functions.Like(p.SearchText, pattern, @"\"))
             .OrderBy(p => p.Id)
             .Select(p => p.Id).Take(limit).ToListAsync(ct);
-        if (ids.Count < limit)
+        if (ids.Count < limit && MayBeATypo(q))
         {
             var typos = await db.Database.SqlQuery<int>($"""
                 SELECT p.id AS "Value" FROM people p
@@ -97,6 +97,12 @@ internal static class CatalogSearch
         var people = await db.People.AsNoTracking().Where(p => ids.Contains(p.Id)).ToDictionaryAsync(p => p.Id, ct);
         return [.. ids.Where(people.ContainsKey).Select(id => people[id])];
     }
+
+    /// <summary>
+    /// Typo matching is for Latin script and words of four letters or more: a shorter query is
+    /// close to almost everything, and Hangul fragments are matched as substrings.
+    /// </summary>
+    private static bool MayBeATypo(string query) => query.Length >= 4 && query.Any(char.IsAsciiLetter);
 
     private static string EscapeLike(string text) =>
         text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using System.Security.Cryptography;
@@ -22,10 +23,15 @@ public sealed class InternalTokenOptions
 /// <summary>
 /// Mints the internal identity token a service trusts: ES256 with the gateway's own key, for
 /// one audience (the target service), valid for seconds, carrying user id, name and roles.
+/// A token is reused for the same caller and audience during the first half of its life, so a
+/// busy user costs one signature every few seconds rather than one per request; the claims
+/// are part of the key, so a changed name or role gets a fresh token at once.
 /// </summary>
 internal sealed class InternalTokenMinter
 {
+    private const int MaxCachedTokens = 10_000;
     private static readonly JsonWebTokenHandler Handler = new();
+    private readonly ConcurrentDictionary<(string Subject, string Name, string Roles, string Audience), (string Token, DateTime ReuseUntil)> _recent = new();
     private readonly SigningCredentials _credentials;
     private readonly TimeSpan _lifetime;
     private readonly TimeProvider _clock;
@@ -42,7 +48,24 @@ internal sealed class InternalTokenMinter
     public string Mint(ClaimsPrincipal user, string audience)
     {
         var now = _clock.GetUtcNow().UtcDateTime;
-        return Handler.CreateToken(new SecurityTokenDescriptor
+        var roles = user.FindAll(InternalIdentity.RoleClaim).Select(c => c.Value).ToArray();
+        var key = (user.FindFirstValue(JwtRegisteredClaimNames.Sub)!, user.FindFirstValue(InternalIdentity.NameClaim) ?? "", string.Join(' ', roles), audience);
+        if (_recent.TryGetValue(key, out var cached) && cached.ReuseUntil > now)
+        {
+            return cached.Token;
+        }
+
+        var token = Create(key.Item1, key.Item2, roles, audience, now);
+        if (_recent.Count >= MaxCachedTokens)
+        {
+            _recent.Clear();   // a crude bound: a cleared entry only costs one signature
+        }
+        _recent[key] = (token, now + _lifetime / 2);
+        return token;
+    }
+
+    private string Create(string subject, string name, string[] roles, string audience, DateTime now) =>
+        Handler.CreateToken(new SecurityTokenDescriptor
         {
             Issuer = InternalIdentity.Issuer,
             Audience = audience,
@@ -53,10 +76,9 @@ internal sealed class InternalTokenMinter
             SigningCredentials = _credentials,
             Claims = new Dictionary<string, object>
             {
-                [JwtRegisteredClaimNames.Sub] = user.FindFirstValue(JwtRegisteredClaimNames.Sub)!,
-                [InternalIdentity.NameClaim] = user.FindFirstValue(InternalIdentity.NameClaim) ?? "",
-                [InternalIdentity.RoleClaim] = user.FindAll(InternalIdentity.RoleClaim).Select(c => c.Value).ToArray(),
+                [JwtRegisteredClaimNames.Sub] = subject,
+                [InternalIdentity.NameClaim] = name,
+                [InternalIdentity.RoleClaim] = roles,
             },
         });
-    }
 }

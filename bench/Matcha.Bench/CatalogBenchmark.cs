@@ -28,15 +28,18 @@ internal static class CatalogBenchmark
         var ids = await FilmIdsAsync(connectionString, options.Requests);
         await Measurement.RunAsync("warm-up", [.. Enumerable.Repeat("/movies?sort=title", 50)], options.Concurrency, client);
 
-        var queries = CatalogDataGenerator.Queries(Math.Max(100, options.Requests / 10));
-        var search = await Measurement.RunAsync("search", [.. queries.Select(q => $"/movies?q={Uri.EscapeDataString(q)}")], options.Concurrency, client);
-        var peopleSearch = await Measurement.RunAsync("search films+people", [.. queries.Select(q => $"/search?q={Uri.EscapeDataString(q)}")], options.Concurrency, client);
+        var searches = new List<Measurement>();
+        foreach (var kind in CatalogDataGenerator.QueryKinds)
+        {
+            var queries = CatalogDataGenerator.Queries(kind, Math.Max(50, options.Requests / 40));
+            searches.Add(await Measurement.RunAsync($"search, {kind}", [.. queries.Select(q => $"/movies?q={Uri.EscapeDataString(q)}")], options.Concurrency, client));
+            searches.Add(await Measurement.RunAsync($"films+people, {kind}", [.. queries.Select(q => $"/search?q={Uri.EscapeDataString(q)}")], options.Concurrency, client));
+        }
         var uncached = await Measurement.RunAsync("detail, uncached", [.. ids.Select(id => $"/movies/{id}")], options.Concurrency, client);
         var cached = await Measurement.RunAsync("detail, cached", [.. ids.Select(id => $"/movies/{id}")], options.Concurrency, client);
 
         Console.WriteLine();
-        Console.WriteLine(search);
-        Console.WriteLine(peopleSearch);
+        searches.ForEach(Console.WriteLine);
         Console.WriteLine(uncached);
         Console.WriteLine(cached);
         Console.WriteLine($"cached / uncached detail throughput: {cached.PerSecond / uncached.PerSecond:F1}x (p50 latency {uncached.Percentile(50) / cached.Percentile(50):F1}x lower)");

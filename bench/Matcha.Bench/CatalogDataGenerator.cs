@@ -122,18 +122,20 @@ internal static class CatalogDataGenerator
         }
     }
 
-    /// <summary>A few real-looking queries: Korean fragments, English words, names, and a typo.</summary>
-    public static IReadOnlyList<string> Queries(int count)
+    /// <summary>Real-looking queries of one kind: a Korean fragment, two English words, a name, or a word with a typo.</summary>
+    public static IReadOnlyList<string> Queries(string kind, int count)
     {
         var random = new Random(7);
-        return [.. Enumerable.Range(0, count).Select(i => (i % 4) switch
+        return [.. Enumerable.Range(0, count).Select(_ => kind switch
         {
-            0 => Pick(random, Syllables) + Pick(random, Syllables),
-            1 => $"{Pick(random, Words)} {Pick(random, Words)}",
-            2 => Pick(random, LastNames),
+            "korean fragment" => Pick(random, Syllables) + Pick(random, Syllables),
+            "english words" => $"{Pick(random, Words)} {Pick(random, Words)}",
+            "person's name" => Pick(random, LastNames),
             _ => Typo(Pick(random, Words), random),
         })];
     }
+
+    public static readonly string[] QueryKinds = ["korean fragment", "english words", "person's name", "typo"];
 
     private static string Typo(string word, Random random)
     {

@@ -14,7 +14,7 @@ internal sealed record Measurement(string Name, int Requests, TimeSpan Elapsed, 
     }
 
     public override string ToString() =>
-        $"{Name,-28} {Requests,7} req  {PerSecond,9:F0} req/s  p50 {Percentile(50),7:F2} ms  p95 {Percentile(95),7:F2} ms  p99 {Percentile(99),7:F2} ms";
+        $"{Name,-32} {Requests,6} req  {PerSecond,9:F0} req/s  p50 {Percentile(50),7:F2} ms  p95 {Percentile(95),7:F2} ms  p99 {Percentile(99),7:F2} ms";
 
     public static async Task<Measurement> RunAsync(string name, IReadOnlyList<string> paths, int concurrency, HttpClient client)
     {
