@@ -57,9 +57,7 @@ public sealed class CrashTests(MatchaAppFixture fixture)
             var published = await EventsDriver.EventuallyAsync(() => fixture.QueryAsync<long>("ratingsdb",
                 "SELECT count(*) FROM outbox_messages WHERE published_at IS NOT NULL AND aggregate_id = @p0", $"rating/{film}/{fan.Id}"), n => n == 1);
             Assert.Equal(1, published);
-            var restarted = await fixture.App.ResourceCommands.ExecuteCommandAsync("redis", KnownResourceCommands.RestartCommand);
-            Assert.True(restarted.Success, restarted.Message);
-            await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync("redis");
+            await fixture.RestartRedisEmptyAsync();
         }
         finally
         {

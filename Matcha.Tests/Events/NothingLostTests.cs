@@ -44,10 +44,8 @@ public sealed class NothingLostTests(MatchaAppFixture fixture, ITestOutputHelper
         {
             try
             {
-                using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
                 await Task.Delay(TimeSpan.FromSeconds(2));
-                Assert.True((await fixture.App.ResourceCommands.ExecuteCommandAsync("redis", KnownResourceCommands.RestartCommand, timeout.Token)).Success);
-                await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync("redis", timeout.Token);
+                await fixture.RestartRedisEmptyAsync();
                 await Task.Delay(TimeSpan.FromSeconds(2));
                 await fixture.KillAsync("ratings");
                 await fixture.StartAgainAsync("ratings");

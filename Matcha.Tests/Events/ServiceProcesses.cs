@@ -40,6 +40,27 @@ public static class ServiceProcesses
         await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
     }
 
+    /// <summary>
+    /// Stops Redis and starts it again; the tests run it without persistence, so it comes back
+    /// empty. (Stop, then start: a restart can race the old process for the port.)
+    /// </summary>
+    public static async Task RestartRedisEmptyAsync(this MatchaAppFixture fixture)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var running = await fixture.App.ResourceNotifications.WaitForResourceAsync("redis",
+            e => e.Snapshot.State?.Text == KnownResourceStates.Running && PidOf(e) is not null, timeout.Token);
+        var pid = PidOf(running)!.Value;
+        var stopped = await fixture.App.ResourceCommands.ExecuteCommandAsync("redis", KnownResourceCommands.StopCommand, timeout.Token);
+        Assert.True(stopped.Success, stopped.Message);
+        // The stop command returns before the old process has let go of its port; a new one started
+        // too early fails to bind and finishes at once.
+        while (Directory.Exists($"/proc/{pid}"))
+        {
+            await Task.Delay(200, timeout.Token);
+        }
+        await fixture.StartAgainAsync("redis");
+    }
+
     private static int? PidOf(ResourceEvent resourceEvent) =>
         resourceEvent.Snapshot.Properties.FirstOrDefault(p => p.Name == PidProperty)?.Value is { } value
         && int.TryParse(Convert.ToString(value, CultureInfo.InvariantCulture), out var pid)
