@@ -3,6 +3,7 @@ using Matcha.Catalog.Import;
 using Matcha.Catalog.Movies;
 using Matcha.Catalog.People;
 using Matcha.Catalog.Search;
+using Matcha.ServiceDefaults.Events;
 
 if (ImportCommand.Matches(args))
 {
@@ -23,5 +24,6 @@ app.MapMovieAdminApi();
 app.MapPeopleApi();
 app.MapPeopleAdminApi();
 app.MapSearchApi();
+app.MapDeadLetterEndpoints();
 
 await app.RunAsync();

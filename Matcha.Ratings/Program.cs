@@ -1,5 +1,8 @@
 using Matcha.Ratings;
 using Matcha.Ratings.Comments;
+using Matcha.Ratings.Ratings;
+using Matcha.Ratings.Wishlist;
+using Matcha.ServiceDefaults.Events;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -9,6 +12,9 @@ builder.AddApplicationServices();
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
+app.MapRatingsApi();
+app.MapWishlistApi();
 app.MapCommentsApi();
+app.MapDeadLetterEndpoints();
 
 app.Run();

@@ -15,6 +15,8 @@ namespace Matcha.ServiceDefaults;
 internal sealed partial class DatabaseMigrator<TContext>(IServiceProvider services, ILogger<DatabaseMigrator<TContext>> logger)
     : IHostedService where TContext : DbContext
 {
+    private const long MigrationLockKey = 0x6d61746368610002;   // "matcha" + 2
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await using var scope = services.CreateAsyncScope();
@@ -22,8 +24,14 @@ internal sealed partial class DatabaseMigrator<TContext>(IServiceProvider servic
         var database = db.Database.GetDbConnection().Database;
         try
         {
+            // EF's own lock on Postgres lasts one migration's transaction, so a replica that read
+            // the history between two of another's migrations would apply the second one again.
+            // A session advisory lock on the connection EF then uses covers the whole run.
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({MigrationLockKey})", cancellationToken);
             var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
             await db.Database.MigrateAsync(cancellationToken);
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({MigrationLockKey})", cancellationToken);
             var current = pending.Count > 0 ? pending[^1] : "(up to date)";
             LogMigrated(database, pending.Count, current);
         }

@@ -1,17 +1,20 @@
 using Matcha.Catalog.Movies;
 using Matcha.Catalog.People;
 using Matcha.Catalog.Seed;
+using Matcha.Catalog.Statistics;
+using Matcha.ServiceDefaults.Events;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 
 namespace Matcha.Catalog.Data;
 
-public sealed class CatalogDbContext(DbContextOptions<CatalogDbContext> options) : DbContext(options)
+public sealed partial class CatalogDbContext(DbContextOptions<CatalogDbContext> options) : DbContext(options)
 {
     public DbSet<Movie> Movies => Set<Movie>();
     public DbSet<Person> People => Set<Person>();
     public DbSet<Credit> Credits => Set<Credit>();
     public DbSet<CatalogueLoad> CatalogueLoads => Set<CatalogueLoad>();
+    public DbSet<CountedRating> CountedRatings => Set<CountedRating>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -75,6 +78,14 @@ public sealed class CatalogDbContext(DbContextOptions<CatalogDbContext> options)
         });
 
         modelBuilder.Entity<CatalogueLoad>().HasKey(l => l.Version);
+
+        modelBuilder.Entity<CountedRating>(rating =>
+        {
+            rating.HasKey(r => new { r.MovieId, r.UserId });
+            rating.Property(r => r.Score).HasPrecision(2, 1);
+        });
+        modelBuilder.AddEventOutbox();
+        modelBuilder.AddEventInbox();
     }
 }
 

@@ -2,6 +2,8 @@ using Matcha.Catalog.Data;
 using Matcha.Catalog.Import;
 using Matcha.Catalog.Search;
 using Matcha.Catalog.Seed;
+using Matcha.Catalog.Statistics;
+using Matcha.ServiceDefaults.Events;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using StackExchange.Redis;
@@ -19,6 +21,10 @@ internal static class Extensions
         builder.Services.AddHostedService<CatalogueSeeder>();
         builder.Services.AddScoped<MovieLensImporter>();
         builder.Services.AddSingleton(TimeProvider.System);
+
+        // Film changes go out through the outbox; Ratings' events come in as statistics.
+        builder.AddEventOutboxRelay();
+        builder.AddEventSubscription<CatalogDbContext, MovieStatisticsApplier>(MovieStatisticsApplier.Subscription, MovieStatisticsApplier.Topic);
 
         // HybridCache: in-process first level, Redis second. A failing Redis is a miss, not an error.
         builder.Services.AddStackExchangeRedisCache(_ => { });

@@ -45,6 +45,10 @@ public sealed class Movie
     public int[] Histogram { get; set; } = new int[10];
     public double Popularity { get; set; }
 
+    /// <summary>Users whose wishlist says "want to watch" for this film.</summary>
+    public int WishCount { get; set; }
+    public int CommentCount { get; set; }
+
     /// <summary>Bumped by every write, carried by the events Catalog publishes.</summary>
     public int Version { get; set; } = 1;
 
@@ -52,7 +56,10 @@ public sealed class Movie
     /// Released when the release date has passed; for an imported film with no known date, when
     /// its year is over. A film that is not released cannot be rated, only wished for.
     /// </summary>
-    public bool IsReleased(DateOnly today) => ReleaseDate is { } date ? date <= today : Year > 0 && Year < today.Year;
+    public bool IsReleased(DateOnly today) => IsReleased(ReleaseDate, Year, today);
+
+    public static bool IsReleased(DateOnly? releaseDate, int year, DateOnly today) =>
+        releaseDate is { } date ? date <= today : year > 0 && year < today.Year;
 
     public string TitleIn(string language) =>
         Titles.FirstOrDefault(t => t.Language == language)?.Title ?? OriginalTitle;

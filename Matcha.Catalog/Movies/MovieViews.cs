@@ -15,7 +15,7 @@ public sealed record MovieSummary(
     double Popularity);
 
 /// <summary>Rating statistics, fed by Ratings' events; <see cref="Average"/> is null before the first rating.</summary>
-public sealed record MovieStats(double? Average, int Count, IReadOnlyList<int> Histogram);
+public sealed record MovieStats(double? Average, int Count, IReadOnlyList<int> Histogram, int Wishes, int Comments);
 
 public sealed record MovieDetail(
     int Id,
@@ -43,7 +43,7 @@ public sealed record CreditView(int PersonId, IReadOnlyDictionary<string, string
 internal static class MovieViews
 {
     public static MovieStats Stats(Movie m) =>
-        new(m.RatingCount > 0 ? Math.Round(m.AverageRating, 2) : null, m.RatingCount, m.Histogram);
+        new(m.RatingCount > 0 ? Math.Round(m.AverageRating, 2) : null, m.RatingCount, m.Histogram, m.WishCount, m.CommentCount);
 
     public static MovieSummary ToSummary(this Movie m, DateOnly today) => new(
         m.Id, Titles(m), m.OriginalTitle, m.Year > 0 ? m.Year : null, m.ReleaseDate, m.IsReleased(today),

@@ -12,4 +12,13 @@ public sealed class Comment
     public bool IsSpoiler { get; set; }
     public int LikeCount { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>One user's like of someone else's comment.</summary>
+public sealed class CommentLike
+{
+    public long CommentId { get; set; }
+    public Guid UserId { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
 }

@@ -1,7 +1,10 @@
 using System.Globalization;
 using Matcha.Ratings.Data;
+using Matcha.Ratings.Paging;
+using Matcha.ServiceDefaults.Events;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace Matcha.Ratings.Comments;
 
@@ -9,14 +12,163 @@ internal static class CommentsApi
 {
     public static IEndpointRouteBuilder MapCommentsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/movies/{movieId:int}/comments", ListComments)
-            .WithTags("Comments")
-            .WithSummary("Lists a film's comments, newest first; a spoiler's text only when includeSpoilers=true.");
+        var film = app.MapGroup("/movies/{movieId:int}/comments").WithTags("Comments").RequireAuthorization();
+        film.MapGet("/", ListComments)
+            .WithSummary("Lists a film's comments, newest first or most liked first (sort=likes); a spoiler's text only when includeSpoilers=true.");
+        film.MapPost("/", PostComment).WithSummary("Posts the caller's one comment on a film.");
+
+        var comment = app.MapGroup("/comments/{id:long}").WithTags("Comments").RequireAuthorization();
+        comment.MapPut("/", EditComment).WithSummary("Edits the caller's own comment.");
+        comment.MapDelete("/", DeleteComment).WithSummary("Deletes the caller's own comment.");
+        comment.MapPut("/like", Like).WithSummary("Likes someone else's comment (once).");
+        comment.MapDelete("/like", Unlike).WithSummary("Takes the caller's like back.");
+
+        app.MapGet("/me/comments", MyComments).WithTags("Comments").RequireAuthorization()
+            .WithSummary("The caller's comments, newest first, with their text.");
         return app;
     }
 
     private static async Task<Results<Ok<Page<CommentView>>, ValidationProblem>> ListComments(
-        RatingsDbContext db, int movieId, string? cursor, int? pageSize, bool? includeSpoilers, CancellationToken cancellationToken)
+        RatingsDbContext db, int movieId, string? sort, string? cursor, int? pageSize, bool? includeSpoilers, CancellationToken cancellationToken)
+    {
+        if (PageRequest.Validate(pageSize) is { } problem)
+        {
+            return problem;
+        }
+        if (sort is not (null or "newest" or "likes"))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["sort"] = ["sort must be newest or likes."] });
+        }
+        if (!KeysetCursor.TryRead(cursor, out var after, out var cursorProblem))
+        {
+            return cursorProblem!;
+        }
+
+        var size = pageSize ?? PageRequest.DefaultPageSize;
+        var showSpoilers = includeSpoilers ?? false;
+        var (likes, id) = after ?? (0, 0);
+        var comments = db.Comments.AsNoTracking().Where(c => c.MovieId == movieId);
+        comments = sort == "likes"
+            ? comments.Where(c => after == null || c.LikeCount < likes || (c.LikeCount == likes && c.Id < id))
+                .OrderByDescending(c => c.LikeCount).ThenByDescending(c => c.Id)
+            : comments.Where(c => after == null || c.Id < id).OrderByDescending(c => c.Id);
+        var items = await comments
+            .Take(size + 1)
+            .Select(c => new CommentView(
+                c.Id, c.MovieId, c.UserId, c.IsSpoiler && !showSpoilers ? null : c.Text, c.IsSpoiler, c.LikeCount, c.CreatedAt, c.UpdatedAt))
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok(items.ToPage(size, c => KeysetCursor.Write(sort == "likes" ? c.LikeCount : 0, c.Id)));
+    }
+
+    private static async Task<Results<Created<CommentView>, NotFound, ValidationProblem, ProblemHttpResult>> PostComment(
+        int movieId, CommentInput input, CurrentUser user, RatingsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (input.Validate() is { } problem)
+        {
+            return problem;
+        }
+        if (!await db.Movies.AnyAsync(m => m.Id == movieId && m.RemovedAt == null, cancellationToken))
+        {
+            return TypedResults.NotFound();
+        }
+
+        var now = clock.GetUtcNow();
+        var comment = new Comment
+        {
+            MovieId = movieId, UserId = user.Id, Text = input.Text!.Trim(), IsSpoiler = input.IsSpoiler ?? false, CreatedAt = now, UpdatedAt = now,
+        };
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        db.Comments.Add(comment);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);   // the event needs the comment's id
+        }
+        catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            return TypedResults.Problem("You have already commented on this film; edit that comment instead.",
+                title: "One comment per film", statusCode: StatusCodes.Status409Conflict);
+        }
+        db.AddEvent(new CommentPosted(comment.Id, movieId, user.Id, comment.IsSpoiler, now));
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.Created($"/comments/{comment.Id.ToString(CultureInfo.InvariantCulture)}", CommentView.Of(comment));
+    }
+
+    private static async Task<Results<NoContent, NotFound, ValidationProblem>> EditComment(
+        long id, CommentInput input, CurrentUser user, RatingsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (input.Validate() is { } problem)
+        {
+            return problem;
+        }
+        // Someone else's comment is as good as absent: 404, and nothing changes.
+        var text = input.Text!.Trim();
+        var spoiler = input.IsSpoiler ?? false;
+        var now = clock.GetUtcNow();
+        var edited = await db.Comments
+            .Where(c => c.Id == id && c.UserId == user.Id)
+            .ExecuteUpdateAsync(c => c.SetProperty(x => x.Text, text).SetProperty(x => x.IsSpoiler, spoiler).SetProperty(x => x.UpdatedAt, now), cancellationToken);
+        return edited == 0 ? TypedResults.NotFound() : TypedResults.NoContent();
+    }
+
+    private static async Task<Results<NoContent, NotFound>> DeleteComment(
+        long id, CurrentUser user, RatingsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var comment = await db.Comments
+            .FromSql($"SELECT * FROM comments WHERE id = {id} AND user_id = {user.Id} FOR UPDATE")
+            .SingleOrDefaultAsync(cancellationToken);
+        if (comment is null)
+        {
+            return TypedResults.NotFound();
+        }
+        await db.CommentLikes.Where(l => l.CommentId == id).ExecuteDeleteAsync(cancellationToken);
+        db.Comments.Remove(comment);
+        db.AddEvent(new CommentRemoved(comment.Id, comment.MovieId, user.Id, clock.GetUtcNow()));
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<NoContent, NotFound, ProblemHttpResult>> Like(
+        long id, CurrentUser user, RatingsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var author = await db.Comments.Where(c => c.Id == id).Select(c => (Guid?)c.UserId).SingleOrDefaultAsync(cancellationToken);
+        if (author is null)
+        {
+            return TypedResults.NotFound();
+        }
+        if (author == user.Id)
+        {
+            return TypedResults.Problem("Liking your own comment does not count.", title: "Own comment", statusCode: StatusCodes.Status403Forbidden);
+        }
+        var liked = await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO comment_likes (comment_id, user_id, created_at) VALUES ({id}, {user.Id}, {clock.GetUtcNow()})
+            ON CONFLICT DO NOTHING
+            """, cancellationToken);
+        if (liked == 1)
+        {
+            await db.Comments.Where(c => c.Id == id).ExecuteUpdateAsync(c => c.SetProperty(x => x.LikeCount, x => x.LikeCount + 1), cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<NoContent> Unlike(long id, CurrentUser user, RatingsDbContext db, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var unliked = await db.CommentLikes.Where(l => l.CommentId == id && l.UserId == user.Id).ExecuteDeleteAsync(cancellationToken);
+        if (unliked == 1)
+        {
+            await db.Comments.Where(c => c.Id == id).ExecuteUpdateAsync(c => c.SetProperty(x => x.LikeCount, x => x.LikeCount - 1), cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Ok<Page<CommentView>>, ValidationProblem>> MyComments(
+        CurrentUser user, RatingsDbContext db, string? cursor, int? pageSize, CancellationToken cancellationToken)
     {
         if (PageRequest.Validate(pageSize) is { } problem)
         {
@@ -26,20 +178,32 @@ internal static class CommentsApi
         {
             return cursorProblem!;
         }
-
         var size = pageSize ?? PageRequest.DefaultPageSize;
-        var showSpoilers = includeSpoilers ?? false;
-        var comments = await db.Comments.AsNoTracking()
-            .Where(c => c.MovieId == movieId && (cursor == null || c.Id < before))
+        var items = await db.Comments.AsNoTracking()
+            .Where(c => c.UserId == user.Id && (cursor == null || c.Id < before))
             .OrderByDescending(c => c.Id)
             .Take(size + 1)
-            .Select(c => new CommentView(
-                c.Id, c.UserId, c.IsSpoiler && !showSpoilers ? null : c.Text, c.IsSpoiler, c.LikeCount, c.CreatedAt))
+            .Select(c => new CommentView(c.Id, c.MovieId, c.UserId, c.Text, c.IsSpoiler, c.LikeCount, c.CreatedAt, c.UpdatedAt))
             .ToListAsync(cancellationToken);
-
-        return TypedResults.Ok(comments.ToPage(size, c => c.Id.ToString(CultureInfo.InvariantCulture)));
+        return TypedResults.Ok(items.ToPage(size, c => c.Id.ToString(CultureInfo.InvariantCulture)));
     }
 }
 
+public sealed record CommentInput(string? Text, bool? IsSpoiler)
+{
+    /// <summary>A 400 naming <c>text</c> unless it has 1 to <see cref="Comment.MaxTextLength"/> characters after trimming.</summary>
+    public ValidationProblem? Validate() =>
+        Text?.Trim() is { Length: > 0 and <= Comment.MaxTextLength }
+            ? null
+            : TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["text"] = [$"text must have 1 to {Comment.MaxTextLength} characters."],
+            });
+}
+
 /// <summary>A comment as clients see it: <see cref="Text"/> is null for a hidden spoiler.</summary>
-public sealed record CommentView(long Id, Guid UserId, string? Text, bool IsSpoiler, int LikeCount, DateTimeOffset CreatedAt);
+public sealed record CommentView(
+    long Id, int MovieId, Guid UserId, string? Text, bool IsSpoiler, int LikeCount, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+{
+    public static CommentView Of(Comment c) => new(c.Id, c.MovieId, c.UserId, c.Text, c.IsSpoiler, c.LikeCount, c.CreatedAt, c.UpdatedAt);
+}

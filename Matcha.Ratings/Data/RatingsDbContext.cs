@@ -1,4 +1,8 @@
 using Matcha.Ratings.Comments;
+using Matcha.Ratings.Movies;
+using Matcha.Ratings.Ratings;
+using Matcha.Ratings.Wishlist;
+using Matcha.ServiceDefaults.Events;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 
@@ -6,16 +10,46 @@ namespace Matcha.Ratings.Data;
 
 public sealed class RatingsDbContext(DbContextOptions<RatingsDbContext> options) : DbContext(options)
 {
+    public DbSet<Movie> Movies => Set<Movie>();
+    public DbSet<Rating> Ratings => Set<Rating>();
+    public DbSet<WishlistEntry> WishlistEntries => Set<WishlistEntry>();
     public DbSet<Comment> Comments => Set<Comment>();
+    public DbSet<CommentLike> CommentLikes => Set<CommentLike>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        modelBuilder.Entity<Movie>(movie =>
+        {
+            movie.Property(m => m.Id).ValueGeneratedNever();
+        });
+        modelBuilder.Entity<Rating>(rating =>
+        {
+            rating.HasKey(r => new { r.UserId, r.MovieId });
+            rating.Property(r => r.Score).HasPrecision(2, 1);
+            rating.Property(r => r.RejectedReason).HasMaxLength(300);
+            rating.HasIndex(r => new { r.UserId, r.UpdatedAt, r.MovieId });
+            rating.HasIndex(r => r.MovieId);
+        });
+        modelBuilder.Entity<WishlistEntry>(wish =>
+        {
+            wish.HasKey(w => new { w.UserId, w.MovieId });
+            wish.Property(w => w.State).HasConversion<string>().HasMaxLength(20);
+            wish.HasIndex(w => new { w.UserId, w.UpdatedAt, w.MovieId });
+        });
         modelBuilder.Entity<Comment>(comment =>
         {
             comment.Property(c => c.Text).HasMaxLength(Comment.MaxTextLength);
             comment.HasIndex(c => new { c.MovieId, c.UserId }).IsUnique();
             comment.HasIndex(c => new { c.MovieId, c.Id });
+            comment.HasIndex(c => new { c.MovieId, c.LikeCount, c.Id });
+            comment.HasIndex(c => new { c.UserId, c.Id });
         });
+        modelBuilder.Entity<CommentLike>(like =>
+        {
+            like.HasKey(l => new { l.CommentId, l.UserId });
+        });
+        modelBuilder.AddEventOutbox();
+        modelBuilder.AddEventInbox();
     }
 }
 

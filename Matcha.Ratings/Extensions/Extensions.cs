@@ -1,4 +1,8 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Matcha.Ratings.Data;
+using Matcha.Ratings.Movies;
+using Matcha.ServiceDefaults.Events;
 
 namespace Matcha.Ratings;
 
@@ -9,5 +13,11 @@ internal static class Extensions
         builder.AddServiceDatabase<RatingsDbContext>("ratingsdb");
         builder.AddRedisClient("redis");
         builder.AddInternalIdentity("ratings");
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.ConfigureHttpJsonOptions(json =>
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
+
+        builder.AddEventOutboxRelay();
+        builder.AddEventSubscription<RatingsDbContext, CatalogEventsApplier>(CatalogEventsApplier.Subscription, CatalogEventsApplier.Topic);
     }
 }

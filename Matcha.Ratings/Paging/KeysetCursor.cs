@@ -1,0 +1,37 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Matcha.Ratings.Paging;
+
+/// <summary>
+/// A two-part keyset cursor, <c>{first}.{second}</c>: the sort key of the last item on a page
+/// and its tie-breaker. Opaque to clients; anything else is a 400 naming <c>cursor</c>.
+/// </summary>
+internal static class KeysetCursor
+{
+    public static string Write(long first, long second) =>
+        string.Create(CultureInfo.InvariantCulture, $"{first}.{second}");
+
+    public static bool TryRead(string? cursor, out (long First, long Second)? position, out ValidationProblem? problem)
+    {
+        position = null;
+        problem = null;
+        if (cursor is null)
+        {
+            return true;
+        }
+        var parts = cursor.Split('.');
+        if (parts.Length == 2
+            && long.TryParse(parts[0], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var first)
+            && long.TryParse(parts[1], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var second))
+        {
+            position = (first, second);
+            return true;
+        }
+        problem = TypedResults.ValidationProblem(new Dictionary<string, string[]>
+        {
+            ["cursor"] = ["cursor is not a cursor this API returned."],
+        });
+        return false;
+    }
+}

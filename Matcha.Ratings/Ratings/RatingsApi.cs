@@ -1,0 +1,145 @@
+using System.Text.Json;
+using Matcha.Ratings.Data;
+using Matcha.Ratings.Paging;
+using Matcha.ServiceDefaults.Events;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Matcha.Ratings.Ratings;
+
+internal static class RatingsApi
+{
+    public static IEndpointRouteBuilder MapRatingsApi(this IEndpointRouteBuilder app)
+    {
+        var rating = app.MapGroup("/movies/{movieId:int}/rating").WithTags("Ratings").RequireAuthorization();
+        rating.MapPut("/", PutRating).WithSummary("Rates a released film 0.5–5.0 in half stars, or changes the rating.");
+        rating.MapDelete("/", DeleteRating).WithSummary("Removes the caller's rating of a film.");
+
+        app.MapGet("/me/ratings", MyRatings).WithTags("Ratings").RequireAuthorization()
+            .WithSummary("The caller's ratings, newest first (sort=date) or highest first (sort=score).");
+        return app;
+    }
+
+    private static async Task<Results<NoContent, NotFound, ValidationProblem, ProblemHttpResult>> PutRating(
+        int movieId, JsonElement body, CurrentUser user, RatingsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (!Score.TryRead(body, out var score, out var problem))
+        {
+            return problem!;
+        }
+        var movie = await db.Movies.AsNoTracking().SingleOrDefaultAsync(m => m.Id == movieId && m.RemovedAt == null, cancellationToken);
+        if (movie is null)
+        {
+            return TypedResults.NotFound();
+        }
+        var now = clock.GetUtcNow();
+        if (!movie.IsReleasedOn(DateOnly.FromDateTime(now.UtcDateTime)))
+        {
+            return TypedResults.Problem(
+                movie.ReleaseDate is { } release
+                    ? $"Film {movieId} is released on {release:yyyy-MM-dd}; it can be rated from that day, and wished for now."
+                    : $"Film {movieId} is not released yet; it can be rated once it is, and wished for now.",
+                title: "Not released yet", statusCode: StatusCodes.Status409Conflict);
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var rating = await db.LockRatingAsync(user.Id, movieId, cancellationToken);
+        if (rating.Score != score || rating.RejectedReason is not null)
+        {
+            db.AddEvent(rating.Change(score, now));
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<NoContent> DeleteRating(
+        int movieId, CurrentUser user, RatingsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var rating = await db.Ratings
+            .FromSql($"SELECT * FROM ratings WHERE user_id = {user.Id} AND movie_id = {movieId} FOR UPDATE")
+            .SingleOrDefaultAsync(cancellationToken);
+        if (rating?.Score is not null)
+        {
+            db.AddEvent(rating.Change(null, clock.GetUtcNow()));
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Ok<Page<MyRating>>, ValidationProblem>> MyRatings(
+        CurrentUser user, RatingsDbContext db, string? sort, string? cursor, int? pageSize, CancellationToken cancellationToken)
+    {
+        if (PageRequest.Validate(pageSize) is { } sizeProblem)
+        {
+            return sizeProblem;
+        }
+        if (sort is not (null or "date" or "score"))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["sort"] = ["sort must be date or score."] });
+        }
+        if (!KeysetCursor.TryRead(cursor, out var after, out var cursorProblem))
+        {
+            return cursorProblem!;
+        }
+
+        var size = pageSize ?? PageRequest.DefaultPageSize;
+        var mine = db.Ratings.AsNoTracking().Where(r => r.UserId == user.Id && r.Score != null);
+        List<MyRating> items;
+        if (sort == "score")
+        {
+            // Half stars as whole numbers (score × 2) keep the cursor integral.
+            var (halfStars, movie) = after ?? (0, 0);
+            var below = halfStars / 2m;
+            items = await mine
+                .Where(r => after == null || r.Score < below || (r.Score == below && r.MovieId < movie))
+                .OrderByDescending(r => r.Score).ThenByDescending(r => r.MovieId)
+                .Take(size + 1)
+                .Select(r => new MyRating(r.MovieId, r.Score, r.UpdatedAt, r.RejectedReason))
+                .ToListAsync(cancellationToken);
+            return TypedResults.Ok(items.ToPage(size, r => KeysetCursor.Write((long)((r.Score ?? 0) * 2), r.MovieId)));
+        }
+
+        var (ticks, movieId) = after ?? (0, 0);
+        var before = new DateTimeOffset(after is null ? 0 : ticks, TimeSpan.Zero);
+        items = await mine
+            .Where(r => after == null || r.UpdatedAt < before || (r.UpdatedAt == before && r.MovieId < movieId))
+            .OrderByDescending(r => r.UpdatedAt).ThenByDescending(r => r.MovieId)
+            .Take(size + 1)
+            .Select(r => new MyRating(r.MovieId, r.Score, r.UpdatedAt, r.RejectedReason))
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok(items.ToPage(size, r => KeysetCursor.Write(r.UpdatedAt.UtcTicks, r.MovieId)));
+    }
+
+    /// <summary>
+    /// The caller's rating row, created empty if need be, locked until the transaction ends:
+    /// two concurrent writes of one rating take turns, and its versions stay in commit order.
+    /// </summary>
+    private static async Task<Rating> LockRatingAsync(this RatingsDbContext db, Guid userId, int movieId, CancellationToken cancellationToken)
+    {
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO ratings (user_id, movie_id, score, version, updated_at)
+            VALUES ({userId}, {movieId}, NULL, 0, now())
+            ON CONFLICT DO NOTHING
+            """, cancellationToken);
+        return await db.Ratings
+            .FromSql($"SELECT * FROM ratings WHERE user_id = {userId} AND movie_id = {movieId} FOR UPDATE")
+            .SingleAsync(cancellationToken);
+    }
+
+    private static RatingChanged Change(this Rating rating, decimal? score, DateTimeOffset now)
+    {
+        // A rejected rating no longer counts anywhere, so its old score is none.
+        var old = rating.RejectedReason is null ? rating.Score : null;
+        rating.Score = score;
+        rating.RejectedReason = null;
+        rating.Version++;
+        rating.UpdatedAt = now;
+        return new RatingChanged(rating.MovieId, rating.UserId, old, score, rating.Version, now);
+    }
+}
+
+/// <summary>A rating on the user's page; <see cref="RejectedReason"/> says why a rating no longer counts.</summary>
+public sealed record MyRating(int MovieId, decimal? Score, DateTimeOffset UpdatedAt, string? RejectedReason);

@@ -1,0 +1,112 @@
+using System.Text.Json;
+using Matcha.Ratings.Data;
+using Matcha.Ratings.Paging;
+using Matcha.Ratings.Ratings;
+using Matcha.ServiceDefaults.Events;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Matcha.Ratings.Wishlist;
+
+internal static class WishlistApi
+{
+    public static IEndpointRouteBuilder MapWishlistApi(this IEndpointRouteBuilder app)
+    {
+        var wish = app.MapGroup("/movies/{movieId:int}/wishlist").WithTags("Wishlist").RequireAuthorization();
+        wish.MapPut("/", PutState).WithSummary("Sets the caller's state for a film: wantToWatch, watching or notInterested.");
+        wish.MapDelete("/", ClearState).WithSummary("Clears the caller's state for a film.");
+
+        app.MapGet("/me/wishlist", MyWishlist).WithTags("Wishlist").RequireAuthorization()
+            .WithSummary("The caller's wishlist, most recently changed first, optionally one state only.");
+        return app;
+    }
+
+    private static async Task<Results<NoContent, NotFound, ValidationProblem>> PutState(
+        int movieId, JsonElement body, CurrentUser user, RatingsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (!TryReadState(body, out var state))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["state"] = ["state must be one of wantToWatch, watching, notInterested."],
+            });
+        }
+        // Unreleased films can be wished for; only unknown or removed ones cannot.
+        if (!await db.Movies.AnyAsync(m => m.Id == movieId && m.RemovedAt == null, cancellationToken))
+        {
+            return TypedResults.NotFound();
+        }
+        await db.ChangeStateAsync(user.Id, movieId, state, clock.GetUtcNow(), cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<NoContent> ClearState(
+        int movieId, CurrentUser user, RatingsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        await db.ChangeStateAsync(user.Id, movieId, null, clock.GetUtcNow(), cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Ok<Page<MyWish>>, ValidationProblem>> MyWishlist(
+        CurrentUser user, RatingsDbContext db, WishState? state, string? cursor, int? pageSize, CancellationToken cancellationToken)
+    {
+        if (PageRequest.Validate(pageSize) is { } sizeProblem)
+        {
+            return sizeProblem;
+        }
+        if (!KeysetCursor.TryRead(cursor, out var after, out var cursorProblem))
+        {
+            return cursorProblem!;
+        }
+        var size = pageSize ?? PageRequest.DefaultPageSize;
+        var (ticks, movieId) = after ?? (0, 0);
+        var before = new DateTimeOffset(ticks, TimeSpan.Zero);
+        var items = await db.WishlistEntries.AsNoTracking()
+            .Where(w => w.UserId == user.Id && w.State != null && (state == null || w.State == state))
+            .Where(w => after == null || w.UpdatedAt < before || (w.UpdatedAt == before && w.MovieId < movieId))
+            .OrderByDescending(w => w.UpdatedAt).ThenByDescending(w => w.MovieId)
+            .Take(size + 1)
+            .Select(w => new MyWish(w.MovieId, w.State!.Value, w.UpdatedAt))
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok(items.ToPage(size, w => KeysetCursor.Write(w.UpdatedAt.UtcTicks, w.MovieId)));
+    }
+
+    private static async Task ChangeStateAsync(this RatingsDbContext db, Guid userId, int movieId, WishState? state, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (state is not null)
+        {
+            await db.Database.ExecuteSqlAsync($"""
+                INSERT INTO wishlist_entries (user_id, movie_id, state, version, updated_at)
+                VALUES ({userId}, {movieId}, NULL, 0, now())
+                ON CONFLICT DO NOTHING
+                """, cancellationToken);
+        }
+        var entry = await db.WishlistEntries
+            .FromSql($"SELECT * FROM wishlist_entries WHERE user_id = {userId} AND movie_id = {movieId} FOR UPDATE")
+            .SingleOrDefaultAsync(cancellationToken);
+        if (entry is not null && entry.State != state)
+        {
+            var old = entry.State;
+            entry.State = state;
+            entry.Version++;
+            entry.UpdatedAt = now;
+            db.AddEvent(new WishlistChanged(movieId, userId, old, state, entry.Version, now));
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private static bool TryReadState(JsonElement body, out WishState state)
+    {
+        state = default;
+        return body.ValueKind == JsonValueKind.Object
+            && Score.TryGetProperty(body, "state", out var value)
+            && value.ValueKind == JsonValueKind.String
+            && value.GetString() is { Length: > 0 } text && char.IsLetter(text[0])
+            && Enum.TryParse(text, ignoreCase: true, out state)
+            && Enum.IsDefined(state);
+    }
+}
+
+public sealed record MyWish(int MovieId, WishState State, DateTimeOffset UpdatedAt);

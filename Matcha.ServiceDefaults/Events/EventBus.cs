@@ -1,0 +1,64 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Trace;
+using StackExchange.Redis;
+
+namespace Matcha.ServiceDefaults.Events;
+
+/// <summary>
+/// Registration of the event bus: a producer adds its outbox relay, a consumer one
+/// subscription per topic it reads. Both need the service's database (AddServiceDatabase)
+/// and the <c>redis</c> client (AddRedisClient).
+/// </summary>
+public static class EventBus
+{
+    /// <summary>Relays this service's outbox (<see cref="EventTablesModel.AddEventOutbox"/>) to Redis Streams.</summary>
+    public static IHostApplicationBuilder AddEventOutboxRelay(this IHostApplicationBuilder builder)
+    {
+        builder.AddEventBusCore();
+        builder.Services.AddHostedService<OutboxRelay>();
+        return builder;
+    }
+
+    /// <summary>
+    /// Consumes <paramref name="topic"/> as the consumer group <paramref name="subscription"/>,
+    /// applying each event with <typeparamref name="TApplier"/> inside <typeparamref name="TContext"/>'s
+    /// transaction (<see cref="EventTablesModel.AddEventInbox"/>).
+    /// </summary>
+    public static IHostApplicationBuilder AddEventSubscription<TContext, TApplier>(this IHostApplicationBuilder builder, string subscription, string topic)
+        where TContext : DbContext
+        where TApplier : class, IEventApplier<TContext>
+    {
+        builder.AddEventBusCore();
+        builder.Services.AddScoped<TApplier>();
+        builder.Services.AddSingleton<IEventSubscription>(services => new EventSubscription<TContext, TApplier>(
+            subscription, topic, services.GetRequiredService<IServiceScopeFactory>(), services.GetRequiredService<IOptions<EventBusOptions>>()));
+        // Not AddHostedService: that would keep only one consumer per implementation type.
+        builder.Services.AddSingleton<IHostedService>(services => new EventConsumer(
+            services.GetServices<IEventSubscription>().Single(s => s.Name == subscription),
+            services.GetRequiredService<IConnectionMultiplexer>(),
+            services.GetRequiredService<IOptions<EventBusOptions>>(),
+            services.GetRequiredService<ILogger<EventConsumer>>()));
+        return builder;
+    }
+
+    private static void AddEventBusCore(this IHostApplicationBuilder builder)
+    {
+        if (builder.Services.Any(s => s.ServiceType == typeof(EventBusMarker)))
+        {
+            return;
+        }
+        builder.Services.TryAddSingleton<EventBusMarker>();
+        builder.Services.AddOptions<EventBusOptions>()
+            .BindConfiguration(EventBusOptions.Section)
+            .Validate(o => o.IsValid(), $"{EventBusOptions.Section}: every size, interval and attempt count must be positive and StreamPrefix set.")
+            .ValidateOnStart();
+        builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddSource(EventTelemetry.SourceName));
+    }
+
+    private sealed class EventBusMarker;
+}

@@ -1,0 +1,48 @@
+namespace Matcha.ServiceDefaults.Events;
+
+/// <summary>Tuning for the relay and the consumers; the defaults suit a development machine and the tests.</summary>
+public sealed class EventBusOptions
+{
+    public const string Section = "Events";
+
+    /// <summary>Each producer's topic <c>t</c> is the Redis stream <c>{StreamPrefix}{t}</c>.</summary>
+    public string StreamPrefix { get; set; } = "matcha:events:";
+
+    /// <summary>Approximate cap of a stream's length; far above what any consumer lags behind.</summary>
+    public long StreamMaxLength { get; set; } = 1_000_000;
+
+    public int RelayBatchSize { get; set; } = 200;
+
+    /// <summary>The fallback when a NOTIFY is missed (for instance while the LISTEN connection reconnects).</summary>
+    public TimeSpan RelayPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest pause between attempts while Redis or Postgres is unreachable.</summary>
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long published outbox rows are kept (for inspection) before the relay deletes them.</summary>
+    public TimeSpan OutboxRetention { get; set; } = TimeSpan.FromDays(1);
+
+    public TimeSpan PruneInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    public int ConsumerBatchSize { get; set; } = 100;
+
+    /// <summary>StackExchange.Redis cannot block on XREADGROUP, so an idle consumer asks this often.</summary>
+    public TimeSpan ConsumerPollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>An entry pending this long (its consumer crashed, or its applier failed) is claimed again.</summary>
+    public TimeSpan ReclaimAfter { get; set; } = TimeSpan.FromSeconds(3);
+
+    public TimeSpan ReclaimInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Deliveries of one message before it moves to the dead-letter stream.</summary>
+    public int MaxAttempts { get; set; } = 4;
+
+    internal string StreamKey(string topic) => StreamPrefix + topic;
+
+    internal string DeadLetterKey(string topic, string subscription) => $"{StreamPrefix}{topic}:dead-letters:{subscription}";
+
+    internal bool IsValid() =>
+        !string.IsNullOrWhiteSpace(StreamPrefix) && StreamMaxLength > 0 && RelayBatchSize > 0 && ConsumerBatchSize > 0
+        && MaxAttempts > 0 && RelayPollInterval > TimeSpan.Zero && MaxBackoff > TimeSpan.Zero && ConsumerPollInterval > TimeSpan.Zero
+        && ReclaimAfter > TimeSpan.Zero && ReclaimInterval > TimeSpan.Zero && OutboxRetention >= TimeSpan.Zero && PruneInterval > TimeSpan.Zero;
+}

@@ -1,0 +1,184 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using StackExchange.Redis;
+
+namespace Matcha.ServiceDefaults.Events;
+
+/// <summary>
+/// Reads one subscription's stream as a member of its Redis consumer group. An entry is
+/// acknowledged only after its effect committed; one whose applier failed stays pending and
+/// is claimed again (by this or any replica, XAUTOCLAIM) after <see cref="EventBusOptions.ReclaimAfter"/>,
+/// as are the entries of a consumer that crashed. After <see cref="EventBusOptions.MaxAttempts"/>
+/// deliveries that failed for a reason other than an unreachable database, the entry moves to the
+/// subscription's dead-letter stream and the rest keep flowing.
+/// </summary>
+internal sealed partial class EventConsumer(
+    IEventSubscription subscription,
+    IConnectionMultiplexer redis,
+    IOptions<EventBusOptions> options,
+    ILogger<EventConsumer> logger) : BackgroundService
+{
+    internal const string EnvelopeField = "envelope";
+
+    private readonly EventBusOptions _options = options.Value;
+    private readonly string _consumer = $"{Environment.MachineName}-{Environment.ProcessId}";
+    private readonly ConcurrentDictionary<string, (string Error, bool Transient)> _failures = new();
+    private RedisValue _reclaimCursor = "0-0";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        var groupReady = false;
+        var backoff = TimeSpan.Zero;
+        var nextReclaim = DateTimeOffset.UtcNow;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                try
+                {
+                    var database = redis.GetDatabase();
+                    if (!groupReady)
+                    {
+                        await EnsureGroupAsync(database);
+                        groupReady = true;
+                    }
+                    if (DateTimeOffset.UtcNow >= nextReclaim)
+                    {
+                        await ReclaimAsync(database, stoppingToken);
+                        nextReclaim = DateTimeOffset.UtcNow + _options.ReclaimInterval;
+                    }
+                    var entries = await database.StreamReadGroupAsync(subscription.StreamKey, subscription.Name, _consumer, ">", _options.ConsumerBatchSize);
+                    foreach (var entry in entries)
+                    {
+                        await ProcessAsync(database, entry, stoppingToken);
+                    }
+                    backoff = TimeSpan.Zero;
+                    if (entries.Length == 0)
+                    {
+                        await Task.Delay(_options.ConsumerPollInterval, stoppingToken);
+                    }
+                }
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // A Redis that restarted without its data has lost the group too.
+                    if (ex is RedisServerException && ex.Message.Contains("NOGROUP", StringComparison.Ordinal))
+                    {
+                        groupReady = false;
+                    }
+                    backoff = backoff == TimeSpan.Zero ? TimeSpan.FromMilliseconds(200) : TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _options.MaxBackoff.Ticks));
+                    LogConsumerFailed(ex, subscription.Name, backoff.TotalMilliseconds);
+                    await Task.Delay(backoff, stoppingToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task EnsureGroupAsync(IDatabase database)
+    {
+        try
+        {
+            // From the stream's beginning: events published before the group existed are read too.
+            await database.StreamCreateConsumerGroupAsync(subscription.StreamKey, subscription.Name, "0-0", createStream: true);
+        }
+        catch (RedisServerException ex) when (ex.Message.Contains("BUSYGROUP", StringComparison.Ordinal))
+        {
+        }
+    }
+
+    private async Task ProcessAsync(IDatabase database, StreamEntry entry, CancellationToken cancellationToken)
+    {
+        var id = entry.Id.ToString();
+        if (!EventEnvelope.TryParse(entry[EnvelopeField], out var envelope))
+        {
+            await DeadLetterAsync(database, entry, "The entry is not a readable event envelope.", attempts: 1);
+            return;
+        }
+        try
+        {
+            var outcome = await subscription.ApplyAsync(envelope, cancellationToken);
+            await database.StreamAcknowledgeAsync(subscription.StreamKey, subscription.Name, entry.Id);
+            _failures.TryRemove(id, out _);
+            LogApplied(subscription.Name, envelope.Type, envelope.EventId, outcome);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not RedisException)
+        {
+            var transient = IsTransient(ex);
+            _failures[id] = (ex.Message, transient);
+            LogApplyFailed(ex, subscription.Name, envelope.Type, envelope.EventId);
+            if (transient)
+            {
+                throw;   // the database is away: back off instead of failing every entry in turn
+            }
+        }
+    }
+
+    private async Task ReclaimAsync(IDatabase database, CancellationToken cancellationToken)
+    {
+        var claimed = await database.StreamAutoClaimAsync(subscription.StreamKey, subscription.Name, _consumer,
+            (long)_options.ReclaimAfter.TotalMilliseconds, _reclaimCursor, _options.ConsumerBatchSize);
+        _reclaimCursor = claimed.NextStartId;
+        var entries = claimed.ClaimedEntries.Where(e => !e.IsNull).ToArray();
+        if (entries.Length == 0)
+        {
+            return;
+        }
+
+        var pending = await database.StreamPendingMessagesAsync(subscription.StreamKey, subscription.Name,
+            entries.Length, _consumer, entries[0].Id, entries[^1].Id);
+        var deliveries = pending.ToDictionary(p => p.MessageId.ToString(), p => p.DeliveryCount);
+        foreach (var entry in entries)
+        {
+            var id = entry.Id.ToString();
+            var attempts = deliveries.GetValueOrDefault(id, 1);
+            var known = _failures.TryGetValue(id, out var failure);
+            if (attempts > _options.MaxAttempts && !(known && failure.Transient))
+            {
+                await DeadLetterAsync(database, entry,
+                    known ? failure.Error : "Failed or abandoned by another consumer.", attempts - 1);
+                continue;
+            }
+            await ProcessAsync(database, entry, cancellationToken);
+        }
+    }
+
+    private async Task DeadLetterAsync(IDatabase database, StreamEntry entry, string error, int attempts)
+    {
+        var move = database.CreateTransaction();
+        _ = move.StreamAddAsync(subscription.DeadLetterKey,
+        [
+            new NameValueEntry(EnvelopeField, entry[EnvelopeField]),
+            new NameValueEntry("error", error),
+            new NameValueEntry("attempts", attempts),
+            new NameValueEntry("source-id", entry.Id),
+            new NameValueEntry("failed-at", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture)),
+        ]);
+        _ = move.StreamAcknowledgeAsync(subscription.StreamKey, subscription.Name, entry.Id);
+        await move.ExecuteAsync();
+        _failures.TryRemove(entry.Id.ToString(), out _);
+        LogDeadLettered(subscription.Name, entry.Id.ToString(), attempts, error);
+    }
+
+    private static bool IsTransient(Exception exception) =>
+        exception is TimeoutException || exception is NpgsqlException { IsTransient: true }
+        || (exception.InnerException is { } inner && IsTransient(inner));
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Subscription}: {Type} {EventId} {Outcome}")]
+    private partial void LogApplied(string subscription, string type, Guid eventId, ApplyOutcome outcome);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Subscription}: applying {Type} {EventId} failed; it stays pending and is retried")]
+    private partial void LogApplyFailed(Exception exception, string subscription, string type, Guid eventId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Subscription}: entry {EntryId} moved to the dead-letter stream after {Attempts} attempt(s): {Error}")]
+    private partial void LogDeadLettered(string subscription, string entryId, int attempts, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Subscription}: consumer loop failed; retrying in {DelayMs} ms")]
+    private partial void LogConsumerFailed(Exception exception, string subscription, double delayMs);
+}

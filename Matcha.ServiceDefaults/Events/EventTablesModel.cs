@@ -1,0 +1,81 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+namespace Matcha.ServiceDefaults.Events;
+
+/// <summary>
+/// The event tables a service keeps in its own database. A producer's DbContext calls
+/// <see cref="AddEventOutbox"/>, a consumer's <see cref="AddEventInbox"/>, in OnModelCreating;
+/// the service's own migration then creates them. Names are fixed because the relay and the
+/// consumers reach these tables with plain SQL.
+/// </summary>
+public static class EventTablesModel
+{
+    public const string OutboxTable = "outbox_messages";
+    public const string InboxTable = "inbox_messages";
+    public const string InboxVersionsTable = "inbox_aggregate_versions";
+
+    /// <summary>The LISTEN/NOTIFY channel the outbox trigger signals on commit.</summary>
+    public const string OutboxChannel = "outbox_messages";
+
+    public static ModelBuilder AddEventOutbox(this ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<OutboxMessage>(outbox =>
+        {
+            outbox.ToTable(OutboxTable);
+            outbox.HasKey(m => m.Id);
+            outbox.Property(m => m.Id).UseIdentityAlwaysColumn();
+            outbox.HasIndex(m => m.EventId).IsUnique();
+            outbox.Property(m => m.Topic).HasMaxLength(100);
+            outbox.Property(m => m.Type).HasMaxLength(100);
+            outbox.Property(m => m.AggregateId).HasMaxLength(200);
+            outbox.Property(m => m.TraceParent).HasMaxLength(55);
+            outbox.Property(m => m.TraceState).HasMaxLength(512);
+            outbox.Property(m => m.Payload).HasColumnType("jsonb");
+            // The relay's two questions: what is unsent, and is there an older unsent row of this aggregate.
+            outbox.HasIndex(m => m.Id).HasDatabaseName("ix_outbox_messages_unsent").HasFilter("published_at IS NULL");
+            outbox.HasIndex(m => new { m.AggregateId, m.Id }).HasDatabaseName("ix_outbox_messages_unsent_aggregate").HasFilter("published_at IS NULL");
+            outbox.HasIndex(m => m.PublishedAt);
+        });
+        return modelBuilder;
+    }
+
+    public static ModelBuilder AddEventInbox(this ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<InboxMessage>(inbox =>
+        {
+            inbox.ToTable(InboxTable);
+            inbox.HasKey(m => new { m.Subscription, m.EventId });
+            inbox.Property(m => m.Subscription).HasMaxLength(100);
+            inbox.Property(m => m.Type).HasMaxLength(100);
+            inbox.Property(m => m.AggregateId).HasMaxLength(200);
+        });
+        modelBuilder.Entity<InboxAggregateVersion>(versions =>
+        {
+            versions.ToTable(InboxVersionsTable);
+            versions.HasKey(v => new { v.Subscription, v.AggregateId });
+            versions.Property(v => v.Subscription).HasMaxLength(100);
+            versions.Property(v => v.AggregateId).HasMaxLength(200);
+        });
+        return modelBuilder;
+    }
+
+    /// <summary>
+    /// Call from the migration that creates the outbox: a statement trigger that NOTIFYs the
+    /// relay. Postgres delivers the notification when the inserting transaction commits, and
+    /// never for one that rolls back.
+    /// </summary>
+    public static MigrationBuilder CreateOutboxNotifyTrigger(this MigrationBuilder migrationBuilder)
+    {
+        migrationBuilder.Sql($"""
+            CREATE FUNCTION notify_outbox_messages() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM pg_notify('{OutboxChannel}', '');
+                RETURN NULL;
+            END $$;
+            CREATE TRIGGER outbox_messages_notify AFTER INSERT ON {OutboxTable}
+                FOR EACH STATEMENT EXECUTE FUNCTION notify_outbox_messages();
+            """);
+        return migrationBuilder;
+    }
+}

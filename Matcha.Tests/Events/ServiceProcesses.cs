@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Globalization;
+using Matcha.Tests.Infrastructure;
+
+namespace Matcha.Tests.Events;
+
+/// <summary>Hard stops of the AppHost's own processes: SIGKILL (kill -9), no shutdown hooks, no flushing.</summary>
+public static class ServiceProcesses
+{
+    private const string PidProperty = "executable.pid";
+
+    public static async Task KillAsync(this MatchaAppFixture fixture, string resource)
+    {
+        using var timeout = new CancellationTokenSource(EventsDriver.Patience);
+        var running = await fixture.App.ResourceNotifications.WaitForResourceAsync(resource,
+            e => e.Snapshot.State?.Text == KnownResourceStates.Running && PidOf(e) is not null, timeout.Token);
+        var pid = PidOf(running)!.Value;
+        foreach (var process in WithDescendants(pid))
+        {
+            try
+            {
+                using var victim = Process.GetProcessById(process);
+                victim.Kill();   // SIGKILL on Linux
+            }
+            catch (ArgumentException)
+            {
+                // Already gone with its parent.
+            }
+        }
+        await fixture.App.ResourceNotifications.WaitForResourceAsync(resource,
+            e => e.Snapshot.State?.Text is not null && e.Snapshot.State.Text != KnownResourceStates.Running && e.Snapshot.State.Text != KnownResourceStates.Starting,
+            timeout.Token);
+    }
+
+    public static async Task StartAgainAsync(this MatchaAppFixture fixture, string resource)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var started = await fixture.App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand, timeout.Token);
+        Assert.True(started.Success, started.Message);
+        await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+    }
+
+    /// <summary>
+    /// Stops Redis and starts it again; the tests run it without persistence, so it comes back
+    /// empty. (Stop, then start: a restart can race the old process for the port.)
+    /// </summary>
+    public static async Task RestartRedisEmptyAsync(this MatchaAppFixture fixture)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var running = await fixture.App.ResourceNotifications.WaitForResourceAsync("redis",
+            e => e.Snapshot.State?.Text == KnownResourceStates.Running && PidOf(e) is not null, timeout.Token);
+        var pid = PidOf(running)!.Value;
+        var stopped = await fixture.App.ResourceCommands.ExecuteCommandAsync("redis", KnownResourceCommands.StopCommand, timeout.Token);
+        Assert.True(stopped.Success, stopped.Message);
+        // The stop command returns before the old process has let go of its port; a new one started
+        // too early fails to bind and finishes at once.
+        while (Directory.Exists($"/proc/{pid}"))
+        {
+            await Task.Delay(200, timeout.Token);
+        }
+        await fixture.StartAgainAsync("redis");
+    }
+
+    private static int? PidOf(ResourceEvent resourceEvent) =>
+        resourceEvent.Snapshot.Properties.FirstOrDefault(p => p.Name == PidProperty)?.Value is { } value
+        && int.TryParse(Convert.ToString(value, CultureInfo.InvariantCulture), out var pid)
+            ? pid
+            : null;
+
+    /// <summary>The process and everything it started (a launcher may sit between DCP and the service).</summary>
+    private static List<int> WithDescendants(int root)
+    {
+        var parents = new Dictionary<int, int>();
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(directory), out var pid))
+            {
+                try
+                {
+                    // /proc/<pid>/stat: "pid (comm) state ppid ...", comm may contain spaces.
+                    var stat = File.ReadAllText(Path.Combine(directory, "stat"));
+                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                    parents[pid] = int.Parse(fields[1], CultureInfo.InvariantCulture);
+                }
+                catch (IOException)
+                {
+                }
+            }
+        }
+        var tree = new List<int> { root };
+        for (var i = 0; i < tree.Count; i++)
+        {
+            tree.AddRange(parents.Where(p => p.Value == tree[i]).Select(p => p.Key));
+        }
+        return tree;
+    }
+}
