@@ -132,11 +132,15 @@ internal static class MovieAdminApi
     private static async Task<Results<NoContent, NotFound>> DeleteAsync(int id, CatalogDbContext db, HybridCache cache, CancellationToken ct)
     {
         var people = await db.Credits.Where(c => c.MovieId == id).Select(c => c.PersonId).ToListAsync(ct);
-        var deleted = await db.Movies.Where(m => m.Id == id).ExecuteDeleteAsync(ct);
-        if (deleted == 0)
+        var movie = await db.Movies.SingleOrDefaultAsync(m => m.Id == id, ct);
+        if (movie is null)
         {
             return TypedResults.NotFound();
         }
+
+        // Tracked, not ExecuteDelete: the removal must queue MovieRemoved in the same transaction.
+        db.Movies.Remove(movie);
+        await db.SaveChangesAsync(ct);
 
         await CatalogWrites.InvalidateAsync(cache, id, people, ct);
         return TypedResults.NoContent();
