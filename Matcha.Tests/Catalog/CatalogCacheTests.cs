@@ -56,7 +56,7 @@ public sealed class CatalogCacheTests(MatchaAppFixture fixture)
 
         // Spans are exported in batches: wait until the count stops changing.
         int Loads() => fixture.Traces.SpansNamed("catalog.movie.load").Count(s => s.Attributes.GetValueOrDefault("matcha.movie.id") == movieId.ToString(CultureInfo.InvariantCulture));
-        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
         while (Loads() == 0 && DateTime.UtcNow < deadline)
         {
             await Task.Delay(100);

@@ -36,7 +36,9 @@ public sealed class MatchaAppFixture : IAsyncLifetime
             builder.CreateResourceBuilder(project)
                 .WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", Traces.Endpoint)
                 .WithEnvironment("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
-                .WithEnvironment("OTEL_BSP_SCHEDULE_DELAY", "100");
+                .WithEnvironment("OTEL_BSP_SCHEDULE_DELAY", "100")
+                // Event tests make thousands of spans; the default queue (2048) would drop the ones a later test counts.
+                .WithEnvironment("OTEL_BSP_MAX_QUEUE_SIZE", "65536");
         }
 
         App = await builder.BuildAsync();
