@@ -1,6 +1,7 @@
 using Matcha.Ratings;
 using Matcha.Ratings.Comments;
 using Matcha.Ratings.Ratings;
+using Matcha.Ratings.Recommendations;
 using Matcha.Ratings.Wishlist;
 using Matcha.ServiceDefaults.Events;
 
@@ -15,6 +16,7 @@ app.MapDefaultEndpoints();
 app.MapRatingsApi();
 app.MapWishlistApi();
 app.MapCommentsApi();
+app.MapRecommendationsApi();
 app.MapDeadLetterEndpoints();
 
 app.Run();

@@ -4,8 +4,14 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Matcha.Ratings.Movies;
 
-/// <summary>Ratings' reading of Catalog's MovieChanged v1: only the fields it keeps; the rest is ignored.</summary>
-public sealed record MovieChanged(int MovieId, int Year, DateOnly? ReleaseDate, IReadOnlyList<string>? Genres, IReadOnlyList<int>? PeopleIds);
+/// <summary>
+/// Ratings' reading of Catalog's MovieChanged v2: only the fields it keeps; the rest is ignored.
+/// The v2 fields are absent from v1 events, which leaves them empty.
+/// </summary>
+public sealed record MovieChanged(
+    int MovieId, int Year, DateOnly? ReleaseDate, IReadOnlyList<string>? Genres, IReadOnlyList<int>? PeopleIds,
+    IReadOnlyList<string>? Countries = null, int? Runtime = null,
+    IReadOnlyList<CreditedPerson>? Directors = null, IReadOnlyList<CreditedPerson>? Cast = null);
 
 /// <summary>Ratings' reading of Catalog's MovieRemoved v1.</summary>
 public sealed record MovieRemoved(int MovieId);
@@ -35,6 +41,10 @@ internal sealed class CatalogEventsApplier(TimeProvider clock) : IEventApplier<R
                 movie.ReleaseDate = changed.ReleaseDate;
                 movie.Genres = [.. changed.Genres ?? []];
                 movie.PeopleIds = [.. changed.PeopleIds ?? []];
+                movie.Countries = [.. changed.Countries ?? []];
+                movie.Runtime = changed.Runtime;
+                movie.Directors = [.. changed.Directors ?? []];
+                movie.Cast = [.. changed.Cast ?? []];
                 movie.Version = envelope.AggregateVersion;
                 movie.RemovedAt = null;
                 break;
