@@ -1,4 +1,5 @@
 using Matcha.Ratings.Data;
+using Matcha.Ratings.Recommendations.Serving;
 using Matcha.ServiceDefaults.Events;
 using Microsoft.EntityFrameworkCore;
 
@@ -20,7 +21,7 @@ public sealed record MovieRemoved(int MovieId);
 public sealed record RatingRejected(int MovieId, Guid UserId, long RatingVersion, string Reason);
 
 /// <summary>Keeps <see cref="Movie"/> in step with Catalog and takes back the ratings it rejects; the consumer has already dropped stale versions.</summary>
-internal sealed class CatalogEventsApplier(TimeProvider clock) : IEventApplier<RatingsDbContext>
+internal sealed class CatalogEventsApplier(TimeProvider clock, FilmShelf shelf) : IEventApplier<RatingsDbContext>
 {
     public const string Subscription = "ratings-movies";
     public const string Topic = "catalog";
@@ -70,5 +71,15 @@ internal sealed class CatalogEventsApplier(TimeProvider clock) : IEventApplier<R
             default:
                 return;
         }
+    }
+
+    public Task AfterCommitAsync(EventEnvelope envelope, CancellationToken cancellationToken)
+    {
+        // This replica recommends a new film at once; the others within FilmListLifetime.
+        if (envelope.Type is nameof(MovieChanged) or nameof(MovieRemoved))
+        {
+            shelf.Invalidate();
+        }
+        return Task.CompletedTask;
     }
 }

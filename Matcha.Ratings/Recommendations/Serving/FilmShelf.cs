@@ -15,10 +15,14 @@ public sealed record ShelfFilm(int Id, string[] Genres, DateOnly? ReleaseDate, i
 /// Every film in Ratings' copy, held in memory for a short while
 /// (<see cref="RecommendationOptions.FilmListLifetime"/>): ranking recommendations scores every
 /// film, and reading them all from Postgres for each request would cost far more than scoring.
+/// The replica that applies a film's event drops its copy at once; the others' expire.
 /// </summary>
 public sealed class FilmShelf(IMemoryCache cache, IOptions<RecommendationOptions> options)
 {
     private static readonly object Key = new();
+
+    /// <summary>Called once a film change has committed on this replica.</summary>
+    public void Invalidate() => cache.Remove(Key);
 
     public async Task<IReadOnlyList<ShelfFilm>> AllAsync(RatingsDbContext db, CancellationToken cancellationToken) =>
         (await cache.GetOrCreateAsync(Key, async entry =>
