@@ -26,31 +26,35 @@ internal sealed partial class ModelTrainingService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var requested = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 var due = current.Model is not { } served || served.Info.TrainedAt + options.Value.TrainEvery <= clock.GetUtcNow();
-                if (requests.Reader.TryRead(out _) || due)
+                if (requested || due)
                 {
                     await trainer.TrainAsync(stoppingToken);
                 }
-                using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                var requested = requests.Reader.WaitToReadAsync(wait.Token).AsTask();
-                await Task.WhenAny(requested, Task.Delay(options.Value.CheckForNewerModelEvery, clock, wait.Token));
-                await wait.CancelAsync();
                 await trainer.LoadNewestAsync(stoppingToken);
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 LogFailed(ex);
-                await Task.Delay(options.Value.CheckForNewerModelEvery, clock, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
             }
+            requested = await NextRequestAsync(stoppingToken);
         }
+    }
+
+    /// <summary>Waits for a training request (true) or the next check (false).</summary>
+    private async Task<bool> NextRequestAsync(CancellationToken stoppingToken)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var request = requests.Reader.WaitToReadAsync(wait.Token).AsTask();
+        await Task.WhenAny(request, Task.Delay(options.Value.CheckForNewerModelEvery, clock, wait.Token));
+        await wait.CancelAsync();
+        stoppingToken.ThrowIfCancellationRequested();
+        return requests.Reader.TryRead(out _);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Recommendation model training or loading failed; retrying later")]

@@ -55,12 +55,15 @@ public sealed class PersonalModel(TrainedModel trained, FoldedUser? folded, IRea
 
 /// <summary>
 /// Builds <see cref="PersonalModel"/>s. The user's ratings are read on every request (one indexed
-/// query) and the fold-in is cached under the model and exactly those ratings, so nothing needs
-/// invalidating: a changed rating is a different key. That keeps replicas consistent for free.
+/// query), and the fold-in is cached with exactly the ratings it was fitted to: a cached fit is
+/// used only while those are still the user's ratings, so nothing needs invalidating and a rating
+/// changed a moment ago — on any replica — counts on the next request.
 /// </summary>
 public sealed class PersonalModels(CurrentModel current, IMemoryCache cache)
 {
     private static readonly TimeSpan FoldInLifetime = TimeSpan.FromMinutes(5);
+
+    private sealed record Fit((int MovieId, decimal Score)[] Ratings, FoldedUser? User);
 
     public async Task<PersonalModel?> ForUserAsync(Guid userId, RatingsDbContext db, CancellationToken cancellationToken)
     {
@@ -68,29 +71,24 @@ public sealed class PersonalModels(CurrentModel current, IMemoryCache cache)
         {
             return null;
         }
-        var ratings = await db.Ratings.AsNoTracking()
-            .Where(r => r.UserId == userId && r.Score != null && r.RejectedReason == null)
-            .OrderBy(r => r.MovieId)
-            .Select(r => new { r.MovieId, Score = r.Score!.Value })
-            .ToListAsync(cancellationToken);
+        var ratings = (await db.Ratings.AsNoTracking()
+                .Where(r => r.UserId == userId && r.Score != null && r.RejectedReason == null)
+                .OrderBy(r => r.MovieId)
+                .Select(r => new { r.MovieId, Score = r.Score!.Value })
+                .ToListAsync(cancellationToken))
+            .Select(r => (r.MovieId, r.Score)).ToArray();
 
-        var fingerprint = new HashCode();
-        foreach (var rating in ratings)
+        var key = (userId, trained.Info.Id);
+        if (!cache.TryGetValue(key, out Fit? fit) || !fit!.Ratings.AsSpan().SequenceEqual(ratings))
         {
-            fingerprint.Add(rating.MovieId);
-            fingerprint.Add(rating.Score);
-        }
-        var key = (userId, trained.Info.Id, ratings.Count, fingerprint.ToHashCode());
-        var folded = await cache.GetOrCreateAsync(key, entry =>
-        {
-            entry.SlidingExpiration = FoldInLifetime;
             var known = ratings
                 .Select(r => (Item: trained.Films.IndexOf(r.MovieId), Score: (float)r.Score))
                 .Where(r => r.Item >= 0)
                 .ToList();
             // Without a rating of any film the model knows there is nothing personal to fit.
-            return Task.FromResult(known.Count == 0 ? null : trained.Model.FoldInUser(known));
-        });
-        return new PersonalModel(trained, folded, ratings.Select(r => r.MovieId).ToHashSet());
+            fit = new Fit(ratings, known.Count == 0 ? null : trained.Model.FoldInUser(known));
+            cache.Set(key, fit, new MemoryCacheEntryOptions { SlidingExpiration = FoldInLifetime });
+        }
+        return new PersonalModel(trained, fit.User, ratings.Select(r => r.MovieId).ToHashSet());
     }
 }
