@@ -105,8 +105,10 @@ internal sealed partial class ModelTrainer(
         var parameters = RecommendationDefaults.SvdPlusPlus;
 
         // Both cores: the served fit on one, the hold-out check on the other. SGD itself is sequential.
-        var served = Task.Run(() => SvdPlusPlus.Fit(ratings, parameters), cancellationToken);
-        var check = Task.Run(() => HoldOut(ratings, parameters), cancellationToken);
+        // Each on a thread of its own, not the pool's: on two cores the pool starts with two threads,
+        // and fits holding both for seconds would stall every request and event consumer.
+        var served = OnOwnThread(() => SvdPlusPlus.Fit(ratings, parameters), cancellationToken);
+        var check = OnOwnThread(() => HoldOut(ratings, parameters), cancellationToken);
         var model = await served;
         var (rmse, baselineRmse) = await check;
         var seconds = stopwatch.Elapsed.TotalSeconds;
@@ -141,6 +143,9 @@ internal sealed partial class ModelTrainer(
         LogTrained(stored.Id, ratings.Count, ratings.UserCount, ratings.ItemCount, seconds, rmse, baselineRmse, stored.Data.Length);
         return TrainedModel.Describe(stored);
     }
+
+    private static Task<T> OnOwnThread<T>(Func<T> work, CancellationToken cancellationToken) =>
+        Task.Factory.StartNew(work, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     private static (double? Rmse, double? Baseline) HoldOut(RatingSet ratings, LatentFactorOptions parameters)
     {
