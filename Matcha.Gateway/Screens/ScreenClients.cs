@@ -72,13 +72,3 @@ internal static class ScreenClients
         return builder;
     }
 }
-
-internal static class ScreensExtensions
-{
-    public static IHostApplicationBuilder AddScreens(this IHostApplicationBuilder builder)
-    {
-        builder.AddScreenClients();
-        builder.Services.AddSingleton<ServiceReader>();
-        return builder;
-    }
-}

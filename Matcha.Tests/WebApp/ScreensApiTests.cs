@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Matcha.Tests.Events;
+using Matcha.Tests.Identity;
 using Matcha.Tests.Infrastructure;
 
 namespace Matcha.Tests.WebApp;
@@ -91,6 +92,20 @@ public sealed class ScreensApiTests(MatchaAppFixture fixture)
         var rating = Assert.Single(screen.GetProperty("ratings").EnumerateArray());
         Assert.Equal(2.5, rating.GetProperty("score").GetDouble());
         Assert.Equal(film.EnglishTitle, rating.GetProperty("movie").GetProperty("titles").GetProperty("en").GetString());
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("1,two,3")]
+    [InlineData("-1")]
+    public async Task MyFilmStatesNameTheIdsFieldWhenTheyAreNotFilmIds(string ids)
+    {
+        using var gateway = fixture.CreateGatewayClient();
+        var fan = await gateway.NewFanAsync();
+
+        using var response = await gateway.SendAsync(fan, HttpMethod.Get, $"/api/ratings/me/movies?ids={ids}");
+
+        Assert.Equal(["ids"], await response.ProblemFieldsAsync());
     }
 
     [Fact]

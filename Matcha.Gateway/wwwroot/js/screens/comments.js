@@ -19,7 +19,7 @@ export function renderComments(section, movieId, comments, mine, followStats) {
   };
 
   const own = comments.find(c => c.mine);
-  section.append(own ? null : commentForm(movieId, null, reload));
+  if (!own) section.append(commentForm(movieId, null, reload));
   const list = h('ul', { class: 'comment-list' });
   for (const comment of comments) list.append(commentItem(movieId, comment, spoilerText, reload));
   section.append(comments.length ? list : h('p', {}, 'No comments yet. Be the first.'));

@@ -16,7 +16,7 @@ export async function renderHome(container) {
     container.append(h('section', { 'aria-labelledby': 'continue-rating' },
       h('h2', { id: 'continue-rating' }, 'Continue rating'),
       films === null
-        ? notice(unavailableText(screen, 'Films to rate'))
+        ? notice(unavailableText(screen, 'Films to rate are'))
         : films.length === 0
           ? h('p', {}, 'You have rated every popular film. Try searching for more.')
           : h('ul', { class: 'cards' }, films.map(film => movieCard(film)))));
@@ -32,12 +32,12 @@ export async function renderHome(container) {
       h('h2', { id: `ranking-${kind}` }, heading),
       list?.items?.length
         ? h('ol', { class: 'cards ranked' }, list.items.map(film => movieCard(film)))
-        : list ? h('p', {}, 'No films here yet.') : notice(unavailableText(screen, heading))));
+        : list ? h('p', {}, 'No films here yet.') : notice(unavailableText(screen, 'This list is'))));
   }
 }
 
 function unavailableText(screen, what) {
   return screen.unavailable.includes('catalog')
     ? 'The film catalogue is unavailable right now. Please try again in a moment.'
-    : `${what} ${what.endsWith('s') ? 'are' : 'is'} unavailable right now.`;
+    : `${what} unavailable right now.`;
 }

@@ -20,7 +20,7 @@ export async function renderPerson(container, { params }) {
   }
   const names = Object.values(person.names ?? {});
   const myScores = new Map((screen.mine ?? []).map(s => [s.movieId, s.score]));
-  container.append(
+  container.append(...[
     h('h1', {}, person.names?.en ?? names[0] ?? 'Unknown'),
     names.length > 1 ? h('p', { class: 'other-titles' }, names.filter(n => n !== (person.names?.en ?? names[0])).join(' · ')) : null,
     h('h2', {}, 'Filmography'),
@@ -31,5 +31,6 @@ export async function renderPerson(container, { params }) {
         h('span', { class: 'role' }, ` — ${entry.role}${entry.character ? `, ${entry.character}` : ''}`),
         myScores.get(entry.movie.id) ? h('span', { class: 'my-score' }, ' ', starDisplay(myScores.get(entry.movie.id), `You rated it ${myScores.get(entry.movie.id).toFixed(1)} stars`)) : null)))
       : h('p', {}, 'No films yet.'),
-    screen.unavailable.includes('ratings') ? notice('Your ratings are unavailable right now.') : null);
+    screen.unavailable.includes('ratings') ? notice('Your ratings are unavailable right now.') : null,
+  ].filter(Boolean));
 }
