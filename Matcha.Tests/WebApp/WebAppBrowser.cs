@@ -21,6 +21,8 @@ public sealed class WebAppBrowser : IAsyncLifetime
     {
         var executable = ChromiumPaths.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("Chromium is not installed: run ./eng/install-prerequisites.sh --local (it installs Debian's chromium).");
+        // A loaded two-core machine hashes a new password slowly: assertions wait up to 20 s, not 5.
+        Assertions.SetDefaultExpectTimeout(20_000);
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new() { ExecutablePath = executable, Headless = true });
     }

@@ -55,7 +55,13 @@ public sealed class WebAppScreenshotTests(MatchaAppFixture fixture, WebAppBrowse
     private static async Task CheckFitsAndSaveAsync(IPage page, string screen)
     {
         var overflow = await page.EvaluateAsync<int>("document.documentElement.scrollWidth - window.innerWidth");
-        Assert.True(overflow <= 0, $"{screen} is {overflow}px wider than a {page.ViewportSize?.Width}px screen");
+        var sticking = await page.EvaluateAsync<string[]>("""
+            [...document.querySelectorAll('body *')]
+              .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+              .map(e => `${e.tagName.toLowerCase()}.${e.className} (${Math.round(e.getBoundingClientRect().right)}px)`)
+              .slice(0, 5)
+            """);
+        Assert.True(overflow <= 0, $"{screen} is {overflow}px wider than a {page.ViewportSize?.Width}px screen: {string.Join(", ", sticking)}");
         await page.ScreenshotAsync(screen);
     }
 }
