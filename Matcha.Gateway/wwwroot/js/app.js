@@ -101,6 +101,7 @@ document.addEventListener('click', event => {
   const anchor = event.target.closest('a[data-link]');
   if (!anchor || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;
   event.preventDefault();
+  document.getElementById('status').textContent = '';   // an announcement belongs to the screen it was made on
   navigate(anchor.getAttribute('href'));
 });
 window.addEventListener('popstate', () => render());
