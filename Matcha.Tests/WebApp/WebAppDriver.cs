@@ -18,10 +18,10 @@ public static class WebAppDriver
     /// A released film with English and Korean titles, a synopsis and a director, written into
     /// Catalog and waited for until Ratings' copy has it.
     /// </summary>
-    public static async Task<TestFilm> AddKoreanFilmAsync(this MatchaAppFixture fixture)
+    public static async Task<TestFilm> AddKoreanFilmAsync(this MatchaAppFixture fixture, string? englishTitle = null, double popularity = 0)
     {
         var fragment = string.Concat(Enumerable.Range(0, 2).Select(_ => (char)Random.Shared.Next(0xAC00, 0xD7A4)));
-        var english = $"Summer of {Guid.NewGuid().ToString("N")[..8]}";
+        var english = englishTitle ?? $"Summer of {Guid.NewGuid().ToString("N")[..8]}";
         var korean = $"{fragment}의 여름";
         var director = $"Director {Guid.NewGuid().ToString("N")[..6]}";
         var id = await fixture.AddFilmAsync(new DateOnly(2019, 5, 30), shape: movie =>
@@ -32,6 +32,7 @@ public static class WebAppDriver
             movie.Genres = ["Drama", "Comedy"];
             movie.Countries = ["KR"];
             movie.SynopsisEn = "Two families, one summer, and a house on a hill.";
+            movie.Popularity = popularity;
             movie.Credits = [new Credit { Role = CreditRole.Director, Person = new Person { Names = [new PersonName { Language = "en", Name = director }] } }];
         });
         return new TestFilm(id, english, korean, fragment, director);

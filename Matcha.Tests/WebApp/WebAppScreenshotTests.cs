@@ -15,6 +15,8 @@ public sealed class WebAppScreenshotTests(MatchaAppFixture fixture, WebAppBrowse
     public async Task MainScreensFitTheScreenAndAreSavedAsScreenshots(string size)
     {
         var film = await fixture.AddKoreanFilmAsync();
+        // The most popular film has a title with no place to break: it must wrap, not widen the page.
+        await fixture.AddKoreanFilmAsync(englishTitle: $"Supercalifragilisticexpialidocious{Guid.NewGuid():N}", popularity: 1e9);
         var page = await browser.NewVisitorAsync(fixture, size == "phone" ? WebAppBrowser.Phone : WebAppBrowser.Desktop);
         await page.SignUpAsync();
 
