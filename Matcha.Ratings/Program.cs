@@ -1,5 +1,6 @@
 using Matcha.Ratings;
 using Matcha.Ratings.Comments;
+using Matcha.Ratings.MyFilms;
 using Matcha.Ratings.Ratings;
 using Matcha.Ratings.Recommendations;
 using Matcha.Ratings.Wishlist;
@@ -17,6 +18,7 @@ app.MapRatingsApi();
 app.MapWishlistApi();
 app.MapCommentsApi();
 app.MapRecommendationsApi();
+app.MapMyFilmsApi();
 app.MapDeadLetterEndpoints();
 
 app.Run();
