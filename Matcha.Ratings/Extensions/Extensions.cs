@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Matcha.Ratings.Data;
+using Matcha.Ratings.Erasure;
 using Matcha.Ratings.Movies;
 using Matcha.ServiceDefaults.Events;
 
@@ -19,5 +20,6 @@ internal static class Extensions
 
         builder.AddEventOutboxRelay();
         builder.AddEventSubscription<RatingsDbContext, CatalogEventsApplier>(CatalogEventsApplier.Subscription, CatalogEventsApplier.Topic);
+        builder.AddEventSubscription<RatingsDbContext, UserDataEraser>(UserDataEraser.Subscription, UserDataEraser.Topic);
     }
 }
