@@ -10,9 +10,13 @@ public sealed class DeletionOptions
     [Range(typeof(TimeSpan), "00:00:30", "00:30:00", ErrorMessage = "Accounts:Deletion:FreshSignIn must be between 30 seconds and 30 minutes.")]
     public TimeSpan FreshSignIn { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>How long a step may stay unanswered before its command is sent again; doubled after each attempt.</summary>
+    /// <summary>
+    /// How long a step may stay unanswered before its command is sent again; doubled after each
+    /// attempt. Short, because Catalog's step often arrives before the removals it waits for and
+    /// answers only the next time.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00", ErrorMessage = "Accounts:Deletion:StepTimeout must be between 1 second and 1 hour.")]
-    public TimeSpan StepTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan StepTimeout { get; set; } = TimeSpan.FromSeconds(3);
 
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "Accounts:Deletion:MaxBackoff must be between 1 second and 1 day.")]
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(5);

@@ -51,10 +51,11 @@ public sealed class AccountDeletionTests(MatchaAppFixture fixture)
         // One trace: the DELETE, each participant's step, and each reply back in Accounts.
         var spans = await fixture.Traces.WaitForTraceAsync(traceId,
             s => s.Count(x => x.Service == "accounts" && x.Name == "UserDataErased process") >= 3, EventsDriver.Patience);
-        // Both participants read the saga's three commands (each acts on its own steps only).
-        Assert.Equal(3, spans.Count(s => s.Service == "ratings" && s.Kind == ConsumerKind && s.Name == "EraseUserData process"));
-        Assert.Equal(3, spans.Count(s => s.Service == "catalog" && s.Kind == ConsumerKind && s.Name == "EraseUserData process"));
-        Assert.Equal(3, spans.Count(s => s.Service == "accounts" && s.Kind == ConsumerKind && s.Name == "UserDataErased process"));
+        // Each participant reads every command of the saga (and a step that was not ready yet is sent again), so these are lower bounds.
+        Assert.Single(spans, s => s.Service == "gateway" && s.Kind == ExportedSpan.ServerKind);
+        Assert.True(spans.Count(s => s.Service == "ratings" && s.Kind == ConsumerKind && s.Name == "EraseUserData process") >= 3);
+        Assert.True(spans.Count(s => s.Service == "catalog" && s.Kind == ConsumerKind && s.Name == "EraseUserData process") >= 3);
+        Assert.True(spans.Count(s => s.Service == "accounts" && s.Kind == ConsumerKind && s.Name == "UserDataErased process") >= 3);
         Assert.Contains(spans, s => s.Service == "catalog" && s.Name == "RatingChanged process");
     }
 
