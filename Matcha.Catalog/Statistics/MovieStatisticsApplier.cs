@@ -80,7 +80,7 @@ public sealed class MovieStatisticsApplier(TimeProvider clock, HybridCache cache
             .SingleOrDefaultAsync(cancellationToken)
             ?? throw new UnknownMovieException(rating.MovieId);
         var newScore = rating.NewScore;
-        if (newScore is not null && !Movie.IsReleased(movie.ReleaseDate, movie.Year, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime)))
+        if (newScore is not null && !Movie.IsReleased(movie.ReleaseDate, movie.Year, clock.Today()))
         {
             db.AddEvent(new RatingRejected(rating.MovieId, rating.UserId, envelope.AggregateVersion,
                 "This film is not released yet, so its ratings do not count."));
