@@ -60,7 +60,7 @@ public sealed class DeletionCrashTests(MatchaAppFixture fixture)
         var admin = await gateway.AdminAsync(fixture);
 
         string statusUrl;
-        await fixture.App.ResourceCommands.ExecuteCommandAsync("redis", KnownResourceCommands.StopCommand);
+        await fixture.StopAsync("redis");
         try
         {
             statusUrl = await gateway.StartDeletionAsync(leaver.Fan);
@@ -75,8 +75,7 @@ public sealed class DeletionCrashTests(MatchaAppFixture fixture)
         }
         finally
         {
-            await fixture.App.ResourceCommands.ExecuteCommandAsync("redis", KnownResourceCommands.StartCommand);
-            await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync("redis");
+            await fixture.StartAgainAsync("redis");
         }
 
         Assert.Equal("completed", await gateway.WaitUntilCompletedAsync(statusUrl));

@@ -59,6 +59,13 @@ public static class ServiceProcesses
     /// </summary>
     public static async Task RestartAsync(this MatchaAppFixture fixture, string resource)
     {
+        await fixture.StopAsync(resource);
+        await fixture.StartAgainAsync(resource);
+    }
+
+    /// <summary>A graceful stop that returns only once the old process is gone (and its port free for a later start).</summary>
+    public static async Task StopAsync(this MatchaAppFixture fixture, string resource)
+    {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var running = await fixture.App.ResourceNotifications.WaitForResourceAsync(resource,
             e => e.Snapshot.State?.Text == KnownResourceStates.Running && PidOf(e) is not null, timeout.Token);
@@ -70,7 +77,6 @@ public static class ServiceProcesses
         {
             await Task.Delay(200, timeout.Token);
         }
-        await fixture.StartAgainAsync(resource);
     }
 
     private static int? PidOf(ResourceEvent resourceEvent) =>
