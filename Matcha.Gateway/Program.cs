@@ -2,6 +2,9 @@ using Matcha.Gateway.Accounts;
 using Matcha.Gateway.Authentication;
 using Matcha.Gateway.Proxy;
 using Matcha.Gateway.RateLimiting;
+using Matcha.Gateway.Screens;
+using Matcha.Gateway.Session;
+using Matcha.Gateway.WebApp;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -10,10 +13,16 @@ builder.AddAccessTokenAuthentication();
 builder.AddDeletedAccountWrites();
 builder.AddGatewayRateLimiting();
 builder.AddServiceProxy();
+builder.AddSessionApi();
+builder.AddScreens();
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
+app.UseWebApp();
 app.MapServiceProxy();
+app.MapSessionApi();
+app.MapScreensApi();
+app.MapWebAppRoutes();
 
 app.Run();

@@ -1,5 +1,6 @@
 using Matcha.Ratings;
 using Matcha.Ratings.Comments;
+using Matcha.Ratings.MyFilms;
 using Matcha.Ratings.Ratings;
 using Matcha.Ratings.Wishlist;
 using Matcha.ServiceDefaults.Events;
@@ -15,6 +16,7 @@ app.MapDefaultEndpoints();
 app.MapRatingsApi();
 app.MapWishlistApi();
 app.MapCommentsApi();
+app.MapMyFilmsApi();
 app.MapDeadLetterEndpoints();
 
 app.Run();
