@@ -1,4 +1,5 @@
 using Matcha.Accounts;
+using Matcha.Accounts.Deletion;
 using Matcha.Accounts.Sessions;
 using Matcha.Accounts.SigningKeys;
 using Matcha.Accounts.Users;
@@ -15,5 +16,6 @@ app.MapDefaultEndpoints();
 app.MapJwksApi();
 app.MapUsersApi();
 app.MapSessionsApi();
+app.MapDeletionApi();
 
 app.Run();

@@ -43,7 +43,9 @@ var accounts = builder.AddProject<Projects.Matcha_Accounts>("accounts")
     .WithHttpHealthCheck("/health");
 
 // The gateway: the only endpoint meant for the browser, and the only holder of the internal-token key.
+// Redis tells it which accounts were deleted (their tokens may no longer write).
 builder.AddProject<Projects.Matcha_Gateway>("gateway")
+    .WithReference(redis).WaitFor(redis)
     .WithReference(catalog).WaitFor(catalog)
     .WithReference(ratings).WaitFor(ratings)
     .WithReference(accounts).WaitFor(accounts)

@@ -1,3 +1,4 @@
+using Matcha.Gateway.Accounts;
 using Matcha.Gateway.Authentication;
 using Matcha.Gateway.Proxy;
 using Matcha.Gateway.RateLimiting;
@@ -9,6 +10,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddAccessTokenAuthentication();
+builder.AddDeletedAccountWrites();
 builder.AddGatewayRateLimiting();
 builder.AddServiceProxy();
 builder.AddSessionApi();

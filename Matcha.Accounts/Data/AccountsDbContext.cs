@@ -1,6 +1,8 @@
+using Matcha.Accounts.Deletion;
 using Matcha.Accounts.Sessions;
 using Matcha.Accounts.SigningKeys;
 using Matcha.Accounts.Users;
+using Matcha.ServiceDefaults.Events;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 
@@ -12,6 +14,8 @@ public sealed class AccountsDbContext(DbContextOptions<AccountsDbContext> option
     public DbSet<User> Users => Set<User>();
     public DbSet<SessionFamily> SessionFamilies => Set<SessionFamily>();
     public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
+    public DbSet<AccountDeletion> AccountDeletions => Set<AccountDeletion>();
+    public DbSet<DeletedAccount> DeletedAccounts => Set<DeletedAccount>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -40,6 +44,23 @@ public sealed class AccountsDbContext(DbContextOptions<AccountsDbContext> option
             token.HasIndex(t => t.TokenHash).IsUnique();
             token.HasOne(t => t.Family).WithMany().HasForeignKey(t => t.FamilyId).OnDelete(DeleteBehavior.Cascade);
         });
+
+        modelBuilder.Entity<AccountDeletion>(deletion =>
+        {
+            // No foreign key to users: the deletion outlives the account it erased.
+            deletion.HasIndex(d => d.UserId).IsUnique();
+            deletion.Property(d => d.State).HasConversion<string>().HasMaxLength(20);
+            deletion.Property(d => d.Step).HasConversion<string>().HasMaxLength(20);
+            deletion.Property(d => d.LastError).HasMaxLength(1000);
+            deletion.Property(d => d.TraceParent).HasMaxLength(55);
+            deletion.Property(d => d.TraceState).HasMaxLength(512);
+            deletion.HasIndex(d => new { d.State, d.NextAttemptAt });
+        });
+
+        modelBuilder.Entity<DeletedAccount>(deleted => deleted.Property(d => d.Id).ValueGeneratedNever());
+
+        modelBuilder.AddEventOutbox();
+        modelBuilder.AddEventInbox();
     }
 }
 

@@ -1,9 +1,14 @@
 using Matcha.Accounts.Data;
+using Matcha.Accounts.Deletion;
 using Matcha.Accounts.Passwords;
 using Matcha.Accounts.Sessions;
 using Matcha.Accounts.SigningKeys;
 using Matcha.Accounts.Users;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Matcha.ServiceDefaults.Events;
 using Microsoft.AspNetCore.HttpOverrides;
+using OpenTelemetry.Trace;
 
 namespace Matcha.Accounts;
 
@@ -17,6 +22,20 @@ internal static class Extensions
         builder.AddSigningKeys();
         builder.AddUsers();
         builder.AddSessions();
+        builder.AddAccountDeletion();
+    }
+
+    /// <summary>The deletion saga: its commands leave through the outbox, its replies come in on their own stream.</summary>
+    private static void AddAccountDeletion(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<DeletionOptions>().BindConfiguration(DeletionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<AccessTokenDenial>();
+        builder.Services.AddHostedService<DeletionOrchestrator>();
+        builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddSource(DeletionTelemetry.SourceName));
+        builder.Services.ConfigureHttpJsonOptions(json =>
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
+        builder.AddEventOutboxRelay();
+        builder.AddEventSubscription<AccountsDbContext, DeletionRepliesApplier>(DeletionRepliesApplier.Subscription, DeletionTopics.Replies);
     }
 
     private static void AddUsers(this IHostApplicationBuilder builder)

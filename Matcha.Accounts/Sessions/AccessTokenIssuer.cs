@@ -8,7 +8,8 @@ namespace Matcha.Accounts.Sessions;
 
 /// <summary>
 /// Access tokens: ES256 JWTs (RFC 9068 <c>at+jwt</c>) signed with the active key from
-/// accountsdb, its <c>kid</c> in the header, for the gateway's audience.
+/// accountsdb, its <c>kid</c> in the header, for the gateway's audience. <c>auth_time</c>
+/// (OpenID Connect) says when the password was given, so a refreshed token is not a fresh sign-in.
 /// </summary>
 internal sealed class AccessTokenIssuer(SigningKeyStore keys, IOptions<TokenOptions> options, TimeProvider clock)
 {
@@ -17,7 +18,7 @@ internal sealed class AccessTokenIssuer(SigningKeyStore keys, IOptions<TokenOpti
 
     public TimeSpan Lifetime => options.Value.AccessTokenLifetime;
 
-    public async Task<string> IssueAsync(User user, CancellationToken cancellationToken)
+    public async Task<string> IssueAsync(User user, DateTimeOffset signedInAt, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         return Handler.CreateToken(new SecurityTokenDescriptor
@@ -33,6 +34,7 @@ internal sealed class AccessTokenIssuer(SigningKeyStore keys, IOptions<TokenOpti
             {
                 [JwtRegisteredClaimNames.Sub] = user.Id.ToString(),
                 [JwtRegisteredClaimNames.Jti] = Guid.NewGuid().ToString("N"),
+                [JwtRegisteredClaimNames.AuthTime] = signedInAt.ToUnixTimeSeconds(),
                 [InternalIdentity.NameClaim] = user.DisplayName,
                 [InternalIdentity.RoleClaim] = user.Roles.ToArray(),
             },

@@ -25,7 +25,7 @@ internal sealed partial class SessionStore(
     {
         var family = new SessionFamily { Id = Guid.CreateVersion7(), UserId = user.Id, CreatedAt = clock.GetUtcNow() };
         db.SessionFamilies.Add(family);
-        return await IssueAsync(user, family.Id, cancellationToken);
+        return await IssueAsync(user, family.Id, family.CreatedAt, cancellationToken);
     }
 
     /// <summary>Null when the token is unknown, expired, revoked or already used (the last also revokes its family).</summary>
@@ -38,7 +38,7 @@ internal sealed partial class SessionStore(
         var now = clock.GetUtcNow();
         var token = await db.RefreshTokens.AsNoTracking()
             .Where(t => t.TokenHash == hash)
-            .Select(t => new { t.Id, t.FamilyId, t.ExpiresAt, t.Family.RevokedAt, t.Family.UserId })
+            .Select(t => new { t.Id, t.FamilyId, t.ExpiresAt, t.Family.RevokedAt, t.Family.UserId, SignedInAt = t.Family.CreatedAt })
             .SingleOrDefaultAsync(cancellationToken);
         if (token is null || token.RevokedAt is not null || token.ExpiresAt <= now)
         {
@@ -55,8 +55,8 @@ internal sealed partial class SessionStore(
             return null;
         }
 
-        var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == token.UserId, cancellationToken);
-        return user is null ? null : await IssueAsync(user, token.FamilyId, cancellationToken);
+        var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == token.UserId && u.DeletionRequestedAt == null, cancellationToken);
+        return user is null ? null : await IssueAsync(user, token.FamilyId, token.SignedInAt, cancellationToken);
     }
 
     /// <summary>Ends the sign-in the token belongs to. Unknown tokens are ignored: sign-out is idempotent.</summary>
@@ -80,7 +80,8 @@ internal sealed partial class SessionStore(
             .ExecuteUpdateAsync(f => f.SetProperty(x => x.RevokedAt, now), cancellationToken);
     }
 
-    private async Task<TokenPair> IssueAsync(User user, Guid familyId, CancellationToken cancellationToken)
+    /// <param name="signedInAt">When the password was given for this family: a refreshed token keeps it as its <c>auth_time</c>.</param>
+    private async Task<TokenPair> IssueAsync(User user, Guid familyId, DateTimeOffset signedInAt, CancellationToken cancellationToken)
     {
         var secret = RandomNumberGenerator.GetBytes(TokenBytes);
         var now = clock.GetUtcNow();
@@ -93,7 +94,7 @@ internal sealed partial class SessionStore(
             ExpiresAt = now + options.Value.RefreshTokenLifetime,
         });
         await db.SaveChangesAsync(cancellationToken);
-        var accessToken = await accessTokens.IssueAsync(user, cancellationToken);
+        var accessToken = await accessTokens.IssueAsync(user, signedInAt, cancellationToken);
         return new TokenPair(accessToken, Base64Url.EncodeToString(secret), (int)accessTokens.Lifetime.TotalSeconds);
     }
 

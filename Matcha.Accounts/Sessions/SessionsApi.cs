@@ -43,7 +43,8 @@ internal static class SessionsApi
         }
 
         var password = PasswordPolicy.Normalize(request.Password!);
-        var user = await db.Users.SingleOrDefaultAsync(u => u.Email == email, cancellationToken);
+        // An account being deleted signs in no more: it is answered like an unknown email.
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Email == email && u.DeletionRequestedAt == null, cancellationToken);
         var verification = PasswordVerification.Failed;
         if (user is null)
         {

@@ -9,4 +9,7 @@ public sealed class User
     public required string PasswordHash { get; set; }
     public List<string> Roles { get; set; } = [];
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>Set by <c>DELETE /me</c>: from then on the account cannot sign in, and a saga erases it.</summary>
+    public DateTimeOffset? DeletionRequestedAt { get; set; }
 }

@@ -71,7 +71,7 @@ internal static class UsersApi
         }
 
         var displayName = request.DisplayName!.Trim();
-        var changed = await db.Users.Where(u => u.Id == user.Id)
+        var changed = await db.Users.Where(u => u.Id == user.Id && u.DeletionRequestedAt == null)
             .ExecuteUpdateAsync(u => u.SetProperty(x => x.DisplayName, displayName), cancellationToken);
         return changed > 0 && await ProfileOfAsync(user.Id, db, cancellationToken) is { } profile
             ? TypedResults.Ok(profile)
@@ -80,7 +80,7 @@ internal static class UsersApi
 
     private static Task<Profile?> ProfileOfAsync(Guid userId, AccountsDbContext db, CancellationToken cancellationToken) =>
         db.Users.AsNoTracking()
-            .Where(u => u.Id == userId)
+            .Where(u => u.Id == userId && u.DeletionRequestedAt == null)
             .Select(u => new Profile(u.Id, u.Email, u.DisplayName, u.Roles))
             .SingleOrDefaultAsync(cancellationToken);
 }

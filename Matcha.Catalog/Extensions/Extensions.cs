@@ -1,4 +1,5 @@
 using Matcha.Catalog.Data;
+using Matcha.Catalog.Erasure;
 using Matcha.Catalog.Import;
 using Matcha.Catalog.Search;
 using Matcha.Catalog.Seed;
@@ -24,6 +25,7 @@ internal static class Extensions
         // Film changes go out through the outbox; Ratings' events come in as statistics.
         builder.AddEventOutboxRelay();
         builder.AddEventSubscription<CatalogDbContext, MovieStatisticsApplier>(MovieStatisticsApplier.Subscription, MovieStatisticsApplier.Topic);
+        builder.AddEventSubscription<CatalogDbContext, UserDataEraser>(UserDataEraser.Subscription, UserDataEraser.Topic);
 
         // HybridCache: in-process first level, Redis second. A failing Redis is a miss, not an error.
         builder.Services.AddStackExchangeRedisCache(_ => { });

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.ComponentModel.DataAnnotations;
+using System.Globalization;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
@@ -22,7 +23,7 @@ public sealed class InternalTokenOptions
 
 /// <summary>
 /// Mints the internal identity token a service trusts: ES256 with the gateway's own key, for
-/// one audience (the target service), valid for seconds, carrying user id, name and roles.
+/// one audience (the target service), valid for seconds, carrying user id, name, roles and the sign-in time.
 /// A token is reused for the same caller and audience during the first half of its life, so a
 /// busy user costs one signature every few seconds rather than one per request; the claims
 /// are part of the key, so a changed name or role gets a fresh token at once.
@@ -31,7 +32,7 @@ internal sealed class InternalTokenMinter
 {
     private const int MaxCachedTokens = 10_000;
     private static readonly JsonWebTokenHandler Handler = new();
-    private readonly ConcurrentDictionary<(string Subject, string Name, string Roles, string Audience), (string Token, DateTime ReuseUntil)> _recent = new();
+    private readonly ConcurrentDictionary<(string Subject, string Name, string Roles, string AuthTime, string Audience), (string Token, DateTime ReuseUntil)> _recent = new();
     private readonly SigningCredentials _credentials;
     private readonly TimeSpan _lifetime;
     private readonly TimeProvider _clock;
@@ -49,13 +50,14 @@ internal sealed class InternalTokenMinter
     {
         var now = _clock.GetUtcNow().UtcDateTime;
         var roles = user.FindAll(InternalIdentity.RoleClaim).Select(c => c.Value).ToArray();
-        var key = (user.FindFirstValue(JwtRegisteredClaimNames.Sub)!, user.FindFirstValue(InternalIdentity.NameClaim) ?? "", string.Join(' ', roles), audience);
+        var key = (user.FindFirstValue(JwtRegisteredClaimNames.Sub)!, user.FindFirstValue(InternalIdentity.NameClaim) ?? "", string.Join(' ', roles),
+            user.FindFirstValue(JwtRegisteredClaimNames.AuthTime) ?? "", audience);
         if (_recent.TryGetValue(key, out var cached) && cached.ReuseUntil > now)
         {
             return cached.Token;
         }
 
-        var token = Create(key.Item1, key.Item2, roles, audience, now);
+        var token = Create(key.Item1, key.Item2, roles, key.Item4, audience, now);
         if (_recent.Count >= MaxCachedTokens)
         {
             _recent.Clear();   // a crude bound: a cleared entry only costs one signature
@@ -64,8 +66,20 @@ internal sealed class InternalTokenMinter
         return token;
     }
 
-    private string Create(string subject, string name, string[] roles, string audience, DateTime now) =>
-        Handler.CreateToken(new SecurityTokenDescriptor
+    private string Create(string subject, string name, string[] roles, string authTime, string audience, DateTime now)
+    {
+        var claims = new Dictionary<string, object>
+        {
+            [JwtRegisteredClaimNames.Sub] = subject,
+            [InternalIdentity.NameClaim] = name,
+            [InternalIdentity.RoleClaim] = roles,
+        };
+        // When the user last gave the password: a service asks for a fresh sign-in by it (Accounts' DELETE /me).
+        if (long.TryParse(authTime, NumberStyles.None, CultureInfo.InvariantCulture, out var signedInAt))
+        {
+            claims[JwtRegisteredClaimNames.AuthTime] = signedInAt;
+        }
+        return Handler.CreateToken(new SecurityTokenDescriptor
         {
             Issuer = InternalIdentity.Issuer,
             Audience = audience,
@@ -74,11 +88,7 @@ internal sealed class InternalTokenMinter
             NotBefore = now,
             Expires = now + _lifetime,
             SigningCredentials = _credentials,
-            Claims = new Dictionary<string, object>
-            {
-                [JwtRegisteredClaimNames.Sub] = subject,
-                [InternalIdentity.NameClaim] = name,
-                [InternalIdentity.RoleClaim] = roles,
-            },
+            Claims = claims,
         });
+    }
 }

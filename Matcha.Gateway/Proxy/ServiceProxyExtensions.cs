@@ -1,3 +1,5 @@
+using Matcha.Gateway.Accounts;
+
 namespace Matcha.Gateway.Proxy;
 
 internal static class ServiceProxyExtensions
@@ -24,10 +26,11 @@ internal static class ServiceProxyExtensions
         return builder;
     }
 
-    /// <summary>Authentication, then rate limiting (which partitions by user), then the closed authorization.</summary>
+    /// <summary>Authentication, then the deleted-account check, then rate limiting (which partitions by user), then the closed authorization.</summary>
     public static WebApplication MapServiceProxy(this WebApplication app)
     {
         app.UseAuthentication();
+        app.UseDeletedAccountWrites();
         app.UseRateLimiter();
         app.UseAuthorization();
         app.MapReverseProxy();

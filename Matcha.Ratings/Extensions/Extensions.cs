@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Matcha.Ratings.Data;
+using Matcha.Ratings.Erasure;
 using Matcha.Ratings.Movies;
 using Matcha.Ratings.Recommendations.Serving;
 using Matcha.ServiceDefaults.Events;
@@ -20,6 +21,7 @@ internal static class Extensions
         builder.AddRecommendations();
         builder.AddEventOutboxRelay();
         builder.AddEventSubscription<RatingsDbContext, CatalogEventsApplier>(CatalogEventsApplier.Subscription, CatalogEventsApplier.Topic);
+        builder.AddEventSubscription<RatingsDbContext, UserDataEraser>(UserDataEraser.Subscription, UserDataEraser.Topic);
     }
 
     private static void AddRecommendations(this IHostApplicationBuilder builder)

@@ -15,7 +15,8 @@ public static class ServiceProcesses
         var running = await fixture.App.ResourceNotifications.WaitForResourceAsync(resource,
             e => e.Snapshot.State?.Text == KnownResourceStates.Running && PidOf(e) is not null, timeout.Token);
         var pid = PidOf(running)!.Value;
-        foreach (var process in WithDescendants(pid))
+        var victims = WithDescendants(pid);
+        foreach (var process in victims)
         {
             try
             {
@@ -30,6 +31,11 @@ public static class ServiceProcesses
         await fixture.App.ResourceNotifications.WaitForResourceAsync(resource,
             e => e.Snapshot.State?.Text is not null && e.Snapshot.State.Text != KnownResourceStates.Running && e.Snapshot.State.Text != KnownResourceStates.Starting,
             timeout.Token);
+        // Until every killed process is gone, a new one started at once may find its port still held.
+        while (victims.Any(victim => Directory.Exists($"/proc/{victim}")))
+        {
+            await Task.Delay(200, timeout.Token);
+        }
     }
 
     /// <summary>
@@ -75,6 +81,13 @@ public static class ServiceProcesses
     /// </summary>
     public static async Task RestartAsync(this MatchaAppFixture fixture, string resource)
     {
+        await fixture.StopAsync(resource);
+        await fixture.StartAgainAsync(resource);
+    }
+
+    /// <summary>A graceful stop that returns only once the old process is gone (and its port free for a later start).</summary>
+    public static async Task StopAsync(this MatchaAppFixture fixture, string resource)
+    {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var running = await fixture.App.ResourceNotifications.WaitForResourceAsync(resource,
             e => e.Snapshot.State?.Text == KnownResourceStates.Running && PidOf(e) is not null, timeout.Token);
@@ -86,7 +99,6 @@ public static class ServiceProcesses
         {
             await Task.Delay(200, timeout.Token);
         }
-        await fixture.StartAgainAsync(resource);
     }
 
     private static int? PidOf(ResourceEvent resourceEvent) =>
