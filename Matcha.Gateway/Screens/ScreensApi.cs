@@ -106,7 +106,8 @@ internal static class ScreensApi
             {
                 unavailable.Add("predictions", "not-found");
             }
-            predicted = unavailable.Take("ratings", prediction.Result);
+            // No model yet (503) is not Ratings being down: it is the prediction that is missing.
+            predicted = unavailable.Take("predictions", prediction.Result);
         }
         return TypedResults.Ok(new MovieScreen(
             unavailable.Take("catalog", movie.Result), signedIn, me, commentList?["items"], predicted, unavailable.Names, unavailable.Reasons));

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Matcha.Tests.Events;
 using Matcha.Tests.Identity;
 using Matcha.Tests.Infrastructure;
+using Matcha.Tests.Recommendations;
 
 namespace Matcha.Tests.WebApp;
 
@@ -33,6 +34,31 @@ public sealed class ScreensApiTests(MatchaAppFixture fixture)
         Assert.Equal(3.5, annScreen.GetProperty("mine").GetProperty("score").GetDouble());
         Assert.Equal(JsonValueKind.Null, bobScreen.GetProperty("mine").GetProperty("score").ValueKind);
         Assert.True(annScreen.GetProperty("signedIn").GetBoolean());
+    }
+
+    [Fact]
+    public async Task TheFilmScreenFillsThePredictedRatingSlotOnceAModelIsTrained()
+    {
+        var film = await fixture.AddKoreanFilmAsync();
+        var other = await fixture.AddKoreanFilmAsync();
+        using var gateway = fixture.CreateGatewayClient();
+        var fan = await gateway.NewFanAsync();
+        await fixture.AddRatingsAsync(Enumerable.Range(0, 5).SelectMany(_ =>
+        {
+            var someone = Guid.NewGuid();
+            return new[] { (someone, film.Id, 4.5m), (someone, other.Id, 4.0m) };
+        }));
+        Assert.Equal(HttpStatusCode.NoContent, await gateway.RateAsync(fan, other.Id, 4.5));
+        await fixture.TrainAsync(gateway);
+
+        var screen = await gateway.GetAsync<JsonElement>(fan, $"/api/screens/movie/{film.Id}");
+
+        var prediction = screen.GetProperty("prediction");
+        Assert.Equal("personal", prediction.GetProperty("basis").GetString());
+        var predicted = prediction.GetProperty("predicted").GetDouble();
+        Assert.InRange(predicted, 0.5, 5.0);
+        Assert.Equal(predicted * 2, Math.Round(predicted * 2));
+        Assert.Empty(screen.GetProperty("unavailable").EnumerateArray());
     }
 
     [Fact]

@@ -147,11 +147,19 @@ function wishlist(id, mine) {
   return h('div', { class: 'wishlist', role: 'group', 'aria-label': 'My list' }, buttons);
 }
 
+// What a prediction rests on, in words: the model only knows everyone's taste until you rate.
+const predictionLabels = {
+  personal: 'Predicted for you: ',
+  popularity: 'Everyone rates it about: ',
+  baseline: 'Expected from your ratings so far: ',
+};
+
 function prediction(screen) {
   const predicted = screen.prediction?.predicted;
+  const label = predictionLabels[screen.prediction?.basis] ?? predictionLabels.personal;
   return h('p', { class: 'prediction' },
     predicted != null
-      ? [h('span', {}, 'Predicted for you: '), h('strong', {}, predicted.toFixed(1)), starDisplay(predicted, `Predicted ${predicted.toFixed(1)} stars`)]
+      ? [h('span', {}, label), h('strong', {}, predicted.toFixed(1)), starDisplay(predicted, `Predicted ${predicted.toFixed(1)} stars`)]
       : 'Your predicted rating is unavailable right now.');
 }
 
