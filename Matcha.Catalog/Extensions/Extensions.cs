@@ -1,5 +1,6 @@
 using Matcha.Catalog.Data;
 using Matcha.Catalog.Import;
+using Matcha.Catalog.Rankings;
 using Matcha.Catalog.Search;
 using Matcha.Catalog.Seed;
 using Matcha.Catalog.Statistics;
@@ -25,6 +26,15 @@ internal static class Extensions
         // Film changes go out through the outbox; Ratings' events come in as statistics.
         builder.AddEventOutboxRelay();
         builder.AddEventSubscription<CatalogDbContext, MovieStatisticsApplier>(MovieStatisticsApplier.Subscription, MovieStatisticsApplier.Topic);
+
+        // Rankings: Redis sorted sets kept by the statistics projection, rebuilt from catalogdb when lost.
+        builder.Services.AddOptions<RankingsOptions>()
+            .BindConfiguration(RankingsOptions.Section)
+            .Validate(o => o.IsValid(), $"{RankingsOptions.Section}: the minimum rating count, trending days and every interval must be positive.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<StatisticsChanges>();
+        builder.Services.AddSingleton<MovieRankings>();
+        builder.Services.AddHostedService<RankingsProjection>();
 
         // HybridCache: in-process first level, Redis second. A failing Redis is a miss, not an error.
         builder.Services.AddStackExchangeRedisCache(_ => { });
