@@ -12,7 +12,7 @@ namespace Matcha.Catalog.Rankings;
 /// <see cref="RankingsOptions.RebuildInterval"/> has passed.
 /// </summary>
 internal sealed partial class RankingsProjection(
-    StatisticsChanges changes, MovieRankings rankings, HybridCache cache, IOptions<RankingsOptions> options, TimeProvider clock,
+    StatisticsChanges changes, MovieRankings rankings, IServiceProvider services, IOptions<RankingsOptions> options, TimeProvider clock,
     ILogger<RankingsProjection> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -52,7 +52,9 @@ internal sealed partial class RankingsProjection(
                 }
                 if (pending.Count > 0)
                 {
-                    await cache.RemoveByTagAsync(MoviesApi.ListsTag, stoppingToken);
+                    // Resolved here, not injected: a HybridCache given to this hosted service's constructor
+                    // turned out to be another instance than the endpoints' (tag invalidations are per instance).
+                    await services.GetRequiredService<HybridCache>().RemoveByTagAsync(MoviesApi.ListsTag, stoppingToken);
                 }
                 pending.Clear();
             }
