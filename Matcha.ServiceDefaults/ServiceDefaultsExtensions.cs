@@ -4,13 +4,14 @@ using Microsoft.Extensions.Hosting;
 namespace Matcha.ServiceDefaults;
 
 /// <summary>
-/// The defaults every Matcha process shares: telemetry, health, service discovery,
+/// The defaults every Matcha process shares: the clock, telemetry, health, service discovery,
 /// resilient HttpClients and RFC 7807 errors. Each concern lives in its own file.
 /// </summary>
 public static class ServiceDefaultsExtensions
 {
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        builder.AddSystemClock();
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
         builder.AddResilientHttpClients();

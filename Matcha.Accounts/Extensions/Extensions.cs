@@ -21,7 +21,6 @@ internal static class Extensions
 
     private static void AddUsers(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<PasswordHasher>();
         builder.Services.AddOptions<AdminBootstrapOptions>().BindConfiguration(AdminBootstrapOptions.Section);
         builder.Services.AddHostedService<AdminBootstrapper>();

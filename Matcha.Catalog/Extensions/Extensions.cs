@@ -21,7 +21,6 @@ internal static class Extensions
         builder.AddInternalIdentity("catalog");
         builder.Services.AddHostedService<CatalogueSeeder>();
         builder.Services.AddScoped<MovieLensImporter>();
-        builder.Services.AddSingleton(TimeProvider.System);
 
         // Film changes go out through the outbox; Ratings' events come in as statistics.
         builder.AddEventOutboxRelay();

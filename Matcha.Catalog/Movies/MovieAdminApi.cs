@@ -37,7 +37,7 @@ internal static class MovieAdminApi
         }
 
         await CatalogWrites.InvalidateAsync(cache, movie.Id, [], ct);
-        return TypedResults.Created($"/movies/{movie.Id}", movie.ToDetail(Today(clock)));
+        return TypedResults.Created($"/movies/{movie.Id}", movie.ToDetail(clock.Today()));
     }
 
     private static async Task<Results<Ok<MovieDetail>, NotFound, ValidationProblem, ProblemHttpResult>> UpdateAsync(
@@ -67,7 +67,7 @@ internal static class MovieAdminApi
         }
 
         await CatalogWrites.InvalidateAsync(cache, id, movie.Credits.Select(c => c.PersonId), ct);
-        return TypedResults.Ok(movie.ToDetail(Today(clock)));
+        return TypedResults.Ok(movie.ToDetail(clock.Today()));
     }
 
     private static async Task<Results<Ok<MovieDetail>, NotFound, ValidationProblem>> ReplaceCreditsAsync(
@@ -126,7 +126,7 @@ internal static class MovieAdminApi
         await db.SaveChangesAsync(ct);
 
         await CatalogWrites.InvalidateAsync(cache, id, before.Concat(personIds), ct);
-        return TypedResults.Ok(movie.ToDetail(Today(clock)));
+        return TypedResults.Ok(movie.ToDetail(clock.Today()));
     }
 
     private static async Task<Results<NoContent, NotFound>> DeleteAsync(int id, CatalogDbContext db, HybridCache cache, CancellationToken ct)
@@ -145,6 +145,4 @@ internal static class MovieAdminApi
         await CatalogWrites.InvalidateAsync(cache, id, people, ct);
         return TypedResults.NoContent();
     }
-
-    private static DateOnly Today(TimeProvider clock) => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
 }

@@ -28,7 +28,7 @@ internal static class MoviesApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var today = clock.Today();
         if (query.Q is { } q)
         {
             var found = await CatalogSearch.MoviesAsync(db, q, query.Size, ct);
@@ -46,7 +46,7 @@ internal static class MoviesApi
     private static async Task<Results<Ok<MovieDetail>, NotFound>> GetMovie(
         int id, CatalogDbContext db, HybridCache cache, TimeProvider clock, CancellationToken ct)
     {
-        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var today = clock.Today();
         var movie = await cache.GetOrCreateAsync(CacheKeys.Movie(id), ct => new ValueTask<MovieDetail?>(LoadAsync(db, id, today, ct)),
             tags: [CacheKeys.Movie(id)], cancellationToken: ct);
         if (movie is null)

@@ -19,7 +19,7 @@ internal static class PeopleApi
     private static async Task<Results<Ok<PersonDetail>, NotFound>> GetPerson(
         int id, CatalogDbContext db, HybridCache cache, TimeProvider clock, CancellationToken ct)
     {
-        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var today = clock.Today();
         var person = await cache.GetOrCreateAsync(CacheKeys.Person(id), ct => new ValueTask<PersonDetail?>(LoadAsync(db, id, today, ct)),
             tags: [CacheKeys.Person(id)], cancellationToken: ct);
         return person is null ? TypedResults.NotFound() : TypedResults.Ok(person);

@@ -183,7 +183,7 @@ public sealed class MovieRankings(IConnectionMultiplexer redis, NpgsqlDataSource
 
     /// <summary>The first day trending counts: today and the <see cref="RankingsOptions.TrendingDays"/> − 1 before it.</summary>
     internal DateOnly TrendingSince() =>
-        DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).AddDays(1 - options.Value.TrendingDays);
+        clock.Today().AddDays(1 - options.Value.TrendingDays);
 
     public void Dispose() => _writes.Dispose();
 

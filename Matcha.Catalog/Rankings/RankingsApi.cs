@@ -50,7 +50,7 @@ internal static class RankingsApi
         var movies = await db.Movies.AsNoTracking().Include(m => m.Titles).AsSplitQuery()
             .Where(m => ids.Contains(m.Id))
             .ToDictionaryAsync(m => m.Id, ct);
-        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var today = clock.Today();
         // A film removed since it was ranked is left out; the ranks stay consecutive.
         var items = ids.Where(movies.ContainsKey).Select((id, i) => new RankedMovie(movies[id].ToSummary(today), i + 1)).ToList();
         return TypedResults.Ok(new Ranking(kind, items));

@@ -28,7 +28,7 @@ internal static class SearchApi
             });
         }
 
-        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var today = clock.Today();
         var movies = await CatalogSearch.MoviesAsync(db, q, Limit, ct);
         var people = await CatalogSearch.PeopleAsync(db, q, Limit, ct);
         return TypedResults.Ok(new SearchResult(

@@ -53,8 +53,7 @@ public sealed class MovieStatisticsApplier(TimeProvider clock, HybridCache cache
         {
             case nameof(RatingChanged):
                 var rating = envelope.PayloadAs<RatingChanged>();
-                var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-                if (rating.NewScore is not null && !Movie.IsReleased(movie.ReleaseDate, movie.Year, today))
+                if (rating.NewScore is not null && !Movie.IsReleased(movie.ReleaseDate, movie.Year, clock.Today()))
                 {
                     db.AddEvent(new RatingRejected(movieId, rating.UserId, envelope.AggregateVersion, NotReleasedReason));
                     rating = rating with { NewScore = null };

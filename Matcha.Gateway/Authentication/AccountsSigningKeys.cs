@@ -12,7 +12,7 @@ namespace Matcha.Gateway.Authentication;
 /// this one address only: a token's <c>jku</c> or <c>x5u</c> header is never followed.
 /// </summary>
 internal sealed partial class AccountsSigningKeys(
-    IHttpClientFactory httpClients, IOptions<AccessTokenOptions> options, TimeProvider clock, ILogger<AccountsSigningKeys> logger) : IDisposable
+    IHttpClientFactory httpClients, IOptions<AccessTokenOptions> options, ValidatedAccessTokens validated, TimeProvider clock, ILogger<AccountsSigningKeys> logger) : IDisposable
 {
     private readonly SemaphoreSlim _fetching = new(1, 1);
     private volatile Dictionary<string, SecurityKey> _keys = [];
@@ -36,6 +36,10 @@ internal sealed partial class AccountsSigningKeys(
             return;
         }
         var token = authorization[Bearer.Length..].Trim();
+        if (validated.Contains(token))
+        {
+            return;   // its key was known when it was validated; nothing to fetch
+        }
         var handler = new JsonWebTokenHandler();
         if (!handler.CanReadToken(token))
         {
@@ -71,9 +75,14 @@ internal sealed partial class AccountsSigningKeys(
                 return;
             }
             var json = await httpClients.CreateClient(AccessTokenAuthentication.JwksClient).GetStringAsync(options.Value.JwksUri, cancellationToken);
+            var previous = _keys;
             _keys = new JsonWebKeySet(json).GetSigningKeys()
                 .Where(k => k.KeyId is not null)
                 .ToDictionary(k => k.KeyId, k => k);
+            if (previous.Keys.Any(kid => !_keys.ContainsKey(kid)))
+            {
+                validated.Clear();   // a withdrawn key: tokens it signed must not live on in the cache
+            }
             FetchedAt = clock.GetUtcNow();
             LogFetched(_keys.Count);
         }

@@ -15,7 +15,6 @@ internal static class ServiceProxyExtensions
             .ValidateDataAnnotations()
             .Validate(o => CanImport(o.SigningKey), "Gateway:InternalIdentity:SigningKey must be a base64 PKCS#8 P-256 private key.")
             .ValidateOnStart();
-        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<InternalTokenMinter>();
 
         builder.Services.AddReverseProxy()

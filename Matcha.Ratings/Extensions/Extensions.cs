@@ -13,7 +13,6 @@ internal static class Extensions
         builder.AddServiceDatabase<RatingsDbContext>("ratingsdb");
         builder.AddRedisClient("redis");
         builder.AddInternalIdentity("ratings");
-        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.ConfigureHttpJsonOptions(json =>
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
 

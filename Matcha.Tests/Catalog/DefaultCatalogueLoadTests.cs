@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Matcha.Catalog.Movies;
 using Matcha.ServiceDefaults;
+using Matcha.Tests.Events;
 using Matcha.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -17,8 +18,7 @@ public sealed class DefaultCatalogueLoadTests(MatchaAppFixture fixture)
         await using var db = await CatalogData.ContextAsync(fixture);
         Assert.Equal(shipped.Count, await db.Movies.CountAsync(m => m.Key != null));
 
-        await fixture.App.ResourceCommands.ExecuteCommandAsync("catalog", KnownResourceCommands.RestartCommand);
-        await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync("catalog");
+        await fixture.RestartAsync("catalog");
 
         Assert.Equal(shipped.Count, await db.Movies.CountAsync(m => m.Key != null));
         Assert.Equal(1, await db.CatalogueLoads.CountAsync());

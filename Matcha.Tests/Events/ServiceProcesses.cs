@@ -42,23 +42,29 @@ public static class ServiceProcesses
 
     /// <summary>
     /// Stops Redis and starts it again; the tests run it without persistence, so it comes back
-    /// empty. (Stop, then start: a restart can race the old process for the port.)
+    /// empty.
     /// </summary>
-    public static async Task RestartRedisEmptyAsync(this MatchaAppFixture fixture)
+    public static Task RestartRedisEmptyAsync(this MatchaAppFixture fixture) => fixture.RestartAsync("redis");
+
+    /// <summary>
+    /// A clean restart: stop, wait until the old process is gone, start, wait until healthy.
+    /// (Aspire's restart command can race the old process for its port: the new one fails to
+    /// bind and the resource ends "failed to start".)
+    /// </summary>
+    public static async Task RestartAsync(this MatchaAppFixture fixture, string resource)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        var running = await fixture.App.ResourceNotifications.WaitForResourceAsync("redis",
+        var running = await fixture.App.ResourceNotifications.WaitForResourceAsync(resource,
             e => e.Snapshot.State?.Text == KnownResourceStates.Running && PidOf(e) is not null, timeout.Token);
         var pid = PidOf(running)!.Value;
-        var stopped = await fixture.App.ResourceCommands.ExecuteCommandAsync("redis", KnownResourceCommands.StopCommand, timeout.Token);
+        var stopped = await fixture.App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StopCommand, timeout.Token);
         Assert.True(stopped.Success, stopped.Message);
-        // The stop command returns before the old process has let go of its port; a new one started
-        // too early fails to bind and finishes at once.
+        // The stop command returns before the old process has let go of its port.
         while (Directory.Exists($"/proc/{pid}"))
         {
             await Task.Delay(200, timeout.Token);
         }
-        await fixture.StartAgainAsync("redis");
+        await fixture.StartAgainAsync(resource);
     }
 
     private static int? PidOf(ResourceEvent resourceEvent) =>

@@ -20,7 +20,9 @@ internal static class BenchApp
             .SetMinimumLevel(LogLevel.Warning)
             .AddFilter("System.Net.Http", LogLevel.Warning)
             .AddFilter("Matcha.AppHost.Resources", LogLevel.Error)
-            .AddFilter("Matcha.AppHost.Resources.postgres", LogLevel.None));
+            .AddFilter("Matcha.AppHost.Resources.postgres", LogLevel.None)
+            // Resources are unhealthy while they start and stop; the benchmark waits for health itself.
+            .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None));
         if (resources is not null)
         {
             foreach (var resource in builder.Resources.Where(r => r is not ParameterResource && !resources.Contains(r.Name)).ToList())
