@@ -121,14 +121,23 @@ public sealed class MovieRankings(IConnectionMultiplexer redis, NpgsqlDataSource
             building[kind] = entries.Length > 0;
         }
 
+        // All or nothing: if Redis lost the new sets meanwhile (a restart), nothing is swapped and no
+        // marker is set, so the next check rebuilds again.
         var swap = database.CreateTransaction();
         var steps = new List<Task>();
         foreach (var (kind, any) in building)
         {
+            if (any)
+            {
+                swap.AddCondition(Condition.KeyExists(Key(kind) + ":building"));
+            }
             steps.Add(any ? swap.KeyRenameAsync(Key(kind) + ":building", Key(kind)) : swap.KeyDeleteAsync(Key(kind)));
         }
         steps.Add(swap.StringSetAsync(Marker, clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture)));
-        await swap.ExecuteAsync();
+        if (!await swap.ExecuteAsync())
+        {
+            throw new InvalidOperationException("The rebuilt rankings vanished before they were swapped in (Redis restarted?).");
+        }
         await Task.WhenAll(steps);
     }
 
