@@ -34,9 +34,9 @@ public sealed class MovieRankings(IConnectionMultiplexer redis, NpgsqlDataSource
             var members = await database.SortedSetRangeByRankAsync(Key(kind), 0, limit - 1, Order.Descending);
             return [.. members.Select(m => int.Parse(m.ToString(), CultureInfo.InvariantCulture))];
         }
-        catch (RedisException)
+        catch (Exception ex) when (ex is RedisException or RankingsLostException)
         {
-            // Redis unreachable: the same ranking, computed from catalogdb.
+            // Redis unreachable (or lost the rankings while they were rebuilt): the same ranking, computed from catalogdb.
             var standings = await LoadAsync(null, cancellationToken);
             return [.. standings
                 .Select(s => (s.MovieId, Score: s.Score(kind, options.Value)))
@@ -136,7 +136,7 @@ public sealed class MovieRankings(IConnectionMultiplexer redis, NpgsqlDataSource
         steps.Add(swap.StringSetAsync(Marker, clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture)));
         if (!await swap.ExecuteAsync())
         {
-            throw new InvalidOperationException("The rebuilt rankings vanished before they were swapped in (Redis restarted?).");
+            throw new RankingsLostException();
         }
         await Task.WhenAll(steps);
     }
@@ -200,3 +200,5 @@ public sealed class MovieRankings(IConnectionMultiplexer redis, NpgsqlDataSource
 
     private static string Member(int movieId) => movieId.ToString("D10", CultureInfo.InvariantCulture);
 }
+
+internal sealed class RankingsLostException() : Exception("The rebuilt rankings vanished before they were swapped in (Redis restarted?).");
