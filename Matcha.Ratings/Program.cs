@@ -1,6 +1,8 @@
 using Matcha.Ratings;
 using Matcha.Ratings.Comments;
+using Matcha.Ratings.MyFilms;
 using Matcha.Ratings.Ratings;
+using Matcha.Ratings.Recommendations;
 using Matcha.Ratings.Wishlist;
 using Matcha.ServiceDefaults.Events;
 
@@ -15,6 +17,8 @@ app.MapDefaultEndpoints();
 app.MapRatingsApi();
 app.MapWishlistApi();
 app.MapCommentsApi();
+app.MapRecommendationsApi();
+app.MapMyFilmsApi();
 app.MapDeadLetterEndpoints();
 
 app.Run();

@@ -2,12 +2,21 @@
 # Installs what Matcha needs beyond the .NET SDK, and only what is missing:
 #   - PostgreSQL (15+) and redis-server, unless a container runtime answers
 #     (pass --local to install them regardless, as the tests run Postgres and Redis locally);
+#   - with --browser, Debian's chromium, which the browser tests drive through Playwright
+#     (Playwright's own browser download is not needed; its driver ships inside the NuGet package),
+#     and a Korean font (fonts-nanum) so Hangul in the tests' screenshots is not drawn as boxes;
 #   - the dotnet-ef tool is NOT installed here: it is only needed to add migrations (docs/development.md).
 # Uses apt-get (Debian/Ubuntu), with sudo when not root.
 set -euo pipefail
 
 force_local=false
-[[ "${1:-}" == "--local" ]] && force_local=true
+browser=false
+for arg in "$@"; do
+  case "$arg" in
+    --local) force_local=true ;;
+    --browser) browser=true ;;
+  esac
+done
 
 log() { printf '\033[1;34m[matcha]\033[0m %s\n' "$*" >&2; }
 
@@ -23,17 +32,23 @@ have_postgres() {
 
 have_redis() { command -v redis-server >/dev/null 2>&1 || [[ -x /usr/bin/redis-server ]]; }
 
-if ! $force_local && container_runtime_answers; then
-  log "A container runtime answers: Postgres and Redis will run as containers."
-  exit 0
-fi
+have_chromium() { [[ -x /usr/lib/chromium/chromium ]] || command -v chromium >/dev/null 2>&1; }
+
+have_korean_font() { [[ -d /usr/share/fonts/truetype/nanum ]] || { command -v fc-list >/dev/null 2>&1 && fc-list :lang=ko | grep -q .; }; }
 
 packages=()
-have_postgres || packages+=(postgresql)
-have_redis || packages+=(redis-server)
+$browser && ! have_chromium && packages+=(chromium)
+$browser && ! have_korean_font && packages+=(fonts-nanum)
+
+if ! $force_local && container_runtime_answers; then
+  log "A container runtime answers: Postgres and Redis will run as containers."
+else
+  have_postgres || packages+=(postgresql)
+  have_redis || packages+=(redis-server)
+fi
 
 if ((${#packages[@]} == 0)); then
-  log "PostgreSQL and redis-server are installed."
+  log "Everything needed is installed."
   exit 0
 fi
 

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Runs every Matcha test: fast tests, and the cross-service tests that start the real
-# AppHost (Postgres and Redis as local processes, installed here if missing).
+# AppHost (Postgres and Redis as local processes, installed here if missing), and the browser
+# tests (Debian's chromium, installed here if missing).
 # Extra arguments go to `dotnet test`, e.g. ./eng/test.sh --filter "FullyQualifiedName~Gateway"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-./eng/install-prerequisites.sh --local
+./eng/install-prerequisites.sh --local --browser
 
 results="$(mktemp -d)"
 status=0

@@ -6,19 +6,28 @@ using Microsoft.EntityFrameworkCore.ChangeTracking;
 namespace Matcha.Catalog.Movies;
 
 /// <summary>
-/// A film was added or its facts changed. v1. Carries what other services keep a copy of:
-/// the release facts, genres and the people credited. Aggregate <c>movie/{id}</c>, version
-/// <see cref="Movie.Version"/>.
+/// A film was added or its facts changed. v2. Carries what other services keep a copy of:
+/// the release facts, genres and the people credited; v2 added countries, running time and the
+/// directors and leading cast with their names (for taste analysis). Aggregate <c>movie/{id}</c>,
+/// version <see cref="Movie.Version"/>.
 /// </summary>
-public sealed record MovieChanged(int MovieId, int Year, DateOnly? ReleaseDate, IReadOnlyList<string> Genres, IReadOnlyList<int> PeopleIds, int Version)
+public sealed record MovieChanged(
+    int MovieId, int Year, DateOnly? ReleaseDate, IReadOnlyList<string> Genres, IReadOnlyList<int> PeopleIds, int Version,
+    IReadOnlyList<string> Countries, int? Runtime, IReadOnlyList<CreditedPerson> Directors, IReadOnlyList<CreditedPerson> Cast)
     : IIntegrationEvent
 {
+    /// <summary>The leading cast carried: taste analysis weighs the stars, not the whole call sheet.</summary>
+    public const int CastCarried = 10;
+
     public static string EventType => nameof(MovieChanged);
-    public static int SchemaVersion => 1;
+    public static int SchemaVersion => 2;
     public static string Topic => CatalogTopic.Name;
     public string AggregateId => $"movie/{MovieId}";
     public long AggregateVersion => Version;
 }
+
+/// <summary>A person credited on a film, named in English where Catalog has that name.</summary>
+public sealed record CreditedPerson(int Id, string Name);
 
 /// <summary>A film left the catalogue. v1.</summary>
 public sealed record MovieRemoved(int MovieId, int Version) : IIntegrationEvent
@@ -81,11 +90,11 @@ internal static class MovieEvents
     public static async Task AddAsync(CatalogDbContext db, List<PendingChange> changes, CancellationToken cancellationToken)
     {
         var ids = changes.Where(c => !c.Removed).Select(c => c.Movie.Id).ToList();
-        var people = (await db.Credits.AsNoTracking()
+        var credits = (await db.Credits.AsNoTracking()
                 .Where(c => ids.Contains(c.MovieId))
-                .Select(c => new { c.MovieId, c.PersonId })
+                .Select(c => new { c.MovieId, c.PersonId, c.Role, c.Order, c.Person!.Names })
                 .ToListAsync(cancellationToken))
-            .ToLookup(c => c.MovieId, c => c.PersonId);
+            .ToLookup(c => c.MovieId);
         if (ids.Count > 0)
         {
             // A film back under an id it once had is no longer removed.
@@ -102,9 +111,16 @@ internal static class MovieEvents
             }
             else
             {
+                var mine = credits[movie.Id].ToList();
                 db.AddEvent(new MovieChanged(movie.Id, movie.Year, movie.ReleaseDate, [.. movie.Genres],
-                    [.. people[movie.Id].Distinct().Order()], movie.Version));
+                    [.. mine.Select(c => c.PersonId).Distinct().Order()], movie.Version,
+                    [.. movie.Countries], movie.Runtime,
+                    [.. mine.Where(c => c.Role == CreditRole.Director).OrderBy(c => c.Order ?? int.MaxValue).Select(c => Credited(c.PersonId, c.Names))],
+                    [.. mine.Where(c => c.Role == CreditRole.Cast).OrderBy(c => c.Order ?? int.MaxValue).Take(MovieChanged.CastCarried).Select(c => Credited(c.PersonId, c.Names))]));
             }
         }
     }
+
+    private static CreditedPerson Credited(int personId, List<People.PersonName> names) =>
+        new(personId, names.FirstOrDefault(n => n.Language == "en")?.Name ?? names.FirstOrDefault()?.Name ?? "");
 }

@@ -1,6 +1,7 @@
 using Matcha.Ratings.Comments;
 using Matcha.Ratings.Movies;
 using Matcha.Ratings.Ratings;
+using Matcha.Ratings.Recommendations.Serving;
 using Matcha.Ratings.Wishlist;
 using Matcha.ServiceDefaults.Events;
 using Microsoft.EntityFrameworkCore;
@@ -15,12 +16,15 @@ public sealed class RatingsDbContext(DbContextOptions<RatingsDbContext> options)
     public DbSet<WishlistEntry> WishlistEntries => Set<WishlistEntry>();
     public DbSet<Comment> Comments => Set<Comment>();
     public DbSet<CommentLike> CommentLikes => Set<CommentLike>();
+    public DbSet<StoredModel> StoredModels => Set<StoredModel>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Movie>(movie =>
         {
             movie.Property(m => m.Id).ValueGeneratedNever();
+            movie.ComplexCollection(m => m.Directors, people => people.ToJson());
+            movie.ComplexCollection(m => m.Cast, people => people.ToJson());
         });
         modelBuilder.Entity<Rating>(rating =>
         {
@@ -47,6 +51,11 @@ public sealed class RatingsDbContext(DbContextOptions<RatingsDbContext> options)
         modelBuilder.Entity<CommentLike>(like =>
         {
             like.HasKey(l => new { l.CommentId, l.UserId });
+        });
+        modelBuilder.Entity<StoredModel>(model =>
+        {
+            model.ToTable("recommendation_models");
+            model.Property(m => m.Algorithm).HasMaxLength(20);
         });
         modelBuilder.AddEventOutbox();
         modelBuilder.AddEventInbox();

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Matcha.Ratings.Data;
 using Matcha.Ratings.Movies;
+using Matcha.Ratings.Recommendations.Serving;
 using Matcha.ServiceDefaults.Events;
 
 namespace Matcha.Ratings;
@@ -16,7 +17,20 @@ internal static class Extensions
         builder.Services.ConfigureHttpJsonOptions(json =>
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
 
+        builder.AddRecommendations();
         builder.AddEventOutboxRelay();
         builder.AddEventSubscription<RatingsDbContext, CatalogEventsApplier>(CatalogEventsApplier.Subscription, CatalogEventsApplier.Topic);
+    }
+
+    private static void AddRecommendations(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<RecommendationOptions>().BindConfiguration(RecommendationOptions.Section).ValidateOnStart();
+        builder.Services.AddMemoryCache();
+        builder.Services.AddSingleton<CurrentModel>();
+        builder.Services.AddSingleton<ModelTrainer>();
+        builder.Services.AddSingleton<PersonalModels>();
+        builder.Services.AddSingleton<FilmShelf>();
+        builder.Services.AddSingleton<ModelTrainingService>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<ModelTrainingService>());
     }
 }

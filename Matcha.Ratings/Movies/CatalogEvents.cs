@@ -1,11 +1,18 @@
 using Matcha.Ratings.Data;
+using Matcha.Ratings.Recommendations.Serving;
 using Matcha.ServiceDefaults.Events;
 using Microsoft.EntityFrameworkCore;
 
 namespace Matcha.Ratings.Movies;
 
-/// <summary>Ratings' reading of Catalog's MovieChanged v1: only the fields it keeps; the rest is ignored.</summary>
-public sealed record MovieChanged(int MovieId, int Year, DateOnly? ReleaseDate, IReadOnlyList<string>? Genres, IReadOnlyList<int>? PeopleIds);
+/// <summary>
+/// Ratings' reading of Catalog's MovieChanged v2: only the fields it keeps; the rest is ignored.
+/// The v2 fields are absent from v1 events, which leaves them empty.
+/// </summary>
+public sealed record MovieChanged(
+    int MovieId, int Year, DateOnly? ReleaseDate, IReadOnlyList<string>? Genres, IReadOnlyList<int>? PeopleIds,
+    IReadOnlyList<string>? Countries = null, int? Runtime = null,
+    IReadOnlyList<CreditedPerson>? Directors = null, IReadOnlyList<CreditedPerson>? Cast = null);
 
 /// <summary>Ratings' reading of Catalog's MovieRemoved v1.</summary>
 public sealed record MovieRemoved(int MovieId);
@@ -14,7 +21,7 @@ public sealed record MovieRemoved(int MovieId);
 public sealed record RatingRejected(int MovieId, Guid UserId, long RatingVersion, string Reason);
 
 /// <summary>Keeps <see cref="Movie"/> in step with Catalog and takes back the ratings it rejects; the consumer has already dropped stale versions.</summary>
-internal sealed class CatalogEventsApplier(TimeProvider clock) : IEventApplier<RatingsDbContext>
+internal sealed class CatalogEventsApplier(TimeProvider clock, FilmShelf shelf) : IEventApplier<RatingsDbContext>
 {
     public const string Subscription = "ratings-movies";
     public const string Topic = "catalog";
@@ -35,6 +42,10 @@ internal sealed class CatalogEventsApplier(TimeProvider clock) : IEventApplier<R
                 movie.ReleaseDate = changed.ReleaseDate;
                 movie.Genres = [.. changed.Genres ?? []];
                 movie.PeopleIds = [.. changed.PeopleIds ?? []];
+                movie.Countries = [.. changed.Countries ?? []];
+                movie.Runtime = changed.Runtime;
+                movie.Directors = [.. changed.Directors ?? []];
+                movie.Cast = [.. changed.Cast ?? []];
                 movie.Version = envelope.AggregateVersion;
                 movie.RemovedAt = null;
                 break;
@@ -60,5 +71,15 @@ internal sealed class CatalogEventsApplier(TimeProvider clock) : IEventApplier<R
             default:
                 return;
         }
+    }
+
+    public Task AfterCommitAsync(EventEnvelope envelope, CancellationToken cancellationToken)
+    {
+        // This replica recommends a new film at once; the others within FilmListLifetime.
+        if (envelope.Type is nameof(MovieChanged) or nameof(MovieRemoved))
+        {
+            shelf.Invalidate();
+        }
+        return Task.CompletedTask;
     }
 }

@@ -45,12 +45,17 @@ public sealed class EventContractTests
     public void RatingsReadsCatalogsMovieEventsAsCatalogWritesThem()
     {
         var changed = RoundTrip<CatalogSide.Movies.MovieChanged, RatingsSide.Movies.MovieChanged>(
-            new CatalogSide.Movies.MovieChanged(7, 2019, new DateOnly(2019, 5, 30), ["Drama", "Thriller"], [3, 5], 2));
+            new CatalogSide.Movies.MovieChanged(7, 2019, new DateOnly(2019, 5, 30), ["Drama", "Thriller"], [3, 5], 2,
+                ["KR", "US"], 132, [new(3, "Bong Joon-ho")], [new(5, "Song Kang-ho")]));
         Assert.Equal(7, changed.MovieId);
         Assert.Equal(2019, changed.Year);
         Assert.Equal(new DateOnly(2019, 5, 30), changed.ReleaseDate);
         Assert.Equal(["Drama", "Thriller"], changed.Genres);
         Assert.Equal([3, 5], changed.PeopleIds);
+        Assert.Equal(["KR", "US"], changed.Countries);
+        Assert.Equal(132, changed.Runtime);
+        Assert.Equal([new RatingsSide.Movies.CreditedPerson(3, "Bong Joon-ho")], changed.Directors);
+        Assert.Equal([new RatingsSide.Movies.CreditedPerson(5, "Song Kang-ho")], changed.Cast);
         Assert.Equal(new RatingsSide.Movies.MovieRemoved(7),
             RoundTrip<CatalogSide.Movies.MovieRemoved, RatingsSide.Movies.MovieRemoved>(new(7, 3)));
     }

@@ -125,7 +125,7 @@ public static class EventsDriver
     /// A new film in Catalog, written the way Catalog's own writers do (its DbContext queues
     /// MovieChanged with the film), and waited for until Ratings' copy has it.
     /// </summary>
-    public static async Task<int> AddFilmAsync(this MatchaAppFixture fixture, DateOnly? releaseDate = null, int? id = null)
+    public static async Task<int> AddFilmAsync(this MatchaAppFixture fixture, DateOnly? releaseDate = null, int? id = null, Action<Movie>? shape = null)
     {
         var release = releaseDate ?? new DateOnly(2003, 11, 21);
         await using var db = await fixture.CatalogDbAsync();
@@ -138,6 +138,11 @@ public static class EventsDriver
             ReleaseDate = release,
             Genres = ["Drama"],
         };
+        if (shape is not null)
+        {
+            shape(movie);
+            movie.RefreshSearchFields();
+        }
         db.Movies.Add(movie);
         await db.SaveChangesAsync();
         var copied = await EventuallyAsync(

@@ -32,6 +32,28 @@ public static class ServiceProcesses
             timeout.Token);
     }
 
+    /// <summary>
+    /// Freezes a resource's processes with SIGSTOP: its port still accepts connections, but
+    /// nothing answers, as with a service that hangs. <see cref="ThawAsync"/> lets it run on.
+    /// </summary>
+    public static async Task<IReadOnlyList<int>> FreezeAsync(this MatchaAppFixture fixture, string resource)
+    {
+        using var timeout = new CancellationTokenSource(EventsDriver.Patience);
+        var running = await fixture.App.ResourceNotifications.WaitForResourceAsync(resource,
+            e => e.Snapshot.State?.Text == KnownResourceStates.Running && PidOf(e) is not null, timeout.Token);
+        var frozen = WithDescendants(PidOf(running)!.Value);
+        await SignalAsync("STOP", frozen);
+        return frozen;
+    }
+
+    public static Task ThawAsync(IReadOnlyList<int> frozen) => SignalAsync("CONT", frozen);
+
+    private static async Task SignalAsync(string signal, IEnumerable<int> pids)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", .. pids.Select(p => p.ToString(CultureInfo.InvariantCulture))])!;
+        await kill.WaitForExitAsync();
+    }
+
     public static async Task StartAgainAsync(this MatchaAppFixture fixture, string resource)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));

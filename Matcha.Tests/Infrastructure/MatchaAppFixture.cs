@@ -40,6 +40,9 @@ public sealed class MatchaAppFixture : IAsyncLifetime
                 // Event tests make thousands of spans; the default queue (2048) would drop the ones a later test counts.
                 .WithEnvironment("OTEL_BSP_MAX_QUEUE_SIZE", "65536");
         }
+        // The gateway's metrics every second, so a test sees its circuits open (the default is a minute).
+        builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(p => p.Name == "gateway"))
+            .WithEnvironment("OTEL_METRIC_EXPORT_INTERVAL", "1000");
 
         App = await builder.BuildAsync();
         using var cts = new CancellationTokenSource(StartTimeout);

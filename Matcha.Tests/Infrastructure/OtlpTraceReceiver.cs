@@ -25,7 +25,9 @@ public sealed record ExportedSpan(
 /// </summary>
 public sealed class OtlpTraceReceiver : IAsyncDisposable
 {
+    private const int MaxMetricExports = 500;
     private readonly ConcurrentQueue<ExportedSpan> _spans = new();
+    private readonly ConcurrentQueue<byte[]> _metrics = new();
     private WebApplication? _app;
 
     public string Endpoint { get; private set; } = "";
@@ -46,9 +48,29 @@ public sealed class OtlpTraceReceiver : IAsyncDisposable
             }
             return Results.Ok();
         });
-        _app.MapPost("/v1/{signal}", () => Results.Ok());   // metrics and logs: accepted, not kept
+        _app.MapPost("/v1/metrics", async (HttpRequest request) =>
+        {
+            using var body = new MemoryStream();
+            await request.Body.CopyToAsync(body);
+            _metrics.Enqueue(body.ToArray());
+            while (_metrics.Count > MaxMetricExports && _metrics.TryDequeue(out _))
+            {
+            }
+            return Results.Ok();
+        });
+        _app.MapPost("/v1/{signal}", () => Results.Ok());   // logs: accepted, not kept
         await _app.StartAsync();
         Endpoint = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+    }
+
+    /// <summary>
+    /// Whether one recent metrics export holds all of <paramref name="texts"/> (a metric's name, an
+    /// attribute's value): protobuf keeps strings as plain UTF-8, so no decoding is needed to find them.
+    /// </summary>
+    public bool MetricsExportContains(params string[] texts)
+    {
+        var needles = texts.Select(t => System.Text.Encoding.UTF8.GetBytes(t)).ToArray();
+        return _metrics.Any(export => needles.All(needle => export.AsSpan().IndexOf(needle) >= 0));
     }
 
     public IReadOnlyList<ExportedSpan> SpansOf(string traceId) => [.. _spans.Where(s => s.TraceId == traceId)];

@@ -8,6 +8,8 @@ return args switch
     ["events", .. var rest] => await EventsBenchmark.RunAsync(EventsBenchmark.Options.Parse(rest)),
     ["evaluate", var path, .. var rest] => EvaluateCommand.Run(path, rest),
     ["tune", var path] => TuneCommand.Run(path),
+    ["tune", var path, "--wide"] => TuneCommand.Run(path, wide: true),
+    ["predict", var path, .. var rest] => await PredictBenchmark.RunAsync(path, BenchOptions.Parse(rest)),
     _ => Usage(),
 };
 
@@ -17,7 +19,8 @@ static int Usage()
         usage: dotnet run -c Release --project bench/Matcha.Bench -- <benchmark> [--films N] [--people N] [--requests N] [--concurrency N]
                dotnet run -c Release --project bench/Matcha.Bench -- events [--writes N] [--rounds N] [--concurrency N] [--rate N] [--seconds N]
                dotnet run -c Release --project bench/Matcha.Bench -- evaluate <MovieLens folder, ratings.csv or u.data> [--folds 5]
-               dotnet run -c Release --project bench/Matcha.Bench -- tune <MovieLens folder>
+               dotnet run -c Release --project bench/Matcha.Bench -- tune <MovieLens folder> [--wide]
+               dotnet run -c Release --project bench/Matcha.Bench -- predict <ml-latest-small folder> [--requests N] [--concurrency N]
 
           gateway   an authenticated, cached read through the gateway and straight to Catalog, in
                     alternating rounds: throughput and latency percentiles of each, and their ratio.
@@ -27,7 +30,11 @@ static int Usage()
           evaluate  k-fold cross-validation of the recommendation models (global mean, baseline, SVD,
                     SVD++): RMSE and MAE, mean ± std over folds, fit time per fold.
           tune      the hyper-parameter grid behind the chosen SVD and SVD++ values, each combination
-                    scored by 3-fold cross-validation, best first.
+                    scored by 3-fold cross-validation, best first; --wide scores SVD++ with more
+                    epochs, a higher learning rate and regularisation around the chosen one.
+          predict   loads ml-latest-small's 100,836 ratings into a fresh Matcha, trains the model, then
+                    prints latency percentiles through the gateway for one predicted rating, a page
+                    of 50, and a user's recommendations.
           catalog   loads generated films and people into a fresh Matcha (local Postgres and Redis),
                     then prints search and film-detail latency percentiles and the ratio of cached
                     to uncached detail throughput, measured in one run.

@@ -17,11 +17,24 @@ internal static class TuneCommand
     private static readonly float[] LearningRates = [0.005f, 0.01f];
     private static readonly float[] Regularizations = [0.05f, 0.1f, 0.15f];
 
-    public static int Run(string path)
+    // --wide: SVD++ only, beyond the edge of the first grid, where its best sat (epochs, learning rate).
+    private static readonly int[] WideEpochCounts = [40, 60, 80];
+    private static readonly float[] WideLearningRates = [0.01f, 0.015f];
+    private static readonly float[] WideRegularizations = [0.08f, 0.1f, 0.12f];
+
+    public static int Run(string path, bool wide = false)
     {
         var ratings = MovieLensRatings.Load(path).Ratings;
-        var grid =
-            from model in Models
+        var grid = wide
+            ? from epochs in WideEpochCounts
+              from learningRate in WideLearningRates
+              from regularization in WideRegularizations
+              select (Model: "SVD++", Options: new LatentFactorOptions
+              {
+                  Factors = 50, Epochs = epochs, LearningRate = learningRate, BiasLearningRate = learningRate,
+                  Regularization = regularization, BiasRegularization = regularization,
+              })
+            : from model in Models
             from factors in FactorCounts
             from epochs in EpochCounts
             from learningRate in LearningRates

@@ -107,6 +107,11 @@ namespace Matcha.Ratings.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("id");
 
+                    b.PrimitiveCollection<List<string>>("Countries")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("countries");
+
                     b.PrimitiveCollection<List<string>>("Genres")
                         .IsRequired()
                         .HasColumnType("text[]")
@@ -125,6 +130,10 @@ namespace Matcha.Ratings.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("removed_at");
 
+                    b.Property<int?>("Runtime")
+                        .HasColumnType("integer")
+                        .HasColumnName("runtime");
+
                     b.Property<long>("Version")
                         .HasColumnType("bigint")
                         .HasColumnName("version");
@@ -132,6 +141,34 @@ namespace Matcha.Ratings.Data.Migrations
                     b.Property<int>("Year")
                         .HasColumnType("integer")
                         .HasColumnName("year");
+
+                    b.ComplexCollection(typeof(List<Dictionary<string, object>>), "Cast", "Matcha.Ratings.Movies.Movie.Cast#CreditedPerson", b1 =>
+                        {
+                            b1.IsRequired();
+
+                            b1.Property<int>("Id");
+
+                            b1.Property<string>("Name")
+                                .IsRequired();
+
+                            b1
+                                .ToJson("cast")
+                                .HasColumnType("jsonb");
+                        });
+
+                    b.ComplexCollection(typeof(List<Dictionary<string, object>>), "Directors", "Matcha.Ratings.Movies.Movie.Directors#CreditedPerson", b1 =>
+                        {
+                            b1.IsRequired();
+
+                            b1.Property<int>("Id");
+
+                            b1.Property<string>("Name")
+                                .IsRequired();
+
+                            b1
+                                .ToJson("directors")
+                                .HasColumnType("jsonb");
+                        });
 
                     b.HasKey("Id")
                         .HasName("pk_movies");
@@ -177,6 +214,60 @@ namespace Matcha.Ratings.Data.Migrations
                         .HasDatabaseName("ix_ratings_user_id_updated_at_movie_id");
 
                     b.ToTable("ratings", (string)null);
+                });
+
+            modelBuilder.Entity("Matcha.Ratings.Recommendations.Serving.StoredModel", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Algorithm")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("algorithm");
+
+                    b.Property<double?>("BaselineHoldOutRmse")
+                        .HasColumnType("double precision")
+                        .HasColumnName("baseline_hold_out_rmse");
+
+                    b.Property<byte[]>("Data")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("data");
+
+                    b.Property<int>("FilmCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("film_count");
+
+                    b.Property<double?>("HoldOutRmse")
+                        .HasColumnType("double precision")
+                        .HasColumnName("hold_out_rmse");
+
+                    b.Property<int>("RatingCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("rating_count");
+
+                    b.Property<DateTimeOffset>("TrainedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("trained_at");
+
+                    b.Property<double>("TrainingSeconds")
+                        .HasColumnType("double precision")
+                        .HasColumnName("training_seconds");
+
+                    b.Property<int>("UserCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("user_count");
+
+                    b.HasKey("Id")
+                        .HasName("pk_recommendation_models");
+
+                    b.ToTable("recommendation_models", (string)null);
                 });
 
             modelBuilder.Entity("Matcha.Ratings.Wishlist.WishlistEntry", b =>

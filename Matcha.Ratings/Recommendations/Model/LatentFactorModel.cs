@@ -5,7 +5,7 @@ namespace Matcha.Ratings.Recommendations.Model;
 /// the implicit-feedback term. Users and items that had no training ratings have zero factors
 /// and zero biases, so their predictions fall back to the bias terms that do exist.
 /// </summary>
-public sealed class LatentFactorModel : IRatingModel
+public sealed partial class LatentFactorModel : IRatingModel
 {
     // Fold-in alternates between the bias and the factors; a handful of rounds settles both.
     private const int FoldInRounds = 5;

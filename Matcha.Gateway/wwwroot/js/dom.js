@@ -1,0 +1,56 @@
+// Builds elements without innerHTML, so text from the services is never read as markup.
+export function h(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes ?? {})) {
+    if (value === false || value === null || value === undefined) continue;
+    if (name.startsWith('on') && typeof value === 'function') element.addEventListener(name.slice(2), value);
+    else if (name === 'class') element.className = value;
+    else element.setAttribute(name, value === true ? '' : String(value));
+  }
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined || child === false) continue;
+    element.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return element;
+}
+
+export function link(href, ...children) {
+  return h('a', { href, 'data-link': true }, ...children);
+}
+
+export function notice(text) {
+  return h('p', { class: 'notice', role: 'note' }, text);
+}
+
+export function title(movie) {
+  return movie?.titles?.en ?? movie?.originalTitle ?? movie?.titles?.ko ?? 'Untitled';
+}
+
+// Other titles worth showing under the main one: Korean and the original, when they differ.
+export function otherTitles(movie) {
+  const main = title(movie);
+  return [...new Set([movie?.titles?.ko, movie?.originalTitle].filter(t => t && t !== main))];
+}
+
+export function personName(person) {
+  return person?.names?.en ?? person?.names?.ko ?? Object.values(person?.names ?? {})[0] ?? 'Unknown';
+}
+
+export function poster(movie, size = 'card') {
+  const name = title(movie);
+  if (movie?.posterUrl) {
+    return h('img', { class: `poster ${size}`, src: movie.posterUrl, alt: `Poster of ${name}`, loading: 'lazy' });
+  }
+  return h('div', { class: `poster placeholder ${size}`, role: 'img', 'aria-label': `No poster for ${name}` }, name.slice(0, 1));
+}
+
+export function movieCard(movie, extra = null) {
+  return h('li', { class: 'card' },
+    link(`/movies/${movie.id}`, poster(movie), h('span', { class: 'card-title' }, title(movie))),
+    h('span', { class: 'card-meta' }, [movie.year, movie.stats?.average != null ? `★ ${movie.stats.average.toFixed(1)}` : null].filter(Boolean).join(' · ')),
+    extra);
+}
+
+export function formatStars(score) {
+  return `${Number(score).toFixed(1)} star${Number(score) === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,43 @@
+import { api, session } from '../api.js';
+import { h, link, movieCard, notice } from '../dom.js';
+
+const rankings = [
+  ['top-rated', 'Top rated'],
+  ['most-wished', 'Most wished'],
+  ['trending', 'Trending'],
+];
+
+export async function renderHome(container) {
+  const screen = await api('/api/screens/home');
+  container.append(h('h1', { class: 'visually-hidden' }, 'Matcha'));
+
+  if (session.signedIn) {
+    const films = screen.continueRating;
+    container.append(h('section', { 'aria-labelledby': 'continue-rating' },
+      h('h2', { id: 'continue-rating' }, 'Continue rating'),
+      films === null
+        ? notice(unavailableText(screen, 'Films to rate are'))
+        : films.length === 0
+          ? h('p', {}, 'You have rated every popular film. Try searching for more.')
+          : h('ul', { class: 'cards' }, films.map(film => movieCard(film)))));
+  } else {
+    container.append(h('p', { class: 'intro' },
+      'Rate films in half stars, keep a list of what to watch, and see what others think. ',
+      link('/signup', 'Sign up'), ' or ', link('/signin', 'sign in'), ' to start.'));
+  }
+
+  for (const [kind, heading] of rankings) {
+    const list = screen.rankings?.[kind];
+    container.append(h('section', { 'aria-labelledby': `ranking-${kind}` },
+      h('h2', { id: `ranking-${kind}` }, heading),
+      list?.items?.length
+        ? h('ol', { class: 'cards ranked' }, list.items.map(film => movieCard(film)))
+        : list ? h('p', {}, 'No films here yet.') : notice(unavailableText(screen, 'This list is'))));
+  }
+}
+
+function unavailableText(screen, what) {
+  return screen.unavailable.includes('catalog')
+    ? 'The film catalogue is unavailable right now. Please try again in a moment.'
+    : `${what} unavailable right now.`;
+}

@@ -1,0 +1,154 @@
+using System.Globalization;
+using Matcha.Ratings.Data;
+using Matcha.Ratings.Recommendations.Serving;
+using Matcha.Ratings.Wishlist;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Matcha.Ratings.Recommendations;
+
+internal static class RecommendationsApi
+{
+    public const int MaxBatch = 100;
+    public const int MaxLimit = 100;
+
+    public static IEndpointRouteBuilder MapRecommendationsApi(this IEndpointRouteBuilder app)
+    {
+        var me = app.MapGroup("/me").WithTags("Recommendations").RequireAuthorization();
+        me.MapGet("/predictions/{movieId:int}", PredictOne).WithSummary("The caller's predicted rating of a film, in half stars, and what it is based on.");
+        me.MapGet("/predictions", PredictMany).WithSummary("Predicted ratings for up to 100 films (movieIds=1,2,3); films Ratings does not know are left out.");
+        me.MapGet("/recommendations", Recommend)
+            .WithSummary("The films with the highest predicted rating that the caller has not rated and not marked not interested.");
+        me.MapGet("/taste", TasteAnalysis.AnalyseAsync).WithSummary("The caller's taste: score distribution, averages, favourite genres, countries, directors, actors, running time.");
+
+        var admin = app.MapGroup("/admin/recommendations").WithTags("Recommendations")
+            .RequireAuthorization(policy => policy.RequireRole(InternalIdentity.AdminRole));
+        admin.MapPost("/train", Train).WithSummary("Starts a full training in the background; GET model shows when it is served.");
+        admin.MapGet("/model", ModelStatus).WithSummary("The served model and whether a training is running on this replica.");
+        return app;
+    }
+
+    private static async Task<Results<Ok<Prediction>, NotFound, ProblemHttpResult>> PredictOne(
+        int movieId, CurrentUser user, RatingsDbContext db, PersonalModels models, CancellationToken cancellationToken)
+    {
+        if (!await db.Movies.AnyAsync(m => m.Id == movieId && m.RemovedAt == null, cancellationToken))
+        {
+            return TypedResults.NotFound();
+        }
+        if (await models.ForUserAsync(user.Id, db, cancellationToken) is not { } personal)
+        {
+            return NoModelYet();
+        }
+        return TypedResults.Ok(personal.Predict(movieId));
+    }
+
+    private static async Task<Results<Ok<PredictionList>, ValidationProblem, ProblemHttpResult>> PredictMany(
+        string? movieIds, CurrentUser user, RatingsDbContext db, PersonalModels models, CancellationToken cancellationToken)
+    {
+        if (!TryParseIds(movieIds, out var ids))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["movieIds"] = [$"movieIds must be 1 to {MaxBatch} film ids separated by commas, e.g. movieIds=1,2,3."],
+            });
+        }
+        var known = await db.Movies.AsNoTracking()
+            .Where(m => ids.Contains(m.Id) && m.RemovedAt == null)
+            .Select(m => m.Id)
+            .ToListAsync(cancellationToken);
+        if (await models.ForUserAsync(user.Id, db, cancellationToken) is not { } personal)
+        {
+            return NoModelYet();
+        }
+        var present = known.ToHashSet();
+        return TypedResults.Ok(new PredictionList([.. ids.Where(present.Contains).Select(personal.Predict)]));
+    }
+
+    private static async Task<Results<Ok<PredictionList>, ValidationProblem, ProblemHttpResult>> Recommend(
+        string? genre, bool? includeUnreleased, int? limit, CurrentUser user, RatingsDbContext db,
+        PersonalModels models, FilmShelf shelf, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (limit is < 1 or > MaxLimit)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["limit"] = [$"limit must be between 1 and {MaxLimit}."],
+            });
+        }
+        if (await models.ForUserAsync(user.Id, db, cancellationToken) is not { } personal)
+        {
+            return NoModelYet();
+        }
+        var notInterested = (await db.WishlistEntries.AsNoTracking()
+            .Where(w => w.UserId == user.Id && w.State == WishState.NotInterested)
+            .Select(w => w.MovieId)
+            .ToListAsync(cancellationToken)).ToHashSet();
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var wanted = limit ?? 20;
+
+        // The lowest of the best kept so far is at the head, ready to be replaced by a better one.
+        var best = new PriorityQueue<(int Id, float Score, PredictionBasis Basis), (float Score, int Id)>(wanted + 1);
+        foreach (var film in await shelf.AllAsync(db, cancellationToken))
+        {
+            if (personal.Rated.Contains(film.Id) || notInterested.Contains(film.Id)
+                || (includeUnreleased != true && !film.IsReleasedOn(today))
+                || (!string.IsNullOrEmpty(genre) && !film.Genres.Contains(genre, StringComparer.OrdinalIgnoreCase)))
+            {
+                continue;
+            }
+            var (score, basis) = personal.Score(film.Id);
+            // Ties go to the lower id, so a page is stable from one request to the next.
+            best.Enqueue((film.Id, score, basis), (score, -film.Id));
+            if (best.Count > wanted)
+            {
+                best.Dequeue();
+            }
+        }
+        var items = new List<Prediction>(best.Count);
+        while (best.TryDequeue(out var film, out _))
+        {
+            items.Add(new Prediction(film.Id, Model.RatingScale.ToHalfStars(film.Score), film.Basis));
+        }
+        items.Reverse();
+        return TypedResults.Ok(new PredictionList(items));
+    }
+
+    private static Accepted<TrainingStatus> Train(ModelTrainingService training, ModelTrainer trainer, CurrentModel current)
+    {
+        training.RequestTraining();
+        return TypedResults.Accepted("/admin/recommendations/model", new TrainingStatus(current.Model?.Info, Requested: true, trainer.IsTraining));
+    }
+
+    private static Ok<TrainingStatus> ModelStatus(ModelTrainer trainer, CurrentModel current) =>
+        TypedResults.Ok(new TrainingStatus(current.Model?.Info, Requested: false, trainer.IsTraining));
+
+    private static ProblemHttpResult NoModelYet() => TypedResults.Problem(
+        "No recommendation model has been trained yet (there were no ratings to learn from); predictions start with the first training.",
+        title: "No model yet", statusCode: StatusCodes.Status503ServiceUnavailable);
+
+    private static bool TryParseIds(string? text, out List<int> ids)
+    {
+        ids = [];
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return false;
+        }
+        foreach (var part in text.Split(','))
+        {
+            if (!int.TryParse(part.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var id) || id <= 0)
+            {
+                return false;
+            }
+            if (!ids.Contains(id))
+            {
+                ids.Add(id);
+            }
+        }
+        return ids.Count <= MaxBatch;
+    }
+}
+
+public sealed record PredictionList(IReadOnlyList<Prediction> Items);
+
+/// <summary>The served model (null before the first training) and the state of training.</summary>
+public sealed record TrainingStatus(ModelInfo? Model, bool Requested, bool Training);

@@ -1,0 +1,94 @@
+using Matcha.Ratings.Data;
+using Matcha.Ratings.Recommendations.Model;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
+
+namespace Matcha.Ratings.Recommendations.Serving;
+
+/// <summary>What a predicted rating is based on.</summary>
+public enum PredictionBasis
+{
+    /// <summary>The user's own ratings, folded into the trained model.</summary>
+    Personal,
+
+    /// <summary>The user has no ratings yet: the film's standing with everyone (μ + b_i).</summary>
+    Popularity,
+
+    /// <summary>The film is newer than the model (no ratings when it was trained): the mean plus the user's own bias (μ + b_u).</summary>
+    Baseline,
+}
+
+/// <summary>A predicted rating as clients see it: half stars from 0.5 to 5.0.</summary>
+public sealed record Prediction(int MovieId, double Predicted, PredictionBasis Basis);
+
+/// <summary>
+/// One user's view of the served model: their factors re-fitted from their ratings as they are
+/// now, so a rating changed a moment ago — on any replica — already counts.
+/// </summary>
+public sealed class PersonalModel(TrainedModel trained, FoldedUser? folded, IReadOnlySet<int> rated)
+{
+    public TrainedModel Trained { get; } = trained;
+
+    /// <summary>The films the user has rated (ratings that count).</summary>
+    public IReadOnlySet<int> Rated { get; } = rated;
+
+    /// <summary>The unrounded prediction, for ranking, and its basis.</summary>
+    public (float Score, PredictionBasis Basis) Score(int movieId)
+    {
+        var model = Trained.Model;
+        var film = Trained.Films.IndexOf(movieId);
+        if (folded is null)
+        {
+            return film >= 0 ? (model.ItemBaseline(film), PredictionBasis.Popularity) : (RatingScale.Clip(model.Mean), PredictionBasis.Baseline);
+        }
+        return film >= 0
+            ? (model.Predict(folded, film), PredictionBasis.Personal)
+            : (RatingScale.Clip(model.Mean + folded.Bias), PredictionBasis.Baseline);
+    }
+
+    public Prediction Predict(int movieId)
+    {
+        var (score, basis) = Score(movieId);
+        return new Prediction(movieId, RatingScale.ToHalfStars(score), basis);
+    }
+}
+
+/// <summary>
+/// Builds <see cref="PersonalModel"/>s. The user's ratings are read on every request (one indexed
+/// query), and the fold-in is cached with exactly the ratings it was fitted to: a cached fit is
+/// used only while those are still the user's ratings, so nothing needs invalidating and a rating
+/// changed a moment ago — on any replica — counts on the next request.
+/// </summary>
+public sealed class PersonalModels(CurrentModel current, IMemoryCache cache)
+{
+    private static readonly TimeSpan FoldInLifetime = TimeSpan.FromMinutes(5);
+
+    private sealed record Fit((int MovieId, decimal Score)[] Ratings, FoldedUser? User);
+
+    public async Task<PersonalModel?> ForUserAsync(Guid userId, RatingsDbContext db, CancellationToken cancellationToken)
+    {
+        if (current.Model is not { } trained)
+        {
+            return null;
+        }
+        var ratings = (await db.Ratings.AsNoTracking()
+                .Where(r => r.UserId == userId && r.Score != null && r.RejectedReason == null)
+                .OrderBy(r => r.MovieId)
+                .Select(r => new { r.MovieId, Score = r.Score!.Value })
+                .ToListAsync(cancellationToken))
+            .Select(r => (r.MovieId, r.Score)).ToArray();
+
+        var key = (userId, trained.Info.Id);
+        if (!cache.TryGetValue(key, out Fit? fit) || !fit!.Ratings.AsSpan().SequenceEqual(ratings))
+        {
+            var known = ratings
+                .Select(r => (Item: trained.Films.IndexOf(r.MovieId), Score: (float)r.Score))
+                .Where(r => r.Item >= 0)
+                .ToList();
+            // Without a rating of any film the model knows there is nothing personal to fit.
+            fit = new Fit(ratings, known.Count == 0 ? null : trained.Model.FoldInUser(known));
+            cache.Set(key, fit, new MemoryCacheEntryOptions { SlidingExpiration = FoldInLifetime });
+        }
+        return new PersonalModel(trained, fit.User, ratings.Select(r => r.MovieId).ToHashSet());
+    }
+}

@@ -1,0 +1,128 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Matcha.Tests.Events;
+using Matcha.Tests.Identity;
+using Matcha.Tests.Infrastructure;
+
+namespace Matcha.Tests.WebApp;
+
+/// <summary>The screen documents: one call per screen, personal parts for their owner only, never stored by a shared cache.</summary>
+[Collection(MatchaAppCollectionDefinition.Name)]
+public sealed class ScreensApiTests(MatchaAppFixture fixture)
+{
+    [Fact]
+    public async Task FilmScreenCarriesMyOwnRatingAndIsNeverStoredForAnotherUser()
+    {
+        var film = await fixture.AddKoreanFilmAsync();
+        using var gateway = fixture.CreateGatewayClient();
+        var ann = await gateway.NewFanAsync();
+        var bob = await gateway.NewFanAsync();
+        Assert.Equal(HttpStatusCode.NoContent, await gateway.RateAsync(ann, film.Id, 3.5));
+
+        using var annResponse = await gateway.SendAsync(ann, HttpMethod.Get, $"/api/screens/movie/{film.Id}");
+        using var bobResponse = await gateway.SendAsync(bob, HttpMethod.Get, $"/api/screens/movie/{film.Id}");
+
+        foreach (var response in new[] { annResponse, bobResponse })
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.True(response.Headers.CacheControl is { Private: true, NoStore: true }, $"Cache-Control: {response.Headers.CacheControl}");
+        }
+        var annScreen = await annResponse.Content.ReadFromJsonAsync<JsonElement>();
+        var bobScreen = await bobResponse.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(3.5, annScreen.GetProperty("mine").GetProperty("score").GetDouble());
+        Assert.Equal(JsonValueKind.Null, bobScreen.GetProperty("mine").GetProperty("score").ValueKind);
+        Assert.True(annScreen.GetProperty("signedIn").GetBoolean());
+    }
+
+    [Fact]
+    public async Task AnAnonymousFilmScreenHasTheFilmAndNothingPersonal()
+    {
+        var film = await fixture.AddKoreanFilmAsync();
+        using var gateway = fixture.CreateGatewayClient();
+
+        using var response = await gateway.GetAsync($"/api/screens/movie/{film.Id}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var screen = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(film.EnglishTitle, screen.GetProperty("movie").GetProperty("titles").GetProperty("en").GetString());
+        Assert.False(screen.GetProperty("signedIn").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, screen.GetProperty("mine").ValueKind);
+        Assert.Empty(screen.GetProperty("unavailable").EnumerateArray());
+        Assert.Contains("Authorization", response.Headers.Vary);
+    }
+
+    [Fact]
+    public async Task AnUnknownFilmIs404AndMyScreenNeedsSignIn()
+    {
+        using var gateway = fixture.CreateGatewayClient();
+
+        using var unknown = await gateway.GetAsync($"/api/screens/movie/{EventsDriver.FreshMovieId()}");
+        using var me = await gateway.GetAsync("/api/screens/me");
+
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, me.StatusCode);
+    }
+
+    [Fact]
+    public async Task ContinueRatingLeavesOutTheFilmsIHaveRated()
+    {
+        using var gateway = fixture.CreateGatewayClient();
+        var fan = await gateway.NewFanAsync();
+        var before = await gateway.GetAsync<JsonElement>(fan, "/api/screens/home");
+        var first = before.GetProperty("continueRating").EnumerateArray().First().GetProperty("id").GetInt32();
+
+        Assert.Equal(HttpStatusCode.NoContent, await gateway.RateAsync(fan, first, 4.0));
+        var after = await gateway.GetAsync<JsonElement>(fan, "/api/screens/home");
+
+        Assert.DoesNotContain(first, after.GetProperty("continueRating").EnumerateArray().Select(f => f.GetProperty("id").GetInt32()));
+        Assert.NotEmpty(after.GetProperty("continueRating").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task MyScreenListsMyRatingWithTheFilmsTitle()
+    {
+        var film = await fixture.AddKoreanFilmAsync();
+        using var gateway = fixture.CreateGatewayClient();
+        var fan = await gateway.NewFanAsync();
+        Assert.Equal(HttpStatusCode.NoContent, await gateway.RateAsync(fan, film.Id, 2.5));
+
+        var screen = await gateway.GetAsync<JsonElement>(fan, "/api/screens/me");
+
+        var rating = Assert.Single(screen.GetProperty("ratings").EnumerateArray());
+        Assert.Equal(2.5, rating.GetProperty("score").GetDouble());
+        Assert.Equal(film.EnglishTitle, rating.GetProperty("movie").GetProperty("titles").GetProperty("en").GetString());
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("1,two,3")]
+    [InlineData("-1")]
+    public async Task MyFilmStatesNameTheIdsFieldWhenTheyAreNotFilmIds(string ids)
+    {
+        using var gateway = fixture.CreateGatewayClient();
+        var fan = await gateway.NewFanAsync();
+
+        using var response = await gateway.SendAsync(fan, HttpMethod.Get, $"/api/ratings/me/movies?ids={ids}");
+
+        Assert.Equal(["ids"], await response.ProblemFieldsAsync());
+    }
+
+    [Fact]
+    public async Task TheWebAppIsServedAtItsRoutesButNotForUnknownApiPaths()
+    {
+        using var gateway = fixture.CreateGatewayClient();
+
+        foreach (var path in new[] { "/", "/movies/1", "/search?q=x", "/signin", "/me" })
+        {
+            using var page = await gateway.GetAsync(path);
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("script-src 'self'", page.Headers.GetValues("Content-Security-Policy").Single());
+        }
+        using var script = await gateway.GetAsync("/js/app.js");
+        Assert.Equal(HttpStatusCode.OK, script.StatusCode);
+        using var unknownApi = await gateway.GetAsync("/api/nothing-here");
+        Assert.Equal(HttpStatusCode.Unauthorized, unknownApi.StatusCode);
+    }
+}

@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Matcha.Bench;
+
+/// <summary>
+/// Prediction latency with a real model: ml-latest-small (100,836 ratings by 610 people of 9,742
+/// films) is loaded straight into a fresh ratingsdb — the films into Ratings' own film copy with
+/// ids offset by 1,000,000 so they never meet the seeded catalogue's — the model is trained through
+/// the admin endpoint, and a signed-in user who carries one MovieLens user's ratings (the one with
+/// the median number of ratings) asks through the gateway for one prediction, a page of 50, and
+/// recommendations.
+/// </summary>
+internal static partial class PredictBenchmark
+{
+    private const int FilmIdOffset = 1_000_000;
+
+    public static async Task<int> RunAsync(string dataFolder, BenchOptions options)
+    {
+        var ratingsCsv = Path.Combine(dataFolder, "ratings.csv");
+        var moviesCsv = Path.Combine(dataFolder, "movies.csv");
+        if (!File.Exists(ratingsCsv) || !File.Exists(moviesCsv))
+        {
+            Console.Error.WriteLine($"{dataFolder} must hold ratings.csv and movies.csv (ml-latest-small).");
+            return 2;
+        }
+        Console.WriteLine("Starting Matcha (local Postgres and Redis)...");
+        await using var app = await BenchApp.StartAsync(resources: null, builder => builder
+            .CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "gateway"))
+            .WithEnvironment("Gateway__RateLimits__UserBurst", "1000000")
+            .WithEnvironment("Gateway__RateLimits__UserPerSecond", "1000000"));
+        using var gateway = app.CreateHttpClient("gateway", "http");
+        var (token, userId) = await SignUpAsync(gateway);
+
+        var films = ReadFilms(moviesCsv);
+        var ratings = File.ReadLines(ratingsCsv).Skip(1).Where(l => l.Length > 0).Select(l => l.Split(',')).Select(f =>
+            (User: int.Parse(f[0], CultureInfo.InvariantCulture), Film: int.Parse(f[1], CultureInfo.InvariantCulture) + FilmIdOffset,
+             Score: decimal.Parse(f[2], CultureInfo.InvariantCulture))).ToList();
+        var perUser = ratings.GroupBy(r => r.User).OrderBy(g => g.Count()).ToList();
+        var median = perUser[perUser.Count / 2];
+        var users = perUser.ToDictionary(g => g.Key, g => g.Key == median.Key ? userId : Guid.NewGuid());
+
+        var loading = Stopwatch.StartNew();
+        await using (var connection = new NpgsqlConnection(await app.GetConnectionStringAsync("ratingsdb")))
+        {
+            await connection.OpenAsync();
+            await using (var copy = await connection.BeginBinaryImportAsync("COPY movies (id, year, genres, people_ids, version) FROM STDIN (FORMAT BINARY)"))
+            {
+                foreach (var (id, year, genres) in films)
+                {
+                    await copy.StartRowAsync();
+                    await copy.WriteAsync(id, NpgsqlDbType.Integer);
+                    await copy.WriteAsync(year, NpgsqlDbType.Integer);
+                    await copy.WriteAsync(genres, NpgsqlDbType.Array | NpgsqlDbType.Text);
+                    await copy.WriteAsync(Array.Empty<int>(), NpgsqlDbType.Array | NpgsqlDbType.Integer);
+                    await copy.WriteAsync(1L, NpgsqlDbType.Bigint);
+                }
+                await copy.CompleteAsync();
+            }
+            await using (var copy = await connection.BeginBinaryImportAsync("COPY ratings (user_id, movie_id, score, version, updated_at) FROM STDIN (FORMAT BINARY)"))
+            {
+                foreach (var (user, film, score) in ratings)
+                {
+                    await copy.StartRowAsync();
+                    await copy.WriteAsync(users[user], NpgsqlDbType.Uuid);
+                    await copy.WriteAsync(film, NpgsqlDbType.Integer);
+                    await copy.WriteAsync(score, NpgsqlDbType.Numeric);
+                    await copy.WriteAsync(1L, NpgsqlDbType.Bigint);
+                    await copy.WriteAsync(DateTimeOffset.UtcNow, NpgsqlDbType.TimestampTz);
+                }
+                await copy.CompleteAsync();
+            }
+        }
+        Console.WriteLine($"Loaded {films.Count:N0} films and {ratings.Count:N0} ratings by {perUser.Count} users into ratingsdb in {loading.Elapsed.TotalSeconds:F1} s; "
+            + $"the benchmark user carries MovieLens user {median.Key}'s {median.Count()} ratings");
+
+        var model = await TrainAsync(app, gateway, ratings.Count);
+        Console.WriteLine($"Trained {model.GetProperty("algorithm").GetString()} on {model.GetProperty("ratingCount").GetInt32():N0} ratings in "
+            + $"{model.GetProperty("trainingSeconds").GetDouble():F1} s (two fits side by side); hold-out RMSE {model.GetProperty("holdOutRmse").GetDouble():F4}, "
+            + $"baseline {model.GetProperty("baselineHoldOutRmse").GetDouble():F4}");
+
+        gateway.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var random = new Random(11);
+        var ids = films.Select(f => f.Id).ToArray();
+        var one = Enumerable.Range(0, options.Requests).Select(_ => $"/api/ratings/me/predictions/{ids[random.Next(ids.Length)]}").ToList();
+        var pages = Enumerable.Range(0, options.Requests / 2)
+            .Select(_ => "/api/ratings/me/predictions?movieIds=" + string.Join(',', Enumerable.Range(0, 50).Select(_ => ids[random.Next(ids.Length)]))).ToList();
+        string[] filters = ["", "genre=Drama&", "genre=Comedy&", "genre=Horror&", "includeUnreleased=true&"];
+        var recommendations = Enumerable.Range(0, options.Requests / 4).Select(i => $"/api/ratings/me/recommendations?{filters[i % filters.Length]}limit=20").ToList();
+
+        await Measurement.RunAsync("warm-up", [.. one.Take(200), .. pages.Take(50), .. recommendations.Take(50)], options.Concurrency, gateway);
+        Measurement[] results =
+        [
+            await Measurement.RunAsync("one prediction", one, options.Concurrency, gateway),
+            await Measurement.RunAsync("a page of 50 predictions", pages, options.Concurrency, gateway),
+            await Measurement.RunAsync("recommendations (20)", recommendations, options.Concurrency, gateway),
+        ];
+        Console.WriteLine();
+        Console.WriteLine($"through the gateway, {options.Concurrency} concurrent requests, {ratings.Count:N0} ratings loaded:");
+        foreach (var result in results)
+        {
+            Console.WriteLine(result);
+        }
+        return 0;
+    }
+
+    private static async Task<JsonElement> TrainAsync(DistributedApplication app, HttpClient gateway, int ratings)
+    {
+        var parameters = app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ParameterResource>().ToList();
+        var email = await parameters.Single(p => p.Name == "admin-email").GetValueAsync(CancellationToken.None);
+        var password = await parameters.Single(p => p.Name == "admin-password").GetValueAsync(CancellationToken.None);
+        using var login = await gateway.PostAsJsonAsync("/api/accounts/login", new { email, password });
+        login.EnsureSuccessStatusCode();
+        var admin = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString();
+
+        using var train = new HttpRequestMessage(HttpMethod.Post, "/api/ratings/admin/recommendations/train");
+        train.Headers.Authorization = new AuthenticationHeaderValue("Bearer", admin);
+        (await gateway.SendAsync(train)).EnsureSuccessStatusCode();
+        var deadline = DateTime.UtcNow.AddMinutes(10);
+        while (DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(1000);
+            using var status = new HttpRequestMessage(HttpMethod.Get, "/api/ratings/admin/recommendations/model");
+            status.Headers.Authorization = new AuthenticationHeaderValue("Bearer", admin);
+            using var response = await gateway.SendAsync(status);
+            var model = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("model");
+            if (model.ValueKind == JsonValueKind.Object && model.GetProperty("ratingCount").GetInt32() >= ratings)
+            {
+                return model.Clone();
+            }
+        }
+        throw new TimeoutException("No model trained on every rating within 10 minutes.");
+    }
+
+    private static async Task<(string Token, Guid UserId)> SignUpAsync(HttpClient gateway)
+    {
+        var email = $"bench-{Guid.NewGuid():N}@example.com";
+        var password = $"bench password {Guid.NewGuid():N}";
+        (await gateway.PostAsJsonAsync("/api/accounts/signup", new { email, password, displayName = "Bench" })).EnsureSuccessStatusCode();
+        using var login = await gateway.PostAsJsonAsync("/api/accounts/login", new { email, password });
+        login.EnsureSuccessStatusCode();
+        var token = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString()!;
+        return (token, Guid.Parse(new JsonWebToken(token).Subject));
+    }
+
+    /// <summary>movies.csv: movieId,title,genres — titles may be quoted and hold commas; the year ends the title.</summary>
+    private static List<(int Id, int Year, string[] Genres)> ReadFilms(string path) =>
+    [
+        .. File.ReadLines(path).Skip(1).Where(l => l.Length > 0).Select(line =>
+        {
+            var id = int.Parse(line[..line.IndexOf(',', StringComparison.Ordinal)], CultureInfo.InvariantCulture);
+            var genres = line[(line.LastIndexOf(',') + 1)..];
+            var year = YearInTitle().Match(line) is { Success: true } m ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+            string[] listed = genres == "(no genres listed)" ? [] : genres.Split('|');
+            return (id + FilmIdOffset, year, listed);
+        }),
+    ];
+
+    [GeneratedRegex(@"\((\d{4})\)\s*""?,")]
+    private static partial Regex YearInTitle();
+}
