@@ -2,6 +2,7 @@ using Matcha.Catalog;
 using Matcha.Catalog.Import;
 using Matcha.Catalog.Movies;
 using Matcha.Catalog.People;
+using Matcha.Catalog.Rankings;
 using Matcha.Catalog.Search;
 using Matcha.ServiceDefaults.Events;
 
@@ -24,6 +25,7 @@ app.MapMovieAdminApi();
 app.MapPeopleApi();
 app.MapPeopleAdminApi();
 app.MapSearchApi();
+app.MapRankingsApi();
 app.MapDeadLetterEndpoints();
 
 await app.RunAsync();

@@ -15,6 +15,9 @@ public sealed partial class CatalogDbContext(DbContextOptions<CatalogDbContext> 
     public DbSet<Credit> Credits => Set<Credit>();
     public DbSet<CatalogueLoad> CatalogueLoads => Set<CatalogueLoad>();
     public DbSet<CountedRating> CountedRatings => Set<CountedRating>();
+    public DbSet<CountedComment> CountedComments => Set<CountedComment>();
+    public DbSet<MovieActivity> MovieActivity => Set<MovieActivity>();
+    public DbSet<RemovedMovie> RemovedMovies => Set<RemovedMovie>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -83,6 +86,21 @@ public sealed partial class CatalogDbContext(DbContextOptions<CatalogDbContext> 
         {
             rating.HasKey(r => new { r.MovieId, r.UserId });
             rating.Property(r => r.Score).HasPrecision(2, 1);
+        });
+        modelBuilder.Entity<CountedComment>(comment =>
+        {
+            comment.HasKey(c => c.CommentId);
+            comment.Property(c => c.CommentId).ValueGeneratedNever();
+        });
+        modelBuilder.Entity<MovieActivity>(activity =>
+        {
+            activity.HasKey(a => new { a.MovieId, a.Day });
+            activity.HasIndex(a => a.Day);
+        });
+        modelBuilder.Entity<RemovedMovie>(removed =>
+        {
+            removed.HasKey(r => r.MovieId);
+            removed.Property(r => r.MovieId).ValueGeneratedNever();
         });
         modelBuilder.AddEventOutbox();
         modelBuilder.AddEventInbox();

@@ -1,6 +1,7 @@
 using Matcha.Catalog.Data;
 using Matcha.Catalog.Erasure;
 using Matcha.Catalog.Import;
+using Matcha.Catalog.Rankings;
 using Matcha.Catalog.Search;
 using Matcha.Catalog.Seed;
 using Matcha.Catalog.Statistics;
@@ -26,6 +27,15 @@ internal static class Extensions
         builder.AddEventOutboxRelay();
         builder.AddEventSubscription<CatalogDbContext, MovieStatisticsApplier>(MovieStatisticsApplier.Subscription, MovieStatisticsApplier.Topic);
         builder.AddEventSubscription<CatalogDbContext, UserDataEraser>(UserDataEraser.Subscription, UserDataEraser.Topic);
+
+        // Rankings: Redis sorted sets kept by the statistics projection, rebuilt from catalogdb when lost.
+        builder.Services.AddOptions<RankingsOptions>()
+            .BindConfiguration(RankingsOptions.Section)
+            .Validate(o => o.IsValid(), $"{RankingsOptions.Section}: the minimum rating count, trending days and every interval must be positive.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<StatisticsChanges>();
+        builder.Services.AddSingleton<MovieRankings>();
+        builder.Services.AddHostedService<RankingsProjection>();
 
         // HybridCache: in-process first level, Redis second. A failing Redis is a miss, not an error.
         builder.Services.AddStackExchangeRedisCache(_ => { });

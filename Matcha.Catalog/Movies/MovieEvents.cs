@@ -95,12 +95,19 @@ internal static class MovieEvents
                 .Select(c => new { c.MovieId, c.PersonId, c.Role, c.Order, c.Person!.Names })
                 .ToListAsync(cancellationToken))
             .ToLookup(c => c.MovieId);
+        if (ids.Count > 0)
+        {
+            // A film back under an id it once had is no longer removed.
+            await db.RemovedMovies.Where(r => ids.Contains(r.MovieId)).ExecuteDeleteAsync(cancellationToken);
+        }
         foreach (var change in changes)
         {
             var movie = change.Movie;
             if (change.Removed)
             {
                 db.AddEvent(new MovieRemoved(change.RemovedId, movie.Version + 1));
+                // The tombstone lets the statistics projection reject ratings from Ratings' stale copy.
+                db.RemovedMovies.Add(new RemovedMovie { MovieId = change.RemovedId, RemovedAt = DateTimeOffset.UtcNow });
             }
             else
             {

@@ -1,7 +1,7 @@
 namespace Matcha.Catalog.Movies;
 
 /// <summary>A film in a list: enough for a poster card.</summary>
-public sealed record MovieSummary(
+public record MovieSummary(
     int Id,
     IReadOnlyDictionary<string, string> Titles,
     string OriginalTitle,
@@ -42,8 +42,10 @@ public sealed record CreditView(int PersonId, IReadOnlyDictionary<string, string
 
 internal static class MovieViews
 {
-    public static MovieStats Stats(Movie m) =>
-        new(m.RatingCount > 0 ? Math.Round(m.AverageRating, 2) : null, m.RatingCount, m.Histogram, m.WishCount, m.CommentCount);
+    public static MovieStats Stats(Movie m) => Stats(m.AverageRating, m.RatingCount, m.Histogram, m.WishCount, m.CommentCount);
+
+    public static MovieStats Stats(double average, int count, int[] histogram, int wishes, int comments) =>
+        new(count > 0 ? Math.Round(average, 2) : null, count, histogram, wishes, comments);
 
     public static MovieSummary ToSummary(this Movie m, DateOnly today) => new(
         m.Id, Titles(m), m.OriginalTitle, m.Year > 0 ? m.Year : null, m.ReleaseDate, m.IsReleased(today),

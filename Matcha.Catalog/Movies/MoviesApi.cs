@@ -49,7 +49,24 @@ internal static class MoviesApi
         var today = clock.Today();
         var movie = await cache.GetOrCreateAsync(CacheKeys.Movie(id), ct => new ValueTask<MovieDetail?>(LoadAsync(db, id, today, ct)),
             tags: [CacheKeys.Movie(id)], cancellationToken: ct);
-        return movie is null ? TypedResults.NotFound() : TypedResults.Ok(movie);
+        if (movie is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        // The facts come from the cache; the statistics, which every rating changes, from the row
+        // itself (one primary-key read), so the page shows a change as soon as Catalog applied it.
+        var stats = await db.Movies.AsNoTracking()
+            .Where(m => m.Id == id)
+            .Select(m => new { m.AverageRating, m.RatingCount, m.Histogram, m.WishCount, m.CommentCount, m.Popularity })
+            .SingleOrDefaultAsync(ct);
+        return stats is null
+            ? TypedResults.NotFound()
+            : TypedResults.Ok(movie with
+            {
+                Stats = MovieViews.Stats(stats.AverageRating, stats.RatingCount, stats.Histogram, stats.WishCount, stats.CommentCount),
+                Popularity = stats.Popularity,
+            });
     }
 
     private static async Task<MovieDetail?> LoadAsync(CatalogDbContext db, int id, DateOnly today, CancellationToken ct)

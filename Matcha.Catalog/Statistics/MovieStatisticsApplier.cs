@@ -1,5 +1,6 @@
 using Matcha.Catalog.Data;
 using Matcha.Catalog.Movies;
+using Matcha.Catalog.Rankings;
 using Matcha.ServiceDefaults.Events;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Hybrid;
@@ -8,101 +9,128 @@ namespace Matcha.Catalog.Statistics;
 
 /// <summary>
 /// Folds Ratings' events into each film's statistics: rating count, the ten half-star buckets,
-/// the average (from the buckets, so it is exact), wishes, comments and popularity. It runs in
-/// the consumer's transaction, after the inbox has ruled out a second delivery, so every event
-/// counts once. A rating for a film Catalog does not know is an error (the event is retried,
-/// then dead-lettered until an operator restores the film and replays it); a rating for a film
-/// that is not released is not counted and is answered with <see cref="RatingRejected"/>.
+/// the average (from the buckets, so it is exact), wishes, comments, popularity, and the day's
+/// activity that trending sums. It runs in the consumer's transaction, after the inbox has ruled
+/// out a second delivery, so every event counts once. A rating for a film that is not released,
+/// or that Catalog has removed, is not counted and is answered with <see cref="RatingRejected"/>;
+/// other events about a removed film change nothing. An event about a film Catalog never had is
+/// an error (retried, then dead-lettered until an operator restores the film and replays it).
 /// </summary>
-public sealed class MovieStatisticsApplier(TimeProvider clock, HybridCache cache) : IEventApplier<CatalogDbContext>
+public sealed class MovieStatisticsApplier(TimeProvider clock, HybridCache cache, StatisticsChanges changes) : IEventApplier<CatalogDbContext>
 {
     public const string Subscription = "catalog-stats";
     public const string Topic = "ratings";
     private const string WantToWatch = "WantToWatch";
 
+    public const string NotReleasedReason = "This film is not released yet, so its ratings do not count.";
+    public const string RemovedReason = "This film was removed from the catalogue, so its ratings no longer count.";
+
     public async Task ApplyAsync(EventEnvelope envelope, CatalogDbContext db, CancellationToken cancellationToken)
     {
+        if (!envelope.Payload.TryGetProperty("movieId", out var id) || !id.TryGetInt32(out var movieId))
+        {
+            return;
+        }
+        var movie = await db.Movies.AsNoTracking()
+            .Where(m => m.Id == movieId)
+            .Select(m => new { m.ReleaseDate, m.Year })
+            .SingleOrDefaultAsync(cancellationToken);
+        if (movie is null)
+        {
+            if (!await db.RemovedMovies.AnyAsync(r => r.MovieId == movieId, cancellationToken))
+            {
+                throw new UnknownMovieException(movieId);
+            }
+            if (envelope.Type == nameof(RatingChanged) && envelope.PayloadAs<RatingChanged>() is { NewScore: not null } rating)
+            {
+                db.AddEvent(new RatingRejected(movieId, rating.UserId, envelope.AggregateVersion, RemovedReason));
+            }
+            return;
+        }
+
+        var day = DateOnly.FromDateTime(envelope.OccurredAt.UtcDateTime);
         switch (envelope.Type)
         {
             case nameof(RatingChanged):
-                await ApplyRatingAsync(envelope, envelope.PayloadAs<RatingChanged>(), db, cancellationToken);
+                var rating = envelope.PayloadAs<RatingChanged>();
+                if (rating.NewScore is not null && !Movie.IsReleased(movie.ReleaseDate, movie.Year, clock.Today()))
+                {
+                    db.AddEvent(new RatingRejected(movieId, rating.UserId, envelope.AggregateVersion, NotReleasedReason));
+                    rating = rating with { NewScore = null };
+                }
+                else if (rating.NewScore is not null)
+                {
+                    await CountActivityAsync(db, movieId, day, cancellationToken);
+                }
+                await ApplyRatingAsync(rating, db, cancellationToken);
                 break;
             case nameof(WishlistChanged):
                 var wish = envelope.PayloadAs<WishlistChanged>();
                 var delta = (wish.NewState == WantToWatch ? 1 : 0) - (wish.OldState == WantToWatch ? 1 : 0);
-                await UpdateAsync(db, wish.MovieId, $"UPDATE movies SET wish_count = wish_count + {delta} WHERE id = {wish.MovieId}", cancellationToken);
-                await RecomputeAsync(db, wish.MovieId, cancellationToken);
+                await db.Database.ExecuteSqlAsync($"UPDATE movies SET wish_count = wish_count + {delta} WHERE id = {movieId}", cancellationToken);
+                if (delta > 0)
+                {
+                    await CountActivityAsync(db, movieId, day, cancellationToken);
+                }
                 break;
             case nameof(CommentPosted):
                 var posted = envelope.PayloadAs<CommentPosted>();
-                await UpdateAsync(db, posted.MovieId, $"UPDATE movies SET comment_count = comment_count + 1 WHERE id = {posted.MovieId}", cancellationToken);
-                await RecomputeAsync(db, posted.MovieId, cancellationToken);
+                if (await db.CountedComments.FindAsync([posted.CommentId], cancellationToken) is null)
+                {
+                    db.CountedComments.Add(new CountedComment { CommentId = posted.CommentId, MovieId = movieId });
+                    await db.Database.ExecuteSqlAsync($"UPDATE movies SET comment_count = comment_count + 1 WHERE id = {movieId}", cancellationToken);
+                    await CountActivityAsync(db, movieId, day, cancellationToken);
+                }
                 break;
             case nameof(CommentRemoved):
                 var removed = envelope.PayloadAs<CommentRemoved>();
-                await UpdateAsync(db, removed.MovieId, $"UPDATE movies SET comment_count = comment_count - 1 WHERE id = {removed.MovieId}", cancellationToken);
-                await RecomputeAsync(db, removed.MovieId, cancellationToken);
+                var comment = await db.CountedComments.FindAsync([removed.CommentId], cancellationToken);
+                if (comment is null)
+                {
+                    // Removed before Catalog counted it: nothing to subtract, and nothing to add should CommentPosted come late.
+                    db.CountedComments.Add(new CountedComment { CommentId = removed.CommentId, MovieId = movieId, Removed = true });
+                }
+                else if (!comment.Removed)
+                {
+                    comment.Removed = true;
+                    await db.Database.ExecuteSqlAsync($"UPDATE movies SET comment_count = comment_count - 1 WHERE id = {movieId}", cancellationToken);
+                }
                 break;
+            default:
+                return;
         }
+        await RecomputeAsync(db, movieId, cancellationToken);
     }
 
     public async Task AfterCommitAsync(EventEnvelope envelope, CancellationToken cancellationToken)
     {
         if (envelope.Payload.TryGetProperty("movieId", out var id) && id.TryGetInt32(out var movieId))
         {
-            // The film page shows these statistics; lists sorted by them may lag for their short cache life.
-            // A read that loaded the old row just before the commit may put it back after this
-            // eviction, so the entry is evicted once more a moment later.
-            var key = CacheKeys.Movie(movieId);
-            await cache.RemoveAsync(key, cancellationToken);
-            _ = EvictAgainAsync(cache, key);
+            // The film page reads its statistics fresh; this drops the cached page only to free memory early.
+            await cache.RemoveAsync(CacheKeys.Movie(movieId), cancellationToken);
+            // Rankings and browse lists follow within a bounded time (RankingsProjection).
+            changes.Changed(movieId);
         }
     }
 
-    private static async Task EvictAgainAsync(HybridCache cache, string key)
+    private static async Task ApplyRatingAsync(RatingChanged rating, CatalogDbContext db, CancellationToken cancellationToken)
     {
-        try
-        {
-            await Task.Delay(TimeSpan.FromSeconds(1));
-            await cache.RemoveAsync(key);
-        }
-        catch (Exception)
-        {
-            // Best effort: the entry expires on its own.
-        }
-    }
-
-    private async Task ApplyRatingAsync(EventEnvelope envelope, RatingChanged rating, CatalogDbContext db, CancellationToken cancellationToken)
-    {
-        var movie = await db.Movies.AsNoTracking()
-            .Where(m => m.Id == rating.MovieId)
-            .Select(m => new { m.ReleaseDate, m.Year })
-            .SingleOrDefaultAsync(cancellationToken)
-            ?? throw new UnknownMovieException(rating.MovieId);
-        var newScore = rating.NewScore;
-        if (newScore is not null && !Movie.IsReleased(movie.ReleaseDate, movie.Year, clock.Today()))
-        {
-            db.AddEvent(new RatingRejected(rating.MovieId, rating.UserId, envelope.AggregateVersion,
-                "This film is not released yet, so its ratings do not count."));
-            newScore = null;
-        }
-
         // What was counted before, by Catalog's own record, not the event's word.
         var counted = await db.CountedRatings.FindAsync([rating.MovieId, rating.UserId], cancellationToken);
         if (counted is not null)
         {
             var old = Bucket(counted.Score);
-            await UpdateAsync(db, rating.MovieId,
+            await db.Database.ExecuteSqlAsync(
                 $"UPDATE movies SET rating_count = rating_count - 1, histogram[{old}] = histogram[{old}] - 1 WHERE id = {rating.MovieId}", cancellationToken);
         }
-        if (newScore is { } score)
+        if (rating.NewScore is { } score)
         {
             var bucket = Bucket(score);
-            await UpdateAsync(db, rating.MovieId,
+            await db.Database.ExecuteSqlAsync(
                 $"UPDATE movies SET rating_count = rating_count + 1, histogram[{bucket}] = histogram[{bucket}] + 1 WHERE id = {rating.MovieId}", cancellationToken);
         }
 
-        switch (counted, newScore)
+        switch (counted, rating.NewScore)
         {
             case (null, { } added):
                 db.CountedRatings.Add(new CountedRating { MovieId = rating.MovieId, UserId = rating.UserId, Score = added });
@@ -114,16 +142,13 @@ public sealed class MovieStatisticsApplier(TimeProvider clock, HybridCache cache
                 counted.Score = changed;
                 break;
         }
-        await RecomputeAsync(db, rating.MovieId, cancellationToken);
     }
 
-    private static async Task UpdateAsync(CatalogDbContext db, int movieId, FormattableString update, CancellationToken cancellationToken)
-    {
-        if (await db.Database.ExecuteSqlAsync(update, cancellationToken) == 0)
-        {
-            throw new UnknownMovieException(movieId);
-        }
-    }
+    private static async Task CountActivityAsync(CatalogDbContext db, int movieId, DateOnly day, CancellationToken cancellationToken) =>
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO movie_activity (movie_id, day, count) VALUES ({movieId}, {day}, 1)
+            ON CONFLICT (movie_id, day) DO UPDATE SET count = movie_activity.count + 1
+            """, cancellationToken);
 
     /// <summary>The average and popularity follow from the counters, so they never drift.</summary>
     private static async Task RecomputeAsync(CatalogDbContext db, int movieId, CancellationToken cancellationToken) =>

@@ -42,14 +42,7 @@ internal static class RatingsApi
                 title: "Not released yet", statusCode: StatusCodes.Status409Conflict);
         }
 
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var rating = await db.LockRatingAsync(user.Id, movieId, cancellationToken);
-        if (rating.Score != score || rating.RejectedReason is not null)
-        {
-            db.AddEvent(rating.Change(score, now));
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        await transaction.CommitAsync(cancellationToken);
+        await RatingWrites.SetScoreAsync(db, user.Id, movieId, score, now, cancellationToken);
         return TypedResults.NoContent();
     }
 
@@ -111,33 +104,6 @@ internal static class RatingsApi
             .Select(r => new MyRating(r.MovieId, r.Score, r.UpdatedAt, r.RejectedReason))
             .ToListAsync(cancellationToken);
         return TypedResults.Ok(items.ToPage(size, r => KeysetCursor.Write(r.UpdatedAt.UtcTicks, r.MovieId)));
-    }
-
-    /// <summary>
-    /// The caller's rating row, created empty if need be, locked until the transaction ends:
-    /// two concurrent writes of one rating take turns, and its versions stay in commit order.
-    /// </summary>
-    private static async Task<Rating> LockRatingAsync(this RatingsDbContext db, Guid userId, int movieId, CancellationToken cancellationToken)
-    {
-        await db.Database.ExecuteSqlAsync($"""
-            INSERT INTO ratings (user_id, movie_id, score, version, updated_at)
-            VALUES ({userId}, {movieId}, NULL, 0, now())
-            ON CONFLICT DO NOTHING
-            """, cancellationToken);
-        return await db.Ratings
-            .FromSql($"SELECT * FROM ratings WHERE user_id = {userId} AND movie_id = {movieId} FOR UPDATE")
-            .SingleAsync(cancellationToken);
-    }
-
-    private static RatingChanged Change(this Rating rating, decimal? score, DateTimeOffset now)
-    {
-        // A rejected rating no longer counts anywhere, so its old score is none.
-        var old = rating.RejectedReason is null ? rating.Score : null;
-        rating.Score = score;
-        rating.RejectedReason = null;
-        rating.Version++;
-        rating.UpdatedAt = now;
-        return new RatingChanged(rating.MovieId, rating.UserId, old, score, rating.Version, now);
     }
 }
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Matcha.Catalog.Data;
 using Matcha.Catalog.Movies;
+using Matcha.Catalog.Rankings;
 using Matcha.Catalog.Statistics;
 using Matcha.ServiceDefaults.Events;
 using Matcha.Tests.Infrastructure;
@@ -98,6 +99,58 @@ public sealed class CatalogStatisticsTests(MatchaAppFixture fixture)
         Assert.Equal(new int[10], stats.Histogram);
     }
 
+    [Fact]
+    public async Task ARatingAcceptedFromAStaleCopyOfARemovedFilmIsRejectedNotDeadLetteredAndTheUserSeesWhy()
+    {
+        using var gateway = fixture.CreateGatewayClient();
+        using var redis = await fixture.RedisAsync();
+        var fan = await gateway.NewFanAsync();
+        var admin = await gateway.AdminAsync(fixture);
+        var movieId = await fixture.AddFilmAsync();
+        using (var removal = await gateway.SendAsync(admin, HttpMethod.Delete, $"/api/catalog/movies/{movieId}"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, removal.StatusCode);
+        }
+        await EventsDriver.EventuallyAsync(() => gateway.RateAsync(fan, movieId, 3.0), s => s == HttpStatusCode.NotFound);
+        // Ratings' copy goes stale: a newer (wrong) announcement brings the film back.
+        await redis.PublishAsync("catalog", EventsDriver.Envelope("MovieChanged", $"movie/{movieId}", 1000,
+            new { movieId, year = 2003, releaseDate = new DateOnly(2003, 11, 21), genres = (string[])["Drama"], peopleIds = (int[])[] }));
+        var status = await EventsDriver.EventuallyAsync(() => gateway.RateAsync(fan, movieId, 4.0), s => s == HttpStatusCode.NoContent);
+        Assert.Equal(HttpStatusCode.NoContent, status);
+
+        var mine = await EventsDriver.EventuallyAsync(
+            () => gateway.GetAsync<JsonElement>(fan, "/api/ratings/me/ratings"),
+            page => page.GetProperty("items").EnumerateArray().Any(r => r.GetProperty("rejectedReason").ValueKind == JsonValueKind.String));
+        var rating = Assert.Single(mine.GetProperty("items").EnumerateArray());
+        Assert.Equal(movieId, rating.GetProperty("movieId").GetInt32());
+        Assert.Contains("removed", rating.GetProperty("rejectedReason").GetString(), StringComparison.Ordinal);
+        var deadLetters = await gateway.GetAsync<List<JsonElement>>(admin, "/api/catalog/admin/dead-letters");
+        Assert.DoesNotContain(deadLetters, d => d.GetProperty("aggregateId").GetString()!.StartsWith($"rating/{movieId}/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ACommentPostedThatArrivesAfterItsRemovalLeavesTheCommentCountRight()
+    {
+        using var gateway = fixture.CreateGatewayClient();
+        using var redis = await fixture.RedisAsync();
+        var movieId = await fixture.AddFilmAsync();
+        var (commentId, userId, now) = (Random.Shared.NextInt64(1L << 40, 1L << 50), Guid.NewGuid(), DateTimeOffset.UtcNow);
+        // A comment posted and removed at once, its CommentPosted delivered (or replayed from the dead letters) last.
+        await redis.PublishAsync("ratings", EventsDriver.Envelope("CommentRemoved", $"comment/{commentId}", 2,
+            new { commentId, movieId, userId, removedAt = now }));
+        await redis.PublishAsync("ratings", EventsDriver.Envelope("CommentPosted", $"comment/{commentId}", 1,
+            new { commentId, movieId, userId, isSpoiler = false, postedAt = now }));
+
+        // A real comment after them is a barrier: once the count moves, both were handled (it never reads 1 otherwise).
+        var fan = await gateway.NewFanAsync();
+        using (var comment = await gateway.SendAsync(fan, HttpMethod.Post, $"/api/ratings/movies/{movieId}/comments", new { text = "Still here." }))
+        {
+            Assert.Equal(HttpStatusCode.Created, comment.StatusCode);
+        }
+        var stats = await EventsDriver.EventuallyAsync(() => gateway.StatsAsync(movieId), s => s.Comments != 0);
+        Assert.Equal(1, stats.Comments);
+    }
+
     private static bool Same(MovieStats expected, MovieStats actual) =>
         expected.Average == actual.Average && expected.Count == actual.Count && expected.Histogram.SequenceEqual(actual.Histogram)
         && expected.Wishes == actual.Wishes && expected.Comments == actual.Comments;
@@ -109,6 +162,7 @@ public sealed class CatalogStatisticsTests(MatchaAppFixture fixture)
         services.AddDbContext<CatalogDbContext>(options => options.UseNpgsql(connectionString).UseSnakeCaseNamingConvention());
         services.AddSingleton(TimeProvider.System);
         services.AddHybridCache();
+        services.AddSingleton<StatisticsChanges>();
         services.AddScoped<MovieStatisticsApplier>();
         services.AddSingleton<IEventSubscription>(sp => new EventSubscription<CatalogDbContext, MovieStatisticsApplier>(
             MovieStatisticsApplier.Subscription, MovieStatisticsApplier.Topic, sp.GetRequiredService<IServiceScopeFactory>(),

@@ -160,6 +160,22 @@ public static class EventsDriver
         return movie.GetProperty("stats").Deserialize<MovieStats>(EventEnvelope.JsonOptions)!;
     }
 
+    /// <summary>A ranking as the public catalogue shows it: film ids, best first, with the rank the API gave each.</summary>
+    public static async Task<List<(int Id, int Rank)>> RankingAsync(this HttpClient gateway, string kind, int limit = 100)
+    {
+        using var response = await gateway.GetAsync($"/api/catalog/rankings/{kind}?limit={limit}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var ranking = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(kind, ranking.GetProperty("kind").GetString());
+        return [.. ranking.GetProperty("items").EnumerateArray().Select(i => (i.GetProperty("id").GetInt32(), i.GetProperty("rank").GetInt32()))];
+    }
+
+    public static async Task<HttpStatusCode> WishAsync(this HttpClient gateway, Fan fan, int movieId, string state = "wantToWatch")
+    {
+        using var response = await gateway.SendAsync(fan, HttpMethod.Put, $"/api/ratings/movies/{movieId}/wishlist", new { state });
+        return response.StatusCode;
+    }
+
     /// <summary>The histogram of half-star buckets for the given scores.</summary>
     public static int[] Histogram(params double[] scores)
     {

@@ -5,6 +5,7 @@ return args switch
 {
     ["catalog", .. var rest] => await CatalogBenchmark.RunAsync(BenchOptions.Parse(rest)),
     ["gateway", .. var rest] => await GatewayBenchmark.RunAsync(BenchOptions.Parse(rest)),
+    ["events", .. var rest] => await EventsBenchmark.RunAsync(EventsBenchmark.Options.Parse(rest)),
     ["evaluate", var path, .. var rest] => EvaluateCommand.Run(path, rest),
     ["tune", var path] => TuneCommand.Run(path),
     ["tune", var path, "--wide"] => TuneCommand.Run(path, wide: true),
@@ -16,12 +17,16 @@ static int Usage()
 {
     Console.Error.WriteLine("""
         usage: dotnet run -c Release --project bench/Matcha.Bench -- <benchmark> [--films N] [--people N] [--requests N] [--concurrency N]
+               dotnet run -c Release --project bench/Matcha.Bench -- events [--writes N] [--rounds N] [--concurrency N] [--rate N] [--seconds N]
                dotnet run -c Release --project bench/Matcha.Bench -- evaluate <MovieLens folder, ratings.csv or u.data> [--folds 5]
                dotnet run -c Release --project bench/Matcha.Bench -- tune <MovieLens folder> [--wide]
                dotnet run -c Release --project bench/Matcha.Bench -- predict <ml-latest-small folder> [--requests N] [--concurrency N]
 
           gateway   an authenticated, cached read through the gateway and straight to Catalog, in
                     alternating rounds: throughput and latency percentiles of each, and their ratio.
+          events    rating writes per second through Ratings' write path with the outbox and with the
+                    outbox row left out (alternating rounds, one run, their ratio), then the event lag
+                    from the commit in Ratings to Catalog applying it, p50/p95/p99 at a steady rate.
           evaluate  k-fold cross-validation of the recommendation models (global mean, baseline, SVD,
                     SVD++): RMSE and MAE, mean ± std over folds, fit time per fold.
           tune      the hyper-parameter grid behind the chosen SVD and SVD++ values, each combination

@@ -247,6 +247,22 @@ namespace Matcha.Catalog.Data.Migrations
                     b.ToTable("movies", (string)null);
                 });
 
+            modelBuilder.Entity("Matcha.Catalog.Movies.RemovedMovie", b =>
+                {
+                    b.Property<int>("MovieId")
+                        .HasColumnType("integer")
+                        .HasColumnName("movie_id");
+
+                    b.Property<DateTimeOffset>("RemovedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("removed_at");
+
+                    b.HasKey("MovieId")
+                        .HasName("pk_removed_movies");
+
+                    b.ToTable("removed_movies", (string)null);
+                });
+
             modelBuilder.Entity("Matcha.Catalog.People.Person", b =>
                 {
                     b.Property<int>("Id")
@@ -309,6 +325,26 @@ namespace Matcha.Catalog.Data.Migrations
                     b.ToTable("catalogue_loads", (string)null);
                 });
 
+            modelBuilder.Entity("Matcha.Catalog.Statistics.CountedComment", b =>
+                {
+                    b.Property<long>("CommentId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("comment_id");
+
+                    b.Property<int>("MovieId")
+                        .HasColumnType("integer")
+                        .HasColumnName("movie_id");
+
+                    b.Property<bool>("Removed")
+                        .HasColumnType("boolean")
+                        .HasColumnName("removed");
+
+                    b.HasKey("CommentId")
+                        .HasName("pk_counted_comments");
+
+                    b.ToTable("counted_comments", (string)null);
+                });
+
             modelBuilder.Entity("Matcha.Catalog.Statistics.CountedRating", b =>
                 {
                     b.Property<int>("MovieId")
@@ -328,6 +364,29 @@ namespace Matcha.Catalog.Data.Migrations
                         .HasName("pk_counted_ratings");
 
                     b.ToTable("counted_ratings", (string)null);
+                });
+
+            modelBuilder.Entity("Matcha.Catalog.Statistics.MovieActivity", b =>
+                {
+                    b.Property<int>("MovieId")
+                        .HasColumnType("integer")
+                        .HasColumnName("movie_id");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date")
+                        .HasColumnName("day");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("integer")
+                        .HasColumnName("count");
+
+                    b.HasKey("MovieId", "Day")
+                        .HasName("pk_movie_activity");
+
+                    b.HasIndex("Day")
+                        .HasDatabaseName("ix_movie_activity_day");
+
+                    b.ToTable("movie_activity", (string)null);
                 });
 
             modelBuilder.Entity("Matcha.ServiceDefaults.Events.InboxAggregateVersion", b =>
