@@ -54,7 +54,9 @@ export async function renderMovie(container, { params }) {
   } else if (ratingsDown || !screen.mine) {
     mine.append(notice('Ratings are unavailable right now. Your rating, your list and comments will be back shortly.'));
   } else {
-    mine.append(myRating(id, screen.mine, followStats), wishlist(id, screen.mine), prediction(screen));
+    mine.append(myRating(id, screen.mine, followStats), wishlist(id, screen.mine));
+    // A prediction is for films I have not rated yet; my own score says more than any guess.
+    if (screen.mine?.score == null) mine.append(prediction(screen));
   }
   container.append(mine);
 
