@@ -106,7 +106,7 @@ internal static class ScreensApi
             {
                 unavailable.Add("predictions", "not-found");
             }
-            // No model yet (503) is not Ratings being down: it is the prediction that is missing.
+            // A prediction that fails is the prediction missing; whether Ratings is down the other parts say.
             predicted = unavailable.Take("predictions", prediction.Result);
         }
         return TypedResults.Ok(new MovieScreen(

@@ -122,9 +122,13 @@ internal static class RecommendationsApi
     private static Ok<TrainingStatus> ModelStatus(ModelTrainer trainer, CurrentModel current) =>
         TypedResults.Ok(new TrainingStatus(current.Model?.Info, Requested: false, trainer.IsTraining));
 
+    /// <summary>
+    /// 404, not 503: Ratings is up and answering; the prediction does not exist yet. (A 503 would
+    /// also count as a failure in callers' circuit breakers and cut them off from all of Ratings.)
+    /// </summary>
     private static ProblemHttpResult NoModelYet() => TypedResults.Problem(
         "No recommendation model has been trained yet (there were no ratings to learn from); predictions start with the first training.",
-        title: "No model yet", statusCode: StatusCodes.Status503ServiceUnavailable);
+        title: "No model yet", statusCode: StatusCodes.Status404NotFound);
 
     private static bool TryParseIds(string? text, out List<int> ids)
     {

@@ -1,6 +1,6 @@
 import { announce } from '../app.js';
 import { api } from '../api.js';
-import { h } from '../dom.js';
+import { h, notice } from '../dom.js';
 
 const when = iso => new Date(iso).toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
 
@@ -11,10 +11,23 @@ export function renderComments(section, movieId, comments, mine, followStats) {
     withSpoilers ??= (await api(`/api/ratings/movies/${movieId}/comments?sort=likes&pageSize=100&includeSpoilers=true`)).items;
     return withSpoilers.find(c => c.id === id)?.text ?? '';
   };
+  // After a change of mine the list is read again; if Ratings misses that read (slow, or its
+  // circuit briefly open), try a couple more times before saying the comments are unavailable.
   const reload = async () => {
-    const screen = await api(`/api/screens/movie/${movieId}`);
+    let screen = null;
+    for (const delay of [0, 500, 1500]) {
+      if (delay) await new Promise(resolve => setTimeout(resolve, delay));
+      try {
+        screen = await api(`/api/screens/movie/${movieId}`);
+      } catch { /* the next try may work */ }
+      if (screen?.comments && screen?.mine) break;
+    }
     section.replaceChildren(section.firstChild);
-    if (screen.comments && screen.mine) renderComments(section, movieId, screen.comments, screen.mine, followStats);
+    if (screen?.comments && screen?.mine) {
+      renderComments(section, movieId, screen.comments, screen.mine, followStats);
+    } else {
+      section.append(notice('Comments are unavailable right now; your change is saved. Reload the page in a moment to see them.'));
+    }
     followStats();
   };
 
