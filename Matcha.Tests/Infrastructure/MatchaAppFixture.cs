@@ -30,7 +30,10 @@ public sealed class MatchaAppFixture : IAsyncLifetime
             // Postgres writes every line to stderr, routine ones included (a health check asking
             // for a database before it is created): its log is the dashboard's, not the test's.
             .AddFilter("Matcha.AppHost.Resources.postgres", LogLevel.None)
-            .AddFilter("Aspire", LogLevel.Warning));
+            .AddFilter("Aspire", LogLevel.Warning)
+            // The AppHost's appsettings say Information by default; the test's own HttpClients
+            // would log four lines for every request they send.
+            .AddFilter("System.Net.Http", LogLevel.Warning));
         foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
         {
             builder.CreateResourceBuilder(project)
