@@ -60,12 +60,37 @@ public static class ServiceProcesses
         await kill.WaitForExitAsync();
     }
 
+    /// <summary>
+    /// Starts a stopped or killed resource and waits until it is healthy. The start command
+    /// returns before the resource's state moves on, and a killed service can be left in
+    /// "failed to start": waiting for health straight away can read that old state and give up
+    /// at once. So this first waits for the new start to show (Starting or Running), then for
+    /// health; a start that still does not come up is asked for again, at most three times.
+    /// What the tests check is what the service does once it runs again.
+    /// </summary>
     public static async Task StartAgainAsync(this MatchaAppFixture fixture, string resource)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        var started = await fixture.App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand, timeout.Token);
-        Assert.True(started.Success, started.Message);
-        await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        for (var attempt = 1; ; attempt++)
+        {
+            var started = await fixture.App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand, timeout.Token);
+            Assert.True(started.Success, started.Message);
+            try
+            {
+                using var showing = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
+                showing.CancelAfter(TimeSpan.FromSeconds(30));
+                await fixture.App.ResourceNotifications.WaitForResourceAsync(resource,
+                    e => e.Snapshot.State?.Text is { } state && (state == KnownResourceStates.Starting || state == KnownResourceStates.Running),
+                    showing.Token);
+                await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+                return;
+            }
+            catch (Exception ex) when (attempt < 3 && !timeout.IsCancellationRequested
+                && ex is DistributedApplicationException or OperationCanceledException)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(2), timeout.Token);
+            }
+        }
     }
 
     /// <summary>
