@@ -33,7 +33,7 @@ internal static class GatewayBenchmark
             .WithEnvironment("Gateway__RateLimits__UserPerSecond", "1000000"));
 
         using var gateway = app.CreateHttpClient("gateway", "http");
-        var (accessToken, userId) = await SignInAsync(gateway);
+        var (accessToken, userId) = await BenchApp.SignUpAsync(gateway);
         var film = (await gateway.GetFromJsonAsync<JsonElement>("/api/catalog/movies?sort=title&pageSize=1")).GetProperty("items")[0].GetProperty("id").GetInt32();
         gateway.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
 
@@ -69,20 +69,8 @@ internal static class GatewayBenchmark
         return 0;
     }
 
-    private static async Task<(string Token, string UserId)> SignInAsync(HttpClient gateway)
-    {
-        var email = $"bench-{Guid.NewGuid():N}@example.com";
-        var password = $"bench password {Guid.NewGuid():N}";
-        (await gateway.PostAsJsonAsync("/api/accounts/signup", new { email, password, displayName = "Bench" })).EnsureSuccessStatusCode();
-        using var login = await gateway.PostAsJsonAsync("/api/accounts/login", new { email, password });
-        login.EnsureSuccessStatusCode();
-        var token = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString()!;
-        var userId = new JsonWebToken(token).Subject;
-        return (token, userId);
-    }
-
     /// <summary>The token the gateway would mint for Catalog, minted here with the gateway's key (valid one minute).</summary>
-    private static string InternalToken(string signingKey, string userId)
+    private static string InternalToken(string signingKey, Guid userId)
     {
         var ecdsa = ECDsa.Create();
         ecdsa.ImportPkcs8PrivateKey(Convert.FromBase64String(signingKey), out _);
@@ -96,7 +84,7 @@ internal static class GatewayBenchmark
             NotBefore = now,
             Expires = now.AddMinutes(1),
             SigningCredentials = new SigningCredentials(new ECDsaSecurityKey(ecdsa) { KeyId = "gateway" }, SecurityAlgorithms.EcdsaSha256),
-            Claims = new Dictionary<string, object> { ["sub"] = userId, ["name"] = "Bench", ["role"] = Array.Empty<string>() },
+            Claims = new Dictionary<string, object> { ["sub"] = userId.ToString(), ["name"] = "Bench", ["role"] = Array.Empty<string>() },
         });
     }
 }

@@ -8,7 +8,6 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.IdentityModel.JsonWebTokens;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -41,7 +40,7 @@ internal static partial class PredictBenchmark
             .WithEnvironment("Gateway__RateLimits__UserBurst", "1000000")
             .WithEnvironment("Gateway__RateLimits__UserPerSecond", "1000000"));
         using var gateway = app.CreateHttpClient("gateway", "http");
-        var (token, userId) = await SignUpAsync(gateway);
+        var (token, userId) = await BenchApp.SignUpAsync(gateway);
 
         var films = ReadFilms(moviesCsv);
         var ratings = File.ReadLines(ratingsCsv).Skip(1).Where(l => l.Length > 0).Select(l => l.Split(',')).Select(f =>
@@ -141,17 +140,6 @@ internal static partial class PredictBenchmark
             }
         }
         throw new TimeoutException("No model trained on every rating within 10 minutes.");
-    }
-
-    private static async Task<(string Token, Guid UserId)> SignUpAsync(HttpClient gateway)
-    {
-        var email = $"bench-{Guid.NewGuid():N}@example.com";
-        var password = $"bench password {Guid.NewGuid():N}";
-        (await gateway.PostAsJsonAsync("/api/accounts/signup", new { email, password, displayName = "Bench" })).EnsureSuccessStatusCode();
-        using var login = await gateway.PostAsJsonAsync("/api/accounts/login", new { email, password });
-        login.EnsureSuccessStatusCode();
-        var token = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString()!;
-        return (token, Guid.Parse(new JsonWebToken(token).Subject));
     }
 
     /// <summary>movies.csv: movieId,title,genres — titles may be quoted and hold commas; the year ends the title.</summary>
