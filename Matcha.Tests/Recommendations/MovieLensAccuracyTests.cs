@@ -8,21 +8,21 @@ namespace Matcha.Tests.Recommendations;
 public sealed class MovieLensAccuracyTests
 {
     [Fact]
-    public void TunedFactorModelsBeatTheBaselineOnMlLatestSmall()
+    public void TheServedModelIsAtMost95PercentOfTheBaselinesErrorOnMlLatestSmall()
     {
         var ratings = MovieLensRatings.Load(MovieLensData.SmallFolder()).Ratings;
 
         var results = new CrossValidation(folds: 5).Run(ratings,
         [
             new Candidate("baseline", r => BaselineModel.Fit(r)),
-            new Candidate("SVD", r => BiasedMatrixFactorization.Fit(r, RecommendationDefaults.Svd)),
             new Candidate("SVD++", r => SvdPlusPlus.Fit(r, RecommendationDefaults.SvdPlusPlus)),
+            new Candidate("Bayesian", r => BayesianFactorization.Fit(r, RecommendationDefaults.Bayesian)),
         ]);
 
-        var baseline = results[0].MeanRmse;
+        var (baseline, svdPlusPlus, served) = (results[0].MeanRmse, results[1].MeanRmse, results[2].MeanRmse);
         Assert.InRange(baseline, 0.86, 0.885);   // the published BaselineOnly figure is about 0.873
-        // Measured: SVD 0.976, SVD++ 0.971 of the baseline; the 0.95 was not reached (docs/recommendations.md).
-        Assert.All(results.Skip(1), model => Assert.True(model.MeanRmse <= 0.99 * baseline,
-            $"{model.Model} RMSE {model.MeanRmse:F4} vs baseline {baseline:F4}"));
+        Assert.True(svdPlusPlus <= 0.99 * baseline, $"SVD++ RMSE {svdPlusPlus:F4} vs baseline {baseline:F4}");
+        // The target. Measured: 0.8253 / 0.8726 = 0.946 (docs/recommendations.md).
+        Assert.True(served <= 0.95 * baseline, $"served model RMSE {served:F4} vs baseline {baseline:F4}: {served / baseline:F4}");
     }
 }

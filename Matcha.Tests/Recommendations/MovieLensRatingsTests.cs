@@ -23,6 +23,20 @@ public sealed class MovieLensRatingsTests : IDisposable
         var data = MovieLensRatings.Load(folder);
 
         AssertThreeRatings(data, firstScore: 2.5f, lastScore: 4.5f);
+        // 1260759144 s after 1970-01-01 is 2009-12-14 (UTC): day 14,592.
+        Assert.Equal([14592, 14592, 14592], data.Ratings.Days.ToArray());
+    }
+
+    [Fact]
+    public void AFileWithoutTimestampsLoadsWithoutDays()
+    {
+        var file = Path.Combine(folder, "u.data");
+        File.WriteAllText(file, "1\t31\t2\n1\t1029\t3\n7\t31\t5\n");
+
+        var data = MovieLensRatings.Load(file);
+
+        AssertThreeRatings(data, firstScore: 2f, lastScore: 5f);
+        Assert.False(data.Ratings.HasDays);
     }
 
     [Fact]
@@ -33,6 +47,7 @@ public sealed class MovieLensRatingsTests : IDisposable
 
         AssertThreeRatings(MovieLensRatings.Load(file), firstScore: 2f, lastScore: 5f);
         AssertThreeRatings(MovieLensRatings.Load(folder), firstScore: 2f, lastScore: 5f);
+        Assert.Equal(881250949 / 86400, MovieLensRatings.Load(file).Ratings.Days[0]);
     }
 
     private static void AssertThreeRatings(IndexedRatings<int> data, float firstScore, float lastScore)

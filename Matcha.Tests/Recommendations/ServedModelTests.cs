@@ -9,8 +9,8 @@ public sealed class ServedModelTests
     private static TrainedModel Train(List<(int User, int Item, float Score)> triples)
     {
         var data = RatingSet.FromTriples(triples);
-        var model = SvdPlusPlus.Fit(data.Ratings, RecommendationDefaults.SvdPlusPlus);
-        var info = new ModelInfo(1, DateTimeOffset.UnixEpoch, "SVD++", data.Ratings.Count, data.Ratings.UserCount, data.Ratings.ItemCount, 0, null, null);
+        var model = BayesianFactorization.Fit(data.Ratings, RecommendationDefaults.Bayesian);
+        var info = new ModelInfo(1, DateTimeOffset.UnixEpoch, TrainedModel.Algorithm, data.Ratings.Count, data.Ratings.UserCount, data.Ratings.ItemCount, 0, null, null);
         return new TrainedModel(info, model, data.Items);
     }
 
@@ -24,7 +24,7 @@ public sealed class ServedModelTests
     public void AStoredModelReadBackPredictsExactlyAsTheTrainedOne()
     {
         var trained = Train(TasteBlocks.Ratings());
-        var stored = new StoredModel { Id = 1, Algorithm = "SVD++", Data = trained.Write() };
+        var stored = new StoredModel { Id = 1, Algorithm = TrainedModel.Algorithm, Data = trained.Write() };
 
         var read = TrainedModel.Read(stored);
 

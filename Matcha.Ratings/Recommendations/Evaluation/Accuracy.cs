@@ -10,10 +10,12 @@ public static class Accuracy
         var users = test.Users;
         var items = test.Items;
         var scores = test.Scores;
+        var days = test.Days;
         double squared = 0, absolute = 0;
         for (var r = 0; r < scores.Length; r++)
         {
-            var error = (double)scores[r] - model.Predict(users[r], items[r]);
+            var predicted = test.HasDays ? model.Predict(users[r], items[r], days[r]) : model.Predict(users[r], items[r]);
+            var error = (double)scores[r] - predicted;
             squared += error * error;
             absolute += Math.Abs(error);
         }

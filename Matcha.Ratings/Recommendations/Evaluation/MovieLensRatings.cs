@@ -6,6 +6,7 @@ namespace Matcha.Ratings.Recommendations.Evaluation;
 /// <summary>
 /// Reads MovieLens ratings: ml-latest(-small) <c>ratings.csv</c> (userId,movieId,rating,timestamp with a
 /// header) and ml-100k <c>u.data</c> (user item rating timestamp, tab-separated, no header).
+/// The timestamp (seconds since 1970, UTC) becomes the rating's day; a file without one loads without days.
 /// </summary>
 public static class MovieLensRatings
 {
@@ -24,18 +25,25 @@ public static class MovieLensRatings
     }
 
     public static IndexedRatings<int> LoadCsv(string path) =>
-        RatingSet.FromTriples(File.ReadLines(path).Skip(1).Where(l => l.Length > 0).Select(l => Parse(l, ',')));
+        Load([.. File.ReadLines(path).Skip(1).Where(l => l.Length > 0).Select(l => Parse(l, ','))]);
 
     public static IndexedRatings<int> LoadTabSeparated(string path) =>
-        RatingSet.FromTriples(File.ReadLines(path).Where(l => l.Length > 0).Select(l => Parse(l, '\t')));
+        Load([.. File.ReadLines(path).Where(l => l.Length > 0).Select(l => Parse(l, '\t'))]);
 
-    private static (int User, int Item, float Score) Parse(string line, char separator)
+    private static IndexedRatings<int> Load(List<(int User, int Item, float Score, int? Day)> ratings) =>
+        ratings.All(r => r.Day.HasValue)
+            ? RatingSet.FromQuadruples(ratings.Select(r => (r.User, r.Item, r.Score, r.Day!.Value)))
+            : RatingSet.FromTriples(ratings.Select(r => (r.User, r.Item, r.Score)));
+
+    private static (int User, int Item, float Score, int? Day) Parse(string line, char separator)
     {
         var fields = line.Split(separator);
         return fields.Length >= 3
             ? (int.Parse(fields[0], CultureInfo.InvariantCulture),
                int.Parse(fields[1], CultureInfo.InvariantCulture),
-               float.Parse(fields[2], CultureInfo.InvariantCulture))
+               float.Parse(fields[2], CultureInfo.InvariantCulture),
+               fields.Length >= 4 && long.TryParse(fields[3], NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds)
+                   ? RatingDays.FromUnixSeconds(seconds) : null)
             : throw new FormatException($"Expected user, item and rating in \"{line}\".");
     }
 }

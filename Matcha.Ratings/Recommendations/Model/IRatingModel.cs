@@ -4,4 +4,7 @@ namespace Matcha.Ratings.Recommendations.Model;
 public interface IRatingModel
 {
     float Predict(int user, int item);
+
+    /// <summary>The score for a rating given on <paramref name="day"/> (days since 1970-01-01, UTC); models without time ignore it.</summary>
+    float Predict(int user, int item, int day) => Predict(user, item);
 }

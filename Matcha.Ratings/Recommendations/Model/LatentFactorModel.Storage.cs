@@ -22,12 +22,12 @@ public sealed partial class LatentFactorModel
         writer.Write(options.Seed);
         writer.Write(Mean);
         writer.Write(ItemCount);
-        WriteFloats(writer, itemBiases);
-        WriteFloats(writer, itemFactors);
+        Floats.Write(writer, itemBiases);
+        Floats.Write(writer, itemFactors);
         writer.Write(implicitFactors is not null);
         if (implicitFactors is not null)
         {
-            WriteFloats(writer, implicitFactors);
+            Floats.Write(writer, implicitFactors);
         }
     }
 
@@ -51,23 +51,12 @@ public sealed partial class LatentFactorModel
         };
         var mean = reader.ReadSingle();
         var items = reader.ReadInt32();
-        var biases = ReadFloats(reader, items);
-        var factors = ReadFloats(reader, items * options.Factors);
-        var implicitFactors = reader.ReadBoolean() ? ReadFloats(reader, items * options.Factors) : null;
+        var biases = Floats.Read(reader, items);
+        var factors = Floats.Read(reader, items * options.Factors);
+        var implicitFactors = reader.ReadBoolean() ? Floats.Read(reader, items * options.Factors) : null;
         return new LatentFactorModel(options, mean, [], biases, [], factors, implicitFactors);
     }
 
     /// <summary>μ + b_i: the film's standing with everyone, what a user with no ratings is shown.</summary>
     public float ItemBaseline(int item) => item >= 0 && item < ItemCount ? RatingScale.Clip(Mean + itemBiases[item]) : RatingScale.Clip(Mean);
-
-    private static void WriteFloats(BinaryWriter writer, float[] values) =>
-        writer.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
-
-    private static float[] ReadFloats(BinaryReader reader, int count)
-    {
-        var values = new float[count];
-        var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan());
-        reader.BaseStream.ReadExactly(bytes);
-        return values;
-    }
 }

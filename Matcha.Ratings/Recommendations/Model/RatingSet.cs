@@ -4,26 +4,30 @@ namespace Matcha.Ratings.Recommendations.Model;
 /// Immutable ratings over dense user and item indices: the triples in parallel arrays, plus the
 /// same ratings grouped by user (CSR), which SVD++ and fold-in walk user by user.
 /// A subset keeps the index space of its parent, so a cross-validation fold's model can be
-/// asked about users and items it never saw in training.
+/// asked about users and items it never saw in training. Each rating may carry the day it was
+/// given (days since 1970-01-01, UTC), which the Bayesian model uses for each user's day-to-day
+/// shifts of scale.
 /// </summary>
 public sealed class RatingSet
 {
     private readonly int[] users;
     private readonly int[] items;
     private readonly float[] scores;
+    private readonly int[]? days;
 
-    public RatingSet(int userCount, int itemCount, int[] users, int[] items, float[] scores)
+    public RatingSet(int userCount, int itemCount, int[] users, int[] items, float[] scores, int[]? days = null)
     {
-        if (users.Length != items.Length || users.Length != scores.Length)
+        if (users.Length != items.Length || users.Length != scores.Length || (days is not null && days.Length != users.Length))
         {
-            throw new ArgumentException("Users, items and scores must have the same length.");
+            throw new ArgumentException("Users, items, scores (and days) must have the same length.");
         }
         UserCount = userCount;
         ItemCount = itemCount;
         this.users = users;
         this.items = items;
         this.scores = scores;
-        (UserStart, ItemsByUser, ScoresByUser) = GroupByUser(userCount, users, items, scores);
+        this.days = days;
+        (UserStart, ItemsByUser, ScoresByUser, DaysByUser) = GroupByUser(userCount, users, items, scores, days);
         ItemRatingCounts = new int[itemCount];
         foreach (var item in items)
         {
@@ -46,6 +50,11 @@ public sealed class RatingSet
 
     public ReadOnlySpan<float> Scores => scores;
 
+    public bool HasDays => days is not null;
+
+    /// <summary>The day of each rating (days since 1970-01-01, UTC); empty when the set has none.</summary>
+    public ReadOnlySpan<int> Days => days;
+
     /// <summary>User u's ratings are ItemsByUser[UserStart[u]..UserStart[u + 1]].</summary>
     internal int[] UserStart { get; }
 
@@ -53,12 +62,23 @@ public sealed class RatingSet
 
     internal float[] ScoresByUser { get; }
 
+    internal int[]? DaysByUser { get; }
+
     internal int[] ItemRatingCounts { get; }
 
     public int RatingCountOfUser(int user) => UserStart[user + 1] - UserStart[user];
 
     /// <summary>Builds a set from (external user, film id, score) triples, indexing users and films in order of first appearance.</summary>
     public static IndexedRatings<TUser> FromTriples<TUser>(IEnumerable<(TUser User, int Item, float Score)> triples)
+        where TUser : notnull =>
+        Build(triples.Select(t => (t.User, t.Item, t.Score, Day: (int?)null)));
+
+    /// <summary>Builds a set from (external user, film id, score, day) quadruples; see <see cref="FromTriples{TUser}"/>.</summary>
+    public static IndexedRatings<TUser> FromQuadruples<TUser>(IEnumerable<(TUser User, int Item, float Score, int Day)> quadruples)
+        where TUser : notnull =>
+        Build(quadruples.Select(q => (q.User, q.Item, q.Score, Day: (int?)q.Day)));
+
+    private static IndexedRatings<TUser> Build<TUser>(IEnumerable<(TUser User, int Item, float Score, int? Day)> ratings)
         where TUser : notnull
     {
         var userIndex = new DenseIndex<TUser>();
@@ -66,14 +86,19 @@ public sealed class RatingSet
         List<int> userIndices = [];
         List<int> itemIndices = [];
         List<float> scores = [];
-        foreach (var (user, item, score) in triples)
+        List<int> days = [];
+        var withDays = true;
+        foreach (var (user, item, score, day) in ratings)
         {
             userIndices.Add(userIndex.GetOrAdd(user));
             itemIndices.Add(itemIndex.GetOrAdd(item));
             scores.Add(score);
+            withDays &= day.HasValue;
+            days.Add(day ?? 0);
         }
-        var ratings = new RatingSet(userIndex.Count, itemIndex.Count, [.. userIndices], [.. itemIndices], [.. scores]);
-        return new IndexedRatings<TUser>(ratings, userIndex, itemIndex);
+        var set = new RatingSet(
+            userIndex.Count, itemIndex.Count, [.. userIndices], [.. itemIndices], [.. scores], withDays && days.Count > 0 ? [.. days] : null);
+        return new IndexedRatings<TUser>(set, userIndex, itemIndex);
     }
 
     public RatingSet Subset(IEnumerable<int> rows)
@@ -81,10 +106,12 @@ public sealed class RatingSet
         var picked = rows.ToArray();
         return new RatingSet(
             UserCount, ItemCount,
-            [.. picked.Select(r => users[r])], [.. picked.Select(r => items[r])], [.. picked.Select(r => scores[r])]);
+            [.. picked.Select(r => users[r])], [.. picked.Select(r => items[r])], [.. picked.Select(r => scores[r])],
+            days is null ? null : [.. picked.Select(r => days[r])]);
     }
 
-    private static (int[] Start, int[] Items, float[] Scores) GroupByUser(int userCount, int[] users, int[] items, float[] scores)
+    private static (int[] Start, int[] Items, float[] Scores, int[]? Days) GroupByUser(
+        int userCount, int[] users, int[] items, float[] scores, int[]? days)
     {
         var start = new int[userCount + 1];
         foreach (var user in users)
@@ -98,12 +125,14 @@ public sealed class RatingSet
         var next = start[..^1];
         var groupedItems = new int[items.Length];
         var groupedScores = new float[scores.Length];
+        var groupedDays = days is null ? null : new int[days.Length];
         for (var r = 0; r < users.Length; r++)
         {
             var at = next[users[r]]++;
             groupedItems[at] = items[r];
             groupedScores[at] = scores[r];
+            groupedDays?[at] = days![r];
         }
-        return (start, groupedItems, groupedScores);
+        return (start, groupedItems, groupedScores, groupedDays);
     }
 }

@@ -12,4 +12,7 @@ public static class RecommendationDefaults
     };
 
     public static LatentFactorOptions SvdPlusPlus { get; } = Svd;
+
+    /// <summary>The served model's sampler settings (bench <c>evaluate --factors --sweeps --burn-in --samples</c> varies them).</summary>
+    public static BayesianOptions Bayesian { get; } = new();
 }

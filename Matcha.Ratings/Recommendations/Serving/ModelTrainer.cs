@@ -8,17 +8,17 @@ using Microsoft.Extensions.Options;
 namespace Matcha.Ratings.Recommendations.Serving;
 
 /// <summary>
-/// Trains SVD++ (the most accurate model in cross-validation, docs/recommendations.md) on every
-/// rating that counts, stores it and swaps it in. Two fits run side by side, one per core: the
-/// served model on all ratings, and the same configuration without a random 10 % to measure its
-/// RMSE (and the baseline's) on that 10 %. One training at a time across all replicas: the
-/// others skip while a Postgres advisory lock is held, and load the result when it is stored.
+/// Trains the Bayesian model (the most accurate in cross-validation, docs/recommendations.md) on
+/// every rating that counts, each with the day it was last given, stores it and swaps it in. Two
+/// fits run side by side, one per core: the served model on all ratings, and the same
+/// configuration without a random 10 % to measure its RMSE (and the baseline's) on that 10 %. One
+/// training at a time across all replicas: the others skip while a Postgres advisory lock is held,
+/// and load the result when it is stored.
 /// </summary>
 internal sealed partial class ModelTrainer(
     IServiceScopeFactory scopes, CurrentModel current, TimeProvider clock,
     IOptions<RecommendationOptions> options, ILogger<ModelTrainer> logger) : IDisposable
 {
-    public const string Algorithm = "SVD++";
     private const long TrainingLockKey = 0x6d61746368610010;   // "matcha" + 16
     private const int MinimumForHoldOut = 200;
     private const double HoldOutShare = 0.1;
@@ -68,7 +68,7 @@ internal sealed partial class ModelTrainer(
         var db = scope.ServiceProvider.GetRequiredService<RatingsDbContext>();
         var servedId = current.Model?.Info.Id ?? 0;
         var stored = await db.StoredModels.AsNoTracking()
-            .Where(m => m.Id > servedId)
+            .Where(m => m.Id > servedId && m.Algorithm == TrainedModel.Algorithm)
             .OrderByDescending(m => m.Id)
             .FirstOrDefaultAsync(cancellationToken);
         if (stored is null)
@@ -87,28 +87,28 @@ internal sealed partial class ModelTrainer(
     {
         using var activity = RatingsTelemetry.Source.StartActivity("recommendations.train");
         var stopwatch = Stopwatch.StartNew();
-        var triples = new List<(Guid, int, float)>();
+        var quadruples = new List<(Guid, int, float, int)>();
         await foreach (var r in db.Ratings.AsNoTracking()
             .Where(r => r.Score != null && r.RejectedReason == null)
-            .Select(r => new { r.UserId, r.MovieId, r.Score })
+            .Select(r => new { r.UserId, r.MovieId, r.Score, r.UpdatedAt })
             .AsAsyncEnumerable().WithCancellation(cancellationToken))
         {
-            triples.Add((r.UserId, r.MovieId, (float)r.Score!.Value));
+            quadruples.Add((r.UserId, r.MovieId, (float)r.Score!.Value, RatingDays.Of(r.UpdatedAt)));
         }
-        if (triples.Count == 0)
+        if (quadruples.Count == 0)
         {
             LogNothingToLearn();
             return null;
         }
-        var indexed = RatingSet.FromTriples(triples);
+        var indexed = RatingSet.FromQuadruples(quadruples);
         var ratings = indexed.Ratings;
-        var parameters = RecommendationDefaults.SvdPlusPlus;
+        var parameters = RecommendationDefaults.Bayesian;
 
-        // Both cores: the served fit on one, the hold-out check on the other. SGD itself is sequential.
+        // Both cores: the served fit on one, the hold-out check on the other. The sampler itself is sequential.
         // Each on a thread of its own, not the pool's: on two cores the pool starts with two threads,
         // and fits holding both for seconds would stall every request and event consumer.
-        var served = OnOwnThread(() => SvdPlusPlus.Fit(ratings, parameters), cancellationToken);
-        var check = OnOwnThread(() => HoldOut(ratings, parameters), cancellationToken);
+        var served = OnOwnThread(() => BayesianFactorization.Fit(ratings, parameters, cancellationToken), cancellationToken);
+        var check = OnOwnThread(() => HoldOut(ratings, parameters, cancellationToken), cancellationToken);
         var model = await served;
         var (rmse, baselineRmse) = await check;
         var seconds = stopwatch.Elapsed.TotalSeconds;
@@ -116,7 +116,7 @@ internal sealed partial class ModelTrainer(
         var stored = new StoredModel
         {
             TrainedAt = clock.GetUtcNow(),
-            Algorithm = Algorithm,
+            Algorithm = TrainedModel.Algorithm,
             RatingCount = ratings.Count,
             UserCount = ratings.UserCount,
             FilmCount = ratings.ItemCount,
@@ -147,7 +147,7 @@ internal sealed partial class ModelTrainer(
     private static Task<T> OnOwnThread<T>(Func<T> work, CancellationToken cancellationToken) =>
         Task.Factory.StartNew(work, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-    private static (double? Rmse, double? Baseline) HoldOut(RatingSet ratings, LatentFactorOptions parameters)
+    private static (double? Rmse, double? Baseline) HoldOut(RatingSet ratings, BayesianOptions parameters, CancellationToken cancellationToken)
     {
         if (ratings.Count < MinimumForHoldOut)
         {
@@ -158,7 +158,7 @@ internal sealed partial class ModelTrainer(
         var cut = (int)(order.Length * HoldOutShare);
         var test = ratings.Subset(order[..cut]);
         var train = ratings.Subset(order[cut..]);
-        var (rmse, _) = Accuracy.Measure(SvdPlusPlus.Fit(train, parameters), test);
+        var (rmse, _) = Accuracy.Measure(BayesianFactorization.Fit(train, parameters, cancellationToken), test);
         var (baseline, _) = Accuracy.Measure(BaselineModel.Fit(train), test);
         return (rmse, baseline);
     }

@@ -55,15 +55,16 @@ public sealed class PersonalModel(TrainedModel trained, FoldedUser? folded, IRea
 
 /// <summary>
 /// Builds <see cref="PersonalModel"/>s. The user's ratings are read on every request (one indexed
-/// query), and the fold-in is cached with exactly the ratings it was fitted to: a cached fit is
-/// used only while those are still the user's ratings, so nothing needs invalidating and a rating
-/// changed a moment ago — on any replica — counts on the next request.
+/// query), and the fold-in is cached with exactly the ratings (and days) it was fitted to and the
+/// day it was fitted for: a cached fit is used only while those are still the user's ratings and
+/// it is still that day, so nothing needs invalidating and a rating changed a moment ago — on any
+/// replica — counts on the next request.
 /// </summary>
-public sealed class PersonalModels(CurrentModel current, IMemoryCache cache)
+public sealed class PersonalModels(CurrentModel current, IMemoryCache cache, TimeProvider clock)
 {
     private static readonly TimeSpan FoldInLifetime = TimeSpan.FromMinutes(5);
 
-    private sealed record Fit((int MovieId, decimal Score)[] Ratings, FoldedUser? User);
+    private sealed record Fit((int MovieId, decimal Score, int Day)[] Ratings, int Today, FoldedUser? User);
 
     public async Task<PersonalModel?> ForUserAsync(Guid userId, RatingsDbContext db, CancellationToken cancellationToken)
     {
@@ -74,19 +75,20 @@ public sealed class PersonalModels(CurrentModel current, IMemoryCache cache)
         var ratings = (await db.Ratings.AsNoTracking()
                 .Where(r => r.UserId == userId && r.Score != null && r.RejectedReason == null)
                 .OrderBy(r => r.MovieId)
-                .Select(r => new { r.MovieId, Score = r.Score!.Value })
+                .Select(r => new { r.MovieId, Score = r.Score!.Value, r.UpdatedAt })
                 .ToListAsync(cancellationToken))
-            .Select(r => (r.MovieId, r.Score)).ToArray();
+            .Select(r => (r.MovieId, r.Score, Day: RatingDays.Of(r.UpdatedAt))).ToArray();
+        var today = RatingDays.Of(clock.GetUtcNow());
 
         var key = (userId, trained.Info.Id);
-        if (!cache.TryGetValue(key, out Fit? fit) || !fit!.Ratings.AsSpan().SequenceEqual(ratings))
+        if (!cache.TryGetValue(key, out Fit? fit) || fit!.Today != today || !fit.Ratings.AsSpan().SequenceEqual(ratings))
         {
             var known = ratings
-                .Select(r => (Item: trained.Films.IndexOf(r.MovieId), Score: (float)r.Score))
+                .Select(r => (Item: trained.Films.IndexOf(r.MovieId), Score: (float)r.Score, Day: (int?)r.Day))
                 .Where(r => r.Item >= 0)
                 .ToList();
             // Without a rating of any film the model knows there is nothing personal to fit.
-            fit = new Fit(ratings, known.Count == 0 ? null : trained.Model.FoldInUser(known));
+            fit = new Fit(ratings, today, known.Count == 0 ? null : trained.Model.FoldInUser(known, today));
             cache.Set(key, fit, new MemoryCacheEntryOptions { SlidingExpiration = FoldInLifetime });
         }
         return new PersonalModel(trained, fit.User, ratings.Select(r => r.MovieId).ToHashSet());

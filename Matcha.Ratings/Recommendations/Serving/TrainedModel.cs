@@ -7,12 +7,15 @@ public sealed record ModelInfo(
     long Id, DateTimeOffset TrainedAt, string Algorithm, int RatingCount, int UserCount, int FilmCount,
     double TrainingSeconds, double? HoldOutRmse, double? BaselineHoldOutRmse);
 
-/// <summary>The model being served: the film side of a trained SVD++ and the map from film ids to its indices.</summary>
-public sealed class TrainedModel(ModelInfo info, LatentFactorModel model, DenseIndex<int> films)
+/// <summary>The model being served: the film side of a trained <see cref="BayesianModel"/> and the map from film ids to its indices.</summary>
+public sealed class TrainedModel(ModelInfo info, BayesianModel model, DenseIndex<int> films)
 {
+    /// <summary>Stored with each model; a stored model of another algorithm (an older release's SVD++) is never loaded.</summary>
+    public const string Algorithm = "Bayesian MF, flipped implicit feedback, day shifts";
+
     public ModelInfo Info { get; } = info;
 
-    public LatentFactorModel Model { get; } = model;
+    public BayesianModel Model { get; } = model;
 
     public DenseIndex<int> Films { get; } = films;
 
@@ -40,7 +43,7 @@ public sealed class TrainedModel(ModelInfo info, LatentFactorModel model, DenseI
         {
             films.GetOrAdd(reader.ReadInt32());
         }
-        var model = LatentFactorModel.ReadItemSide(reader);
+        var model = BayesianModel.ReadItemSide(reader);
         return new TrainedModel(Describe(stored), model, films);
     }
 
