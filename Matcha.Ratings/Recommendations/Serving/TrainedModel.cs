@@ -10,8 +10,12 @@ public sealed record ModelInfo(
 /// <summary>The model being served: the film side of a trained <see cref="BayesianModel"/> and the map from film ids to its indices.</summary>
 public sealed class TrainedModel(ModelInfo info, BayesianModel model, DenseIndex<int> films)
 {
-    /// <summary>Stored with each model; a stored model of another algorithm (an older release's SVD++) is never loaded.</summary>
-    public const string Algorithm = "Bayesian MF, flipped implicit feedback, day shifts";
+    /// <summary>
+    /// Stored with each model (at most 20 characters): <see cref="BayesianFactorization"/>, Bayesian matrix
+    /// factorisation with flipped implicit feedback and day shifts. A stored model of another
+    /// algorithm (an older release's "SVD++") is never loaded.
+    /// </summary>
+    public const string Algorithm = "Bayesian MF";
 
     public ModelInfo Info { get; } = info;
 
