@@ -24,7 +24,7 @@ internal static class EvaluateCommand
                           $"{folds}-fold cross-validation on {Environment.ProcessorCount} cores (loaded in {stopwatch.Elapsed.TotalSeconds:F1} s)");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{Served}: {bayesian.Factors} factors, {bayesian.Iterations} sweeps, {bayesian.BurnIn} burn-in, {bayesian.KeptSamples} samples kept"));
-        Console.WriteLine("folds run in parallel, one per core; each line below appears when all folds are done ...");
+        Console.WriteLine("folds run in parallel, one per core; each model's result per fold as it comes:");
 
         var results = new CrossValidation(folds).Run(ratings,
         [
@@ -33,7 +33,9 @@ internal static class EvaluateCommand
             new("SVD", r => BiasedMatrixFactorization.Fit(r, RecommendationDefaults.Svd)),
             new("SVD++", r => SvdPlusPlus.Fit(r, RecommendationDefaults.SvdPlusPlus)),
             new(Served, r => BayesianFactorization.Fit(r, bayesian)),
-        ]);
+        ],
+        (model, fold) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  fold {fold.Fold}: {model,-12} RMSE {fold.Rmse:F4}  fit {fold.FitTime.TotalSeconds:F1} s")));
 
         Console.WriteLine();
         Console.WriteLine($"{"model",-12} {"RMSE",-17} {"MAE",-17} {"fit time / fold",15}");

@@ -38,7 +38,8 @@ public sealed record Candidate(string Name, Func<RatingSet, IRatingModel> Fit);
 /// </summary>
 public sealed class CrossValidation(int folds = 5, int seed = 42)
 {
-    public IReadOnlyList<ModelEvaluation> Run(RatingSet ratings, IReadOnlyList<Candidate> candidates)
+    /// <param name="onFit">called as each candidate finishes each fold (from the fold's thread), for progress output</param>
+    public IReadOnlyList<ModelEvaluation> Run(RatingSet ratings, IReadOnlyList<Candidate> candidates, Action<string, FoldResult>? onFit = null)
     {
         if (folds < 2 || folds > ratings.Count)
         {
@@ -48,7 +49,7 @@ public sealed class CrossValidation(int folds = 5, int seed = 42)
         new Random(seed).Shuffle(order);
 
         var results = new FoldResult[candidates.Count, folds];
-        Parallel.For(0, folds, fold =>
+        Parallel.For(0, folds, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, fold =>
         {
             var (train, test) = Split(ratings, order, fold);
             for (var c = 0; c < candidates.Count; c++)
@@ -58,6 +59,7 @@ public sealed class CrossValidation(int folds = 5, int seed = 42)
                 var fitTime = stopwatch.Elapsed;
                 var (rmse, mae) = Accuracy.Measure(model, test);
                 results[c, fold] = new FoldResult(fold + 1, rmse, mae, fitTime);
+                onFit?.Invoke(candidates[c].Name, results[c, fold]);
             }
         });
         return [.. candidates.Select((c, i) => new ModelEvaluation(c.Name, [.. Enumerable.Range(0, folds).Select(f => results[i, f])]))];

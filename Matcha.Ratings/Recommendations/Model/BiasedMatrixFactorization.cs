@@ -44,6 +44,6 @@ public static class BiasedMatrixFactorization
 
         Sgd.ClearUntrained(p, k, u => ratings.RatingCountOfUser(u) > 0);
         Sgd.ClearUntrained(q, k, i => ratings.ItemRatingCounts[i] > 0);
-        return new LatentFactorModel(options, mean, bu, bi, p, q, implicitFactors: null);
+        return new LatentFactorModel(options, mean, bu, bi, p, q);
     }
 }

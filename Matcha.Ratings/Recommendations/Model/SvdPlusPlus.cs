@@ -71,7 +71,6 @@ public static class SvdPlusPlus
         }
 
         Sgd.ClearUntrained(q, k, i => ratings.ItemRatingCounts[i] > 0);
-        Sgd.ClearUntrained(y, k, i => ratings.ItemRatingCounts[i] > 0);
         Sgd.ClearUntrained(p, k, u => ratings.RatingCountOfUser(u) > 0);
         // Prediction only needs p_u + implicit term, so it is stored already summed.
         foreach (var u in userOrder)
@@ -84,10 +83,10 @@ public static class SvdPlusPlus
                 pu[f] += implicitSum[f];
             }
         }
-        return new LatentFactorModel(options, mean, bu, bi, p, q, y);
+        return new LatentFactorModel(options, mean, bu, bi, p, q);
     }
 
-    internal static void ImplicitTerm(float[] y, int k, ReadOnlySpan<int> rated, float scale, Span<float> into)
+    private static void ImplicitTerm(float[] y, int k, ReadOnlySpan<int> rated, float scale, Span<float> into)
     {
         into.Clear();
         foreach (var j in rated)
