@@ -227,9 +227,10 @@ public static class BayesianFactorization
         /// <summary>A bias per group: h = 1 on each of the group's ratings.</summary>
         private void SampleBiases(Groups groups, double[] biases, Hyper prior)
         {
+            var (start, rows, e) = (groups.Start, groups.Rows, residual);
             for (var g = 0; g < groups.Count; g++)
             {
-                var (from, to) = (groups.Start[g], groups.Start[g + 1]);
+                var (from, to) = (start[g], start[g + 1]);
                 if (from == to)
                 {
                     continue;
@@ -237,14 +238,14 @@ public static class BayesianFactorization
                 var sum = 0.0;
                 for (var m = from; m < to; m++)
                 {
-                    sum += residual[groups.Rows[m]];
+                    sum += e[rows[m]];
                 }
                 var next = Draw(to - from, sum, biases[g], prior.Mean, prior.Precision);
                 var delta = next - biases[g];
                 biases[g] = next;
                 for (var m = from; m < to; m++)
                 {
-                    residual[groups.Rows[m]] -= delta;
+                    e[rows[m]] -= delta;
                 }
             }
         }
@@ -252,19 +253,21 @@ public static class BayesianFactorization
         /// <summary>γ_v touches every rating of every film v rated, with h = |M(i)|^-½.</summary>
         private void SampleImplicitWeights()
         {
+            // Locals, not fields, in the hot loops: the JIT keeps them in registers.
+            var (itemStart, itemRows, userStart, e) = (byItem.Start, byItem.Rows, byUser.Start, residual);
             for (var i = 0; i < itemCount; i++)
             {
                 var sum = 0.0;
-                for (var m = byItem.Start[i]; m < byItem.Start[i + 1]; m++)
+                for (var m = itemStart[i]; m < itemStart[i + 1]; m++)
                 {
-                    sum += residual[byItem.Rows[m]];
+                    sum += e[itemRows[m]];
                 }
                 itemSum[i] = sum;
             }
             Array.Clear(itemShift);
             for (var v = 0; v < userCount; v++)
             {
-                var (from, to) = (byUser.Start[v], byUser.Start[v + 1]);
+                var (from, to) = (userStart[v], userStart[v + 1]);
                 if (from == to)
                 {
                     continue;
@@ -289,9 +292,9 @@ public static class BayesianFactorization
             for (var i = 0; i < itemCount; i++)
             {
                 itemLinear[i] += itemShift[i];
-                for (var m = byItem.Start[i]; m < byItem.Start[i + 1]; m++)
+                for (var m = itemStart[i]; m < itemStart[i + 1]; m++)
                 {
-                    residual[byItem.Rows[m]] -= itemShift[i];
+                    e[itemRows[m]] -= itemShift[i];
                 }
             }
         }
@@ -299,10 +302,11 @@ public static class BayesianFactorization
         /// <summary>p_uf: h = b_if on each of u's ratings.</summary>
         private void SampleUserFactors(int f)
         {
+            var (userStart, e, items, p, b) = (byUser.Start, residual, rowItem, this.p, this.b);
             var (pf, bf) = (f * userCount, f * itemCount);
             for (var u = 0; u < userCount; u++)
             {
-                var (from, to) = (byUser.Start[u], byUser.Start[u + 1]);
+                var (from, to) = (userStart[u], userStart[u + 1]);
                 if (from == to)
                 {
                     continue;
@@ -310,16 +314,16 @@ public static class BayesianFactorization
                 double sumHH = 0, sumHE = 0;
                 for (var n = from; n < to; n++)
                 {
-                    var h = b[bf + rowItem[n]];
+                    var h = b[bf + items[n]];
                     sumHH += h * h;
-                    sumHE += h * residual[n];
+                    sumHE += h * e[n];
                 }
                 var next = Draw(sumHH, sumHE, p[pf + u], pPrior[f].Mean, pPrior[f].Precision);
                 var delta = next - p[pf + u];
                 p[pf + u] = next;
                 for (var n = from; n < to; n++)
                 {
-                    residual[n] -= delta * b[bf + rowItem[n]];
+                    e[n] -= delta * b[bf + items[n]];
                 }
             }
         }
@@ -327,10 +331,11 @@ public static class BayesianFactorization
         /// <summary>q_if: h = p_uf on each rating of film i.</summary>
         private void SampleItemFactors(int f)
         {
+            var (itemStart, itemRows, e, users, p, b, q) = (byItem.Start, byItem.Rows, residual, rowUser, this.p, this.b, this.q);
             var (pf, qf) = (f * userCount, f * itemCount);
             for (var i = 0; i < itemCount; i++)
             {
-                var (from, to) = (byItem.Start[i], byItem.Start[i + 1]);
+                var (from, to) = (itemStart[i], itemStart[i + 1]);
                 if (from == to)
                 {
                     continue;
@@ -338,10 +343,10 @@ public static class BayesianFactorization
                 double sumHH = 0, sumHE = 0;
                 for (var m = from; m < to; m++)
                 {
-                    var n = byItem.Rows[m];
-                    var h = p[pf + rowUser[n]];
+                    var n = itemRows[m];
+                    var h = p[pf + users[n]];
                     sumHH += h * h;
-                    sumHE += h * residual[n];
+                    sumHE += h * e[n];
                 }
                 var next = Draw(sumHH, sumHE, q[qf + i], qPrior[f].Mean, qPrior[f].Precision);
                 var delta = next - q[qf + i];
@@ -349,8 +354,8 @@ public static class BayesianFactorization
                 b[qf + i] += delta;
                 for (var m = from; m < to; m++)
                 {
-                    var n = byItem.Rows[m];
-                    residual[n] -= delta * p[pf + rowUser[n]];
+                    var n = itemRows[m];
+                    e[n] -= delta * p[pf + users[n]];
                 }
             }
         }
@@ -362,16 +367,17 @@ public static class BayesianFactorization
         /// </summary>
         private void SampleImplicitFactors(int f)
         {
+            var (itemStart, itemRows, userStart, e, users, items, p, b, t) = (byItem.Start, byItem.Rows, byUser.Start, residual, rowUser, rowItem, this.p, this.b, this.t);
             var (pf, bf, tf) = (f * userCount, f * itemCount, f * userCount);
             for (var i = 0; i < itemCount; i++)
             {
                 double squares = 0, sum = 0;
-                for (var m = byItem.Start[i]; m < byItem.Start[i + 1]; m++)
+                for (var m = itemStart[i]; m < itemStart[i + 1]; m++)
                 {
-                    var n = byItem.Rows[m];
-                    var h = p[pf + rowUser[n]];
+                    var n = itemRows[m];
+                    var h = p[pf + users[n]];
                     squares += h * h;
-                    sum += h * residual[n];
+                    sum += h * e[n];
                 }
                 itemSquares[i] = squares;
                 itemSum[i] = sum;
@@ -379,7 +385,7 @@ public static class BayesianFactorization
             Array.Clear(itemShift);
             for (var v = 0; v < userCount; v++)
             {
-                var (from, to) = (byUser.Start[v], byUser.Start[v + 1]);
+                var (from, to) = (userStart[v], userStart[v + 1]);
                 if (from == to)
                 {
                     continue;
@@ -387,7 +393,7 @@ public static class BayesianFactorization
                 double sumHH = 0, sumHE = 0;
                 for (var n = from; n < to; n++)
                 {
-                    var i = rowItem[n];
+                    var i = items[n];
                     sumHH += itemScale[i] * itemScale[i] * itemSquares[i];
                     sumHE += itemScale[i] * itemSum[i];
                 }
@@ -396,7 +402,7 @@ public static class BayesianFactorization
                 t[tf + v] = next;
                 for (var n = from; n < to; n++)
                 {
-                    var i = rowItem[n];
+                    var i = items[n];
                     itemSum[i] -= itemScale[i] * delta * itemSquares[i];
                     itemShift[i] += itemScale[i] * delta;
                 }
@@ -405,10 +411,10 @@ public static class BayesianFactorization
             {
                 var shift = itemShift[i];
                 b[bf + i] += shift;
-                for (var m = byItem.Start[i]; m < byItem.Start[i + 1]; m++)
+                for (var m = itemStart[i]; m < itemStart[i + 1]; m++)
                 {
-                    var n = byItem.Rows[m];
-                    residual[n] -= shift * p[pf + rowUser[n]];
+                    var n = itemRows[m];
+                    e[n] -= shift * p[pf + users[n]];
                 }
             }
         }
