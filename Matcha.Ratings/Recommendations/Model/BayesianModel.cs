@@ -41,6 +41,7 @@ public sealed class BayesianModel : IRatingModel
     private readonly float[] userTerms;          // U, averaged (training users; empty once stored)
     private readonly float[] userVectors;        // U × S·k, divided by S
     private readonly Dictionary<(int User, int Day), float> dayBiases;   // training users, averaged
+    private readonly float dayBiasMean;          // the shift of a day not rated on: the prior's mean, averaged
 
     internal BayesianModel(BayesianOptions options, IReadOnlyList<PosteriorSample> kept)
         : this(
@@ -74,6 +75,7 @@ public sealed class BayesianModel : IRatingModel
         this.userTerms = userTerms;
         this.userVectors = userVectors;
         dayBiases = [];
+        dayBiasMean = priors.Average(p => p.DayBiasMean);
         Mean = sampleMeans.Average();
         itemTerms = new float[itemCount];
         for (var i = 0; i < itemCount; i++)
@@ -102,7 +104,7 @@ public sealed class BayesianModel : IRatingModel
     /// <summary>A training user's prediction for a rating given on <paramref name="day"/>, with their shift that day if they rated then (what cross-validation measures).</summary>
     public float Predict(int user, int item, int day) =>
         user >= 0 && user < userTerms.Length
-            ? Predict(userTerms[user] + dayBiases.GetValueOrDefault((user, day), priors.Average(p => p.DayBiasMean)), userVectors.AsSpan(user * Width, Width), item)
+            ? Predict(userTerms[user] + dayBiases.GetValueOrDefault((user, day), dayBiasMean), userVectors.AsSpan(user * Width, Width), item)
             : Predict(0f, [], item);
 
     public float Predict(FoldedUser user, int item) => Predict(user.Bias, user.Factors, item);
@@ -130,11 +132,12 @@ public sealed class BayesianModel : IRatingModel
         {
             return new FoldedUser(0f, factors);
         }
+        // Each rating's day as an index 0, 1, …; all 0 (one shift, fixed at 0) without days.
         var withDays = known.All(r => r.Day.HasValue);
-        var days = known.Select(r => r.Day).Distinct().ToList();
-        var dayOf = known.Select(r => days.IndexOf(r.Day)).ToArray();
-        var todayIndex = withDays && today.HasValue ? days.IndexOf(today) : -1;
-        var shifts = new double[days.Count];
+        var days = new Dictionary<int, int>();
+        int[] dayOf = withDays ? [.. known.Select(r => days.TryAdd(r.Day!.Value, days.Count) ? days.Count - 1 : days[r.Day!.Value])] : new int[known.Length];
+        var todayIndex = today is { } day && days.TryGetValue(day, out var index) ? index : -1;
+        var shifts = new double[Math.Max(1, days.Count)];
         var bias = 0.0;
         for (var s = 0; s < samples; s++)
         {
