@@ -250,55 +250,6 @@ public static class BayesianFactorization
             }
         }
 
-        /// <summary>γ_v touches every rating of every film v rated, with h = |M(i)|^-½.</summary>
-        private void SampleImplicitWeights()
-        {
-            // Locals, not fields, in the hot loops: the JIT keeps them in registers.
-            var (itemStart, itemRows, userStart, e) = (byItem.Start, byItem.Rows, byUser.Start, residual);
-            for (var i = 0; i < itemCount; i++)
-            {
-                var sum = 0.0;
-                for (var m = itemStart[i]; m < itemStart[i + 1]; m++)
-                {
-                    sum += e[itemRows[m]];
-                }
-                itemSum[i] = sum;
-            }
-            Array.Clear(itemShift);
-            for (var v = 0; v < userCount; v++)
-            {
-                var (from, to) = (userStart[v], userStart[v + 1]);
-                if (from == to)
-                {
-                    continue;
-                }
-                double sumHH = 0, sumHE = 0;
-                for (var n = from; n < to; n++)
-                {
-                    var i = rowItem[n];
-                    sumHH += itemScale[i] * itemScale[i] * byItem.Size(i);
-                    sumHE += itemScale[i] * itemSum[i];
-                }
-                var next = Draw(sumHH, sumHE, implicitWeight[v], implicitWeightPrior.Mean, implicitWeightPrior.Precision);
-                var delta = next - implicitWeight[v];
-                implicitWeight[v] = next;
-                for (var n = from; n < to; n++)
-                {
-                    var i = rowItem[n];
-                    itemSum[i] -= itemScale[i] * delta * byItem.Size(i);
-                    itemShift[i] += itemScale[i] * delta;
-                }
-            }
-            for (var i = 0; i < itemCount; i++)
-            {
-                itemLinear[i] += itemShift[i];
-                for (var m = itemStart[i]; m < itemStart[i + 1]; m++)
-                {
-                    e[itemRows[m]] -= itemShift[i];
-                }
-            }
-        }
-
         /// <summary>p_uf: h = b_if on each of u's ratings.</summary>
         private void SampleUserFactors(int f)
         {
@@ -360,24 +311,35 @@ public static class BayesianFactorization
             }
         }
 
+        /// <summary>γ_v: h = |M(i)|^-½ on every rating of every film i that v rated.</summary>
+        private void SampleImplicitWeights() =>
+            SampleThroughFilms(implicitWeight, 0, implicitWeightPrior, weights: null, 0, itemLinear, 0);
+
+        /// <summary>t_vf: h = |M(i)|^-½ · p_uf on every rating of every film i that v rated.</summary>
+        private void SampleImplicitFactors(int f) =>
+            SampleThroughFilms(t, f * userCount, tPrior[f], weights: p, f * userCount, b, f * itemCount);
+
         /// <summary>
-        /// t_vf: h = |M(i)|^-½ · p_uf on every rating of every film i that v rated. Per film, Σ p_uf²
-        /// and Σ e·p_uf over its ratings are kept; p does not change here, so a draw moves only the
-        /// second, and the residuals are brought up to date once at the end.
+        /// Draws each user's parameter θ_v (at <paramref name="valuesAt"/> + v) that reaches ratings
+        /// through the films v rated: h = |M(i)|^-½ · w_u on every rating (u, i) of every film i that v
+        /// rated, where w_u is <paramref name="weights"/>[<paramref name="weightsAt"/> + u], or 1 without weights.
+        /// Per film, Σ w² and Σ e·w over its ratings are kept; w does not change here, so a draw moves
+        /// only the second, and the residuals and the film-side sums (<paramref name="filmSide"/> at
+        /// <paramref name="filmSideAt"/> + i) are brought up to date once at the end.
         /// </summary>
-        private void SampleImplicitFactors(int f)
+        private void SampleThroughFilms(double[] values, int valuesAt, Hyper prior, double[]? weights, int weightsAt, double[] filmSide, int filmSideAt)
         {
-            var (itemStart, itemRows, userStart, e, users, items, p, b, t) = (byItem.Start, byItem.Rows, byUser.Start, residual, rowUser, rowItem, this.p, this.b, this.t);
-            var (pf, bf, tf) = (f * userCount, f * itemCount, f * userCount);
+            // Locals, not fields, in the hot loops: the JIT keeps them in registers.
+            var (itemStart, itemRows, userStart, e, users, items) = (byItem.Start, byItem.Rows, byUser.Start, residual, rowUser, rowItem);
             for (var i = 0; i < itemCount; i++)
             {
                 double squares = 0, sum = 0;
                 for (var m = itemStart[i]; m < itemStart[i + 1]; m++)
                 {
                     var n = itemRows[m];
-                    var h = p[pf + users[n]];
-                    squares += h * h;
-                    sum += h * e[n];
+                    var w = weights is null ? 1 : weights[weightsAt + users[n]];
+                    squares += w * w;
+                    sum += w * e[n];
                 }
                 itemSquares[i] = squares;
                 itemSum[i] = sum;
@@ -397,9 +359,9 @@ public static class BayesianFactorization
                     sumHH += itemScale[i] * itemScale[i] * itemSquares[i];
                     sumHE += itemScale[i] * itemSum[i];
                 }
-                var next = Draw(sumHH, sumHE, t[tf + v], tPrior[f].Mean, tPrior[f].Precision);
-                var delta = next - t[tf + v];
-                t[tf + v] = next;
+                var next = Draw(sumHH, sumHE, values[valuesAt + v], prior.Mean, prior.Precision);
+                var delta = next - values[valuesAt + v];
+                values[valuesAt + v] = next;
                 for (var n = from; n < to; n++)
                 {
                     var i = items[n];
@@ -410,11 +372,11 @@ public static class BayesianFactorization
             for (var i = 0; i < itemCount; i++)
             {
                 var shift = itemShift[i];
-                b[bf + i] += shift;
+                filmSide[filmSideAt + i] += shift;
                 for (var m = itemStart[i]; m < itemStart[i + 1]; m++)
                 {
                     var n = itemRows[m];
-                    e[n] -= shift * p[pf + users[n]];
+                    e[n] -= shift * (weights is null ? 1 : weights[weightsAt + users[n]]);
                 }
             }
         }
