@@ -225,8 +225,26 @@ public static class BayesianFactorization
         }
 
         /// <summary>A bias per group: h = 1 on each of the group's ratings.</summary>
-        private void SampleBiases(Groups groups, double[] biases, Hyper prior)
+        private void SampleBiases(Groups groups, double[] biases, Hyper prior) =>
+            SampleFactors(groups, partnerOfRow: [], partner: null, 0, biases, 0, prior, alsoMoves: null);
+
+        /// <summary>p_uf: h = b_if on each of u's ratings.</summary>
+        private void SampleUserFactors(int f) =>
+            SampleFactors(byUser, rowItem, b, f * itemCount, p, f * userCount, pPrior[f], alsoMoves: null);
+
+        /// <summary>q_if: h = p_uf on each rating of film i; b_if = q_if + its implicit part moves with it.</summary>
+        private void SampleItemFactors(int f) =>
+            SampleFactors(byItem, rowUser, p, f * userCount, q, f * itemCount, qPrior[f], alsoMoves: b);
+
+        /// <summary>
+        /// Draws one parameter per group (at <paramref name="valuesAt"/> + g): on each of the group's
+        /// ratings h is the same factor of the other side's vector, <paramref name="partner"/> at
+        /// <paramref name="partnerAt"/> + <paramref name="partnerOfRow"/>[n], or 1 for a bias (no partner).
+        /// </summary>
+        private void SampleFactors(
+            Groups groups, int[] partnerOfRow, double[]? partner, int partnerAt, double[] values, int valuesAt, Hyper prior, double[]? alsoMoves)
         {
+            // Locals, not fields, in the hot loops: the JIT keeps them in registers.
             var (start, rows, e) = (groups.Start, groups.Rows, residual);
             for (var g = 0; g < groups.Count; g++)
             {
@@ -235,78 +253,22 @@ public static class BayesianFactorization
                 {
                     continue;
                 }
-                var sum = 0.0;
-                for (var m = from; m < to; m++)
-                {
-                    sum += e[rows[m]];
-                }
-                var next = Draw(to - from, sum, biases[g], prior.Mean, prior.Precision);
-                var delta = next - biases[g];
-                biases[g] = next;
-                for (var m = from; m < to; m++)
-                {
-                    e[rows[m]] -= delta;
-                }
-            }
-        }
-
-        /// <summary>p_uf: h = b_if on each of u's ratings.</summary>
-        private void SampleUserFactors(int f)
-        {
-            var (userStart, e, items, p, b) = (byUser.Start, residual, rowItem, this.p, this.b);
-            var (pf, bf) = (f * userCount, f * itemCount);
-            for (var u = 0; u < userCount; u++)
-            {
-                var (from, to) = (userStart[u], userStart[u + 1]);
-                if (from == to)
-                {
-                    continue;
-                }
-                double sumHH = 0, sumHE = 0;
-                for (var n = from; n < to; n++)
-                {
-                    var h = b[bf + items[n]];
-                    sumHH += h * h;
-                    sumHE += h * e[n];
-                }
-                var next = Draw(sumHH, sumHE, p[pf + u], pPrior[f].Mean, pPrior[f].Precision);
-                var delta = next - p[pf + u];
-                p[pf + u] = next;
-                for (var n = from; n < to; n++)
-                {
-                    e[n] -= delta * b[bf + items[n]];
-                }
-            }
-        }
-
-        /// <summary>q_if: h = p_uf on each rating of film i.</summary>
-        private void SampleItemFactors(int f)
-        {
-            var (itemStart, itemRows, e, users, p, b, q) = (byItem.Start, byItem.Rows, residual, rowUser, this.p, this.b, this.q);
-            var (pf, qf) = (f * userCount, f * itemCount);
-            for (var i = 0; i < itemCount; i++)
-            {
-                var (from, to) = (itemStart[i], itemStart[i + 1]);
-                if (from == to)
-                {
-                    continue;
-                }
                 double sumHH = 0, sumHE = 0;
                 for (var m = from; m < to; m++)
                 {
-                    var n = itemRows[m];
-                    var h = p[pf + users[n]];
+                    var n = rows[m];
+                    var h = partner is null ? 1 : partner[partnerAt + partnerOfRow[n]];
                     sumHH += h * h;
                     sumHE += h * e[n];
                 }
-                var next = Draw(sumHH, sumHE, q[qf + i], qPrior[f].Mean, qPrior[f].Precision);
-                var delta = next - q[qf + i];
-                q[qf + i] = next;
-                b[qf + i] += delta;
+                var next = Draw(sumHH, sumHE, values[valuesAt + g], prior.Mean, prior.Precision);
+                var delta = next - values[valuesAt + g];
+                values[valuesAt + g] = next;
+                alsoMoves?[valuesAt + g] += delta;
                 for (var m = from; m < to; m++)
                 {
-                    var n = itemRows[m];
-                    e[n] -= delta * p[pf + users[n]];
+                    var n = rows[m];
+                    e[n] -= delta * (partner is null ? 1 : partner[partnerAt + partnerOfRow[n]]);
                 }
             }
         }
