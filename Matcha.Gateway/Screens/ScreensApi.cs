@@ -37,9 +37,11 @@ internal static class ScreensApi
     private static async Task<Ok<HomeScreen>> Home(ClaimsPrincipal user, ServiceReader reader, CancellationToken ct)
     {
         var unavailable = new Unavailable();
+        var signedIn = IsSignedIn(user);
         var rankings = RankingKinds.Select(kind => reader.GetAsync("catalog", $"/rankings/{kind}?limit=12", user, ct)).ToArray();
-        var continueRating = IsSignedIn(user) ? ContinueRatingAsync(user, reader, unavailable, ct) : Task.FromResult<JsonNode?>(null);
-        await Task.WhenAll([.. rankings, continueRating]);
+        var continueRating = signedIn ? ContinueRatingAsync(user, reader, unavailable, ct) : Task.FromResult<JsonNode?>(null);
+        var recommended = signedIn ? RecommendedAsync(user, reader, unavailable, ct) : Task.FromResult<JsonNode?>(null);
+        await Task.WhenAll([.. rankings, continueRating, recommended]);
 
         var lists = new JsonObject();
         for (var i = 0; i < RankingKinds.Length; i++)
@@ -51,7 +53,86 @@ internal static class ScreensApi
             }
             lists[RankingKinds[i]] = unavailable.Take(part.Failed ? "catalog" : "rankings", part);
         }
-        return TypedResults.Ok(new HomeScreen(lists, continueRating.Result, unavailable.Names, unavailable.Reasons));
+        if (signedIn)
+        {
+            var cards = lists.Select(list => list.Value?["items"]).Append(continueRating.Result).OfType<JsonArray>()
+                .SelectMany(cardList => cardList).OfType<JsonObject>();
+            await MarkMineOrPredictedAsync(cards, user, reader, unavailable, ct);
+        }
+        return TypedResults.Ok(new HomeScreen(recommended.Result, lists, continueRating.Result, unavailable.Names, unavailable.Reasons));
+    }
+
+    /// <summary>
+    /// The caller's recommendations (Ratings) as film cards (Catalog, read in parallel; it caches
+    /// each film), each with its predicted rating; null before the first model is trained.
+    /// </summary>
+    private static async Task<JsonNode?> RecommendedAsync(ClaimsPrincipal user, ServiceReader reader, Unavailable unavailable, CancellationToken ct)
+    {
+        var part = await reader.GetAsync("ratings", "/me/recommendations?limit=12", user, ct);
+        if (part.NotFound)
+        {
+            unavailable.Add("predictions", "not-found");   // no model yet
+            return null;
+        }
+        if (unavailable.Take("predictions", part)?["items"] is not JsonArray items)
+        {
+            return null;
+        }
+        var picks = items.OfType<JsonObject>().ToList();
+        var films = await Task.WhenAll(picks.Select(pick =>
+            reader.GetAsync("catalog", $"/movies/{pick["movieId"]!.GetValue<int>().ToString(CultureInfo.InvariantCulture)}", user, ct)));
+        var cards = new JsonArray();
+        for (var i = 0; i < picks.Count; i++)
+        {
+            if (Summary(unavailable.Take("catalog", films[i])) is { } card)
+            {
+                card["predicted"] = picks[i]["predicted"]?.DeepClone();
+                card["basis"] = picks[i]["basis"]?.DeepClone();
+                cards.Add(card);
+            }
+        }
+        return cards;
+    }
+
+    /// <summary>
+    /// Marks each film card with the caller's own score (<c>myScore</c>) or, for a film they have
+    /// not rated, their predicted rating (<c>predicted</c>): two batch reads from Ratings, in parallel.
+    /// </summary>
+    private static async Task MarkMineOrPredictedAsync(IEnumerable<JsonObject> cards, ClaimsPrincipal user, ServiceReader reader, Unavailable unavailable, CancellationToken ct)
+    {
+        var byId = cards.Where(card => card["id"] is not null).ToLookup(card => card["id"]!.GetValue<int>());
+        if (byId.Count == 0)
+        {
+            return;
+        }
+        // Both endpoints take at most 100 ids; a screen shows fewer films than that.
+        var ids = string.Join(',', byId.Select(group => group.Key).Take(100));
+        var mine = reader.GetAsync("ratings", $"/me/movies?ids={ids}", user, ct);
+        var predictions = reader.GetAsync("ratings", $"/me/predictions?movieIds={ids}", user, ct);
+        await Task.WhenAll(mine, predictions);
+        if (predictions.Result.NotFound)
+        {
+            unavailable.Add("predictions", "not-found");
+        }
+        var scores = (unavailable.Take("ratings", mine.Result)?["items"] as JsonArray ?? [])
+            .Where(state => state?["score"] is not null)
+            .ToDictionary(state => state!["movieId"]!.GetValue<int>(), state => state!["score"]!.GetValue<double>());
+        var predicted = (unavailable.Take("predictions", predictions.Result)?["items"] as JsonArray ?? [])
+            .ToDictionary(p => p!["movieId"]!.GetValue<int>(), p => p!["predicted"]!.GetValue<double>());
+        foreach (var group in byId)
+        {
+            foreach (var card in group)
+            {
+                if (scores.TryGetValue(group.Key, out var score))
+                {
+                    card["myScore"] = score;
+                }
+                else if (predicted.TryGetValue(group.Key, out var guess))
+                {
+                    card["predicted"] = guess;
+                }
+            }
+        }
     }
 
     /// <summary>Popular released films the caller has neither rated nor marked not interested.</summary>
@@ -122,13 +203,11 @@ internal static class ScreensApi
             return TypedResults.NotFound();
         }
         var found = unavailable.Take("catalog", person);
-        JsonNode? mine = null;
-        if (IsSignedIn(user) && found?["filmography"] is JsonArray films && films.Count > 0)
+        if (IsSignedIn(user) && found?["filmography"] is JsonArray films)
         {
-            var ids = string.Join(',', films.Select(f => f?["movie"]?["id"]?.GetValue<int>()).Distinct().Take(100));
-            mine = unavailable.Take("ratings", await reader.GetAsync("ratings", $"/me/movies?ids={ids}", user, ct))?["items"];
+            await MarkMineOrPredictedAsync(films.Select(f => f?["movie"]).OfType<JsonObject>(), user, reader, unavailable, ct);
         }
-        return TypedResults.Ok(new PersonScreen(found, mine, unavailable.Names, unavailable.Reasons));
+        return TypedResults.Ok(new PersonScreen(found, unavailable.Names, unavailable.Reasons));
     }
 
     private static async Task<Ok<MyScreen>> Me(ClaimsPrincipal user, ServiceReader reader, CancellationToken ct)
@@ -137,7 +216,8 @@ internal static class ScreensApi
         var ratings = reader.GetAsync("ratings", "/me/ratings?pageSize=30", user, ct);
         var wishlist = reader.GetAsync("ratings", "/me/wishlist?pageSize=30", user, ct);
         var comments = reader.GetAsync("ratings", "/me/comments?pageSize=30", user, ct);
-        await Task.WhenAll(ratings, wishlist, comments);
+        var taste = reader.GetAsync("ratings", "/me/taste", user, ct);
+        await Task.WhenAll(ratings, wishlist, comments, taste);
         var lists = new[] { ratings.Result, wishlist.Result, comments.Result }
             .Select(part => unavailable.Take("ratings", part)?["items"] as JsonArray)
             .ToArray();
@@ -154,7 +234,7 @@ internal static class ScreensApi
         {
             item["movie"] = byId.GetValueOrDefault(item["movieId"]!.GetValue<int>())?.DeepClone();
         }
-        return TypedResults.Ok(new MyScreen(lists[0], lists[1], lists[2], unavailable.Names, unavailable.Reasons));
+        return TypedResults.Ok(new MyScreen(lists[0], lists[1], lists[2], unavailable.Take("ratings", taste.Result), unavailable.Names, unavailable.Reasons));
     }
 
     /// <summary>What a list row needs of a film.</summary>
@@ -171,12 +251,14 @@ internal static class ScreensApi
         user.Identity?.IsAuthenticated == true && user.HasClaim(c => c.Type == JwtRegisteredClaimNames.Sub);
 }
 
-internal sealed record HomeScreen(JsonObject Rankings, JsonNode? ContinueRating, IReadOnlyList<string> Unavailable, IReadOnlyDictionary<string, string> Reasons);
+internal sealed record HomeScreen(
+    JsonNode? Recommended, JsonObject Rankings, JsonNode? ContinueRating, IReadOnlyList<string> Unavailable, IReadOnlyDictionary<string, string> Reasons);
 
 internal sealed record MovieScreen(
     JsonNode? Movie, bool SignedIn, JsonNode? Mine, JsonNode? Comments, JsonNode? Prediction,
     IReadOnlyList<string> Unavailable, IReadOnlyDictionary<string, string> Reasons);
 
-internal sealed record PersonScreen(JsonNode? Person, JsonNode? Mine, IReadOnlyList<string> Unavailable, IReadOnlyDictionary<string, string> Reasons);
+internal sealed record PersonScreen(JsonNode? Person, IReadOnlyList<string> Unavailable, IReadOnlyDictionary<string, string> Reasons);
 
-internal sealed record MyScreen(JsonNode? Ratings, JsonNode? Wishlist, JsonNode? Comments, IReadOnlyList<string> Unavailable, IReadOnlyDictionary<string, string> Reasons);
+internal sealed record MyScreen(
+    JsonNode? Ratings, JsonNode? Wishlist, JsonNode? Comments, JsonNode? Taste, IReadOnlyList<string> Unavailable, IReadOnlyDictionary<string, string> Reasons);

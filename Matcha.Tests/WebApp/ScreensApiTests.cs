@@ -62,6 +62,73 @@ public sealed class ScreensApiTests(MatchaAppFixture fixture)
     }
 
     [Fact]
+    public async Task ListsShowMyScoreOnFilmsIRatedAndMyPredictedRatingOnTheOthers()
+    {
+        var film = await fixture.AddKoreanFilmAsync();
+        var other = await fixture.AddKoreanFilmAsync();
+        using var gateway = fixture.CreateGatewayClient();
+        var fan = await gateway.NewFanAsync();
+        await fixture.AddRatingsAsync(Enumerable.Range(0, 5).SelectMany(_ =>
+        {
+            var someone = Guid.NewGuid();
+            return new[] { (someone, film.Id, 4.5m), (someone, other.Id, 4.0m) };
+        }));
+        Assert.Equal(HttpStatusCode.NoContent, await gateway.RateAsync(fan, other.Id, 4.5));
+        await fixture.TrainAsync(gateway);
+
+        var home = await gateway.GetAsync<JsonElement>(fan, "/api/screens/home");
+
+        var recommended = home.GetProperty("recommended").EnumerateArray().ToList();
+        Assert.NotEmpty(recommended);
+        Assert.DoesNotContain(other.Id, recommended.Select(card => card.GetProperty("id").GetInt32()));
+        Assert.All(recommended, card =>
+        {
+            Assert.True(card.GetProperty("titles").EnumerateObject().Any());
+            AssertHalfStars(card.GetProperty("predicted").GetDouble());
+        });
+        var cards = home.GetProperty("rankings").EnumerateObject()
+            .SelectMany(list => list.Value.GetProperty("items").EnumerateArray())
+            .Concat(home.GetProperty("continueRating").EnumerateArray()).ToList();
+        Assert.All(cards, card => Assert.False(card.TryGetProperty("myScore", out _) && card.TryGetProperty("predicted", out _)));
+        Assert.Contains(cards, card => card.TryGetProperty("predicted", out _));
+        Assert.Empty(home.GetProperty("unavailable").EnumerateArray());
+
+        // A person's filmography: the film I rated shows my score, the other my prediction.
+        var detail = await gateway.GetAsync<JsonElement>(fan, $"/api/catalog/movies/{other.Id}");
+        var director = detail.GetProperty("credits").EnumerateArray().Single().GetProperty("personId").GetInt32();
+        var person = await gateway.GetAsync<JsonElement>(fan, $"/api/screens/person/{director}");
+        var entry = Assert.Single(person.GetProperty("person").GetProperty("filmography").EnumerateArray()).GetProperty("movie");
+        Assert.Equal(4.5, entry.GetProperty("myScore").GetDouble());
+        Assert.False(entry.TryGetProperty("predicted", out _));
+    }
+
+    [Fact]
+    public async Task MyScreenCarriesMyTaste()
+    {
+        var film = await fixture.AddKoreanFilmAsync();
+        var other = await fixture.AddKoreanFilmAsync();
+        using var gateway = fixture.CreateGatewayClient();
+        var fan = await gateway.NewFanAsync();
+        Assert.Equal(HttpStatusCode.NoContent, await gateway.RateAsync(fan, film.Id, 4.5));
+        Assert.Equal(HttpStatusCode.NoContent, await gateway.RateAsync(fan, other.Id, 2.0));
+
+        var screen = await gateway.GetAsync<JsonElement>(fan, "/api/screens/me");
+
+        var taste = screen.GetProperty("taste");
+        Assert.Equal(2, taste.GetProperty("ratingCount").GetInt32());
+        Assert.Equal([0, 0, 0, 1, 0, 0, 0, 0, 1, 0], taste.GetProperty("distribution").EnumerateArray().Select(n => n.GetInt32()));
+        Assert.Equal(3.25, taste.GetProperty("myAverage").GetDouble(), 3);
+        Assert.Equal(236, taste.GetProperty("totalRuntimeMinutes").GetInt32());
+        Assert.Contains("Drama", taste.GetProperty("genres").EnumerateArray().Select(g => g.GetProperty("name").GetString()));
+    }
+
+    private static void AssertHalfStars(double predicted)
+    {
+        Assert.InRange(predicted, 0.5, 5.0);
+        Assert.Equal(predicted * 2, Math.Round(predicted * 2));
+    }
+
+    [Fact]
     public async Task AnAnonymousFilmScreenHasTheFilmAndNothingPersonal()
     {
         var film = await fixture.AddKoreanFilmAsync();

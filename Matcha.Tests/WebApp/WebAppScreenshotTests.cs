@@ -1,4 +1,5 @@
 using Matcha.Tests.Infrastructure;
+using Matcha.Tests.Recommendations;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -22,7 +23,6 @@ public sealed class WebAppScreenshotTests(MatchaAppFixture fixture, WebAppBrowse
 
         await page.GotoAsync("/");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Continue rating" })).ToBeVisibleAsync();
-        await CheckFitsAndSaveAsync(page, "home");
 
         await page.GotoAsync($"/search?q={Uri.EscapeDataString(film.KoreanFragment)}");
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = film.EnglishTitle })).ToBeVisibleAsync();
@@ -39,6 +39,10 @@ public sealed class WebAppScreenshotTests(MatchaAppFixture fixture, WebAppBrowse
         await page.GetByRole(AriaRole.Button, new() { Name = "Post comment" }).ClickAsync();
         await Expect(page.Locator(".comment.own")).ToBeVisibleAsync();
         await CheckFitsAndSaveAsync(page, "film");
+        using (var gateway = fixture.CreateGatewayClient())
+        {
+            await fixture.TrainAsync(gateway);
+        }
 
         await page.GetByRole(AriaRole.Link, new() { Name = film.Director }).ClickAsync();
         await Expect(page.Heading(film.Director)).ToBeVisibleAsync();
@@ -48,7 +52,16 @@ public sealed class WebAppScreenshotTests(MatchaAppFixture fixture, WebAppBrowse
         await page.GotoAsync("/me");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "My ratings" })).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = film.EnglishTitle }).First).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "My taste" })).ToBeVisibleAsync();
+        await Expect(page.Locator(".taste-summary")).ToContainTextAsync("1 rating · your average ★ 5.0");
+        await Expect(page.GetByRole(AriaRole.Listitem, new() { Name = "5.0 stars: 1 rating" })).ToBeVisibleAsync();
         await CheckFitsAndSaveAsync(page, "my-page");
+
+        // With a model trained, home recommends films and every card carries a predicted rating or my own.
+        await page.GotoAsync("/");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Recommended for you" })).ToBeVisibleAsync();
+        await Expect(page.Locator("section[aria-labelledby=recommended] .card-predicted").First).ToContainTextAsync("Predicted ★");
+        await CheckFitsAndSaveAsync(page, "home");
 
         await page.GotoAsync("/signin");
         await CheckFitsAndSaveAsync(page, "sign-in");

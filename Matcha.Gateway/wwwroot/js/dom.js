@@ -48,7 +48,15 @@ export function movieCard(movie, extra = null) {
   return h('li', { class: 'card' },
     link(`/movies/${movie.id}`, poster(movie), h('span', { class: 'card-title' }, title(movie))),
     h('span', { class: 'card-meta' }, [movie.year, movie.stats?.average != null ? `★ ${movie.stats.average.toFixed(1)}` : null].filter(Boolean).join(' · ')),
+    mineOrPredicted(movie),
     extra);
+}
+
+// A signed-in visitor's own score of a film, or, for one they have not rated, their predicted rating.
+export function mineOrPredicted(movie) {
+  if (movie.myScore != null) return h('span', { class: 'card-mine' }, `You rated ★ ${movie.myScore.toFixed(1)}`);
+  if (movie.predicted != null) return h('span', { class: 'card-predicted' }, `Predicted ★ ${movie.predicted.toFixed(1)}`);
+  return null;
 }
 
 export function formatStars(score) {

@@ -12,6 +12,17 @@ export async function renderHome(container) {
   container.append(h('h1', { class: 'visually-hidden' }, 'Matcha'));
 
   if (session.signedIn) {
+    const picks = screen.recommended;
+    container.append(h('section', { 'aria-labelledby': 'recommended' },
+      h('h2', { id: 'recommended' }, 'Recommended for you'),
+      picks === null
+        ? screen.reasons?.predictions === 'not-found'
+          ? h('p', {}, 'Recommendations appear once Matcha has learnt from everyone\'s ratings. Rate a few films meanwhile.')
+          : notice('Recommendations are unavailable right now.')
+        : picks.length === 0
+          ? h('p', {}, 'Nothing left to recommend: you have rated every film we know.')
+          : h('ul', { class: 'cards' }, picks.map(film => movieCard(film)))));
+
     const films = screen.continueRating;
     container.append(h('section', { 'aria-labelledby': 'continue-rating' },
       h('h2', { id: 'continue-rating' }, 'Continue rating'),

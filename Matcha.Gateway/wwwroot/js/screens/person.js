@@ -19,7 +19,6 @@ export async function renderPerson(container, { params }) {
     return;
   }
   const names = Object.values(person.names ?? {});
-  const myScores = new Map((screen.mine ?? []).map(s => [s.movieId, s.score]));
   container.append(...[
     h('h1', {}, person.names?.en ?? names[0] ?? 'Unknown'),
     names.length > 1 ? h('p', { class: 'other-titles' }, names.filter(n => n !== (person.names?.en ?? names[0])).join(' · ')) : null,
@@ -29,8 +28,11 @@ export async function renderPerson(container, { params }) {
         link(`/movies/${entry.movie.id}`, title(entry.movie)),
         entry.movie.year ? ` (${entry.movie.year})` : '',
         h('span', { class: 'role' }, ` — ${entry.role}${entry.character ? `, ${entry.character}` : ''}`),
-        myScores.get(entry.movie.id) ? h('span', { class: 'my-score' }, ' ', starDisplay(myScores.get(entry.movie.id), `You rated it ${myScores.get(entry.movie.id).toFixed(1)} stars`)) : null)))
+        entry.movie.myScore != null
+          ? h('span', { class: 'my-score' }, ' ', starDisplay(entry.movie.myScore, `You rated it ${entry.movie.myScore.toFixed(1)} stars`))
+          : entry.movie.predicted != null ? h('span', { class: 'card-predicted' }, ` Predicted ★ ${entry.movie.predicted.toFixed(1)}`) : null)))
       : h('p', {}, 'No films yet.'),
     screen.unavailable.includes('ratings') ? notice('Your ratings are unavailable right now.') : null,
+    screen.unavailable.includes('predictions') && screen.reasons?.predictions !== 'not-found' ? notice('Predicted ratings are unavailable right now.') : null,
   ].filter(Boolean));
 }

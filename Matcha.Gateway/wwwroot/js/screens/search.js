@@ -1,4 +1,4 @@
-import { api } from '../api.js';
+import { api, session } from '../api.js';
 import { h, link, movieCard, otherTitles, personName } from '../dom.js';
 
 export async function renderSearch(container, { query }) {
@@ -11,6 +11,7 @@ export async function renderSearch(container, { query }) {
     return;
   }
   const found = await api(`/api/catalog/search?q=${encodeURIComponent(q)}`);
+  if (session.signedIn) await markMineOrPredicted(found.movies);
   container.append(
     h('section', { 'aria-labelledby': 'found-films' },
       h('h2', { id: 'found-films' }, `Films (${found.movies.length})`),
@@ -23,4 +24,20 @@ export async function renderSearch(container, { query }) {
         ? h('ul', { class: 'people' }, found.people.map(person => h('li', {}, link(`/people/${person.id}`, personName(person)),
           person.names?.ko && person.names.ko !== personName(person) ? ` (${person.names.ko})` : '')))
         : h('p', {}, 'No people match.')));
+}
+
+// My score, or my predicted rating, on each found film; the results stand without them if Ratings does not answer.
+async function markMineOrPredicted(films) {
+  if (!films.length) return;
+  const ids = films.slice(0, 100).map(f => f.id).join(',');
+  const [mine, predicted] = await Promise.allSettled([
+    api(`/api/ratings/me/movies?ids=${ids}`),
+    api(`/api/ratings/me/predictions?movieIds=${ids}`),
+  ]);
+  const scores = new Map((mine.value?.items ?? []).filter(s => s.score != null).map(s => [s.movieId, s.score]));
+  const guesses = new Map((predicted.value?.items ?? []).map(p => [p.movieId, p.predicted]));
+  for (const film of films) {
+    if (scores.has(film.id)) film.myScore = scores.get(film.id);
+    else if (guesses.has(film.id)) film.predicted = guesses.get(film.id);
+  }
 }
