@@ -42,6 +42,13 @@ public sealed class MatchaInfrastructure
         return new MatchaInfrastructure(builder, mode, LocalInfrastructure.Create(builder, options, binaries));
     }
 
+    /// <summary>
+    /// Postgres's default (100) is less than three services' connection pools can ask for (Npgsql's
+    /// default is 100 each), before replicas and tools: under load the server refused new clients
+    /// ("53300: too many clients already"). Each pool keeps its idle connections for minutes.
+    /// </summary>
+    public const int PostgresMaxConnections = 300;
+
     public PostgresServer AddPostgres(string name)
     {
         if (_local is { } local)
@@ -50,7 +57,7 @@ public sealed class MatchaInfrastructure
             return new PostgresServer(server, database => server.AddDatabase(database));
         }
 
-        var container = _builder.AddPostgres(name);
+        var container = _builder.AddPostgres(name).WithArgs("-c", $"max_connections={PostgresMaxConnections}");
         if (!_builder.ExecutionContext.IsPublishMode)
         {
             container.WithDataVolume();
