@@ -25,15 +25,10 @@ public static class MovieLensRatings
     }
 
     public static IndexedRatings<int> LoadCsv(string path) =>
-        Load([.. File.ReadLines(path).Skip(1).Where(l => l.Length > 0).Select(l => Parse(l, ','))]);
+        RatingSet.FromRatings(File.ReadLines(path).Skip(1).Where(l => l.Length > 0).Select(l => Parse(l, ',')));
 
     public static IndexedRatings<int> LoadTabSeparated(string path) =>
-        Load([.. File.ReadLines(path).Where(l => l.Length > 0).Select(l => Parse(l, '\t'))]);
-
-    private static IndexedRatings<int> Load(List<(int User, int Item, float Score, int? Day)> ratings) =>
-        ratings.All(r => r.Day.HasValue)
-            ? RatingSet.FromQuadruples(ratings.Select(r => (r.User, r.Item, r.Score, r.Day!.Value)))
-            : RatingSet.FromTriples(ratings.Select(r => (r.User, r.Item, r.Score)));
+        RatingSet.FromRatings(File.ReadLines(path).Where(l => l.Length > 0).Select(l => Parse(l, '\t')));
 
     private static (int User, int Item, float Score, int? Day) Parse(string line, char separator)
     {

@@ -71,14 +71,15 @@ public sealed class RatingSet
     /// <summary>Builds a set from (external user, film id, score) triples, indexing users and films in order of first appearance.</summary>
     public static IndexedRatings<TUser> FromTriples<TUser>(IEnumerable<(TUser User, int Item, float Score)> triples)
         where TUser : notnull =>
-        Build(triples.Select(t => (t.User, t.Item, t.Score, Day: (int?)null)));
+        FromRatings(triples.Select(t => (t.User, t.Item, t.Score, Day: (int?)null)));
 
     /// <summary>Builds a set from (external user, film id, score, day) quadruples; see <see cref="FromTriples{TUser}"/>.</summary>
     public static IndexedRatings<TUser> FromQuadruples<TUser>(IEnumerable<(TUser User, int Item, float Score, int Day)> quadruples)
         where TUser : notnull =>
-        Build(quadruples.Select(q => (q.User, q.Item, q.Score, Day: (int?)q.Day)));
+        FromRatings(quadruples.Select(q => (q.User, q.Item, q.Score, Day: (int?)q.Day)));
 
-    private static IndexedRatings<TUser> Build<TUser>(IEnumerable<(TUser User, int Item, float Score, int? Day)> ratings)
+    /// <summary>Builds a set from ratings that may carry their day: the set has days only when every rating does.</summary>
+    public static IndexedRatings<TUser> FromRatings<TUser>(IEnumerable<(TUser User, int Item, float Score, int? Day)> ratings)
         where TUser : notnull
     {
         var userIndex = new DenseIndex<TUser>();
