@@ -53,7 +53,7 @@ internal sealed partial class EventConsumer(
                         nextReclaim = DateTimeOffset.UtcNow + _options.ReclaimInterval;
                     }
                     var entries = await database.StreamReadGroupAsync(subscription.StreamKey, subscription.Name, _consumer, ">", _options.ConsumerBatchSize);
-                    foreach (var entry in entries)
+                    foreach (var entry in await AcknowledgeAppliedAsync(database, entries, stoppingToken))
                     {
                         await ProcessAsync(database, entry, stoppingToken);
                     }
@@ -91,6 +91,37 @@ internal sealed partial class EventConsumer(
         catch (RedisServerException ex) when (ex.Message.Contains("BUSYGROUP", StringComparison.Ordinal))
         {
         }
+    }
+
+    /// <summary>
+    /// Acknowledges, in one round trip each way, the entries of a batch whose events the inbox
+    /// already holds, and returns the rest to be applied one by one. After Redis lost its data the
+    /// relays publish every kept event again: without this each repeat cost a transaction of its
+    /// own, and new events waited behind thousands of them.
+    /// </summary>
+    private async Task<IEnumerable<StreamEntry>> AcknowledgeAppliedAsync(IDatabase database, StreamEntry[] entries, CancellationToken cancellationToken)
+    {
+        if (entries.Length < 2)
+        {
+            return entries;   // the steady state: the apply transaction's inbox insert finds a repeat anyway
+        }
+        var eventIds = new Dictionary<RedisValue, Guid>();
+        foreach (var entry in entries)
+        {
+            if (EventEnvelope.TryParse(entry[EnvelopeField], out var envelope))
+            {
+                eventIds[entry.Id] = envelope.EventId;
+            }
+        }
+        var applied = await subscription.AppliedAmongAsync([.. eventIds.Values], cancellationToken);
+        if (applied.Count == 0)
+        {
+            return entries;
+        }
+        RedisValue[] repeats = [.. eventIds.Where(e => applied.Contains(e.Value)).Select(e => e.Key)];
+        await database.StreamAcknowledgeAsync(subscription.StreamKey, subscription.Name, repeats);
+        LogRepeatsAcknowledged(subscription.Name, repeats.Length);
+        return entries.Where(e => !eventIds.TryGetValue(e.Id, out var id) || !applied.Contains(id));
     }
 
     private async Task ProcessAsync(IDatabase database, StreamEntry entry, CancellationToken cancellationToken)
@@ -172,6 +203,9 @@ internal sealed partial class EventConsumer(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Subscription}: {Type} {EventId} {Outcome}")]
     private partial void LogApplied(string subscription, string type, Guid eventId, ApplyOutcome outcome);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Subscription}: {Count} event(s) already applied, acknowledged without applying")]
+    private partial void LogRepeatsAcknowledged(string subscription, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Subscription}: applying {Type} {EventId} failed; it stays pending and is retried")]
     private partial void LogApplyFailed(Exception exception, string subscription, string type, Guid eventId);

@@ -12,6 +12,9 @@ internal interface IEventSubscription
     string StreamKey { get; }
     string DeadLetterKey { get; }
     Task<ApplyOutcome> ApplyAsync(EventEnvelope envelope, CancellationToken cancellationToken);
+
+    /// <summary>Which of these events the inbox already holds (applied before, so repeats now).</summary>
+    Task<IReadOnlySet<Guid>> AppliedAmongAsync(IReadOnlyCollection<Guid> eventIds, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -50,6 +53,17 @@ internal sealed class EventSubscription<TContext, TApplier>(
             span.Failed(ex);
             throw;
         }
+    }
+
+    public async Task<IReadOnlySet<Guid>> AppliedAmongAsync(IReadOnlyCollection<Guid> eventIds, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TContext>();
+        var ids = eventIds.ToArray();
+        var applied = await db.Database
+            .SqlQuery<Guid>($"SELECT event_id AS \"Value\" FROM inbox_messages WHERE subscription = {name} AND event_id = ANY({ids})")
+            .ToListAsync(cancellationToken);
+        return applied.ToHashSet();
     }
 
     private async Task<ApplyOutcome> ApplyInTransactionAsync(EventEnvelope envelope, CancellationToken cancellationToken)
