@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using StackExchange.Redis;
 
@@ -21,6 +22,7 @@ public static class EventBus
     {
         builder.AddEventBusCore();
         builder.Services.AddHostedService<OutboxRelay>();
+        builder.Services.AddSingleton<IEventLagSource, OutboxLag>();
         return builder;
     }
 
@@ -43,6 +45,9 @@ public static class EventBus
             services.GetRequiredService<IConnectionMultiplexer>(),
             services.GetRequiredService<IOptions<EventBusOptions>>(),
             services.GetRequiredService<ILogger<EventConsumer>>()));
+        builder.Services.AddSingleton<IEventLagSource>(services => new ConsumerLag(
+            services.GetServices<IEventSubscription>().Single(s => s.Name == subscription),
+            services.GetRequiredService<IConnectionMultiplexer>()));
         return builder;
     }
 
@@ -58,6 +63,10 @@ public static class EventBus
             .Validate(o => o.IsValid(), $"{EventBusOptions.Section}: every size, interval and attempt count must be positive and StreamPrefix set.")
             .ValidateOnStart();
         builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddSource(EventTelemetry.SourceName));
+        builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(EventLagMonitor.MeterName));
+        builder.Services.AddSingleton<EventLagMonitor>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<EventLagMonitor>());
+        builder.Services.AddHealthChecks().AddCheck<EventBackboneHealthCheck>("events");
     }
 
     private sealed class EventBusMarker;

@@ -37,6 +37,12 @@ public sealed class EventBusOptions
     /// <summary>Deliveries of one message before it moves to the dead-letter stream.</summary>
     public int MaxAttempts { get; set; } = 4;
 
+    /// <summary>How often the relay's and each subscription's lag is measured (for /health and the gauges).</summary>
+    public TimeSpan LagSampleInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>/health reports Degraded while an event has waited longer than this at any stage.</summary>
+    public TimeSpan LagDegradedAfter { get; set; } = TimeSpan.FromSeconds(10);
+
     internal string StreamKey(string topic) => StreamPrefix + topic;
 
     internal string DeadLetterKey(string topic, string subscription) => $"{StreamPrefix}{topic}:dead-letters:{subscription}";
@@ -44,5 +50,6 @@ public sealed class EventBusOptions
     internal bool IsValid() =>
         !string.IsNullOrWhiteSpace(StreamPrefix) && StreamMaxLength > 0 && RelayBatchSize > 0 && ConsumerBatchSize > 0
         && MaxAttempts > 0 && RelayPollInterval > TimeSpan.Zero && MaxBackoff > TimeSpan.Zero && ConsumerPollInterval > TimeSpan.Zero
-        && ReclaimAfter > TimeSpan.Zero && ReclaimInterval > TimeSpan.Zero && OutboxRetention >= TimeSpan.Zero && PruneInterval > TimeSpan.Zero;
+        && ReclaimAfter > TimeSpan.Zero && ReclaimInterval > TimeSpan.Zero
+        && LagSampleInterval > TimeSpan.Zero && LagDegradedAfter > TimeSpan.Zero && OutboxRetention >= TimeSpan.Zero && PruneInterval > TimeSpan.Zero;
 }
