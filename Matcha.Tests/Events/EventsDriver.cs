@@ -125,7 +125,17 @@ public static class EventsDriver
     /// A new film in Catalog, written the way Catalog's own writers do (its DbContext queues
     /// MovieChanged with the film), and waited for until Ratings' copy has it.
     /// </summary>
-    public static async Task<int> AddFilmAsync(this MatchaAppFixture fixture, DateOnly? releaseDate = null, int? id = null, Action<Movie>? shape = null)
+    public static async Task<int> AddFilmAsync(this MatchaAppFixture fixture, DateOnly? releaseDate = null, int? id = null, Action<Movie>? shape = null, TimeSpan? within = null)
+    {
+        var movieId = await fixture.WriteFilmAsync(releaseDate, id, shape);
+        var copied = await EventuallyAsync(
+            () => fixture.QueryAsync<long>("ratingsdb", "SELECT count(*) FROM movies WHERE id = @p0", movieId), n => n == 1, within);
+        Assert.True(copied == 1, $"Ratings has no copy of film {movieId} after {within ?? Patience}");
+        return movieId;
+    }
+
+    /// <summary>A new film in Catalog, written the way Catalog's own writers do; nothing waited for.</summary>
+    public static async Task<int> WriteFilmAsync(this MatchaAppFixture fixture, DateOnly? releaseDate = null, int? id = null, Action<Movie>? shape = null)
     {
         var release = releaseDate ?? new DateOnly(2003, 11, 21);
         await using var db = await fixture.CatalogDbAsync();
@@ -145,9 +155,6 @@ public static class EventsDriver
         }
         db.Movies.Add(movie);
         await db.SaveChangesAsync();
-        var copied = await EventuallyAsync(
-            () => fixture.QueryAsync<long>("ratingsdb", "SELECT count(*) FROM movies WHERE id = @p0", movie.Id), n => n == 1);
-        Assert.Equal(1, copied);
         return movie.Id;
     }
 
