@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 using OpenTelemetry.Trace;
 using StackExchange.Redis;
 
-namespace Matcha.ServiceDefaults.Events;
+namespace Matcha.EventBus;
 
 /// <summary>
 /// Registration of the event bus: a producer adds its outbox relay, a consumer one
