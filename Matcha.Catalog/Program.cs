@@ -4,7 +4,7 @@ using Matcha.Catalog.Movies;
 using Matcha.Catalog.People;
 using Matcha.Catalog.Rankings;
 using Matcha.Catalog.Search;
-using Matcha.ServiceDefaults.Events;
+using Matcha.EventBus;
 
 if (ImportCommand.Matches(args))
 {

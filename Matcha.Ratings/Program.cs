@@ -1,10 +1,10 @@
+using Matcha.EventBus;
 using Matcha.Ratings;
 using Matcha.Ratings.Comments;
 using Matcha.Ratings.MyFilms;
 using Matcha.Ratings.Ratings;
 using Matcha.Ratings.Recommendations;
 using Matcha.Ratings.Wishlist;
-using Matcha.ServiceDefaults.Events;
 
 var builder = WebApplication.CreateBuilder(args);
 

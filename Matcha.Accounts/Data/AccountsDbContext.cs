@@ -2,7 +2,8 @@ using Matcha.Accounts.Deletion;
 using Matcha.Accounts.Sessions;
 using Matcha.Accounts.SigningKeys;
 using Matcha.Accounts.Users;
-using Matcha.ServiceDefaults.Events;
+using Matcha.Data;
+using Matcha.EventBus;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 

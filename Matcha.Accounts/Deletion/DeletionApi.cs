@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Matcha.Accounts.Data;
 using Matcha.Accounts.Passwords;
-using Matcha.ServiceDefaults.Events;
+using Matcha.EventBus;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ModelBinding;

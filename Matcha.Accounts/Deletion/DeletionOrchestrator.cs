@@ -1,5 +1,5 @@
 using Matcha.Accounts.Data;
-using Matcha.ServiceDefaults.Events;
+using Matcha.EventBus;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 

@@ -6,7 +6,8 @@ using Matcha.Accounts.SigningKeys;
 using Matcha.Accounts.Users;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Matcha.ServiceDefaults.Events;
+using Matcha.Data;
+using Matcha.EventBus;
 using Microsoft.AspNetCore.HttpOverrides;
 using OpenTelemetry.Trace;
 

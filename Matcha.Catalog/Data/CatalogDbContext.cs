@@ -2,7 +2,8 @@ using Matcha.Catalog.Movies;
 using Matcha.Catalog.People;
 using Matcha.Catalog.Seed;
 using Matcha.Catalog.Statistics;
-using Matcha.ServiceDefaults.Events;
+using Matcha.Data;
+using Matcha.EventBus;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 

@@ -1,6 +1,6 @@
 using Matcha.Catalog.Data;
 using Matcha.Catalog.Statistics;
-using Matcha.ServiceDefaults.Events;
+using Matcha.EventBus;
 using Microsoft.EntityFrameworkCore;
 
 namespace Matcha.Catalog.Erasure;

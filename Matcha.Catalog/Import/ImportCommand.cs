@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Matcha.Catalog.Data;
+using Matcha.Data;
 
 namespace Matcha.Catalog.Import;
 

@@ -1,5 +1,5 @@
 using Matcha.Catalog.Data;
-using Matcha.ServiceDefaults.Events;
+using Matcha.EventBus;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 

@@ -1,7 +1,7 @@
 using Matcha.Catalog.Data;
 using Matcha.Catalog.Movies;
 using Matcha.Catalog.Rankings;
-using Matcha.ServiceDefaults.Events;
+using Matcha.EventBus;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Hybrid;
 

@@ -1,5 +1,5 @@
 using Matcha.Catalog.Movies;
-using Matcha.ServiceDefaults.Events;
+using Matcha.EventBus;
 
 namespace Matcha.Catalog.Statistics;
 

@@ -1,9 +1,10 @@
+using Matcha.Data;
+using Matcha.EventBus;
 using Matcha.Ratings.Comments;
 using Matcha.Ratings.Movies;
 using Matcha.Ratings.Ratings;
 using Matcha.Ratings.Recommendations.Serving;
 using Matcha.Ratings.Wishlist;
-using Matcha.ServiceDefaults.Events;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 

@@ -1,4 +1,4 @@
-using Matcha.ServiceDefaults.Events;
+using Matcha.EventBus;
 
 namespace Matcha.Ratings.Erasure;
 

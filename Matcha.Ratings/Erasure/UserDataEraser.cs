@@ -1,8 +1,8 @@
+using Matcha.EventBus;
 using Matcha.Ratings.Comments;
 using Matcha.Ratings.Data;
 using Matcha.Ratings.Ratings;
 using Matcha.Ratings.Wishlist;
-using Matcha.ServiceDefaults.Events;
 using Microsoft.EntityFrameworkCore;
 
 namespace Matcha.Ratings.Erasure;

@@ -1,10 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Matcha.Data;
+using Matcha.EventBus;
 using Matcha.Ratings.Data;
 using Matcha.Ratings.Erasure;
 using Matcha.Ratings.Movies;
 using Matcha.Ratings.Recommendations.Serving;
-using Matcha.ServiceDefaults.Events;
 
 namespace Matcha.Ratings;
 

@@ -1,6 +1,6 @@
+using Matcha.EventBus;
 using Matcha.Ratings.Data;
 using Matcha.Ratings.Recommendations.Serving;
-using Matcha.ServiceDefaults.Events;
 using Microsoft.EntityFrameworkCore;
 
 namespace Matcha.Ratings.Movies;

@@ -1,5 +1,5 @@
+using Matcha.EventBus;
 using Matcha.Ratings.Data;
-using Matcha.ServiceDefaults.Events;
 using Microsoft.EntityFrameworkCore;
 
 namespace Matcha.Ratings.Ratings;

@@ -1,7 +1,7 @@
 using System.Text.Json;
+using Matcha.EventBus;
 using Matcha.Ratings.Data;
 using Matcha.Ratings.Paging;
-using Matcha.ServiceDefaults.Events;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 

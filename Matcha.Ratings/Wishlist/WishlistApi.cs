@@ -1,8 +1,8 @@
 using System.Text.Json;
+using Matcha.EventBus;
 using Matcha.Ratings.Data;
 using Matcha.Ratings.Paging;
 using Matcha.Ratings.Ratings;
-using Matcha.ServiceDefaults.Events;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,5 +1,5 @@
+using Matcha.EventBus;
 using Matcha.Ratings.Ratings;
-using Matcha.ServiceDefaults.Events;
 
 namespace Matcha.Ratings.Wishlist;
 

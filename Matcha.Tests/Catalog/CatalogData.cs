@@ -1,6 +1,6 @@
 using Matcha.Catalog.Data;
 using Matcha.Catalog.Movies;
-using Matcha.ServiceDefaults;
+using Matcha.Data;
 using Matcha.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 

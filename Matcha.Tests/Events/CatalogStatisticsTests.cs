@@ -4,7 +4,7 @@ using Matcha.Catalog.Data;
 using Matcha.Catalog.Movies;
 using Matcha.Catalog.Rankings;
 using Matcha.Catalog.Statistics;
-using Matcha.ServiceDefaults.Events;
+using Matcha.EventBus;
 using Matcha.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Matcha.ServiceDefaults.Events;
+using Matcha.EventBus;
 using Matcha.Tests.Infrastructure;
 
 namespace Matcha.Tests.Events;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Matcha.ServiceDefaults.Events;
+using Matcha.EventBus;
 using CatalogSide = Matcha.Catalog;
 using RatingsSide = Matcha.Ratings;
 

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Matcha.Data;
+using Matcha.EventBus;
 using Matcha.Ratings.Data;
 using Matcha.Ratings.Movies;
 using Matcha.Ratings.Ratings;
-using Matcha.ServiceDefaults;
-using Matcha.ServiceDefaults.Events;
 
 namespace Matcha.Tests.Events;
 

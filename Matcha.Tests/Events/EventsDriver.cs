@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Matcha.Catalog.Data;
 using Matcha.Catalog.Movies;
-using Matcha.ServiceDefaults.Events;
+using Matcha.EventBus;
 using Matcha.Tests.Identity;
 using Matcha.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;

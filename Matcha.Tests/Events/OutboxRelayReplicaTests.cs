@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Matcha.ServiceDefaults.Events;
+using Matcha.EventBus;
 using Matcha.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

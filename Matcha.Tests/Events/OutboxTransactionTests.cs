@@ -1,6 +1,6 @@
+using Matcha.EventBus;
 using Matcha.Ratings.Data;
 using Matcha.Ratings.Ratings;
-using Matcha.ServiceDefaults.Events;
 using Matcha.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using StackExchange.Redis;

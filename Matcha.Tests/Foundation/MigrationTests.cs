@@ -1,5 +1,5 @@
 using Matcha.Catalog.Data;
-using Matcha.ServiceDefaults;
+using Matcha.Data;
 using Matcha.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;

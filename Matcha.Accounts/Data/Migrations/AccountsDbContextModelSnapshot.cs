@@ -277,7 +277,7 @@ namespace Matcha.Accounts.Data.Migrations
                     b.ToTable("users", (string)null);
                 });
 
-            modelBuilder.Entity("Matcha.ServiceDefaults.Events.InboxAggregateVersion", b =>
+            modelBuilder.Entity("Matcha.EventBus.InboxAggregateVersion", b =>
                 {
                     b.Property<string>("Subscription")
                         .HasMaxLength(100)
@@ -299,7 +299,7 @@ namespace Matcha.Accounts.Data.Migrations
                     b.ToTable("inbox_aggregate_versions", (string)null);
                 });
 
-            modelBuilder.Entity("Matcha.ServiceDefaults.Events.InboxMessage", b =>
+            modelBuilder.Entity("Matcha.EventBus.InboxMessage", b =>
                 {
                     b.Property<string>("Subscription")
                         .HasMaxLength(100)
@@ -336,7 +336,7 @@ namespace Matcha.Accounts.Data.Migrations
                     b.ToTable("inbox_messages", (string)null);
                 });
 
-            modelBuilder.Entity("Matcha.ServiceDefaults.Events.OutboxMessage", b =>
+            modelBuilder.Entity("Matcha.EventBus.OutboxMessage", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()

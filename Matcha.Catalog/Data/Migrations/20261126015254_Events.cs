@@ -1,5 +1,5 @@
 ﻿using System;
-using Matcha.ServiceDefaults.Events;
+using Matcha.EventBus;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 

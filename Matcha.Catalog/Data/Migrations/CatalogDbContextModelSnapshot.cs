@@ -389,7 +389,7 @@ namespace Matcha.Catalog.Data.Migrations
                     b.ToTable("movie_activity", (string)null);
                 });
 
-            modelBuilder.Entity("Matcha.ServiceDefaults.Events.InboxAggregateVersion", b =>
+            modelBuilder.Entity("Matcha.EventBus.InboxAggregateVersion", b =>
                 {
                     b.Property<string>("Subscription")
                         .HasMaxLength(100)
@@ -411,7 +411,7 @@ namespace Matcha.Catalog.Data.Migrations
                     b.ToTable("inbox_aggregate_versions", (string)null);
                 });
 
-            modelBuilder.Entity("Matcha.ServiceDefaults.Events.InboxMessage", b =>
+            modelBuilder.Entity("Matcha.EventBus.InboxMessage", b =>
                 {
                     b.Property<string>("Subscription")
                         .HasMaxLength(100)
@@ -448,7 +448,7 @@ namespace Matcha.Catalog.Data.Migrations
                     b.ToTable("inbox_messages", (string)null);
                 });
 
-            modelBuilder.Entity("Matcha.ServiceDefaults.Events.OutboxMessage", b =>
+            modelBuilder.Entity("Matcha.EventBus.OutboxMessage", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()

@@ -1,6 +1,6 @@
 ﻿using System;
 using System.Collections.Generic;
-using Matcha.ServiceDefaults.Events;
+using Matcha.EventBus;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 

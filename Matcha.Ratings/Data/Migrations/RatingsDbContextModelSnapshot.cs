@@ -302,7 +302,7 @@ namespace Matcha.Ratings.Data.Migrations
                     b.ToTable("wishlist_entries", (string)null);
                 });
 
-            modelBuilder.Entity("Matcha.ServiceDefaults.Events.InboxAggregateVersion", b =>
+            modelBuilder.Entity("Matcha.EventBus.InboxAggregateVersion", b =>
                 {
                     b.Property<string>("Subscription")
                         .HasMaxLength(100)
@@ -324,7 +324,7 @@ namespace Matcha.Ratings.Data.Migrations
                     b.ToTable("inbox_aggregate_versions", (string)null);
                 });
 
-            modelBuilder.Entity("Matcha.ServiceDefaults.Events.InboxMessage", b =>
+            modelBuilder.Entity("Matcha.EventBus.InboxMessage", b =>
                 {
                     b.Property<string>("Subscription")
                         .HasMaxLength(100)
@@ -361,7 +361,7 @@ namespace Matcha.Ratings.Data.Migrations
                     b.ToTable("inbox_messages", (string)null);
                 });
 
-            modelBuilder.Entity("Matcha.ServiceDefaults.Events.OutboxMessage", b =>
+            modelBuilder.Entity("Matcha.EventBus.OutboxMessage", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 
-namespace Matcha.ServiceDefaults.Events;
+namespace Matcha.EventBus;
 
 public static class Outbox
 {

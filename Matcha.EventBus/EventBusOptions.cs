@@ -1,4 +1,4 @@
-namespace Matcha.ServiceDefaults.Events;
+namespace Matcha.EventBus;
 
 /// <summary>Tuning for the relay and the consumers; the defaults suit a development machine and the tests.</summary>
 public sealed class EventBusOptions

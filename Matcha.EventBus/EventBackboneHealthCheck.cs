@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
-namespace Matcha.ServiceDefaults.Events;
+namespace Matcha.EventBus;
 
 /// <summary>
 /// <c>events</c> in <c>/health</c>: Degraded while the oldest event waiting at any stage (the

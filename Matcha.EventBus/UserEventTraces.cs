@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 
-namespace Matcha.ServiceDefaults.Events;
+namespace Matcha.EventBus;
 
 /// <summary>
 /// What the event tables remember of a user: outbox rows whose payload or aggregate names them,

@@ -2,7 +2,7 @@ using System.Globalization;
 using Npgsql;
 using StackExchange.Redis;
 
-namespace Matcha.ServiceDefaults.Events;
+namespace Matcha.EventBus;
 
 /// <summary>
 /// What waits at one stage of the backbone, measured: how many items, and how long the oldest

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using StackExchange.Redis;
 
-namespace Matcha.ServiceDefaults.Events;
+namespace Matcha.EventBus;
 
 /// <summary>
 /// Moves committed outbox rows to their Redis streams. Woken by the outbox trigger's NOTIFY,

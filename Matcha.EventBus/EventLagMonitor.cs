@@ -4,7 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Matcha.ServiceDefaults.Events;
+namespace Matcha.EventBus;
 
 /// <summary>One stage's last measurement, or why it could not be measured.</summary>
 internal sealed record EventLagReading(EventLag? Lag, string? Error, DateTimeOffset MeasuredAt);

@@ -1,11 +1,12 @@
 using System.Globalization;
+using Matcha.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using StackExchange.Redis;
 
-namespace Matcha.ServiceDefaults.Events;
+namespace Matcha.EventBus;
 
 /// <summary>A message that kept failing, as an operator sees it.</summary>
 public sealed record DeadLetterView(

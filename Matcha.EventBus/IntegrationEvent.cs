@@ -1,4 +1,4 @@
-namespace Matcha.ServiceDefaults.Events;
+namespace Matcha.EventBus;
 
 /// <summary>
 /// A fact one service announces to the others. Each service declares its own contracts, the

@@ -1,4 +1,4 @@
-namespace Matcha.ServiceDefaults.Events;
+namespace Matcha.EventBus;
 
 /// <summary>An event a subscription has applied, recorded in the same transaction as its effect.</summary>
 public sealed class InboxMessage

@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
 
-namespace Matcha.ServiceDefaults.Events;
+namespace Matcha.EventBus;
 
 /// <summary>
 /// Applies a subscription's events to the consumer's database. It runs inside the consumer's

@@ -8,7 +8,7 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using StackExchange.Redis;
 
-namespace Matcha.ServiceDefaults.Events;
+namespace Matcha.EventBus;
 
 /// <summary>
 /// Registration of the event bus: a producer adds its outbox relay, a consumer one

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
 
-namespace Matcha.ServiceDefaults;
+namespace Matcha.Data;
 
 public static class Database
 {

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Matcha.ServiceDefaults.Events;
+namespace Matcha.EventBus;
 
 /// <summary>Spans of the relay and the consumers, each a child of the trace context the event carries.</summary>
 internal static class EventTelemetry

@@ -1,4 +1,4 @@
-namespace Matcha.ServiceDefaults.Events;
+namespace Matcha.EventBus;
 
 /// <summary>
 /// One event waiting in the producer's own database for the relay. It is inserted in the

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Matcha.ServiceDefaults;
+namespace Matcha.Data;
 
 /// <summary>
 /// Applies the service's EF Core migrations during start-up, before Kestrel listens.
