@@ -1,9 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
-using Matcha.Tests.Infrastructure;
 
-namespace Matcha.Tests.Identity;
+namespace Matcha.Tests.Accounts;
 
 [Collection(MatchaAppCollectionDefinition.Name)]
 public sealed class AccountInputTests(MatchaAppFixture fixture)

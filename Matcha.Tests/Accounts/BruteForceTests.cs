@@ -1,8 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
-using Matcha.Tests.Infrastructure;
 
-namespace Matcha.Tests.Identity;
+namespace Matcha.Tests.Accounts;
 
 /// <summary>The numbers are those of docs/security.md: 5 failures per account, 20 per address, in 15 minutes.</summary>
 [Collection(MatchaAppCollectionDefinition.Name)]

@@ -1,6 +1,6 @@
 using Matcha.Accounts.Passwords;
 
-namespace Matcha.Tests.Identity;
+namespace Matcha.Tests.Accounts;
 
 public sealed class PasswordPolicyTests
 {

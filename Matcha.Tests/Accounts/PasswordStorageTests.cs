@@ -1,8 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
-using Matcha.Tests.Infrastructure;
 
-namespace Matcha.Tests.Identity;
+namespace Matcha.Tests.Accounts;
 
 [Collection(MatchaAppCollectionDefinition.Name)]
 public sealed class PasswordStorageTests(MatchaAppFixture fixture)

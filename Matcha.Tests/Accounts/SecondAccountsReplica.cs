@@ -1,9 +1,8 @@
-using Matcha.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Matcha.Tests.Identity;
+namespace Matcha.Tests.Accounts;
 
 /// <summary>
 /// A second Accounts replica, in the test process, configured exactly as the AppHost configures

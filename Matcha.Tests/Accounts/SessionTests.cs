@@ -1,8 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
-using Matcha.Tests.Infrastructure;
 
-namespace Matcha.Tests.Identity;
+namespace Matcha.Tests.Accounts;
 
 [Collection(MatchaAppCollectionDefinition.Name)]
 public sealed class SessionTests(MatchaAppFixture fixture)

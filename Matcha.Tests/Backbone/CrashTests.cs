@@ -1,7 +1,6 @@
 using System.Net;
-using Matcha.Tests.Infrastructure;
 
-namespace Matcha.Tests.Events;
+namespace Matcha.Tests.Backbone;
 
 /// <summary>Processes killed with SIGKILL at the awkward moments; afterwards nothing is lost and nothing counts twice.</summary>
 [Collection(MatchaAppCollectionDefinition.Name)]

@@ -2,9 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Matcha.ServiceDefaults.Events;
-using Matcha.Tests.Infrastructure;
 
-namespace Matcha.Tests.Events;
+namespace Matcha.Tests.Backbone;
 
 [Collection(MatchaAppCollectionDefinition.Name)]
 public sealed class DeadLetterTests(MatchaAppFixture fixture)

@@ -3,7 +3,7 @@ using Matcha.ServiceDefaults.Events;
 using CatalogSide = Matcha.Catalog;
 using RatingsSide = Matcha.Ratings;
 
-namespace Matcha.Tests.Events;
+namespace Matcha.Tests.Backbone;
 
 /// <summary>
 /// Each consumer declares its own reading of the events it consumes. These tests put every

@@ -6,7 +6,7 @@ using Matcha.Ratings.Ratings;
 using Matcha.ServiceDefaults;
 using Matcha.ServiceDefaults.Events;
 
-namespace Matcha.Tests.Events;
+namespace Matcha.Tests.Backbone;
 
 public sealed class EventEnvelopeTests
 {

@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Net;
-using Matcha.Tests.Infrastructure;
 
-namespace Matcha.Tests.Events;
+namespace Matcha.Tests.Backbone;
 
 [Collection(MatchaAppCollectionDefinition.Name)]
 public sealed class EventTracingTests(MatchaAppFixture fixture)

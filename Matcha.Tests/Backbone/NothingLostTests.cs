@@ -1,10 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net;
-using Matcha.Tests.Infrastructure;
 using Npgsql;
 using Xunit.Abstractions;
 
-namespace Matcha.Tests.Events;
+namespace Matcha.Tests.Backbone;
 
 /// <summary>
 /// The "nothing lost" check: many users change ratings while Redis, Ratings and Catalog are each

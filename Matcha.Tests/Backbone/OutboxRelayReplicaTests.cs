@@ -1,11 +1,10 @@
 using System.Text.Json;
 using Matcha.ServiceDefaults.Events;
-using Matcha.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
-namespace Matcha.Tests.Events;
+namespace Matcha.Tests.Backbone;
 
 [Collection(MatchaAppCollectionDefinition.Name)]
 public sealed class OutboxRelayReplicaTests(MatchaAppFixture fixture)

@@ -1,11 +1,10 @@
 using Matcha.Ratings.Data;
 using Matcha.Ratings.Ratings;
 using Matcha.ServiceDefaults.Events;
-using Matcha.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using StackExchange.Redis;
 
-namespace Matcha.Tests.Events;
+namespace Matcha.Tests.Backbone;
 
 [Collection(MatchaAppCollectionDefinition.Name)]
 public sealed class OutboxTransactionTests(MatchaAppFixture fixture)

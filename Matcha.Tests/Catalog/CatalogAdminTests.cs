@@ -3,8 +3,6 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Matcha.Catalog.Movies;
 using Matcha.Catalog.People;
-using Matcha.Tests.Identity;
-using Matcha.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace Matcha.Tests.Catalog;

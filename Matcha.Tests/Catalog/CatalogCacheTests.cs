@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using Matcha.Catalog.Movies;
-using Matcha.Tests.Infrastructure;
 
 namespace Matcha.Tests.Catalog;
 

@@ -5,12 +5,11 @@ using Matcha.Catalog.Movies;
 using Matcha.Catalog.Rankings;
 using Matcha.Catalog.Statistics;
 using Matcha.ServiceDefaults.Events;
-using Matcha.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace Matcha.Tests.Events;
+namespace Matcha.Tests.Catalog;
 
 /// <summary>Ratings' events, through the outbox, the relay and Catalog's consumer, into a film's statistics.</summary>
 [Collection(MatchaAppCollectionDefinition.Name)]

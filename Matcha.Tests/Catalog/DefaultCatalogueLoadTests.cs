@@ -2,8 +2,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Matcha.Catalog.Movies;
 using Matcha.ServiceDefaults;
-using Matcha.Tests.Events;
-using Matcha.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace Matcha.Tests.Catalog;

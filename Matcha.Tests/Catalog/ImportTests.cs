@@ -1,5 +1,4 @@
 using Matcha.Catalog.Import;
-using Matcha.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace Matcha.Tests.Catalog;

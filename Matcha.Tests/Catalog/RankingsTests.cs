@@ -1,10 +1,9 @@
 using System.Net;
 using System.Text.Json;
 using Matcha.Catalog.Rankings;
-using Matcha.Tests.Infrastructure;
 using Npgsql;
 
-namespace Matcha.Tests.Events;
+namespace Matcha.Tests.Catalog;
 
 /// <summary>Top rated, most wished and trending: Redis sorted sets kept by Catalog's statistics projection.</summary>
 [Collection(MatchaAppCollectionDefinition.Name)]

@@ -2,7 +2,6 @@ using System.Net.Http.Json;
 using Matcha.Catalog.Movies;
 using Matcha.Catalog.Search;
 using Matcha.ServiceDefaults;
-using Matcha.Tests.Infrastructure;
 
 namespace Matcha.Tests.Catalog;
 

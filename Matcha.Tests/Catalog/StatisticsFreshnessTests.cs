@@ -1,9 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Matcha.Tests.Infrastructure;
 
-namespace Matcha.Tests.Events;
+namespace Matcha.Tests.Catalog;
 
 /// <summary>What a user sees of new statistics: the film page at once, cached browse lists within seconds.</summary>
 [Collection(MatchaAppCollectionDefinition.Name)]

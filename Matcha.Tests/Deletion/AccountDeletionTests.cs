@@ -2,9 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Matcha.Tests.Events;
-using Matcha.Tests.Identity;
-using Matcha.Tests.Infrastructure;
 
 namespace Matcha.Tests.Deletion;
 

@@ -1,6 +1,4 @@
 using System.Net;
-using Matcha.Tests.Events;
-using Matcha.Tests.Infrastructure;
 
 namespace Matcha.Tests.Deletion;
 

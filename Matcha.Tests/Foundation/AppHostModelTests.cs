@@ -1,4 +1,3 @@
-using Matcha.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Matcha.Tests.Foundation;

@@ -1,5 +1,4 @@
 using System.Net;
-using Matcha.Tests.Infrastructure;
 
 namespace Matcha.Tests.Foundation;
 

@@ -1,4 +1,3 @@
-using Matcha.Tests.Infrastructure;
 using Npgsql;
 using StackExchange.Redis;
 

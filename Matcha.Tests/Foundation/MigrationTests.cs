@@ -1,6 +1,5 @@
 using Matcha.Catalog.Data;
 using Matcha.ServiceDefaults;
-using Matcha.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Testing;

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using Matcha.Tests.Identity;
-using Matcha.Tests.Infrastructure;
 
 namespace Matcha.Tests.Foundation;
 

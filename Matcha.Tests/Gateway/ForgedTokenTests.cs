@@ -5,11 +5,10 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Matcha.Tests.Infrastructure;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-namespace Matcha.Tests.Identity;
+namespace Matcha.Tests.Gateway;
 
 /// <summary>
 /// Every way of presenting a token the gateway must not accept. Each forged token names a

@@ -1,8 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
-using Matcha.Tests.Infrastructure;
 
-namespace Matcha.Tests.Identity;
+namespace Matcha.Tests.Gateway;
 
 /// <summary>Defaults from Matcha.Gateway's GatewayRateLimitOptions: a user may burst 200 requests, 100/s after.</summary>
 [Collection(MatchaAppCollectionDefinition.Name)]

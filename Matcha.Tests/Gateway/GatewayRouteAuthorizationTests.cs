@@ -1,8 +1,7 @@
 using System.Net;
-using Matcha.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 
-namespace Matcha.Tests.Identity;
+namespace Matcha.Tests.Gateway;
 
 /// <summary>
 /// Reads the gateway's own route table and proves that every route not declared public

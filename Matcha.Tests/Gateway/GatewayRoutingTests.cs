@@ -1,10 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Matcha.Tests.Identity;
-using Matcha.Tests.Infrastructure;
 
-namespace Matcha.Tests.Foundation;
+namespace Matcha.Tests.Gateway;
 
 [Collection(MatchaAppCollectionDefinition.Name)]
 public sealed class GatewayRoutingTests(MatchaAppFixture fixture)

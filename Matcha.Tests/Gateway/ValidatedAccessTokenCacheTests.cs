@@ -6,7 +6,7 @@ using Microsoft.Extensions.Time.Testing;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-namespace Matcha.Tests.Identity;
+namespace Matcha.Tests.Gateway;
 
 /// <summary>
 /// The gateway verifies an access token's signature once and then trusts the identical text

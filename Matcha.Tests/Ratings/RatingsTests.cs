@@ -1,10 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Matcha.Tests.Infrastructure;
 using StackExchange.Redis;
 
-namespace Matcha.Tests.Events;
+namespace Matcha.Tests.Ratings;
 
 /// <summary>Ratings' public paths through the gateway, on films added to Catalog.</summary>
 [Collection(MatchaAppCollectionDefinition.Name)]

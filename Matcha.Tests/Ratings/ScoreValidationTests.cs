@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Matcha.Ratings.Ratings;
 
-namespace Matcha.Tests.Events;
+namespace Matcha.Tests.Ratings;
 
 public sealed class ScoreValidationTests
 {

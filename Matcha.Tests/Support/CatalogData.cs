@@ -1,10 +1,9 @@
 using Matcha.Catalog.Data;
 using Matcha.Catalog.Movies;
 using Matcha.ServiceDefaults;
-using Matcha.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
-namespace Matcha.Tests.Catalog;
+namespace Matcha.Tests.Support;
 
 /// <summary>
 /// Writes films straight into the fixture's catalogdb, for tests that need a known data set of

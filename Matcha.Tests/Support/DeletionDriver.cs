@@ -1,14 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Matcha.Tests.Events;
-using Matcha.Tests.Identity;
-using Matcha.Tests.Infrastructure;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Npgsql;
 
-namespace Matcha.Tests.Deletion;
+namespace Matcha.Tests.Support;
 
 /// <summary>A user about to delete their account, with everything a user can leave behind, and a neighbour who stays.</summary>
 public sealed record Leaver(SignedUpUser Account, Tokens Tokens, Fan Fan, Fan Neighbour, int[] Films, long OwnCommentId, long NeighboursCommentId);

@@ -5,13 +5,11 @@ using System.Text.Json;
 using Matcha.Catalog.Data;
 using Matcha.Catalog.Movies;
 using Matcha.ServiceDefaults.Events;
-using Matcha.Tests.Identity;
-using Matcha.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using StackExchange.Redis;
 
-namespace Matcha.Tests.Events;
+namespace Matcha.Tests.Support;
 
 /// <summary>A signed-in user of the web app, as the event tests need one.</summary>
 public sealed record Fan(Guid Id, string AccessToken);

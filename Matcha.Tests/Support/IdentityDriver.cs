@@ -4,14 +4,13 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Matcha.Accounts.Data;
 using Matcha.Accounts.SigningKeys;
-using Matcha.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using Npgsql;
 
-namespace Matcha.Tests.Identity;
+namespace Matcha.Tests.Support;
 
 public sealed record SignedUpUser(string Email, string Password, string DisplayName);
 

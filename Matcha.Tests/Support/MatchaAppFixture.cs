@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Matcha.Tests.Infrastructure;
+namespace Matcha.Tests.Support;
 
 /// <summary>
 /// One real Matcha, started through the AppHost for a whole test collection: Postgres and Redis

@@ -1,4 +1,4 @@
-namespace Matcha.Tests.Infrastructure;
+namespace Matcha.Tests.Support;
 
 /// <summary>
 /// The MovieLens small data set, read where the project keeps it: ../shared/data beside the

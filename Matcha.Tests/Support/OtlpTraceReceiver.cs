@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Matcha.Tests.Infrastructure;
+namespace Matcha.Tests.Support;
 
 /// <summary>A span as an OTLP exporter sent it: which service, which trace, which parent.</summary>
 public sealed record ExportedSpan(

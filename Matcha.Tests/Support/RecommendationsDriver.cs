@@ -3,12 +3,9 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Matcha.Catalog.Movies;
 using Matcha.Catalog.People;
-using Matcha.Tests.Catalog;
-using Matcha.Tests.Events;
-using Matcha.Tests.Infrastructure;
 using Npgsql;
 
-namespace Matcha.Tests.Recommendations;
+namespace Matcha.Tests.Support;
 
 public sealed record PredictionView(int MovieId, double Predicted, string Basis);
 
@@ -86,12 +83,6 @@ internal static class RecommendationsDriver
 
     public static async Task<PredictionView[]> RecommendAsync(this HttpClient gateway, Fan fan, string query) =>
         (await gateway.GetAsync<PredictionPage>(fan, $"/api/ratings/me/recommendations?{query}")).Items;
-
-    public static async Task<HttpStatusCode> WishAsync(this HttpClient gateway, Fan fan, int movieId, string state)
-    {
-        using var response = await gateway.SendAsync(fan, HttpMethod.Put, $"/api/ratings/movies/{movieId}/wishlist", new { state });
-        return response.StatusCode;
-    }
 
     public static async Task<HttpResponseMessage> GetRawAsync(this HttpClient gateway, Fan fan, string path) =>
         await gateway.SendAsync(fan, HttpMethod.Get, path);

@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using Matcha.Tests.Infrastructure;
 
-namespace Matcha.Tests.Events;
+namespace Matcha.Tests.Support;
 
 /// <summary>Hard stops of the AppHost's own processes: SIGKILL (kill -9), no shutdown hooks, no flushing.</summary>
 public static class ServiceProcesses

@@ -1,7 +1,6 @@
-using Matcha.Tests.Infrastructure;
 using Microsoft.Playwright;
 
-namespace Matcha.Tests.WebApp;
+namespace Matcha.Tests.Support;
 
 /// <summary>
 /// A headless Chromium (the machine's own, Debian's package: no browser download) driven by

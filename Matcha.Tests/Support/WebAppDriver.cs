@@ -1,12 +1,9 @@
 using System.Globalization;
 using Matcha.Catalog.Movies;
 using Matcha.Catalog.People;
-using Matcha.Tests.Events;
-using Matcha.Tests.Identity;
-using Matcha.Tests.Infrastructure;
 using Microsoft.Playwright;
 
-namespace Matcha.Tests.WebApp;
+namespace Matcha.Tests.Support;
 
 /// <summary>A film a web app test made for itself: findable by a Korean fragment nobody else uses.</summary>
 public sealed record TestFilm(int Id, string EnglishTitle, string KoreanTitle, string KoreanFragment, string Director);

@@ -1,10 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Matcha.Tests.Events;
-using Matcha.Tests.Identity;
-using Matcha.Tests.Infrastructure;
-using Matcha.Tests.Recommendations;
 
 namespace Matcha.Tests.WebApp;
 

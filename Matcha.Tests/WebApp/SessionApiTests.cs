@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Matcha.Tests.Identity;
-using Matcha.Tests.Infrastructure;
 
 namespace Matcha.Tests.WebApp;
 

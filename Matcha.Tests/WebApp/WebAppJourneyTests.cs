@@ -1,4 +1,3 @@
-using Matcha.Tests.Infrastructure;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 

@@ -1,5 +1,3 @@
-using Matcha.Tests.Infrastructure;
-using Matcha.Tests.Recommendations;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
