@@ -5,6 +5,7 @@ using System.Text;
 namespace Matcha.Tests.Accounts;
 
 [Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
 public sealed class AccountInputTests(MatchaAppFixture fixture)
 {
     private static readonly string[] AdminRole = ["admin"];
@@ -42,7 +43,7 @@ public sealed class AccountInputTests(MatchaAppFixture fixture)
     public async Task AHugeBodyIsRefusedNamingTheField()
     {
         using var gateway = fixture.CreateGatewayClient();
-        var user = IdentityDriver.NewUser();
+        var user = GatewayAccounts.NewUser();
 
         using var response = await gateway.PostAsJsonAsync("/api/accounts/signup", new { user.Email, password = new string('x', 1_000_000), user.DisplayName });
 
@@ -68,7 +69,7 @@ public sealed class AccountInputTests(MatchaAppFixture fixture)
         using var again = await gateway.PostAsJsonAsync("/api/accounts/signup",
             new { email = user.Email.ToUpperInvariant(), password = "another long passphrase", displayName = "Impostor" });
         using var fresh = await gateway.PostAsJsonAsync("/api/accounts/signup",
-            new { IdentityDriver.NewUser().Email, password = "another long passphrase", displayName = "Someone" });
+            new { GatewayAccounts.NewUser().Email, password = "another long passphrase", displayName = "Someone" });
 
         Assert.Equal(HttpStatusCode.Created, again.StatusCode);
         Assert.Equal(fresh.StatusCode, again.StatusCode);
@@ -132,6 +133,7 @@ public sealed class AccountInputTests(MatchaAppFixture fixture)
 }
 
 [Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
 public sealed class SessionInputTests(MatchaAppFixture fixture)
 {
     public static TheoryData<string, string, string> BadRequests => new()

@@ -5,6 +5,7 @@ namespace Matcha.Tests.Accounts;
 
 /// <summary>The numbers are those of docs/security.md: 5 failures per account, 20 per address, in 15 minutes.</summary>
 [Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
 public sealed class BruteForceTests(MatchaAppFixture fixture)
 {
     private const int MaxFailuresPerAccount = 5;
@@ -79,7 +80,7 @@ public sealed class BruteForceTests(MatchaAppFixture fixture)
 
         for (var i = 0; i < MaxFailuresPerAddress; i++)
         {
-            using var failure = await accounts.SendAsync(Login(address, IdentityDriver.NewUser().Email, "some wrong password"));
+            using var failure = await accounts.SendAsync(Login(address, GatewayAccounts.NewUser().Email, "some wrong password"));
             Assert.Equal(HttpStatusCode.Unauthorized, failure.StatusCode);
         }
 

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 namespace Matcha.Tests.Accounts;
 
 [Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
 public sealed class SessionTests(MatchaAppFixture fixture)
 {
     [Fact]
@@ -103,7 +104,7 @@ public sealed class SessionTests(MatchaAppFixture fixture)
         var user = await gateway.SignUpAsync();
 
         using var wrongPassword = await gateway.PostAsJsonAsync("/api/accounts/login", new { user.Email, password = user.Password + "x" });
-        using var unknownEmail = await gateway.PostAsJsonAsync("/api/accounts/login", new { email = IdentityDriver.NewUser().Email, user.Password });
+        using var unknownEmail = await gateway.PostAsJsonAsync("/api/accounts/login", new { email = GatewayAccounts.NewUser().Email, user.Password });
 
         Assert.Equal(HttpStatusCode.Unauthorized, wrongPassword.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, unknownEmail.StatusCode);

@@ -5,7 +5,6 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Matcha.Tests.Gateway;
@@ -15,6 +14,7 @@ namespace Matcha.Tests.Gateway;
 /// real victim and tries to rename them; afterwards the victim's name is unchanged.
 /// </summary>
 [Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
 public sealed class ForgedTokenTests(MatchaAppFixture fixture)
 {
     public static TheoryData<string> Forgeries =>
@@ -82,30 +82,17 @@ public sealed class ForgedTokenTests(MatchaAppFixture fixture)
 
     private static readonly string[] AdminRole = ["admin"];
 
+    /// <summary>A forger's token, an admin's by its claims; issued ten minutes before it expires, so even an expired one is well-formed.</summary>
     internal static string Mint(SigningCredentials credentials, Guid subject, string issuer, string audience, string type, TimeSpan? expiresIn = null)
     {
-        var now = DateTime.UtcNow;
-        var expires = now + (expiresIn ?? TimeSpan.FromMinutes(5));
-        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = issuer,
-            Audience = audience,
-            TokenType = type,
-            IssuedAt = expires - TimeSpan.FromMinutes(10),
-            NotBefore = expires - TimeSpan.FromMinutes(10),
-            Expires = expires,
-            SigningCredentials = credentials,
-            Claims = new Dictionary<string, object> { ["sub"] = subject.ToString(), ["name"] = "Forger", ["role"] = AdminRole },
-        });
+        var expires = DateTime.UtcNow + (expiresIn ?? TimeSpan.FromMinutes(5));
+        return TestTokens.Mint(credentials, subject.ToString(), issuer, audience, type, expires - TimeSpan.FromMinutes(10), expires,
+            new Dictionary<string, object> { ["name"] = "Forger", ["role"] = AdminRole });
     }
 
-    internal async Task<string> InternalTokenAsync(Guid subject, string audience)
-    {
-        var ecdsa = ECDsa.Create();
-        ecdsa.ImportPkcs8PrivateKey(Convert.FromBase64String(await fixture.ParameterAsync("gateway-signing-key")), out _);
-        return Mint(new SigningCredentials(new ECDsaSecurityKey(ecdsa) { KeyId = "gateway" }, SecurityAlgorithms.EcdsaSha256),
-            subject, "matcha-gateway", audience, "matcha-internal+jwt", TimeSpan.FromSeconds(30));
-    }
+    internal async Task<string> InternalTokenAsync(Guid subject, string audience) =>
+        Mint(TestTokens.GatewayCredentials(await fixture.ParameterAsync("gateway-signing-key")),
+            subject, TestTokens.GatewayIssuer, audience, TestTokens.InternalTokenType, TimeSpan.FromSeconds(30));
 
     private static string Unsigned(Guid subject)
     {
@@ -132,6 +119,7 @@ public sealed class ForgedTokenTests(MatchaAppFixture fixture)
 
 /// <summary>Identity headers a client makes up are ignored; only the token counts.</summary>
 [Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
 public sealed class ForgedIdentityHeaderTests(MatchaAppFixture fixture)
 {
     public static TheoryData<string> Spellings =>
@@ -176,6 +164,7 @@ public sealed class ForgedIdentityHeaderTests(MatchaAppFixture fixture)
 
 /// <summary>A service reached around the gateway trusts nothing but the gateway's token for it.</summary>
 [Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
 public sealed class DirectServiceCallTests(MatchaAppFixture fixture)
 {
     [Fact]

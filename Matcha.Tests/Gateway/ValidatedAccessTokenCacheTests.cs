@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using Matcha.Gateway.Authentication;
 using Matcha.ServiceDefaults;
 using Microsoft.Extensions.Time.Testing;
-using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Matcha.Tests.Gateway;
@@ -81,17 +80,8 @@ public sealed class ValidatedAccessTokenCacheTests
     private string Token(string subject, TimeSpan lifetime)
     {
         var now = _clock.GetUtcNow().UtcDateTime;
-        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = "matcha-accounts",
-            Audience = "matcha-gateway",
-            TokenType = "at+jwt",
-            IssuedAt = now,
-            NotBefore = now,
-            Expires = now + lifetime,
-            SigningCredentials = new SigningCredentials(_key, SecurityAlgorithms.EcdsaSha256),
-            Claims = new Dictionary<string, object> { ["sub"] = subject },
-        });
+        return TestTokens.Mint(new SigningCredentials(_key, SecurityAlgorithms.EcdsaSha256), subject,
+            TestTokens.AccountsIssuer, TestTokens.GatewayAudience, TestTokens.AccessTokenType, now, now + lifetime);
     }
 
     /// <summary>The gateway's parameters, with the lifetime read from the fake clock.</summary>

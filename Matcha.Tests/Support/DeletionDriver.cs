@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
 using Npgsql;
 
 namespace Matcha.Tests.Support;
@@ -61,24 +59,15 @@ public static class DeletionDriver
     public static async Task<string> AccessTokenSignedInAtAsync(this MatchaAppFixture fixture, Guid userId, DateTimeOffset signedInAt)
     {
         var now = DateTime.UtcNow;
-        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = "matcha-accounts",
-            Audience = "matcha-gateway",
-            TokenType = "at+jwt",
-            IssuedAt = now,
-            NotBefore = now,
-            Expires = now.AddMinutes(5),
-            SigningCredentials = await fixture.AccountsSigningKeyAsync(),
-            Claims = new Dictionary<string, object>
+        return TestTokens.Mint(await fixture.AccountsSigningKeyAsync(), userId.ToString(),
+            TestTokens.AccountsIssuer, TestTokens.GatewayAudience, TestTokens.AccessTokenType, now, now.AddMinutes(5),
+            new Dictionary<string, object>
             {
-                ["sub"] = userId.ToString(),
                 ["jti"] = Guid.NewGuid().ToString("N"),
                 ["name"] = "Film Fan",
                 ["role"] = Array.Empty<string>(),
                 ["auth_time"] = signedInAt.ToUnixTimeSeconds(),
-            },
-        });
+            });
     }
 
     /// <summary>DELETE /api/accounts/me; the body carries the password when given.</summary>

@@ -12,42 +12,12 @@ using Npgsql;
 
 namespace Matcha.Tests.Support;
 
-public sealed record SignedUpUser(string Email, string Password, string DisplayName);
-
-public sealed record Tokens(string AccessToken, string RefreshToken, int ExpiresIn);
-
-public sealed record ProfileView(Guid Id, string Email, string DisplayName, string[] Roles);
-
-/// <summary>Sign-up, sign-in and the like through the gateway, as the web app does them.</summary>
+/// <summary>
+/// Accounts as the tests see it beyond signing up and in (which are Matcha.Testing's
+/// <see cref="GatewayAccounts"/>, shared with bench/): refresh, profile, problems, its database and key.
+/// </summary>
 public static class IdentityDriver
 {
-    public static SignedUpUser NewUser() =>
-        new($"user-{Guid.NewGuid():N}@example.com", $"correct horse {Guid.NewGuid():N}", "Film Fan");
-
-    public static async Task<SignedUpUser> SignUpAsync(this HttpClient gateway)
-    {
-        var user = NewUser();
-        using var response = await gateway.PostAsJsonAsync("/api/accounts/signup", new { user.Email, user.Password, user.DisplayName });
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return user;
-    }
-
-    public static async Task<Tokens> LoginAsync(this HttpClient gateway, SignedUpUser user) => await gateway.LoginAsync(user.Email, user.Password);
-
-    public static async Task<Tokens> LoginAsync(this HttpClient gateway, string email, string password)
-    {
-        using var response = await gateway.PostAsJsonAsync("/api/accounts/login", new { email, password });
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<Tokens>())!;
-    }
-
-    public static async Task<(Tokens Tokens, Guid Id)> SignUpAndLoginAsync(this HttpClient gateway)
-    {
-        var user = await gateway.SignUpAsync();
-        var tokens = await gateway.LoginAsync(user);
-        return (tokens, (await gateway.GetMeAsync(tokens.AccessToken)).Id);
-    }
-
     public static Task<HttpResponseMessage> RefreshAsync(this HttpClient gateway, string refreshToken) =>
         gateway.PostAsJsonAsync("/api/accounts/refresh", new { refreshToken });
 
@@ -60,15 +30,6 @@ public static class IdentityDriver
         }
         using var response = await client.SendAsync(request);
         return response.StatusCode;
-    }
-
-    public static async Task<ProfileView> GetMeAsync(this HttpClient client, string bearer, string path = "/api/accounts/me")
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
-        using var response = await client.SendAsync(request);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<ProfileView>())!;
     }
 
     public static async Task<HttpResponseMessage> PatchMeAsync(this HttpClient client, string? bearer, object body)

@@ -37,7 +37,7 @@ public static class WebAppDriver
 
     public static async Task SignUpAsync(this IPage page)
     {
-        var user = IdentityDriver.NewUser();
+        var user = GatewayAccounts.NewUser();
         await page.GotoAsync("/signup");
         await page.GetByLabel("Name shown to others").FillAsync(user.DisplayName);
         await page.GetByLabel("Email").FillAsync(user.Email);
