@@ -4,6 +4,7 @@ using System.Text;
 namespace Matcha.Tests.Accounts;
 
 [Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
 public sealed class PasswordStorageTests(MatchaAppFixture fixture)
 {
     [Fact]

@@ -6,6 +6,7 @@ using Matcha.ServiceDefaults.Events;
 namespace Matcha.Tests.Backbone;
 
 [Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
 public sealed class DeadLetterTests(MatchaAppFixture fixture)
 {
     private const string DeadLetters = "/api/catalog/admin/dead-letters";

@@ -4,6 +4,7 @@ using System.Net;
 namespace Matcha.Tests.Backbone;
 
 [Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
 public sealed class EventTracingTests(MatchaAppFixture fixture)
 {
     private const int ProducerKind = 4;

@@ -11,6 +11,7 @@ namespace Matcha.Tests.Backbone;
 /// statistics for every film equal the statistics computed directly from ratingsdb.
 /// </summary>
 [Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
 public sealed class NothingLostTests(MatchaAppFixture fixture, ITestOutputHelper output)
 {
     private const int Fans = 16;

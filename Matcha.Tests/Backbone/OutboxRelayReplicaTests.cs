@@ -7,6 +7,7 @@ using Npgsql;
 namespace Matcha.Tests.Backbone;
 
 [Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
 public sealed class OutboxRelayReplicaTests(MatchaAppFixture fixture)
 {
     private const int Aggregates = 40;

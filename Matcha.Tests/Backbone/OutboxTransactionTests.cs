@@ -7,6 +7,7 @@ using StackExchange.Redis;
 namespace Matcha.Tests.Backbone;
 
 [Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
 public sealed class OutboxTransactionTests(MatchaAppFixture fixture)
 {
     [Fact]

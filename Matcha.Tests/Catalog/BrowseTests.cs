@@ -6,6 +6,7 @@ using Matcha.ServiceDefaults;
 namespace Matcha.Tests.Catalog;
 
 [Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
 public sealed class BrowseTests(MatchaAppFixture fixture)
 {
     [Fact]

@@ -8,6 +8,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Matcha.Tests.Catalog;
 
 [Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
 public sealed class CatalogAdminTests(MatchaAppFixture fixture)
 {
     [Fact]

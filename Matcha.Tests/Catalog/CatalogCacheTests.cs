@@ -6,6 +6,7 @@ using Matcha.Catalog.Movies;
 namespace Matcha.Tests.Catalog;
 
 [Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
 public sealed class CatalogCacheTests(MatchaAppFixture fixture)
 {
     [Fact]

@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Matcha.Tests.Catalog;
 
 [Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
 public sealed class DefaultCatalogueLoadTests(MatchaAppFixture fixture)
 {
     [Fact]

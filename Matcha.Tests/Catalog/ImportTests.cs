@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Matcha.Tests.Catalog;
 
 [Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
 public sealed class ImportTests(MatchaAppFixture fixture)
 {
     [Fact]

@@ -7,6 +7,7 @@ namespace Matcha.Tests.Catalog;
 
 /// <summary>Top rated, most wished and trending: Redis sorted sets kept by Catalog's statistics projection.</summary>
 [Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
 public sealed class RankingsTests(MatchaAppFixture fixture)
 {
     private static readonly string[] Kinds = ["top-rated", "most-wished", "trending"];

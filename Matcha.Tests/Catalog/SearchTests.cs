@@ -7,6 +7,7 @@ namespace Matcha.Tests.Catalog;
 
 /// <summary>Search over the default catalogue, the way a person types.</summary>
 [Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
 public sealed class SearchTests(MatchaAppFixture fixture)
 {
     [Theory]

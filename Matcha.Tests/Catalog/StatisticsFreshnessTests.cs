@@ -6,6 +6,7 @@ namespace Matcha.Tests.Catalog;
 
 /// <summary>What a user sees of new statistics: the film page at once, cached browse lists within seconds.</summary>
 [Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
 public sealed class StatisticsFreshnessTests(MatchaAppFixture fixture)
 {
     /// <summary>The documented bound is about a second (Rankings:RefreshInterval); the machine is shared and slow.</summary>

@@ -11,6 +11,7 @@ namespace Matcha.Tests.Foundation;
 
 /// <summary>Start-up migrations, against the fixture's real Postgres, each test in a database of its own.</summary>
 [Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
 public sealed class MigrationTests(MatchaAppFixture fixture)
 {
     [Fact]

@@ -4,6 +4,7 @@ using System.Net;
 namespace Matcha.Tests.Foundation;
 
 [Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
 public sealed class TracingTests(MatchaAppFixture fixture)
 {
     [Theory]

@@ -5,6 +5,7 @@ namespace Matcha.Tests.Gateway;
 
 /// <summary>Defaults from Matcha.Gateway's GatewayRateLimitOptions: a user may burst 200 requests, 100/s after.</summary>
 [Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
 public sealed class GatewayRateLimitTests(MatchaAppFixture fixture)
 {
     [Fact]

@@ -8,6 +8,7 @@ namespace Matcha.Tests.Gateway;
 /// answers an anonymous caller with 401, for every method it matches.
 /// </summary>
 [Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
 public sealed class GatewayRouteAuthorizationTests(MatchaAppFixture fixture)
 {
     private static readonly string[] AllMethods = ["GET", "POST", "PUT", "PATCH", "DELETE"];

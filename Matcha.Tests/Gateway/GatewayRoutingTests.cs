@@ -5,6 +5,7 @@ using System.Text.Json;
 namespace Matcha.Tests.Gateway;
 
 [Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
 public sealed class GatewayRoutingTests(MatchaAppFixture fixture)
 {
     [Theory]

@@ -7,6 +7,7 @@ namespace Matcha.Tests.Ratings;
 
 /// <summary>Ratings' public paths through the gateway, on films added to Catalog.</summary>
 [Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
 public sealed class RatingsTests(MatchaAppFixture fixture)
 {
     [Fact]

@@ -10,6 +10,7 @@ namespace Matcha.Tests.Recommendations;
 /// love one and dislike the other, so what the model should predict is clear.
 /// </summary>
 [Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
 public sealed class PredictionTests(MatchaAppFixture fixture)
 {
     private sealed record World(string LovedGenre, int[] Loved, string OtherGenre, int[] Other);

@@ -22,7 +22,7 @@ public sealed class MatchaAppFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await Traces.StartAsync();
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Matcha_AppHost>(LocalInfrastructureArgs(DataDirectory));
+        var builder = await CreateBuilderAsync(LocalInfrastructureArgs(DataDirectory));
         // Resource console output reaches the test log only when it is a warning or worse.
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
@@ -63,6 +63,16 @@ public sealed class MatchaAppFixture : IAsyncLifetime
         await App.DisposeAsync();
         await Traces.DisposeAsync();
     }
+
+    /// <summary>
+    /// The AppHost's testing builder, for every test that starts the AppHost. `./eng/test.sh --fast`
+    /// sets MATCHA_FAST_TESTS=1 and leaves out classes with the trait Category=AppHost; a class that
+    /// starts the AppHost without that trait fails here instead of making the fast run slow.
+    /// </summary>
+    public static Task<IDistributedApplicationTestingBuilder> CreateBuilderAsync(string[] args) =>
+        Environment.GetEnvironmentVariable("MATCHA_FAST_TESTS") == "1"
+            ? throw new InvalidOperationException("This test starts the AppHost, yet ran as a fast test: give its class [Trait(\"Category\", \"AppHost\")].")
+            : DistributedApplicationTestingBuilder.CreateAsync<Projects.Matcha_AppHost>(args);
 
     /// <summary>The arguments that make the AppHost run Postgres and Redis locally, in a folder of the test's own.</summary>
     public static string[] LocalInfrastructureArgs(string dataDirectory) =>

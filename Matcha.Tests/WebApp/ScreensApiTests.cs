@@ -6,6 +6,7 @@ namespace Matcha.Tests.WebApp;
 
 /// <summary>The screen documents: one call per screen, personal parts for their owner only, never stored by a shared cache.</summary>
 [Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
 public sealed class ScreensApiTests(MatchaAppFixture fixture)
 {
     [Fact]

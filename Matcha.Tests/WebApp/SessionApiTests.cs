@@ -6,6 +6,7 @@ namespace Matcha.Tests.WebApp;
 
 /// <summary>The web app's session endpoints: the refresh token never leaves its HttpOnly cookie, and other sites cannot use it.</summary>
 [Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
 public sealed class SessionApiTests(MatchaAppFixture fixture)
 {
     [Fact]

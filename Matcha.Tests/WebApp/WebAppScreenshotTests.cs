@@ -5,6 +5,8 @@ namespace Matcha.Tests.WebApp;
 
 /// <summary>The main screens at desktop and phone sizes: saved as screenshots, and none scrolls sideways on a phone.</summary>
 [Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
+[Trait("Category", "Browser")]
 public sealed class WebAppScreenshotTests(MatchaAppFixture fixture, WebAppBrowser browser) : IClassFixture<WebAppBrowser>
 {
     public static TheoryData<string> Sizes => ["desktop", "phone"];
