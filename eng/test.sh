@@ -2,11 +2,34 @@
 # Runs every Matcha test: fast tests, and the cross-service tests that start the real
 # AppHost (Postgres and Redis as local processes, installed here if missing), and the browser
 # tests (Debian's chromium, installed here if missing).
-# Extra arguments go to `dotnet test`, e.g. ./eng/test.sh --filter "FullyQualifiedName~Gateway"
+#   --fast   only the tests that need neither the AppHost nor a browser (every test class that
+#            does carries the trait Category=AppHost or Category=Browser), nor the minute-long
+#            MovieLens accuracy check (Category=Slow); installs nothing.
+# Other arguments go to `dotnet test`, e.g. ./eng/test.sh --filter "FullyQualifiedName~Gateway"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-./eng/install-prerequisites.sh --local --browser
+fast=false
+args=()
+filter=""
+while (($#)); do
+  case "$1" in
+    --fast) fast=true ;;
+    --filter) filter="$2"; shift ;;
+    *) args+=("$1") ;;
+  esac
+  shift
+done
+
+if $fast; then
+  fast_filter="Category!=AppHost&Category!=Browser&Category!=Slow"
+  filter="${filter:+($filter)&}$fast_filter"
+  # Anything that still starts the AppHost fails at once instead of running (MatchaAppFixture.CreateBuilderAsync).
+  export MATCHA_FAST_TESTS=1
+else
+  ./eng/install-prerequisites.sh --local --browser
+fi
+[[ -n "$filter" ]] && args+=(--filter "$filter")
 
 results="$(mktemp -d)"
 status=0
@@ -16,7 +39,7 @@ dotnet test Matcha.sln \
   --logger "console;verbosity=normal" \
   --logger "trx;LogFilePrefix=matcha" \
   --results-directory "$results" \
-  "$@" || status=$?
+  ${args[@]+"${args[@]}"} || status=$?
 
 # One closing line for every runner that reads it: "N passed, N failed, N skipped".
 passed=0 failed=0 skipped=0

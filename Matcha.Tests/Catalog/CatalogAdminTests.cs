@@ -3,13 +3,12 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Matcha.Catalog.Movies;
 using Matcha.Catalog.People;
-using Matcha.Tests.Identity;
-using Matcha.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace Matcha.Tests.Catalog;
 
 [Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
 public sealed class CatalogAdminTests(MatchaAppFixture fixture)
 {
     [Fact]

@@ -2,11 +2,11 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using Matcha.Catalog.Movies;
-using Matcha.Tests.Infrastructure;
 
 namespace Matcha.Tests.Catalog;
 
 [Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
 public sealed class CatalogCacheTests(MatchaAppFixture fixture)
 {
     [Fact]

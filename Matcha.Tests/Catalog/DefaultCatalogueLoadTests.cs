@@ -2,13 +2,12 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Matcha.Catalog.Movies;
 using Matcha.ServiceDefaults;
-using Matcha.Tests.Events;
-using Matcha.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace Matcha.Tests.Catalog;
 
 [Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
 public sealed class DefaultCatalogueLoadTests(MatchaAppFixture fixture)
 {
     [Fact]

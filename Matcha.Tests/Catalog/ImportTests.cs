@@ -1,10 +1,10 @@
 using Matcha.Catalog.Import;
-using Matcha.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace Matcha.Tests.Catalog;
 
 [Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
 public sealed class ImportTests(MatchaAppFixture fixture)
 {
     [Fact]

@@ -2,12 +2,12 @@ using System.Net.Http.Json;
 using Matcha.Catalog.Movies;
 using Matcha.Catalog.Search;
 using Matcha.ServiceDefaults;
-using Matcha.Tests.Infrastructure;
 
 namespace Matcha.Tests.Catalog;
 
 /// <summary>Search over the default catalogue, the way a person types.</summary>
 [Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
 public sealed class SearchTests(MatchaAppFixture fixture)
 {
     [Theory]

@@ -2,14 +2,12 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Matcha.Tests.Events;
-using Matcha.Tests.Identity;
-using Matcha.Tests.Infrastructure;
 
 namespace Matcha.Tests.Deletion;
 
 /// <summary>DELETE /api/accounts/me, end to end: the saga across Accounts, Ratings and Catalog.</summary>
 [Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
 public sealed class AccountDeletionTests(MatchaAppFixture fixture)
 {
     private const int ConsumerKind = 5;

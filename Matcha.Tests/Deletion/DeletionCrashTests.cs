@@ -1,11 +1,10 @@
 using System.Net;
-using Matcha.Tests.Events;
-using Matcha.Tests.Infrastructure;
 
 namespace Matcha.Tests.Deletion;
 
 /// <summary>The saga survives SIGKILL of its participants and of its orchestrator, and Redis going away, and still ends the same way.</summary>
 [Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
 public sealed class DeletionCrashTests(MatchaAppFixture fixture)
 {
     [Fact]

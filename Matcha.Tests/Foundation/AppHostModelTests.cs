@@ -1,10 +1,10 @@
-using Matcha.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Matcha.Tests.Foundation;
 
 /// <summary>What the AppHost declares, read from the running application model.</summary>
 [Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
 public sealed class AppHostModelTests(MatchaAppFixture fixture)
 {
     private DistributedApplicationModel Model => fixture.App.Services.GetRequiredService<DistributedApplicationModel>();

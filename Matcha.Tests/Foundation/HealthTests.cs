@@ -1,5 +1,4 @@
 using System.Net;
-using Matcha.Tests.Infrastructure;
 
 namespace Matcha.Tests.Foundation;
 
@@ -8,6 +7,7 @@ namespace Matcha.Tests.Foundation;
 /// service is alive but not healthy, and healthy again once Redis is back.
 /// </summary>
 [Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
 public sealed class HealthTests(MatchaAppFixture fixture)
 {
     [Theory]

@@ -1,4 +1,3 @@
-using Matcha.Tests.Infrastructure;
 using Npgsql;
 using StackExchange.Redis;
 
@@ -9,6 +8,7 @@ namespace Matcha.Tests.Foundation;
 /// and disposing the app leaves no process and no folder behind. Only the infrastructure
 /// resources are started here, two apps at once.
 /// </summary>
+[Trait("Category", "AppHost")]
 public sealed class LocalInfrastructureTests
 {
     private static readonly string[] Infrastructure = ["postgres", "catalogdb", "ratingsdb", "accountsdb", "redis"];
@@ -48,7 +48,7 @@ public sealed class LocalInfrastructureTests
 
     private static async Task<DistributedApplication> StartInfrastructureAsync(string folder)
     {
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Matcha_AppHost>(MatchaAppFixture.LocalInfrastructureArgs(folder));
+        var builder = await MatchaAppFixture.CreateBuilderAsync(MatchaAppFixture.LocalInfrastructureArgs(folder));
         foreach (var resource in builder.Resources.Where(r => r is not ParameterResource && !Infrastructure.Contains(r.Name)).ToList())
         {
             builder.Resources.Remove(resource);

@@ -1,6 +1,5 @@
 using Matcha.Catalog.Data;
 using Matcha.Data;
-using Matcha.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Testing;
@@ -12,6 +11,7 @@ namespace Matcha.Tests.Foundation;
 
 /// <summary>Start-up migrations, against the fixture's real Postgres, each test in a database of its own.</summary>
 [Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
 public sealed class MigrationTests(MatchaAppFixture fixture)
 {
     [Fact]

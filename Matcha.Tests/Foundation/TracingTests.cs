@@ -1,11 +1,10 @@
 using System.Diagnostics;
 using System.Net;
-using Matcha.Tests.Identity;
-using Matcha.Tests.Infrastructure;
 
 namespace Matcha.Tests.Foundation;
 
 [Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
 public sealed class TracingTests(MatchaAppFixture fixture)
 {
     [Theory]

@@ -1,10 +1,11 @@
 using Matcha.Ratings.Recommendations.Evaluation;
 using Matcha.Ratings.Recommendations.Model;
-using Matcha.Tests.Infrastructure;
 
 namespace Matcha.Tests.Recommendations;
 
 /// <summary>The accuracy measurement, on ml-latest-small with 5 folds, as bench <c>evaluate</c> runs it.</summary>
+/// <remarks>About 45 s of CPU: more than `./eng/test.sh --fast` can spend in its two minutes, so it runs in the whole suite only.</remarks>
+[Trait("Category", "Slow")]
 public sealed class MovieLensAccuracyTests
 {
     [Fact]

@@ -1,9 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
-using Matcha.Tests.Events;
-using Matcha.Tests.Identity;
-using Matcha.Tests.Infrastructure;
 
 namespace Matcha.Tests.Recommendations;
 
@@ -13,6 +10,7 @@ namespace Matcha.Tests.Recommendations;
 /// love one and dislike the other, so what the model should predict is clear.
 /// </summary>
 [Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
 public sealed class PredictionTests(MatchaAppFixture fixture)
 {
     private sealed record World(string LovedGenre, int[] Loved, string OtherGenre, int[] Other);

@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
-using Matcha.Tests.Events;
-using Matcha.Tests.Infrastructure;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -15,6 +13,8 @@ namespace Matcha.Tests.WebApp;
 /// running and answering the gateway for the tests after it.
 /// </summary>
 [Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
+[Trait("Category", "Browser")]
 public sealed class ScreenDegradationTests(MatchaAppFixture fixture, WebAppBrowser browser) : IClassFixture<WebAppBrowser>
 {
     /// <summary>The screens' deadline for Ratings (2 s: one attempt of 1 s and one retry), with room for a loaded machine.</summary>

@@ -1,15 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Matcha.Tests.Events;
-using Matcha.Tests.Identity;
-using Matcha.Tests.Infrastructure;
-using Matcha.Tests.Recommendations;
 
 namespace Matcha.Tests.WebApp;
 
 /// <summary>The screen documents: one call per screen, personal parts for their owner only, never stored by a shared cache.</summary>
 [Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
 public sealed class ScreensApiTests(MatchaAppFixture fixture)
 {
     [Fact]

@@ -1,13 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Matcha.Tests.Identity;
-using Matcha.Tests.Infrastructure;
 
 namespace Matcha.Tests.WebApp;
 
 /// <summary>The web app's session endpoints: the refresh token never leaves its HttpOnly cookie, and other sites cannot use it.</summary>
 [Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
 public sealed class SessionApiTests(MatchaAppFixture fixture)
 {
     [Fact]

@@ -1,4 +1,3 @@
-using Matcha.Tests.Infrastructure;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -6,6 +5,8 @@ namespace Matcha.Tests.WebApp;
 
 /// <summary>The web app in a real (headless) Chromium against the real Matcha, as two people use it.</summary>
 [Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
+[Trait("Category", "Browser")]
 public sealed class WebAppJourneyTests(MatchaAppFixture fixture, WebAppBrowser browser) : IClassFixture<WebAppBrowser>
 {
     [Fact]

@@ -1,5 +1,3 @@
-using Matcha.Tests.Infrastructure;
-using Matcha.Tests.Recommendations;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -7,6 +5,8 @@ namespace Matcha.Tests.WebApp;
 
 /// <summary>The main screens at desktop and phone sizes: saved as screenshots, and none scrolls sideways on a phone.</summary>
 [Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
+[Trait("Category", "Browser")]
 public sealed class WebAppScreenshotTests(MatchaAppFixture fixture, WebAppBrowser browser) : IClassFixture<WebAppBrowser>
 {
     public static TheoryData<string> Sizes => ["desktop", "phone"];

@@ -1,11 +1,8 @@
-using System.Net.Http.Json;
-using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace Matcha.Bench;
 
@@ -40,17 +37,5 @@ internal static class BenchApp
         var healthReporting = builder.Resources.Where(r => r.Annotations.OfType<HealthCheckAnnotation>().Any()).Select(r => r.Name);
         await Task.WhenAll(healthReporting.Select(name => app.ResourceNotifications.WaitForResourceHealthyAsync(name)));
         return app;
-    }
-
-    /// <summary>A new account, signed in through the gateway: its access token and user id.</summary>
-    public static async Task<(string Token, Guid UserId)> SignUpAsync(HttpClient gateway)
-    {
-        var email = $"bench-{Guid.NewGuid():N}@example.com";
-        var password = $"bench password {Guid.NewGuid():N}";
-        (await gateway.PostAsJsonAsync("/api/accounts/signup", new { email, password, displayName = "Bench" })).EnsureSuccessStatusCode();
-        using var login = await gateway.PostAsJsonAsync("/api/accounts/login", new { email, password });
-        login.EnsureSuccessStatusCode();
-        var token = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString()!;
-        return (token, Guid.Parse(new JsonWebToken(token).Subject));
     }
 }

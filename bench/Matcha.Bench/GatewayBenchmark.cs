@@ -1,13 +1,11 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
+using Matcha.Testing;
 
 namespace Matcha.Bench;
 
@@ -33,9 +31,9 @@ internal static class GatewayBenchmark
             .WithEnvironment("Gateway__RateLimits__UserPerSecond", "1000000"));
 
         using var gateway = app.CreateHttpClient("gateway", "http");
-        var (accessToken, userId) = await BenchApp.SignUpAsync(gateway);
+        var (tokens, userId) = await gateway.SignUpAndLoginAsync();
         var film = (await gateway.GetFromJsonAsync<JsonElement>("/api/catalog/movies?sort=title&pageSize=1")).GetProperty("items")[0].GetProperty("id").GetInt32();
-        gateway.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        gateway.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", tokens.AccessToken);
 
         using var direct = app.CreateHttpClient("catalog", "http");
         var signingKey = await app.Services.GetRequiredService<DistributedApplicationModel>().Resources
@@ -72,19 +70,9 @@ internal static class GatewayBenchmark
     /// <summary>The token the gateway would mint for Catalog, minted here with the gateway's key (valid one minute).</summary>
     private static string InternalToken(string signingKey, Guid userId)
     {
-        var ecdsa = ECDsa.Create();
-        ecdsa.ImportPkcs8PrivateKey(Convert.FromBase64String(signingKey), out _);
         var now = DateTime.UtcNow;
-        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = "matcha-gateway",
-            Audience = "catalog",
-            TokenType = "matcha-internal+jwt",
-            IssuedAt = now,
-            NotBefore = now,
-            Expires = now.AddMinutes(1),
-            SigningCredentials = new SigningCredentials(new ECDsaSecurityKey(ecdsa) { KeyId = "gateway" }, SecurityAlgorithms.EcdsaSha256),
-            Claims = new Dictionary<string, object> { ["sub"] = userId.ToString(), ["name"] = "Bench", ["role"] = Array.Empty<string>() },
-        });
+        return TestTokens.Mint(TestTokens.GatewayCredentials(signingKey), userId.ToString(),
+            TestTokens.GatewayIssuer, "catalog", TestTokens.InternalTokenType, now, now.AddMinutes(1),
+            new Dictionary<string, object> { ["name"] = "Bench", ["role"] = Array.Empty<string>() });
     }
 }

@@ -7,6 +7,7 @@ using System.Text.RegularExpressions;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using Matcha.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using NpgsqlTypes;
@@ -40,7 +41,7 @@ internal static partial class PredictBenchmark
             .WithEnvironment("Gateway__RateLimits__UserBurst", "1000000")
             .WithEnvironment("Gateway__RateLimits__UserPerSecond", "1000000"));
         using var gateway = app.CreateHttpClient("gateway", "http");
-        var (token, userId) = await BenchApp.SignUpAsync(gateway);
+        var (tokens, userId) = await gateway.SignUpAndLoginAsync();
 
         var films = ReadFilms(moviesCsv);
         var ratings = File.ReadLines(ratingsCsv).Skip(1).Where(l => l.Length > 0).Select(l => l.Split(',')).Select(f =>
@@ -91,7 +92,7 @@ internal static partial class PredictBenchmark
             + $"{model.GetProperty("trainingSeconds").GetDouble():F1} s (two fits side by side); hold-out RMSE {model.GetProperty("holdOutRmse").GetDouble():F4}, "
             + $"baseline {model.GetProperty("baselineHoldOutRmse").GetDouble():F4}");
 
-        gateway.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        gateway.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", tokens.AccessToken);
         var random = new Random(11);
         var ids = films.Select(f => f.Id).ToArray();
         var one = Enumerable.Range(0, options.Requests).Select(_ => $"/api/ratings/me/predictions/{ids[random.Next(ids.Length)]}").ToList();
@@ -147,9 +148,7 @@ internal static partial class PredictBenchmark
         var parameters = app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ParameterResource>().ToList();
         var email = await parameters.Single(p => p.Name == "admin-email").GetValueAsync(CancellationToken.None);
         var password = await parameters.Single(p => p.Name == "admin-password").GetValueAsync(CancellationToken.None);
-        using var login = await gateway.PostAsJsonAsync("/api/accounts/login", new { email, password });
-        login.EnsureSuccessStatusCode();
-        var admin = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString();
+        var admin = (await gateway.LoginAsync(email!, password!)).AccessToken;
 
         using var train = new HttpRequestMessage(HttpMethod.Post, "/api/ratings/admin/recommendations/train");
         train.Headers.Authorization = new AuthenticationHeaderValue("Bearer", admin);

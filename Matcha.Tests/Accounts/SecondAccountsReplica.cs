@@ -1,0 +1,41 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Matcha.Tests.Accounts;
+
+/// <summary>
+/// A second Accounts replica, in the test process, configured exactly as the AppHost configures
+/// the first (same database, same Redis, same keys): what two replicas share must be shared.
+/// </summary>
+internal sealed class SecondAccountsReplica : WebApplicationFactory<Matcha.Accounts.SigningKeys.JsonWebKeySet>
+{
+    private readonly Dictionary<string, string?> _settings;
+
+    private SecondAccountsReplica(Dictionary<string, string?> settings) => _settings = settings;
+
+    public static async Task<SecondAccountsReplica> StartAsync(MatchaAppFixture fixture)
+    {
+        var accounts = fixture.App.Services.GetRequiredService<DistributedApplicationModel>()
+            .Resources.OfType<ProjectResource>().Single(p => p.Name == "accounts");
+#pragma warning disable CS0618 // the replacement (ExecutionConfigurationBuilder) is not public in Aspire 13.6
+        var environment = await accounts.GetEnvironmentVariableValuesAsync();
+#pragma warning restore CS0618
+        var settings = environment
+            .Where(e => e.Key.StartsWith("ConnectionStrings__", StringComparison.Ordinal)
+                || e.Key.StartsWith("Accounts__", StringComparison.Ordinal)
+                || e.Key.StartsWith("InternalIdentity__", StringComparison.Ordinal))
+            .ToDictionary(e => e.Key.Replace("__", ":", StringComparison.Ordinal), e => (string?)e.Value);
+        return new SecondAccountsReplica(settings);
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        // UseSetting, not ConfigureAppConfiguration: minimal hosting reads these while composing.
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+}

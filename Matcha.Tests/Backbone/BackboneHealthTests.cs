@@ -1,0 +1,73 @@
+using Npgsql;
+
+namespace Matcha.Tests.Backbone;
+
+/// <summary>
+/// A relay or a consumer that stops moving while events wait for it shows as Degraded on its
+/// service's /health (after Events:LagDegradedAfter, 10 s), and Healthy again once it moves.
+/// </summary>
+[Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
+public sealed class BackboneHealthTests(MatchaAppFixture fixture)
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(40);
+
+    [Fact]
+    public async Task ARelayThatCannotPublishWhileEventsWaitIsDegradedUntilItMovesAgain()
+    {
+        using var catalog = fixture.App.CreateHttpClient("catalog", "http");
+        using var redis = await fixture.RedisAsync();
+        Assert.Equal("Healthy", await HealthAsync(catalog));
+
+        // Redis takes no writes for a while: Catalog's relay cannot XADD the new film's event.
+        await redis.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", "60000", "WRITE");
+        int film;
+        try
+        {
+            film = await fixture.WriteFilmAsync();
+            Assert.Equal("Degraded", await EventsDriver.EventuallyAsync(() => HealthAsync(catalog), s => s == "Degraded", Patience));
+        }
+        finally
+        {
+            await redis.GetDatabase().ExecuteAsync("CLIENT", "UNPAUSE");
+        }
+
+        Assert.Equal("Healthy", await EventsDriver.EventuallyAsync(() => HealthAsync(catalog), s => s == "Healthy", Patience));
+        Assert.Equal(1, await EventsDriver.EventuallyAsync(
+            () => fixture.QueryAsync<long>("ratingsdb", "SELECT count(*) FROM movies WHERE id = @p0", film), n => n == 1));
+    }
+
+    [Fact]
+    public async Task AConsumerStuckOnAnEventIsDegradedUntilItMovesAgain()
+    {
+        using var ratings = fixture.App.CreateHttpClient("ratings", "http");
+        Assert.Equal("Healthy", await HealthAsync(ratings));
+        var film = EventsDriver.FreshMovieId();
+
+        // Another transaction holds the film's version row: Ratings' consumer waits on it.
+        await using var connection = new NpgsqlConnection(await fixture.ConnectionStringAsync("ratingsdb"));
+        await connection.OpenAsync();
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            await using (var hold = new NpgsqlCommand(
+                "INSERT INTO inbox_aggregate_versions (subscription, aggregate_id, version) VALUES ('ratings-movies', @p0, 0)", connection, transaction))
+            {
+                hold.Parameters.AddWithValue("p0", $"movie/{film}");
+                await hold.ExecuteNonQueryAsync();
+            }
+            await fixture.WriteFilmAsync(id: film);
+            Assert.Equal("Degraded", await EventsDriver.EventuallyAsync(() => HealthAsync(ratings), s => s == "Degraded", Patience));
+            await transaction.RollbackAsync();
+        }
+
+        Assert.Equal("Healthy", await EventsDriver.EventuallyAsync(() => HealthAsync(ratings), s => s == "Healthy", Patience));
+        Assert.Equal(1, await EventsDriver.EventuallyAsync(
+            () => fixture.QueryAsync<long>("ratingsdb", "SELECT count(*) FROM movies WHERE id = @p0", film), n => n == 1));
+    }
+
+    private static async Task<string> HealthAsync(HttpClient service)
+    {
+        using var response = await service.GetAsync("/health");
+        return await response.Content.ReadAsStringAsync();
+    }
+}

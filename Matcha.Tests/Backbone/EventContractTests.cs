@@ -1,0 +1,88 @@
+using System.Text.Json;
+using Matcha.EventBus;
+using CatalogSide = Matcha.Catalog;
+using RatingsSide = Matcha.Ratings;
+
+namespace Matcha.Tests.Backbone;
+
+/// <summary>
+/// Each consumer declares its own reading of the events it consumes. These tests put every
+/// producer's event through the wire format and read it with each consumer's contract, so a
+/// producer change that a consumer would misread fails here, at build time, not in production.
+/// </summary>
+public sealed class EventContractTests
+{
+    private static readonly Guid User = Guid.NewGuid();
+    private static readonly DateTimeOffset Now = DateTimeOffset.UtcNow;
+
+    [Fact]
+    public void CatalogReadsRatingChangedAsRatingsWritesIt()
+    {
+        var read = RoundTrip<RatingsSide.Ratings.RatingChanged, CatalogSide.Statistics.RatingChanged>(
+            new RatingsSide.Ratings.RatingChanged(7, User, 3.5m, 0.5m, 4, Now));
+        Assert.Equal(new CatalogSide.Statistics.RatingChanged(7, User, 3.5m, 0.5m), read);
+    }
+
+    [Fact]
+    public void CatalogReadsWishlistChangedAsRatingsWritesIt()
+    {
+        var read = RoundTrip<RatingsSide.Wishlist.WishlistChanged, CatalogSide.Statistics.WishlistChanged>(
+            new RatingsSide.Wishlist.WishlistChanged(7, User, RatingsSide.Wishlist.WishState.Watching, RatingsSide.Wishlist.WishState.WantToWatch, 2, Now));
+        // Catalog counts the state by its name, so the name on the wire is part of the contract.
+        Assert.Equal(new CatalogSide.Statistics.WishlistChanged(7, User, "Watching", "WantToWatch"), read);
+    }
+
+    [Fact]
+    public void CatalogReadsCommentEventsAsRatingsWritesThem()
+    {
+        Assert.Equal(new CatalogSide.Statistics.CommentPosted(11, 7),
+            RoundTrip<RatingsSide.Comments.CommentPosted, CatalogSide.Statistics.CommentPosted>(new(11, 7, User, true, Now)));
+        Assert.Equal(new CatalogSide.Statistics.CommentRemoved(11, 7),
+            RoundTrip<RatingsSide.Comments.CommentRemoved, CatalogSide.Statistics.CommentRemoved>(new(11, 7, User, Now)));
+    }
+
+    [Fact]
+    public void RatingsReadsCatalogsMovieEventsAsCatalogWritesThem()
+    {
+        var changed = RoundTrip<CatalogSide.Movies.MovieChanged, RatingsSide.Movies.MovieChanged>(
+            new CatalogSide.Movies.MovieChanged(7, 2019, new DateOnly(2019, 5, 30), ["Drama", "Thriller"], [3, 5], 2,
+                ["KR", "US"], 132, [new(3, "Bong Joon-ho")], [new(5, "Song Kang-ho")]));
+        Assert.Equal(7, changed.MovieId);
+        Assert.Equal(2019, changed.Year);
+        Assert.Equal(new DateOnly(2019, 5, 30), changed.ReleaseDate);
+        Assert.Equal(["Drama", "Thriller"], changed.Genres);
+        Assert.Equal([3, 5], changed.PeopleIds);
+        Assert.Equal(["KR", "US"], changed.Countries);
+        Assert.Equal(132, changed.Runtime);
+        Assert.Equal([new RatingsSide.Movies.CreditedPerson(3, "Bong Joon-ho")], changed.Directors);
+        Assert.Equal([new RatingsSide.Movies.CreditedPerson(5, "Song Kang-ho")], changed.Cast);
+        Assert.Equal(new RatingsSide.Movies.MovieRemoved(7),
+            RoundTrip<CatalogSide.Movies.MovieRemoved, RatingsSide.Movies.MovieRemoved>(new(7, 3)));
+    }
+
+    [Fact]
+    public void RatingsReadsRatingRejectedAsCatalogWritesIt()
+    {
+        var read = RoundTrip<CatalogSide.Statistics.RatingRejected, RatingsSide.Movies.RatingRejected>(new(7, User, 4, "not released"));
+        Assert.Equal(new RatingsSide.Movies.RatingRejected(7, User, 4, "not released"), read);
+    }
+
+    [Fact]
+    public void ARejectionAddressesTheRatingItRejects()
+    {
+        // Ratings matches the rejection to the rating's own aggregate and version.
+        var rejected = new CatalogSide.Statistics.RatingRejected(7, User, 4, "not released");
+        var rated = new RatingsSide.Ratings.RatingChanged(7, User, null, 4.0m, 4, Now);
+        Assert.Equal(rated.AggregateId, rejected.AggregateId);
+        Assert.Equal(rated.AggregateVersion, rejected.AggregateVersion);
+    }
+
+    /// <summary>The producer's event, serialised as the outbox does, read back as the consumer does.</summary>
+    private static TConsumer RoundTrip<TProducer, TConsumer>(TProducer produced) where TProducer : IIntegrationEvent
+    {
+        var envelope = new EventEnvelope(TProducer.EventType, TProducer.SchemaVersion, Guid.NewGuid(), produced.AggregateId,
+            produced.AggregateVersion, Now, null, null, JsonSerializer.SerializeToElement(produced, EventEnvelope.JsonOptions));
+        Assert.True(EventEnvelope.TryParse(envelope.ToJson(), out var received));
+        return received.PayloadAs<TConsumer>();
+    }
+}

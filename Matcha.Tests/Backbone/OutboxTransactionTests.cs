@@ -1,0 +1,63 @@
+using Matcha.EventBus;
+using Matcha.Ratings.Data;
+using Matcha.Ratings.Ratings;
+using Microsoft.EntityFrameworkCore;
+using StackExchange.Redis;
+
+namespace Matcha.Tests.Backbone;
+
+[Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
+public sealed class OutboxTransactionTests(MatchaAppFixture fixture)
+{
+    [Fact]
+    public async Task AChangeRolledBackLeavesNoEventAndOneCommittedIsPublished()
+    {
+        var options = new DbContextOptionsBuilder<RatingsDbContext>()
+            .UseNpgsql(await fixture.ConnectionStringAsync("ratingsdb"))
+            .UseSnakeCaseNamingConvention()
+            .Options;
+        var movieId = await fixture.AddFilmAsync();
+        var rolledBack = await WriteRatingAsync(options, movieId, commit: false);
+        var committed = await WriteRatingAsync(options, movieId, commit: true);
+
+        using var redis = await fixture.RedisAsync();
+        var published = await EventsDriver.EventuallyAsync(() => EventIdsOnStreamAsync(redis), ids => ids.Contains(committed));
+        Assert.Contains(committed, published);
+        Assert.DoesNotContain(rolledBack, published);
+        Assert.Equal(0, await fixture.QueryAsync<long>("ratingsdb", "SELECT count(*) FROM outbox_messages WHERE event_id = @p0", rolledBack));
+        Assert.Equal(0, await fixture.QueryAsync<long>("ratingsdb", "SELECT count(*) FROM ratings WHERE movie_id = @p0 AND score = 1.5", movieId));
+        using var gateway = fixture.CreateGatewayClient();
+        var stats = await EventsDriver.EventuallyAsync(() => gateway.StatsAsync(movieId), s => s.Count == 1);
+        Assert.Equal(EventsDriver.Histogram(4.5), stats.Histogram);
+    }
+
+    /// <summary>A rating and its event, written the way the endpoint writes them, then committed or rolled back.</summary>
+    private static async Task<Guid> WriteRatingAsync(DbContextOptions<RatingsDbContext> options, int movieId, bool commit)
+    {
+        await using var db = new RatingsDbContext(options);
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        var userId = Guid.NewGuid();
+        var score = commit ? 4.5m : 1.5m;
+        db.Ratings.Add(new Rating { UserId = userId, MovieId = movieId, Score = score, Version = 1, UpdatedAt = DateTimeOffset.UtcNow });
+        var row = db.AddEvent(new RatingChanged(movieId, userId, null, score, 1, DateTimeOffset.UtcNow));
+        await db.SaveChangesAsync();
+        // Inside the transaction the event is there, beside the change.
+        Assert.Equal(1, await db.Set<OutboxMessage>().CountAsync(m => m.EventId == row.EventId));
+        if (commit)
+        {
+            await transaction.CommitAsync();
+        }
+        else
+        {
+            await transaction.RollbackAsync();
+        }
+        return row.EventId;
+    }
+
+    private static async Task<HashSet<Guid>> EventIdsOnStreamAsync(IConnectionMultiplexer redis)
+    {
+        var entries = await redis.GetDatabase().StreamRangeAsync("matcha:events:ratings", messageOrder: Order.Descending, count: 5000);
+        return [.. entries.Select(e => EventEnvelope.TryParse(e["envelope"], out var envelope) ? envelope.EventId : Guid.Empty)];
+    }
+}

@@ -1,0 +1,161 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Matcha.Tests.Support;
+
+/// <summary>Hard stops of the AppHost's own processes: SIGKILL (kill -9), no shutdown hooks, no flushing.</summary>
+public static class ServiceProcesses
+{
+    private const string PidProperty = "executable.pid";
+
+    public static async Task KillAsync(this MatchaAppFixture fixture, string resource)
+    {
+        using var timeout = new CancellationTokenSource(EventsDriver.Patience);
+        var running = await fixture.App.ResourceNotifications.WaitForResourceAsync(resource,
+            e => e.Snapshot.State?.Text == KnownResourceStates.Running && PidOf(e) is not null, timeout.Token);
+        var pid = PidOf(running)!.Value;
+        var victims = WithDescendants(pid);
+        foreach (var process in victims)
+        {
+            try
+            {
+                using var victim = Process.GetProcessById(process);
+                victim.Kill();   // SIGKILL on Linux
+            }
+            catch (ArgumentException)
+            {
+                // Already gone with its parent.
+            }
+        }
+        await fixture.App.ResourceNotifications.WaitForResourceAsync(resource,
+            e => e.Snapshot.State?.Text is not null && e.Snapshot.State.Text != KnownResourceStates.Running && e.Snapshot.State.Text != KnownResourceStates.Starting,
+            timeout.Token);
+        // Until every killed process is gone, a new one started at once may find its port still held.
+        while (victims.Any(victim => Directory.Exists($"/proc/{victim}")))
+        {
+            await Task.Delay(200, timeout.Token);
+        }
+    }
+
+    /// <summary>
+    /// Freezes a resource's processes with SIGSTOP: its port still accepts connections, but
+    /// nothing answers, as with a service that hangs. <see cref="ThawAsync"/> lets it run on.
+    /// </summary>
+    public static async Task<IReadOnlyList<int>> FreezeAsync(this MatchaAppFixture fixture, string resource)
+    {
+        using var timeout = new CancellationTokenSource(EventsDriver.Patience);
+        var running = await fixture.App.ResourceNotifications.WaitForResourceAsync(resource,
+            e => e.Snapshot.State?.Text == KnownResourceStates.Running && PidOf(e) is not null, timeout.Token);
+        var frozen = WithDescendants(PidOf(running)!.Value);
+        await SignalAsync("STOP", frozen);
+        return frozen;
+    }
+
+    public static Task ThawAsync(IReadOnlyList<int> frozen) => SignalAsync("CONT", frozen);
+
+    private static async Task SignalAsync(string signal, IEnumerable<int> pids)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", .. pids.Select(p => p.ToString(CultureInfo.InvariantCulture))])!;
+        await kill.WaitForExitAsync();
+    }
+
+    /// <summary>
+    /// Starts a stopped or killed resource and waits until it is healthy. The start command
+    /// returns before the resource's state moves on, and a killed service can be left in
+    /// "failed to start": waiting for health straight away can read that old state and give up
+    /// at once. So this first waits for the new start to show (Starting or Running), then for
+    /// health; a start that still does not come up is asked for again, at most three times.
+    /// What the tests check is what the service does once it runs again.
+    /// </summary>
+    public static async Task StartAgainAsync(this MatchaAppFixture fixture, string resource)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        for (var attempt = 1; ; attempt++)
+        {
+            var started = await fixture.App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand, timeout.Token);
+            Assert.True(started.Success, started.Message);
+            try
+            {
+                using var showing = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
+                showing.CancelAfter(TimeSpan.FromSeconds(30));
+                await fixture.App.ResourceNotifications.WaitForResourceAsync(resource,
+                    e => e.Snapshot.State?.Text is { } state && (state == KnownResourceStates.Starting || state == KnownResourceStates.Running),
+                    showing.Token);
+                await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+                return;
+            }
+            catch (Exception ex) when (attempt < 3 && !timeout.IsCancellationRequested
+                && ex is DistributedApplicationException or OperationCanceledException)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(2), timeout.Token);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Stops Redis and starts it again; the tests run it without persistence, so it comes back
+    /// empty.
+    /// </summary>
+    public static Task RestartRedisEmptyAsync(this MatchaAppFixture fixture) => fixture.RestartAsync("redis");
+
+    /// <summary>
+    /// A clean restart: stop, wait until the old process is gone, start, wait until healthy.
+    /// (Aspire's restart command can race the old process for its port: the new one fails to
+    /// bind and the resource ends "failed to start".)
+    /// </summary>
+    public static async Task RestartAsync(this MatchaAppFixture fixture, string resource)
+    {
+        await fixture.StopAsync(resource);
+        await fixture.StartAgainAsync(resource);
+    }
+
+    /// <summary>A graceful stop that returns only once the old process is gone (and its port free for a later start).</summary>
+    public static async Task StopAsync(this MatchaAppFixture fixture, string resource)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var running = await fixture.App.ResourceNotifications.WaitForResourceAsync(resource,
+            e => e.Snapshot.State?.Text == KnownResourceStates.Running && PidOf(e) is not null, timeout.Token);
+        var pid = PidOf(running)!.Value;
+        var stopped = await fixture.App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StopCommand, timeout.Token);
+        Assert.True(stopped.Success, stopped.Message);
+        // The stop command returns before the old process has let go of its port.
+        while (Directory.Exists($"/proc/{pid}"))
+        {
+            await Task.Delay(200, timeout.Token);
+        }
+    }
+
+    private static int? PidOf(ResourceEvent resourceEvent) =>
+        resourceEvent.Snapshot.Properties.FirstOrDefault(p => p.Name == PidProperty)?.Value is { } value
+        && int.TryParse(Convert.ToString(value, CultureInfo.InvariantCulture), out var pid)
+            ? pid
+            : null;
+
+    /// <summary>The process and everything it started (a launcher may sit between DCP and the service).</summary>
+    private static List<int> WithDescendants(int root)
+    {
+        var parents = new Dictionary<int, int>();
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(directory), out var pid))
+            {
+                try
+                {
+                    // /proc/<pid>/stat: "pid (comm) state ppid ...", comm may contain spaces.
+                    var stat = File.ReadAllText(Path.Combine(directory, "stat"));
+                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                    parents[pid] = int.Parse(fields[1], CultureInfo.InvariantCulture);
+                }
+                catch (IOException)
+                {
+                }
+            }
+        }
+        var tree = new List<int> { root };
+        for (var i = 0; i < tree.Count; i++)
+        {
+            tree.AddRange(parents.Where(p => p.Value == tree[i]).Select(p => p.Key));
+        }
+        return tree;
+    }
+}
