@@ -1,5 +1,5 @@
-using Matcha.Ratings.Recommendations.Evaluation;
-using Matcha.Ratings.Recommendations.Model;
+using Matcha.Recommendations.Evaluation;
+using Matcha.Recommendations.Model;
 using Matcha.Tests.Infrastructure;
 
 namespace Matcha.Tests.Recommendations;
