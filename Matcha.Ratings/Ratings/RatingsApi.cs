@@ -1,6 +1,8 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using Matcha.Ratings.Data;
 using Matcha.Ratings.Paging;
+using Matcha.Ratings.Requests;
 using Matcha.ServiceDefaults.Events;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -21,11 +23,11 @@ internal static class RatingsApi
     }
 
     private static async Task<Results<NoContent, NotFound, ValidationProblem, ProblemHttpResult>> PutRating(
-        int movieId, JsonElement body, CurrentUser user, RatingsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        int movieId, JsonBody<RatingRequest> body, CurrentUser user, RatingsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (!Score.TryRead(body, out var score, out var problem))
+        if (!body.TryGet(out var rating, out var problem))
         {
-            return problem!;
+            return problem;
         }
         var movie = await db.Movies.AsNoTracking().SingleOrDefaultAsync(m => m.Id == movieId && m.RemovedAt == null, cancellationToken);
         if (movie is null)
@@ -42,7 +44,7 @@ internal static class RatingsApi
                 title: "Not released yet", statusCode: StatusCodes.Status409Conflict);
         }
 
-        await RatingWrites.SetScoreAsync(db, user.Id, movieId, score, now, cancellationToken);
+        await RatingWrites.SetScoreAsync(db, user.Id, movieId, rating.Score, now, cancellationToken);
         return TypedResults.NoContent();
     }
 
@@ -109,3 +111,13 @@ internal static class RatingsApi
 
 /// <summary>A rating on the user's page; <see cref="RejectedReason"/> says why a rating no longer counts.</summary>
 public sealed record MyRating(int MovieId, decimal? Score, DateTimeOffset UpdatedAt, string? RejectedReason);
+
+/// <summary>The body of a rating: <c>{"score": 4.5}</c>; see <see cref="Ratings.Score"/> for what a score may be.</summary>
+public sealed record RatingRequest(decimal Score) : IJsonBody<RatingRequest>
+{
+    public static bool TryRead(JsonElement json, [NotNullWhen(true)] out RatingRequest? body, [NotNullWhen(false)] out ValidationProblem? problem)
+    {
+        body = Ratings.Score.TryRead(json, out var score, out problem) ? new RatingRequest(score) : null;
+        return body is not null;
+    }
+}

@@ -1,7 +1,9 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using Matcha.Ratings.Data;
 using Matcha.Ratings.Paging;
 using Matcha.Ratings.Ratings;
+using Matcha.Ratings.Requests;
 using Matcha.ServiceDefaults.Events;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -22,21 +24,18 @@ internal static class WishlistApi
     }
 
     private static async Task<Results<NoContent, NotFound, ValidationProblem>> PutState(
-        int movieId, JsonElement body, CurrentUser user, RatingsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        int movieId, JsonBody<WishlistRequest> body, CurrentUser user, RatingsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (!TryReadState(body, out var state))
+        if (!body.TryGet(out var wish, out var problem))
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
-            {
-                ["state"] = ["state must be one of wantToWatch, watching, notInterested."],
-            });
+            return problem;
         }
         // Unreleased films can be wished for; only unknown or removed ones cannot.
         if (!await db.Movies.AnyAsync(m => m.Id == movieId && m.RemovedAt == null, cancellationToken))
         {
             return TypedResults.NotFound();
         }
-        await db.ChangeStateAsync(user.Id, movieId, state, clock.GetUtcNow(), cancellationToken);
+        await db.ChangeStateAsync(user.Id, movieId, wish.State, clock.GetUtcNow(), cancellationToken);
         return TypedResults.NoContent();
     }
 
@@ -96,17 +95,30 @@ internal static class WishlistApi
         }
         await transaction.CommitAsync(cancellationToken);
     }
-
-    private static bool TryReadState(JsonElement body, out WishState state)
-    {
-        state = default;
-        return body.ValueKind == JsonValueKind.Object
-            && Score.TryGetProperty(body, "state", out var value)
-            && value.ValueKind == JsonValueKind.String
-            && value.GetString() is { Length: > 0 } text && char.IsLetter(text[0])
-            && Enum.TryParse(text, ignoreCase: true, out state)
-            && Enum.IsDefined(state);
-    }
 }
 
 public sealed record MyWish(int MovieId, WishState State, DateTimeOffset UpdatedAt);
+
+/// <summary>The body of a wishlist change: <c>{"state": "wantToWatch"}</c>, any case.</summary>
+public sealed record WishlistRequest(WishState State) : IJsonBody<WishlistRequest>
+{
+    public static bool TryRead(JsonElement json, [NotNullWhen(true)] out WishlistRequest? body, [NotNullWhen(false)] out ValidationProblem? problem)
+    {
+        if (json.ValueKind == JsonValueKind.Object
+            && Score.TryGetProperty(json, "state", out var value)
+            && value.ValueKind == JsonValueKind.String
+            && value.GetString() is { Length: > 0 } text && char.IsLetter(text[0])
+            && Enum.TryParse(text, ignoreCase: true, out WishState state)
+            && Enum.IsDefined(state))
+        {
+            (body, problem) = (new WishlistRequest(state), null);
+            return true;
+        }
+        body = null;
+        problem = TypedResults.ValidationProblem(new Dictionary<string, string[]>
+        {
+            ["state"] = ["state must be one of wantToWatch, watching, notInterested."],
+        });
+        return false;
+    }
+}
