@@ -67,20 +67,16 @@ internal static class RatingsApi
     private static async Task<Results<Ok<Page<MyRating>>, ValidationProblem>> MyRatings(
         CurrentUser user, RatingsDbContext db, string? sort, string? cursor, int? pageSize, CancellationToken cancellationToken)
     {
-        if (PageRequest.Validate(pageSize) is { } sizeProblem)
+        if (!PageQuery.TryRead(pageSize, cursor, out var page, out var problem))
         {
-            return sizeProblem;
+            return problem;
         }
         if (sort is not (null or "date" or "score"))
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["sort"] = ["sort must be date or score."] });
         }
-        if (!KeysetCursor.TryRead(cursor, out var after, out var cursorProblem))
-        {
-            return cursorProblem!;
-        }
 
-        var size = pageSize ?? PageRequest.DefaultPageSize;
+        var after = page.After;
         var mine = db.Ratings.AsNoTracking().Where(r => r.UserId == user.Id && r.Score != null);
         List<MyRating> items;
         if (sort == "score")
@@ -91,10 +87,10 @@ internal static class RatingsApi
             items = await mine
                 .Where(r => after == null || r.Score < below || (r.Score == below && r.MovieId < movie))
                 .OrderByDescending(r => r.Score).ThenByDescending(r => r.MovieId)
-                .Take(size + 1)
+                .Take(page.Fetch)
                 .Select(r => new MyRating(r.MovieId, r.Score, r.UpdatedAt, r.RejectedReason))
                 .ToListAsync(cancellationToken);
-            return TypedResults.Ok(items.ToPage(size, r => KeysetCursor.Write((long)((r.Score ?? 0) * 2), r.MovieId)));
+            return TypedResults.Ok(page.ToPage(items, r => ((long)((r.Score ?? 0) * 2), r.MovieId)));
         }
 
         var (ticks, movieId) = after ?? (0, 0);
@@ -102,10 +98,10 @@ internal static class RatingsApi
         items = await mine
             .Where(r => after == null || r.UpdatedAt < before || (r.UpdatedAt == before && r.MovieId < movieId))
             .OrderByDescending(r => r.UpdatedAt).ThenByDescending(r => r.MovieId)
-            .Take(size + 1)
+            .Take(page.Fetch)
             .Select(r => new MyRating(r.MovieId, r.Score, r.UpdatedAt, r.RejectedReason))
             .ToListAsync(cancellationToken);
-        return TypedResults.Ok(items.ToPage(size, r => KeysetCursor.Write(r.UpdatedAt.UtcTicks, r.MovieId)));
+        return TypedResults.Ok(page.ToPage(items, r => (r.UpdatedAt.UtcTicks, r.MovieId)));
     }
 }
 

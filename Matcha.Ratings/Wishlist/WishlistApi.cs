@@ -49,25 +49,21 @@ internal static class WishlistApi
     private static async Task<Results<Ok<Page<MyWish>>, ValidationProblem>> MyWishlist(
         CurrentUser user, RatingsDbContext db, WishState? state, string? cursor, int? pageSize, CancellationToken cancellationToken)
     {
-        if (PageRequest.Validate(pageSize) is { } sizeProblem)
+        if (!PageQuery.TryRead(pageSize, cursor, out var page, out var problem))
         {
-            return sizeProblem;
+            return problem;
         }
-        if (!KeysetCursor.TryRead(cursor, out var after, out var cursorProblem))
-        {
-            return cursorProblem!;
-        }
-        var size = pageSize ?? PageRequest.DefaultPageSize;
+        var after = page.After;
         var (ticks, movieId) = after ?? (0, 0);
         var before = new DateTimeOffset(ticks, TimeSpan.Zero);
         var items = await db.WishlistEntries.AsNoTracking()
             .Where(w => w.UserId == user.Id && w.State != null && (state == null || w.State == state))
             .Where(w => after == null || w.UpdatedAt < before || (w.UpdatedAt == before && w.MovieId < movieId))
             .OrderByDescending(w => w.UpdatedAt).ThenByDescending(w => w.MovieId)
-            .Take(size + 1)
+            .Take(page.Fetch)
             .Select(w => new MyWish(w.MovieId, w.State!.Value, w.UpdatedAt))
             .ToListAsync(cancellationToken);
-        return TypedResults.Ok(items.ToPage(size, w => KeysetCursor.Write(w.UpdatedAt.UtcTicks, w.MovieId)));
+        return TypedResults.Ok(page.ToPage(items, w => (w.UpdatedAt.UtcTicks, w.MovieId)));
     }
 
     private static async Task ChangeStateAsync(this RatingsDbContext db, Guid userId, int movieId, WishState? state, DateTimeOffset now, CancellationToken cancellationToken)
