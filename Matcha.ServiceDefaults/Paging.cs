@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -20,29 +19,4 @@ public static class PageRequest
                 ["pageSize"] = [$"pageSize must be between 1 and {MaxPageSize}."],
             })
             : null;
-
-    /// <summary>
-    /// Reads a numeric keyset cursor; a cursor that is not one of ours is a 400 naming <c>cursor</c>.
-    /// </summary>
-    public static bool TryReadCursor(string? cursor, out long after, out ValidationProblem? problem)
-    {
-        problem = null;
-        after = 0;
-        if (cursor is null || long.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out after))
-        {
-            return true;
-        }
-
-        problem = TypedResults.ValidationProblem(new Dictionary<string, string[]>
-        {
-            ["cursor"] = ["cursor is not a cursor this API returned."],
-        });
-        return false;
-    }
-
-    /// <summary>Takes one page from <paramref name="fetched"/>, which holds up to one item more than a page.</summary>
-    public static Page<T> ToPage<T>(this IReadOnlyList<T> fetched, int pageSize, Func<T, string> cursorOf) =>
-        fetched.Count > pageSize
-            ? new Page<T>([.. fetched.Take(pageSize)], cursorOf(fetched[pageSize - 1]))
-            : new Page<T>(fetched, null);
 }

@@ -35,7 +35,7 @@ internal sealed partial class UserDataEraser(TimeProvider clock, ILogger<UserDat
             SELECT count(*)::int AS "Value" FROM inbox_messages
             WHERE subscription = {MovieStatisticsApplier.Subscription} AND event_id = ANY({awaited})
             """).SingleAsync(cancellationToken);
-        var stillCounted = await db.CountedRatings.AnyAsync(r => r.UserId == command.UserId, cancellationToken);
+        var stillCounted = await UserDataTables.HoldAnyOfAsync(db, command.UserId, cancellationToken);
         if (applied < awaited.Length || stillCounted || await db.HasUnpublishedAsync(command.UserId, cancellationToken))
         {
             LogWaiting(command.DeletionId, applied, awaited.Length);

@@ -31,7 +31,7 @@ internal static class CommentsApi
     private static async Task<Results<Ok<Page<CommentView>>, ValidationProblem>> ListComments(
         RatingsDbContext db, int movieId, string? sort, string? cursor, int? pageSize, bool? includeSpoilers, CancellationToken cancellationToken)
     {
-        if (PageRequest.Validate(pageSize) is { } problem)
+        if (!PageQuery.TryRead(pageSize, cursor, out var page, out var problem))
         {
             return problem;
         }
@@ -39,12 +39,8 @@ internal static class CommentsApi
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["sort"] = ["sort must be newest or likes."] });
         }
-        if (!KeysetCursor.TryRead(cursor, out var after, out var cursorProblem))
-        {
-            return cursorProblem!;
-        }
 
-        var size = pageSize ?? PageRequest.DefaultPageSize;
+        var after = page.After;
         var showSpoilers = includeSpoilers ?? false;
         var (likes, id) = after ?? (0, 0);
         var comments = db.Comments.AsNoTracking().Where(c => c.MovieId == movieId);
@@ -53,11 +49,11 @@ internal static class CommentsApi
                 .OrderByDescending(c => c.LikeCount).ThenByDescending(c => c.Id)
             : comments.Where(c => after == null || c.Id < id).OrderByDescending(c => c.Id);
         var items = await comments
-            .Take(size + 1)
+            .Take(page.Fetch)
             .Select(c => new CommentView(
                 c.Id, c.MovieId, c.UserId, c.IsSpoiler && !showSpoilers ? null : c.Text, c.IsSpoiler, c.LikeCount, c.CreatedAt, c.UpdatedAt))
             .ToListAsync(cancellationToken);
-        return TypedResults.Ok(items.ToPage(size, c => KeysetCursor.Write(sort == "likes" ? c.LikeCount : 0, c.Id)));
+        return TypedResults.Ok(page.ToPage(items, c => (sort == "likes" ? c.LikeCount : 0, c.Id)));
     }
 
     private static async Task<Results<Created<CommentView>, NotFound, ValidationProblem, ProblemHttpResult>> PostComment(
@@ -170,22 +166,19 @@ internal static class CommentsApi
     private static async Task<Results<Ok<Page<CommentView>>, ValidationProblem>> MyComments(
         CurrentUser user, RatingsDbContext db, string? cursor, int? pageSize, CancellationToken cancellationToken)
     {
-        if (PageRequest.Validate(pageSize) is { } problem)
+        if (!PageQuery.TryRead(pageSize, cursor, out var page, out var problem))
         {
             return problem;
         }
-        if (!PageRequest.TryReadCursor(cursor, out var before, out var cursorProblem))
-        {
-            return cursorProblem!;
-        }
-        var size = pageSize ?? PageRequest.DefaultPageSize;
+        var after = page.After;
+        var (_, before) = after ?? (0, 0);
         var items = await db.Comments.AsNoTracking()
-            .Where(c => c.UserId == user.Id && (cursor == null || c.Id < before))
+            .Where(c => c.UserId == user.Id && (after == null || c.Id < before))
             .OrderByDescending(c => c.Id)
-            .Take(size + 1)
+            .Take(page.Fetch)
             .Select(c => new CommentView(c.Id, c.MovieId, c.UserId, c.Text, c.IsSpoiler, c.LikeCount, c.CreatedAt, c.UpdatedAt))
             .ToListAsync(cancellationToken);
-        return TypedResults.Ok(items.ToPage(size, c => c.Id.ToString(CultureInfo.InvariantCulture)));
+        return TypedResults.Ok(page.ToPage(items, c => (0L, c.Id)));
     }
 }
 

@@ -1,8 +1,5 @@
 using Matcha.EventBus;
-using Matcha.Ratings.Comments;
 using Matcha.Ratings.Data;
-using Matcha.Ratings.Ratings;
-using Matcha.Ratings.Wishlist;
 using Microsoft.EntityFrameworkCore;
 
 namespace Matcha.Ratings.Erasure;
@@ -44,49 +41,17 @@ internal sealed partial class UserDataEraser(TimeProvider clock, ILogger<UserDat
         }
     }
 
-    /// <summary>
-    /// Deletes everything of the user and announces each removal the way the user's own
-    /// removal would have (<c>RatingChanged</c> to null, <c>WishlistChanged</c> to null,
-    /// <c>CommentRemoved</c>), so Catalog takes back exactly what it counted. Likes the user
-    /// gave are taken back from the comments' counts; comments the user wrote go with their likes.
-    /// </summary>
+    /// <summary>Deletes the user's rows from every table in <see cref="UserDataTables"/>, announcing each removal.</summary>
     private async Task<List<Guid>> EraseDataAsync(RatingsDbContext db, Guid userId, CancellationToken cancellationToken)
     {
         // Two copies of the command applied at once take turns: the second finds nothing left.
         await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({userId.ToString()}, 0))", cancellationToken);
-        var now = clock.GetUtcNow();
-        var removals = new List<Guid>();
-
-        foreach (var rating in await db.Ratings.Where(r => r.UserId == userId).ToListAsync(cancellationToken))
+        var erasure = new UserErasure(db, userId, clock);
+        foreach (var table in UserDataTables.All)
         {
-            if (rating.Score is { } score)
-            {
-                var old = rating.RejectedReason is null ? score : (decimal?)null;
-                removals.Add(db.AddEvent(new RatingChanged(rating.MovieId, userId, old, null, rating.Version + 1, now), clock).EventId);
-            }
-            db.Ratings.Remove(rating);
+            await table.EraseAsync(erasure, cancellationToken);
         }
-
-        foreach (var wish in await db.WishlistEntries.Where(w => w.UserId == userId).ToListAsync(cancellationToken))
-        {
-            if (wish.State is not null)
-            {
-                removals.Add(db.AddEvent(new WishlistChanged(wish.MovieId, userId, wish.State, null, wish.Version + 1, now), clock).EventId);
-            }
-            db.WishlistEntries.Remove(wish);
-        }
-
-        await db.Comments.Where(c => db.CommentLikes.Any(l => l.CommentId == c.Id && l.UserId == userId))
-            .ExecuteUpdateAsync(c => c.SetProperty(x => x.LikeCount, x => x.LikeCount - 1), cancellationToken);
-        await db.CommentLikes.Where(l => l.UserId == userId).ExecuteDeleteAsync(cancellationToken);
-
-        foreach (var comment in await db.Comments.Where(c => c.UserId == userId).ToListAsync(cancellationToken))
-        {
-            await db.CommentLikes.Where(l => l.CommentId == comment.Id).ExecuteDeleteAsync(cancellationToken);
-            removals.Add(db.AddEvent(new CommentRemoved(comment.Id, comment.MovieId, userId, now), clock).EventId);
-            db.Comments.Remove(comment);
-        }
-        return removals;
+        return erasure.Removals;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deletion {DeletionId}: the user's data is erased; {Removals} removals announced")]

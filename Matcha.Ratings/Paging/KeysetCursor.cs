@@ -1,18 +1,20 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Matcha.Ratings.Paging;
 
 /// <summary>
-/// A two-part keyset cursor, <c>{first}.{second}</c>: the sort key of the last item on a page
-/// and its tie-breaker. Opaque to clients; anything else is a 400 naming <c>cursor</c>.
+/// Ratings' one cursor format, <c>{first}.{second}</c>: the sort key of the last item on a page
+/// and its tie-breaker (a list ordered by one unique key writes 0 first). Opaque to clients;
+/// anything else is a 400 naming <c>cursor</c>.
 /// </summary>
 internal static class KeysetCursor
 {
-    public static string Write(long first, long second) =>
-        string.Create(CultureInfo.InvariantCulture, $"{first}.{second}");
+    public static string Write((long First, long Second) position) =>
+        string.Create(CultureInfo.InvariantCulture, $"{position.First}.{position.Second}");
 
-    public static bool TryRead(string? cursor, out (long First, long Second)? position, out ValidationProblem? problem)
+    public static bool TryRead(string? cursor, out (long First, long Second)? position, [NotNullWhen(false)] out ValidationProblem? problem)
     {
         position = null;
         problem = null;

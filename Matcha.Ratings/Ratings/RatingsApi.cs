@@ -1,7 +1,9 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using Matcha.EventBus;
 using Matcha.Ratings.Data;
 using Matcha.Ratings.Paging;
+using Matcha.Ratings.Requests;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -21,11 +23,11 @@ internal static class RatingsApi
     }
 
     private static async Task<Results<NoContent, NotFound, ValidationProblem, ProblemHttpResult>> PutRating(
-        int movieId, JsonElement body, CurrentUser user, RatingsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        int movieId, JsonBody<RatingRequest> body, CurrentUser user, RatingsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (!Score.TryRead(body, out var score, out var problem))
+        if (!body.TryGet(out var rating, out var problem))
         {
-            return problem!;
+            return problem;
         }
         var movie = await db.Movies.AsNoTracking().SingleOrDefaultAsync(m => m.Id == movieId && m.RemovedAt == null, cancellationToken);
         if (movie is null)
@@ -42,7 +44,7 @@ internal static class RatingsApi
                 title: "Not released yet", statusCode: StatusCodes.Status409Conflict);
         }
 
-        await RatingWrites.SetScoreAsync(db, user.Id, movieId, score, now, cancellationToken);
+        await RatingWrites.SetScoreAsync(db, user.Id, movieId, rating.Score, now, cancellationToken);
         return TypedResults.NoContent();
     }
 
@@ -65,20 +67,16 @@ internal static class RatingsApi
     private static async Task<Results<Ok<Page<MyRating>>, ValidationProblem>> MyRatings(
         CurrentUser user, RatingsDbContext db, string? sort, string? cursor, int? pageSize, CancellationToken cancellationToken)
     {
-        if (PageRequest.Validate(pageSize) is { } sizeProblem)
+        if (!PageQuery.TryRead(pageSize, cursor, out var page, out var problem))
         {
-            return sizeProblem;
+            return problem;
         }
         if (sort is not (null or "date" or "score"))
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["sort"] = ["sort must be date or score."] });
         }
-        if (!KeysetCursor.TryRead(cursor, out var after, out var cursorProblem))
-        {
-            return cursorProblem!;
-        }
 
-        var size = pageSize ?? PageRequest.DefaultPageSize;
+        var after = page.After;
         var mine = db.Ratings.AsNoTracking().Where(r => r.UserId == user.Id && r.Score != null);
         List<MyRating> items;
         if (sort == "score")
@@ -89,10 +87,10 @@ internal static class RatingsApi
             items = await mine
                 .Where(r => after == null || r.Score < below || (r.Score == below && r.MovieId < movie))
                 .OrderByDescending(r => r.Score).ThenByDescending(r => r.MovieId)
-                .Take(size + 1)
+                .Take(page.Fetch)
                 .Select(r => new MyRating(r.MovieId, r.Score, r.UpdatedAt, r.RejectedReason))
                 .ToListAsync(cancellationToken);
-            return TypedResults.Ok(items.ToPage(size, r => KeysetCursor.Write((long)((r.Score ?? 0) * 2), r.MovieId)));
+            return TypedResults.Ok(page.ToPage(items, r => ((long)((r.Score ?? 0) * 2), r.MovieId)));
         }
 
         var (ticks, movieId) = after ?? (0, 0);
@@ -100,12 +98,22 @@ internal static class RatingsApi
         items = await mine
             .Where(r => after == null || r.UpdatedAt < before || (r.UpdatedAt == before && r.MovieId < movieId))
             .OrderByDescending(r => r.UpdatedAt).ThenByDescending(r => r.MovieId)
-            .Take(size + 1)
+            .Take(page.Fetch)
             .Select(r => new MyRating(r.MovieId, r.Score, r.UpdatedAt, r.RejectedReason))
             .ToListAsync(cancellationToken);
-        return TypedResults.Ok(items.ToPage(size, r => KeysetCursor.Write(r.UpdatedAt.UtcTicks, r.MovieId)));
+        return TypedResults.Ok(page.ToPage(items, r => (r.UpdatedAt.UtcTicks, r.MovieId)));
     }
 }
 
 /// <summary>A rating on the user's page; <see cref="RejectedReason"/> says why a rating no longer counts.</summary>
 public sealed record MyRating(int MovieId, decimal? Score, DateTimeOffset UpdatedAt, string? RejectedReason);
+
+/// <summary>The body of a rating: <c>{"score": 4.5}</c>; see <see cref="Ratings.Score"/> for what a score may be.</summary>
+public sealed record RatingRequest(decimal Score) : IJsonBody<RatingRequest>
+{
+    public static bool TryRead(JsonElement json, [NotNullWhen(true)] out RatingRequest? body, [NotNullWhen(false)] out ValidationProblem? problem)
+    {
+        body = Ratings.Score.TryRead(json, out var score, out problem) ? new RatingRequest(score) : null;
+        return body is not null;
+    }
+}

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -13,7 +14,7 @@ public static class Score
     public static bool IsValid(decimal score) => score is >= Min and <= Max && score % Step == 0;
 
     /// <summary>Reads <c>{"score": 4.5}</c>. A missing, non-numeric or off-step value is refused.</summary>
-    public static bool TryRead(JsonElement body, out decimal score, out ValidationProblem? problem)
+    public static bool TryRead(JsonElement body, out decimal score, [NotNullWhen(false)] out ValidationProblem? problem)
     {
         score = 0;
         problem = null;

@@ -2,6 +2,7 @@ using System.Globalization;
 using Matcha.Ratings.Data;
 using Matcha.Ratings.Recommendations.Serving;
 using Matcha.Ratings.Wishlist;
+using Matcha.Recommendations.Model;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -107,7 +108,7 @@ internal static class RecommendationsApi
         var items = new List<Prediction>(best.Count);
         while (best.TryDequeue(out var film, out _))
         {
-            items.Add(new Prediction(film.Id, Model.RatingScale.ToHalfStars(film.Score), film.Basis));
+            items.Add(new Prediction(film.Id, RatingScale.ToHalfStars(film.Score), film.Basis));
         }
         items.Reverse();
         return TypedResults.Ok(new PredictionList(items));

@@ -1,8 +1,10 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using Matcha.EventBus;
 using Matcha.Ratings.Data;
 using Matcha.Ratings.Paging;
 using Matcha.Ratings.Ratings;
+using Matcha.Ratings.Requests;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -22,21 +24,18 @@ internal static class WishlistApi
     }
 
     private static async Task<Results<NoContent, NotFound, ValidationProblem>> PutState(
-        int movieId, JsonElement body, CurrentUser user, RatingsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        int movieId, JsonBody<WishlistRequest> body, CurrentUser user, RatingsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (!TryReadState(body, out var state))
+        if (!body.TryGet(out var wish, out var problem))
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
-            {
-                ["state"] = ["state must be one of wantToWatch, watching, notInterested."],
-            });
+            return problem;
         }
         // Unreleased films can be wished for; only unknown or removed ones cannot.
         if (!await db.Movies.AnyAsync(m => m.Id == movieId && m.RemovedAt == null, cancellationToken))
         {
             return TypedResults.NotFound();
         }
-        await db.ChangeStateAsync(user.Id, movieId, state, clock.GetUtcNow(), cancellationToken);
+        await db.ChangeStateAsync(user.Id, movieId, wish.State, clock.GetUtcNow(), cancellationToken);
         return TypedResults.NoContent();
     }
 
@@ -50,25 +49,21 @@ internal static class WishlistApi
     private static async Task<Results<Ok<Page<MyWish>>, ValidationProblem>> MyWishlist(
         CurrentUser user, RatingsDbContext db, WishState? state, string? cursor, int? pageSize, CancellationToken cancellationToken)
     {
-        if (PageRequest.Validate(pageSize) is { } sizeProblem)
+        if (!PageQuery.TryRead(pageSize, cursor, out var page, out var problem))
         {
-            return sizeProblem;
+            return problem;
         }
-        if (!KeysetCursor.TryRead(cursor, out var after, out var cursorProblem))
-        {
-            return cursorProblem!;
-        }
-        var size = pageSize ?? PageRequest.DefaultPageSize;
+        var after = page.After;
         var (ticks, movieId) = after ?? (0, 0);
         var before = new DateTimeOffset(ticks, TimeSpan.Zero);
         var items = await db.WishlistEntries.AsNoTracking()
             .Where(w => w.UserId == user.Id && w.State != null && (state == null || w.State == state))
             .Where(w => after == null || w.UpdatedAt < before || (w.UpdatedAt == before && w.MovieId < movieId))
             .OrderByDescending(w => w.UpdatedAt).ThenByDescending(w => w.MovieId)
-            .Take(size + 1)
+            .Take(page.Fetch)
             .Select(w => new MyWish(w.MovieId, w.State!.Value, w.UpdatedAt))
             .ToListAsync(cancellationToken);
-        return TypedResults.Ok(items.ToPage(size, w => KeysetCursor.Write(w.UpdatedAt.UtcTicks, w.MovieId)));
+        return TypedResults.Ok(page.ToPage(items, w => (w.UpdatedAt.UtcTicks, w.MovieId)));
     }
 
     private static async Task ChangeStateAsync(this RatingsDbContext db, Guid userId, int movieId, WishState? state, DateTimeOffset now, CancellationToken cancellationToken)
@@ -96,17 +91,30 @@ internal static class WishlistApi
         }
         await transaction.CommitAsync(cancellationToken);
     }
-
-    private static bool TryReadState(JsonElement body, out WishState state)
-    {
-        state = default;
-        return body.ValueKind == JsonValueKind.Object
-            && Score.TryGetProperty(body, "state", out var value)
-            && value.ValueKind == JsonValueKind.String
-            && value.GetString() is { Length: > 0 } text && char.IsLetter(text[0])
-            && Enum.TryParse(text, ignoreCase: true, out state)
-            && Enum.IsDefined(state);
-    }
 }
 
 public sealed record MyWish(int MovieId, WishState State, DateTimeOffset UpdatedAt);
+
+/// <summary>The body of a wishlist change: <c>{"state": "wantToWatch"}</c>, any case.</summary>
+public sealed record WishlistRequest(WishState State) : IJsonBody<WishlistRequest>
+{
+    public static bool TryRead(JsonElement json, [NotNullWhen(true)] out WishlistRequest? body, [NotNullWhen(false)] out ValidationProblem? problem)
+    {
+        if (json.ValueKind == JsonValueKind.Object
+            && Score.TryGetProperty(json, "state", out var value)
+            && value.ValueKind == JsonValueKind.String
+            && value.GetString() is { Length: > 0 } text && char.IsLetter(text[0])
+            && Enum.TryParse(text, ignoreCase: true, out WishState state)
+            && Enum.IsDefined(state))
+        {
+            (body, problem) = (new WishlistRequest(state), null);
+            return true;
+        }
+        body = null;
+        problem = TypedResults.ValidationProblem(new Dictionary<string, string[]>
+        {
+            ["state"] = ["state must be one of wantToWatch, watching, notInterested."],
+        });
+        return false;
+    }
+}

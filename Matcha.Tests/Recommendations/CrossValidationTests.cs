@@ -1,5 +1,5 @@
-using Matcha.Ratings.Recommendations.Evaluation;
-using Matcha.Ratings.Recommendations.Model;
+using Matcha.Recommendations.Evaluation;
+using Matcha.Recommendations.Model;
 
 namespace Matcha.Tests.Recommendations;
 

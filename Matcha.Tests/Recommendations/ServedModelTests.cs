@@ -1,4 +1,4 @@
-using Matcha.Ratings.Recommendations.Model;
+using Matcha.Recommendations.Model;
 using Matcha.Ratings.Recommendations.Serving;
 
 namespace Matcha.Tests.Recommendations;

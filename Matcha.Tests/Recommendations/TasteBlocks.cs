@@ -1,4 +1,4 @@
-using Matcha.Ratings.Recommendations.Model;
+using Matcha.Recommendations.Model;
 
 namespace Matcha.Tests.Recommendations;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using Matcha.Ratings.Recommendations.Evaluation;
-using Matcha.Ratings.Recommendations.Model;
+using Matcha.Recommendations.Evaluation;
+using Matcha.Recommendations.Model;
 
 namespace Matcha.Bench;
 

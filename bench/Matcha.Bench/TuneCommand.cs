@@ -1,6 +1,6 @@
 using System.Globalization;
-using Matcha.Ratings.Recommendations.Evaluation;
-using Matcha.Ratings.Recommendations.Model;
+using Matcha.Recommendations.Evaluation;
+using Matcha.Recommendations.Model;
 
 namespace Matcha.Bench;
 

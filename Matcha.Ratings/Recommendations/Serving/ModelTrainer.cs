@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Matcha.Ratings.Data;
-using Matcha.Ratings.Recommendations.Evaluation;
-using Matcha.Ratings.Recommendations.Model;
+using Matcha.Recommendations.Evaluation;
+using Matcha.Recommendations.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 

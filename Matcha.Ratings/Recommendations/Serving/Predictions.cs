@@ -1,5 +1,5 @@
 using Matcha.Ratings.Data;
-using Matcha.Ratings.Recommendations.Model;
+using Matcha.Recommendations.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 

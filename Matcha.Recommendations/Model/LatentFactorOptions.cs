@@ -1,4 +1,4 @@
-namespace Matcha.Ratings.Recommendations.Model;
+namespace Matcha.Recommendations.Model;
 
 /// <summary>
 /// Hyper-parameters of the SGD-trained factor models, named as in Surprise's SVD and SVDpp.

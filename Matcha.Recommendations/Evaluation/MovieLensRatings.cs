@@ -1,7 +1,7 @@
 using System.Globalization;
-using Matcha.Ratings.Recommendations.Model;
+using Matcha.Recommendations.Model;
 
-namespace Matcha.Ratings.Recommendations.Evaluation;
+namespace Matcha.Recommendations.Evaluation;
 
 /// <summary>
 /// Reads MovieLens ratings: ml-latest(-small) <c>ratings.csv</c> (userId,movieId,rating,timestamp with a

@@ -1,4 +1,4 @@
-namespace Matcha.Ratings.Recommendations.Model;
+namespace Matcha.Recommendations.Model;
 
 /// <summary>
 /// Immutable ratings over dense user and item indices: the triples in parallel arrays, plus the

@@ -1,4 +1,4 @@
-namespace Matcha.Ratings.Recommendations.Model;
+namespace Matcha.Recommendations.Model;
 
 /// <summary>Matcha's scale: half stars from 0.5 to 5.0.</summary>
 public static class RatingScale

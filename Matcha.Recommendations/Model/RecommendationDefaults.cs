@@ -1,4 +1,4 @@
-namespace Matcha.Ratings.Recommendations.Model;
+namespace Matcha.Recommendations.Model;
 
 /// <summary>
 /// The hyper-parameters chosen by grid search with cross-validation on ml-latest-small

@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace Matcha.Ratings.Recommendations.Model;
+namespace Matcha.Recommendations.Model;
 
 /// <summary>Numeric pieces shared by the SGD trainers and fold-in.</summary>
 internal static class Sgd

@@ -1,4 +1,4 @@
-namespace Matcha.Ratings.Recommendations.Model;
+namespace Matcha.Recommendations.Model;
 
 /// <summary>
 /// Maps external ids (a user's Guid or int, a film's id) to the dense 0..n-1 indices the
@@ -16,7 +16,7 @@ public sealed class DenseIndex<TKey> where TKey : notnull
     /// <summary>The index of <paramref name="key"/>, or -1 when it was never seen (models treat -1 as unknown).</summary>
     public int IndexOf(TKey key) => indices.GetValueOrDefault(key, -1);
 
-    internal int GetOrAdd(TKey key)
+    public int GetOrAdd(TKey key)
     {
         if (!indices.TryGetValue(key, out var index))
         {

@@ -1,4 +1,4 @@
-namespace Matcha.Ratings.Recommendations.Model;
+namespace Matcha.Recommendations.Model;
 
 public sealed record BaselineOptions(int Epochs = 10, float UserRegularization = 15f, float ItemRegularization = 10f);
 

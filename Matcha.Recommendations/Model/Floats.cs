@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Matcha.Ratings.Recommendations.Model;
+namespace Matcha.Recommendations.Model;
 
 /// <summary>Float arrays to and from a stored model, as their raw little-endian bytes.</summary>
 internal static class Floats

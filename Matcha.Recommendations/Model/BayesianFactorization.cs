@@ -1,6 +1,6 @@
 using MathNet.Numerics.Distributions;
 
-namespace Matcha.Ratings.Recommendations.Model;
+namespace Matcha.Recommendations.Model;
 
 /// <summary>
 /// Bayesian matrix factorisation with "flipped" implicit feedback and day shifts, learned by Gibbs

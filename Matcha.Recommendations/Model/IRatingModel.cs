@@ -1,4 +1,4 @@
-namespace Matcha.Ratings.Recommendations.Model;
+namespace Matcha.Recommendations.Model;
 
 /// <summary>A trained model that predicts a score for a dense user and item index (-1 for one it has never seen).</summary>
 public interface IRatingModel

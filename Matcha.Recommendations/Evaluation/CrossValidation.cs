@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using Matcha.Ratings.Recommendations.Model;
+using Matcha.Recommendations.Model;
 
-namespace Matcha.Ratings.Recommendations.Evaluation;
+namespace Matcha.Recommendations.Evaluation;
 
 /// <summary>How one model did on one fold's held-out ratings.</summary>
 public sealed record FoldResult(int Fold, double Rmse, double Mae, TimeSpan FitTime);

@@ -1,4 +1,4 @@
-namespace Matcha.Ratings.Recommendations.Model;
+namespace Matcha.Recommendations.Model;
 
 /// <summary>The mean of all ratings for everyone: the floor every other model must beat.</summary>
 public sealed class GlobalMean(float mean) : IRatingModel

@@ -1,6 +1,6 @@
-using Matcha.Ratings.Recommendations.Model;
+using Matcha.Recommendations.Model;
 
-namespace Matcha.Ratings.Recommendations.Evaluation;
+namespace Matcha.Recommendations.Evaluation;
 
 /// <summary>Root-mean-square and mean absolute error of a model's predictions on held-out ratings.</summary>
 public static class Accuracy

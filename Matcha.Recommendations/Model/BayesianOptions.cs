@@ -1,4 +1,4 @@
-namespace Matcha.Ratings.Recommendations.Model;
+namespace Matcha.Recommendations.Model;
 
 /// <summary>
 /// Settings of <see cref="BayesianFactorization"/>'s Gibbs sampler. There is no learning rate and no

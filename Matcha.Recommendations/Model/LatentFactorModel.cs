@@ -1,4 +1,4 @@
-namespace Matcha.Ratings.Recommendations.Model;
+namespace Matcha.Recommendations.Model;
 
 /// <summary>
 /// A trained SVD or SVD++ model: r̂ = μ + b_u + b_i + q_iᵀp_u, where for SVD++ p_u already holds

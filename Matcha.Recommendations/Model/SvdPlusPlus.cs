@@ -1,4 +1,4 @@
-namespace Matcha.Ratings.Recommendations.Model;
+namespace Matcha.Recommendations.Model;
 
 /// <summary>
 /// Koren's SVD++: r̂ = μ + b_u + b_i + q_iᵀ(p_u + |N(u)|^-½ Σ_{j∈N(u)} y_j), where N(u) is the set of

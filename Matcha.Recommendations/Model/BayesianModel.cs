@@ -1,6 +1,6 @@
 using MathNet.Numerics.LinearAlgebra;
 
-namespace Matcha.Ratings.Recommendations.Model;
+namespace Matcha.Recommendations.Model;
 
 /// <summary>What one Gibbs sample says about a user it has not seen: the priors of their bias, factors and day shifts, and the noise precision.</summary>
 public sealed record UserPrior(

@@ -1,4 +1,4 @@
-namespace Matcha.Ratings.Recommendations.Model;
+namespace Matcha.Recommendations.Model;
 
 /// <summary>The day a rating was given, as the models count days: whole days since 1970-01-01, UTC.</summary>
 public static class RatingDays

@@ -1,4 +1,4 @@
-namespace Matcha.Ratings.Recommendations.Model;
+namespace Matcha.Recommendations.Model;
 
 /// <summary>
 /// Surprise's SVD (Funk/Koren): r̂ = μ + b_u + b_i + q_iᵀp_u, fitted by stochastic gradient

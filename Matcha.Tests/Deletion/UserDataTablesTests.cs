@@ -1,0 +1,40 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+using CatalogTables = Matcha.Catalog.Erasure.UserDataTables;
+using RatingsTables = Matcha.Ratings.Erasure.UserDataTables;
+
+namespace Matcha.Tests.Deletion;
+
+/// <summary>
+/// Account deletion erases the tables its registry lists. These tests read each service's EF
+/// model (no database, no AppHost) and fail when a table with a user-id column is not listed,
+/// which would otherwise leave a deleted user's data behind without any test noticing.
+/// </summary>
+public sealed class UserDataTablesTests
+{
+    [Fact]
+    public void EveryRatingsTableWithAUserIdIsErasedWithTheAccount()
+    {
+        using var db = new Matcha.Ratings.Data.RatingsDbContextFactory().CreateDbContext([]);
+        HashSet<Type> listed = [.. RatingsTables.All.Select(t => t.Entity)];
+
+        Assert.Equal(TablesWithAUserId(db.Model), listed);
+    }
+
+    [Fact]
+    public void EveryCatalogTableWithAUserIdIsEmptyBeforeCatalogConfirms()
+    {
+        using var db = new Matcha.Catalog.Data.CatalogDbContextFactory().CreateDbContext([]);
+        HashSet<Type> listed = [.. CatalogTables.All.Select(t => t.Entity)];
+
+        Assert.Equal(TablesWithAUserId(db.Model), listed);
+    }
+
+    private static HashSet<Type> TablesWithAUserId(IModel model) =>
+    [
+        .. model.GetEntityTypes()
+            .Where(entity => entity.GetTableName() is not null
+                && entity.GetProperties().Any(p => p.GetColumnName().EndsWith("user_id", StringComparison.Ordinal)))
+            .Select(entity => entity.ClrType),
+    ];
+}
