@@ -198,6 +198,26 @@ public sealed class ScreensApiTests(MatchaAppFixture fixture)
     }
 
     [Fact]
+    public async Task TheGatewaysOpenApiDocumentDescribesEachScreenDownToItsFilms()
+    {
+        using var gateway = fixture.CreateGatewayClient();
+
+        var document = await gateway.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+        foreach (var (screen, part) in new[] { ("HomeScreen", "rankings"), ("MovieScreen", "movie"), ("PersonScreen", "person"), ("MyScreen", "taste") })
+        {
+            var properties = schemas.GetProperty(screen).GetProperty("properties");
+            Assert.True(properties.TryGetProperty(part, out _), $"{screen} has no {part}");
+            Assert.True(properties.TryGetProperty("unavailable", out _), $"{screen} has no unavailable");
+        }
+        var film = schemas.GetProperty("Film").GetProperty("properties");
+        string[] filmFields = ["id", "titles", "posterUrl", "myScore", "predicted"];
+        Assert.All(filmFields, field => Assert.True(film.TryGetProperty(field, out _), $"Film has no {field}"));
+        Assert.True(schemas.GetProperty("Person").GetProperty("properties").TryGetProperty("filmography", out _));
+    }
+
+    [Fact]
     public async Task TheWebAppIsServedAtItsRoutesButNotForUnknownApiPaths()
     {
         using var gateway = fixture.CreateGatewayClient();
