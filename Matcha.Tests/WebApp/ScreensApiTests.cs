@@ -222,7 +222,7 @@ public sealed class ScreensApiTests(MatchaAppFixture fixture)
     {
         using var gateway = fixture.CreateGatewayClient();
 
-        foreach (var path in new[] { "/", "/movies/1", "/search?q=x", "/signin", "/me" })
+        foreach (var path in new[] { "/", "/movies/1", "/people/1", "/search?q=x", "/signin", "/signup", "/me" })
         {
             using var page = await gateway.GetAsync(path);
             Assert.Equal(HttpStatusCode.OK, page.StatusCode);
@@ -231,6 +231,8 @@ public sealed class ScreensApiTests(MatchaAppFixture fixture)
         }
         using var script = await gateway.GetAsync("/js/app.js");
         Assert.Equal(HttpStatusCode.OK, script.StatusCode);
+        using var routes = await gateway.GetAsync("/js/routes.json");   // the page reads the same route list
+        Assert.Equal(HttpStatusCode.OK, routes.StatusCode);
         using var unknownApi = await gateway.GetAsync("/api/nothing-here");
         Assert.Equal(HttpStatusCode.Unauthorized, unknownApi.StatusCode);
     }
