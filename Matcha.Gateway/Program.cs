@@ -19,7 +19,16 @@ builder.AddScreens();
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
-app.UseWebApp();
+app.UseWebApp();   // static files: public, answered before anything below
+
+// Every endpoint (health and OpenAPI above; proxy, session, screens and the web app below) passes these, in
+// this order: the caller's identity, then a deleted account's writes refused, then rate limiting
+// (it partitions by user, so it needs the identity), then the closed authorization.
+app.UseAuthentication();
+app.UseDeletedAccountWrites();
+app.UseRateLimiter();
+app.UseAuthorization();
+
 app.MapServiceProxy();
 app.MapSessionApi();
 app.MapScreensApi();

@@ -1,5 +1,3 @@
-using Matcha.Gateway.Accounts;
-
 namespace Matcha.Gateway.Proxy;
 
 internal static class ServiceProxyExtensions
@@ -26,13 +24,9 @@ internal static class ServiceProxyExtensions
         return builder;
     }
 
-    /// <summary>Authentication, then the deleted-account check, then rate limiting (which partitions by user), then the closed authorization.</summary>
+    /// <summary>The proxied routes; like every endpoint, they sit behind the pipeline Program.cs installs first.</summary>
     public static WebApplication MapServiceProxy(this WebApplication app)
     {
-        app.UseAuthentication();
-        app.UseDeletedAccountWrites();
-        app.UseRateLimiter();
-        app.UseAuthorization();
         app.MapReverseProxy();
         return app;
     }

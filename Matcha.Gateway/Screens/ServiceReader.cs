@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Claims;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Matcha.Gateway.Proxy;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Polly.CircuitBreaker;
@@ -11,20 +10,23 @@ using Polly.Timeout;
 namespace Matcha.Gateway.Screens;
 
 /// <summary>
-/// What one call to a service gave a screen: its JSON, or why there is none. A missing part
+/// What one call to a service gave a screen: its document, or why there is none. A missing part
 /// (404) is an answer; a failed one names its reason: <c>timeout</c>, <c>circuit-open</c>,
 /// <c>unreachable</c> or <c>status-503</c>.
 /// </summary>
-internal readonly record struct Part(JsonNode? Value, bool NotFound, string? FailureReason)
+internal readonly record struct Part<T>(T? Value, bool NotFound, string? FailureReason) where T : class
 {
     public bool Failed => FailureReason is not null;
 
-    public static Part Of(JsonNode? value) => new(value, false, null);
+    public static Part<T> Of(T? value) => new(value, false, null);
 
-    public static readonly Part Missing = new(null, true, null);
+    public static readonly Part<T> Missing = new(null, true, null);
 
-    public static Part Failure(string reason) => new(null, false, reason);
+    public static Part<T> Failure(string reason) => new(null, false, reason);
 }
+
+/// <summary>A list document from a service; the screens read its items and leave its cursor.</summary>
+internal sealed record Page<T>(IReadOnlyList<T> Items);
 
 /// <summary>
 /// Reads from a service for a screen, through the service's screen client (its own timeouts
@@ -33,7 +35,7 @@ internal readonly record struct Part(JsonNode? Value, bool NotFound, string? Fai
 /// </summary>
 internal sealed partial class ServiceReader(IHttpClientFactory clients, InternalTokenMinter minter, ILogger<ServiceReader> logger)
 {
-    public async Task<Part> GetAsync(string service, string path, ClaimsPrincipal caller, CancellationToken cancellationToken)
+    public async Task<Part<T>> GetAsync<T>(string service, string path, ClaimsPrincipal caller, CancellationToken cancellationToken) where T : class
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
         if (caller.Identity?.IsAuthenticated == true && caller.HasClaim(c => c.Type == JwtRegisteredClaimNames.Sub))
@@ -45,58 +47,36 @@ internal sealed partial class ServiceReader(IHttpClientFactory clients, Internal
             using var response = await clients.CreateClient(ScreenClients.ClientName(service)).SendAsync(request, cancellationToken);
             if (response.StatusCode is HttpStatusCode.NotFound)
             {
-                return Part.Missing;
+                return Part<T>.Missing;
             }
             if (!response.IsSuccessStatusCode)
             {
                 LogFailed(service, path, $"status {(int)response.StatusCode}");
-                return Part.Failure($"status-{(int)response.StatusCode}");
+                return Part<T>.Failure($"status-{(int)response.StatusCode}");
             }
-            return Part.Of(await response.Content.ReadFromJsonAsync<JsonNode>(cancellationToken));
+            return Part<T>.Of(await response.Content.ReadFromJsonAsync<T>(cancellationToken));
         }
         catch (BrokenCircuitException)
         {
-            return Part.Failure("circuit-open");
+            return Part<T>.Failure("circuit-open");
         }
         catch (TimeoutRejectedException)
         {
             LogFailed(service, path, "timeout");
-            return Part.Failure("timeout");
+            return Part<T>.Failure("timeout");
         }
         catch (HttpRequestException ex)
         {
             LogFailed(service, path, ex.Message);
-            return Part.Failure("unreachable");
+            return Part<T>.Failure("unreachable");
         }
         catch (JsonException ex)
         {
             LogFailed(service, path, ex.Message);
-            return Part.Failure("bad-response");
+            return Part<T>.Failure("bad-response");
         }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Screen read from {Service} {Path} failed: {Reason}")]
     private partial void LogFailed(string service, string path, string reason);
-}
-
-/// <summary>The parts of a screen that could not be had, and why, as the screen document reports them.</summary>
-internal sealed class Unavailable
-{
-    private readonly SortedDictionary<string, string> _reasons = new(StringComparer.Ordinal);
-
-    /// <summary>Records a failed part under <paramref name="name"/>; returns the part's value, if any.</summary>
-    public JsonNode? Take(string name, Part part)
-    {
-        if (part.Failed)
-        {
-            _reasons.TryAdd(name, part.FailureReason!);
-        }
-        return part.Value;
-    }
-
-    public void Add(string name, string reason) => _reasons.TryAdd(name, reason);
-
-    public IReadOnlyList<string> Names => [.. _reasons.Keys];
-
-    public IReadOnlyDictionary<string, string> Reasons => _reasons;
 }

@@ -1,10 +1,12 @@
+using System.Text.Json;
+using Microsoft.Extensions.FileProviders;
+
 namespace Matcha.Gateway.WebApp;
 
 internal static class WebAppExtensions
 {
-    /// <summary>The web app's screens; each serves index.html and the page routes itself (history API).</summary>
-    private static readonly string[] ClientRoutes =
-        ["/", "/search", "/movies/{id:int}", "/people/{id:int}", "/me", "/signin", "/signup"];
+    /// <summary>The web app's routes, declared once for the page (app.js reads it) and for the gateway.</summary>
+    private const string RoutesFile = "js/routes.json";
 
     /// <summary>
     /// The web app is static files in wwwroot, public and served before authentication; its
@@ -19,12 +21,24 @@ internal static class WebAppExtensions
 
     public static WebApplication MapWebAppRoutes(this WebApplication app)
     {
-        foreach (var route in ClientRoutes)
+        // Each route serves index.html and the page routes itself (history API).
+        foreach (var route in ClientRoutes(app.Environment.WebRootFileProvider))
         {
             app.MapFallbackToFile(route, "index.html", new StaticFileOptions { OnPrepareResponse = file => AddPageHeaders(file.Context.Response) })
                 .AllowAnonymous();
         }
         return app;
+    }
+
+    private static IReadOnlyList<string> ClientRoutes(IFileProvider webRoot)
+    {
+        var file = webRoot.GetFileInfo(RoutesFile);
+        if (!file.Exists)
+        {
+            throw new InvalidOperationException($"The web app's route list wwwroot/{RoutesFile} is missing.");
+        }
+        using var routes = file.CreateReadStream();
+        return [.. JsonSerializer.Deserialize<Dictionary<string, string>>(routes)!.Keys];
     }
 
     private static void AddPageHeaders(HttpResponse response)

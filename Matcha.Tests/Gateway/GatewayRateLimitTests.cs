@@ -51,6 +51,24 @@ public sealed class GatewayRateLimitTests(MatchaAppFixture fixture)
         await Task.Delay(TimeSpan.FromSeconds(3));
     }
 
+    [Fact]
+    public async Task TheLimitComesBeforeAuthorizationAndCoversTheScreens()
+    {
+        // Rate limiting runs before the closed authorization, for the gateway's own screens as for
+        // the proxy: an anonymous flood of the signed-in-only screen gets 429s, not only 401s.
+        using var gateway = fixture.CreateGatewayClient();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 400).Select(_ => gateway.GetAsync("/api/screens/me")));
+
+        Assert.Contains(responses, r => r.StatusCode == HttpStatusCode.TooManyRequests);
+        Assert.All(responses, r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests }));
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+        await Task.Delay(TimeSpan.FromSeconds(3));   // the shared anonymous bucket refills for later tests
+    }
+
     private static async Task<HttpResponseMessage> Send(HttpClient gateway, string accessToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/nowhere");

@@ -195,11 +195,31 @@ public sealed class ScreensApiTests(MatchaAppFixture fixture)
     }
 
     [Fact]
+    public async Task TheGatewaysOpenApiDocumentDescribesEachScreenDownToItsFilms()
+    {
+        using var gateway = fixture.CreateGatewayClient();
+
+        var document = await gateway.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+        foreach (var (screen, part) in new[] { ("HomeScreen", "rankings"), ("MovieScreen", "movie"), ("PersonScreen", "person"), ("MyScreen", "taste") })
+        {
+            var properties = schemas.GetProperty(screen).GetProperty("properties");
+            Assert.True(properties.TryGetProperty(part, out _), $"{screen} has no {part}");
+            Assert.True(properties.TryGetProperty("unavailable", out _), $"{screen} has no unavailable");
+        }
+        var film = schemas.GetProperty("Film").GetProperty("properties");
+        string[] filmFields = ["id", "titles", "posterUrl", "myScore", "predicted"];
+        Assert.All(filmFields, field => Assert.True(film.TryGetProperty(field, out _), $"Film has no {field}"));
+        Assert.True(schemas.GetProperty("Person").GetProperty("properties").TryGetProperty("filmography", out _));
+    }
+
+    [Fact]
     public async Task TheWebAppIsServedAtItsRoutesButNotForUnknownApiPaths()
     {
         using var gateway = fixture.CreateGatewayClient();
 
-        foreach (var path in new[] { "/", "/movies/1", "/search?q=x", "/signin", "/me" })
+        foreach (var path in new[] { "/", "/movies/1", "/people/1", "/search?q=x", "/signin", "/signup", "/me" })
         {
             using var page = await gateway.GetAsync(path);
             Assert.Equal(HttpStatusCode.OK, page.StatusCode);
@@ -208,6 +228,8 @@ public sealed class ScreensApiTests(MatchaAppFixture fixture)
         }
         using var script = await gateway.GetAsync("/js/app.js");
         Assert.Equal(HttpStatusCode.OK, script.StatusCode);
+        using var routes = await gateway.GetAsync("/js/routes.json");   // the page reads the same route list
+        Assert.Equal(HttpStatusCode.OK, routes.StatusCode);
         using var unknownApi = await gateway.GetAsync("/api/nothing-here");
         Assert.Equal(HttpStatusCode.Unauthorized, unknownApi.StatusCode);
     }

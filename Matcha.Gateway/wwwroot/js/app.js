@@ -7,15 +7,14 @@ import { renderMe } from './screens/me.js';
 import { renderSearch } from './screens/search.js';
 import { renderSignIn, renderSignUp } from './screens/auth.js';
 
-const routes = [
-  [/^\/$/, renderHome],
-  [/^\/search$/, renderSearch],
-  [/^\/movies\/(\d+)$/, renderMovie],
-  [/^\/people\/(\d+)$/, renderPerson],
-  [/^\/me$/, renderMe],
-  [/^\/signin$/, renderSignIn],
-  [/^\/signup$/, renderSignUp],
-];
+const views = {
+  home: renderHome, search: renderSearch, movie: renderMovie, person: renderPerson, me: renderMe, signIn: renderSignIn, signUp: renderSignUp,
+};
+
+// The routes are declared once, in routes.json: the gateway serves the page at the same paths.
+// A path is literal segments and {name:int} parameters, which the screen gets as params.
+const routes = Object.entries(await (await fetch('/js/routes.json')).json())
+  .map(([path, view]) => [new RegExp(`^${path.replace(/\{\w+:int\}/g, '(\\d+)')}$`), views[view]]);
 
 const main = document.getElementById('main');
 let rendering = 0;

@@ -1,0 +1,60 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.IdentityModel.JsonWebTokens;
+
+namespace Matcha.Gateway.Screens;
+
+/// <summary>
+/// A film's page: Catalog's film for everyone; for a signed-in caller also their own state for it,
+/// its most liked comments (marked as theirs and liked by them) and the rating predicted for them.
+/// </summary>
+internal sealed record MovieScreen(
+    Film? Movie,
+    bool SignedIn,
+    MyFilm? Mine,
+    IReadOnlyList<Comment>? Comments,
+    Prediction? Prediction,
+    IReadOnlyList<string> Unavailable,
+    IReadOnlyDictionary<string, string> Reasons)
+{
+    public static async Task<Results<Ok<MovieScreen>, NotFound>> GetAsync(
+        int id, ClaimsPrincipal user, CatalogClient catalog, RatingsClient ratings, CancellationToken ct)
+    {
+        var unavailable = new Unavailable();
+        var signedIn = user.IsSignedIn();
+        var movie = catalog.GetMovieAsync(id, user, ct);
+        var mine = signedIn ? ratings.GetMyFilmAsync(id, user, ct) : null;
+        var comments = signedIn ? ratings.GetMostLikedCommentsAsync(id, 50, user, ct) : null;
+        var prediction = signedIn ? ratings.GetPredictionAsync(id, user, ct) : null;
+        await Task.WhenAll(new Task?[] { movie, mine, comments, prediction }.OfType<Task>());
+
+        if (movie.Result.NotFound)
+        {
+            return TypedResults.NotFound();
+        }
+        var me = mine is null ? null : unavailable.Take("ratings", mine.Result);
+        var commentList = comments is null ? null : unavailable.Take("ratings", comments.Result)?.Items;
+        if (commentList is not null && me is not null)
+        {
+            var liked = (me.LikedCommentIds ?? []).ToHashSet();
+            var userId = user.FindFirstValue(JwtRegisteredClaimNames.Sub);
+            commentList = [.. commentList.Select(comment => comment with
+            {
+                Mine = string.Equals(comment.UserId, userId, StringComparison.OrdinalIgnoreCase),
+                LikedByMe = liked.Contains(comment.Id),
+            })];
+        }
+        Prediction? predicted = null;
+        if (prediction is not null)
+        {
+            if (prediction.Result.NotFound)
+            {
+                unavailable.Add("predictions", "not-found");
+            }
+            // A prediction that fails is the prediction missing; whether Ratings is down the other parts say.
+            predicted = unavailable.Take("predictions", prediction.Result);
+        }
+        return TypedResults.Ok(new MovieScreen(
+            unavailable.Take("catalog", movie.Result), signedIn, me, commentList, predicted, unavailable.Names, unavailable.Reasons));
+    }
+}
