@@ -13,6 +13,9 @@ public sealed class EventBusOptions
 
     public int RelayBatchSize { get; set; } = 200;
 
+    /// <summary>Rows sent again per turn of the relay's loop after Redis lost its data (between two normal batches).</summary>
+    public int RepublishBatchSize { get; set; } = 1000;
+
     /// <summary>The fallback when a NOTIFY is missed (for instance while the LISTEN connection reconnects).</summary>
     public TimeSpan RelayPollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -48,7 +51,7 @@ public sealed class EventBusOptions
     internal string DeadLetterKey(string topic, string subscription) => $"{StreamPrefix}{topic}:dead-letters:{subscription}";
 
     internal bool IsValid() =>
-        !string.IsNullOrWhiteSpace(StreamPrefix) && StreamMaxLength > 0 && RelayBatchSize > 0 && ConsumerBatchSize > 0
+        !string.IsNullOrWhiteSpace(StreamPrefix) && StreamMaxLength > 0 && RelayBatchSize > 0 && RepublishBatchSize > 0 && ConsumerBatchSize > 0
         && MaxAttempts > 0 && RelayPollInterval > TimeSpan.Zero && MaxBackoff > TimeSpan.Zero && ConsumerPollInterval > TimeSpan.Zero
         && ReclaimAfter > TimeSpan.Zero && ReclaimInterval > TimeSpan.Zero
         && LagSampleInterval > TimeSpan.Zero && LagDegradedAfter > TimeSpan.Zero && OutboxRetention >= TimeSpan.Zero && PruneInterval > TimeSpan.Zero;

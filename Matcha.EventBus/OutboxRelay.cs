@@ -42,7 +42,17 @@ internal sealed partial class OutboxRelay(
         """;
 
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private const string RepublishSql = """
+        SELECT id, event_id, topic, type, schema_version, aggregate_id, aggregate_version,
+               occurred_at, trace_parent, trace_state, payload::text
+        FROM outbox_messages
+        WHERE published_at IS NOT NULL AND id > @after AND id <= @upTo
+        ORDER BY id
+        LIMIT @batch
+        """;
+
     private readonly EventBusOptions _options = options.Value;
+    private RepublishPass? _republish;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -56,7 +66,7 @@ internal sealed partial class OutboxRelay(
             {
                 try
                 {
-                    await RepublishIfRedisLostItsDataAsync(stoppingToken);
+                    var republished = await RepublishStepAsync(stoppingToken);
                     var published = await PublishBatchAsync(stoppingToken);
                     backoff = TimeSpan.Zero;
                     if (DateTimeOffset.UtcNow >= nextPrune)
@@ -64,7 +74,7 @@ internal sealed partial class OutboxRelay(
                         await PruneAsync(stoppingToken);
                         nextPrune = DateTimeOffset.UtcNow + _options.PruneInterval;
                     }
-                    if (published == 0)
+                    if (published == 0 && republished == 0)
                     {
                         await WaitForWorkAsync(stoppingToken);
                     }
@@ -87,54 +97,30 @@ internal sealed partial class OutboxRelay(
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var rows = new List<EventEnvelope>();
-        var topics = new List<string>();
-        var ids = new List<long>();
+        List<OutboxRow> rows;
         await using (var claim = new NpgsqlCommand(ClaimSql, connection, transaction))
         {
             claim.Parameters.AddWithValue("batch", _options.RelayBatchSize);
-            await using var reader = await claim.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                ids.Add(reader.GetInt64(0));
-                topics.Add(reader.GetString(2));
-                rows.Add(new EventEnvelope(
-                    Type: reader.GetString(3),
-                    SchemaVersion: reader.GetInt32(4),
-                    EventId: reader.GetGuid(1),
-                    AggregateId: reader.GetString(5),
-                    AggregateVersion: reader.GetInt64(6),
-                    OccurredAt: reader.GetFieldValue<DateTimeOffset>(7),
-                    TraceParent: reader.IsDBNull(8) ? null : reader.GetString(8),
-                    TraceState: reader.IsDBNull(9) ? null : reader.GetString(9),
-                    Payload: System.Text.Json.JsonSerializer.Deserialize<System.Text.Json.JsonElement>(reader.GetString(10))));
-            }
+            rows = await ReadRowsAsync(claim, cancellationToken);
         }
         if (rows.Count == 0)
         {
             return 0;
         }
 
-        var database = redis.GetDatabase();
         var spans = new List<Activity?>(rows.Count);
-        var sends = new List<Task>(rows.Count);
         try
         {
-            for (var i = 0; i < rows.Count; i++)
+            await SendAsync(rows, row =>
             {
-                var row = rows[i];
-                var span = EventTelemetry.Start($"{row.Type} publish", ActivityKind.Producer, row.TraceParent, row.TraceState);
+                var span = EventTelemetry.Start($"{row.Envelope.Type} publish", ActivityKind.Producer, row.Envelope.TraceParent, row.Envelope.TraceState);
                 span?.SetTag("messaging.system", "redis");
-                span?.SetTag("messaging.destination.name", _options.StreamKey(topics[i]));
-                span?.SetTag("messaging.message.id", row.EventId.ToString());
+                span?.SetTag("messaging.destination.name", _options.StreamKey(row.Topic));
+                span?.SetTag("messaging.message.id", row.Envelope.EventId.ToString());
                 spans.Add(span);
                 // Consumers continue the trace from the publish span when there is one.
-                var envelope = span is null ? row : row with { TraceParent = span.Id, TraceState = span.TraceStateString };
-                sends.Add(database.StreamAddAsync(_options.StreamKey(topics[i]), "envelope", envelope.ToJson(),
-                    maxLength: _options.StreamMaxLength, useApproximateMaxLength: true));
-            }
-            Activity.Current = null;
-            await Task.WhenAll(sends);
+                return span is null ? row.Envelope : row.Envelope with { TraceParent = span.Id, TraceState = span.TraceStateString };
+            });
         }
         catch (Exception ex)
         {
@@ -149,7 +135,7 @@ internal sealed partial class OutboxRelay(
 
         await using (var mark = new NpgsqlCommand("UPDATE outbox_messages SET published_at = now() WHERE id = ANY(@ids)", connection, transaction))
         {
-            mark.Parameters.AddWithValue("ids", ids.ToArray());
+            mark.Parameters.AddWithValue("ids", rows.Select(r => r.Id).ToArray());
             await mark.ExecuteNonQueryAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
@@ -160,24 +146,100 @@ internal sealed partial class OutboxRelay(
     /// <summary>
     /// Redis holds a marker for this database's outbox. When it is missing, Redis has lost its
     /// data (restarted without persistence, failed over to an empty replica), and with it every
-    /// event that was published but not yet consumed. Every row still kept is then published
-    /// again; the consumers' inboxes and version checks make the repeats harmless. The first
-    /// start against a new Redis does the same, which is just as harmless.
+    /// event that was published but not yet consumed. Every row kept as published is then sent
+    /// again, a batch per turn of the loop, beside the normal claims, so events written from now
+    /// on do not queue behind a day of repeats; the consumers' inboxes and version checks make
+    /// the repeats harmless, in whatever order they arrive. The marker is set only when a pass
+    /// has ended and Redis still holds the key the pass started with: a relay that crashes, or a
+    /// Redis that loses its data again mid-pass, leaves it missing and the pass starts over. The
+    /// first start against a new Redis does the same, which is just as harmless. Replicas each
+    /// make a pass of their own (more repeats, no harm).
     /// </summary>
-    internal async Task RepublishIfRedisLostItsDataAsync(CancellationToken cancellationToken)
+    internal async Task<int> RepublishStepAsync(CancellationToken cancellationToken)
     {
-        var marker = $"{_options.StreamPrefix}outbox-marker:{new NpgsqlConnectionStringBuilder(dataSource.ConnectionString).Database}";
-        if (!await redis.GetDatabase().StringSetAsync(marker, DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture), when: When.NotExists))
+        var database = redis.GetDatabase();
+        if (_republish is null)
         {
-            return;
+            if (await database.KeyExistsAsync(MarkerKey))
+            {
+                return 0;
+            }
+            await using var size = dataSource.CreateCommand("SELECT count(*), coalesce(max(id), 0) FROM outbox_messages WHERE published_at IS NOT NULL");
+            await using (var reader = await size.ExecuteReaderAsync(cancellationToken))
+            {
+                await reader.ReadAsync(cancellationToken);
+                _republish = new RepublishPass($"{MarkerKey}:pass:{Guid.NewGuid():N}", After: 0, UpTo: reader.GetInt64(1));
+                if (reader.GetInt64(0) > 0)
+                {
+                    LogRepublishing(reader.GetInt64(0));
+                }
+            }
+            await database.StringSetAsync(_republish.Key, "1", TimeSpan.FromDays(7));   // outlives any pass; gone with the data if Redis loses it
         }
-        await using var reset = dataSource.CreateCommand("UPDATE outbox_messages SET published_at = NULL WHERE published_at IS NOT NULL");
-        var republishing = await reset.ExecuteNonQueryAsync(cancellationToken);
-        if (republishing > 0)
+
+        List<OutboxRow> rows;
+        await using (var batch = dataSource.CreateCommand(RepublishSql))
         {
-            LogRepublishing(republishing);
+            batch.Parameters.AddWithValue("after", _republish.After);
+            batch.Parameters.AddWithValue("upTo", _republish.UpTo);
+            batch.Parameters.AddWithValue("batch", _options.RepublishBatchSize);
+            rows = await ReadRowsAsync(batch, cancellationToken);
         }
+        if (rows.Count > 0)
+        {
+            await SendAsync(rows, row => row.Envelope);
+            _republish = _republish with { After = rows[^1].Id };
+            return rows.Count;
+        }
+
+        if (await database.KeyDeleteAsync(_republish.Key))
+        {
+            await database.StringSetAsync(MarkerKey, DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
+        }
+        _republish = null;   // done, or Redis lost the pass's key too: then the marker is still missing and a new pass starts
+        return 0;
     }
+
+    private static async Task<List<OutboxRow>> ReadRowsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        var rows = new List<OutboxRow>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(new OutboxRow(reader.GetInt64(0), reader.GetString(2), new EventEnvelope(
+                Type: reader.GetString(3),
+                SchemaVersion: reader.GetInt32(4),
+                EventId: reader.GetGuid(1),
+                AggregateId: reader.GetString(5),
+                AggregateVersion: reader.GetInt64(6),
+                OccurredAt: reader.GetFieldValue<DateTimeOffset>(7),
+                TraceParent: reader.IsDBNull(8) ? null : reader.GetString(8),
+                TraceState: reader.IsDBNull(9) ? null : reader.GetString(9),
+                Payload: System.Text.Json.JsonSerializer.Deserialize<System.Text.Json.JsonElement>(reader.GetString(10)))));
+        }
+        return rows;
+    }
+
+    /// <summary>XADDs every row to its topic's stream, pipelined, and returns once Redis confirmed them all.</summary>
+    private async Task SendAsync(List<OutboxRow> rows, Func<OutboxRow, EventEnvelope> envelopeOf)
+    {
+        var database = redis.GetDatabase();
+        var sends = new List<Task>(rows.Count);
+        foreach (var row in rows)
+        {
+            sends.Add(database.StreamAddAsync(_options.StreamKey(row.Topic), "envelope", envelopeOf(row).ToJson(),
+                maxLength: _options.StreamMaxLength, useApproximateMaxLength: true));
+        }
+        Activity.Current = null;
+        await Task.WhenAll(sends);
+    }
+
+    private string MarkerKey => field ??= $"{_options.StreamPrefix}outbox-marker:{new NpgsqlConnectionStringBuilder(dataSource.ConnectionString).Database}";
+
+    private sealed record OutboxRow(long Id, string Topic, EventEnvelope Envelope);
+
+    /// <summary>A republish in progress: rows with ids in (After, UpTo] are still to be sent again; Key is its key in Redis.</summary>
+    private sealed record RepublishPass(string Key, long After, long UpTo);
 
     private async Task PruneAsync(CancellationToken cancellationToken)
     {
@@ -245,8 +307,8 @@ internal sealed partial class OutboxRelay(
     [LoggerMessage(Level = LogLevel.Debug, Message = "Outbox relay published {Count} event(s)")]
     private partial void LogPublished(int count);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis lost the outbox marker (and so possibly unconsumed events): publishing {Count} kept row(s) again")]
-    private partial void LogRepublishing(int count);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis lost the outbox marker (and so possibly unconsumed events): publishing {Count} kept row(s) again, beside new ones")]
+    private partial void LogRepublishing(long count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Outbox relay pruned {Count} published row(s)")]
     private partial void LogPruned(int count);

@@ -17,7 +17,8 @@ public sealed class BackboneHealthTests(MatchaAppFixture fixture)
     {
         using var catalog = fixture.App.CreateHttpClient("catalog", "http");
         using var redis = await fixture.RedisAsync();
-        Assert.Equal("Healthy", await HealthAsync(catalog));
+        // From a healthy start (a fresh AppHost may still be catching up on its first events).
+        Assert.Equal("Healthy", await EventsDriver.EventuallyAsync(() => HealthAsync(catalog), s => s == "Healthy", Patience));
 
         // Redis takes no writes for a while: Catalog's relay cannot XADD the new film's event.
         await redis.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", "60000", "WRITE");
@@ -26,6 +27,10 @@ public sealed class BackboneHealthTests(MatchaAppFixture fixture)
         {
             film = await fixture.WriteFilmAsync();
             Assert.Equal("Degraded", await EventsDriver.EventuallyAsync(() => HealthAsync(catalog), s => s == "Degraded", Patience));
+            // What the dashboard plots: the relay's lag, exported as a metric.
+            Assert.True(await EventsDriver.EventuallyAsync(
+                () => Task.FromResult(fixture.Traces.MetricsExportContains("matcha.events.lag", "outbox-relay")), seen => seen, Patience),
+                "no export of matcha.events.lag for the outbox relay");
         }
         finally
         {
@@ -41,7 +46,8 @@ public sealed class BackboneHealthTests(MatchaAppFixture fixture)
     public async Task AConsumerStuckOnAnEventIsDegradedUntilItMovesAgain()
     {
         using var ratings = fixture.App.CreateHttpClient("ratings", "http");
-        Assert.Equal("Healthy", await HealthAsync(ratings));
+        // From a healthy start (a fresh AppHost may still be catching up on its first events).
+        Assert.Equal("Healthy", await EventsDriver.EventuallyAsync(() => HealthAsync(ratings), s => s == "Healthy", Patience));
         var film = EventsDriver.FreshMovieId();
 
         // Another transaction holds the film's version row: Ratings' consumer waits on it.
@@ -57,6 +63,9 @@ public sealed class BackboneHealthTests(MatchaAppFixture fixture)
             }
             await fixture.WriteFilmAsync(id: film);
             Assert.Equal("Degraded", await EventsDriver.EventuallyAsync(() => HealthAsync(ratings), s => s == "Degraded", Patience));
+            Assert.True(await EventsDriver.EventuallyAsync(
+                () => Task.FromResult(fixture.Traces.MetricsExportContains("matcha.events.waiting", "ratings-movies")), seen => seen, Patience),
+                "no export of matcha.events.waiting for the ratings-movies subscription");
             await transaction.RollbackAsync();
         }
 

@@ -43,9 +43,13 @@ public sealed class MatchaAppFixture : IAsyncLifetime
                 // Event tests make thousands of spans; the default queue (2048) would drop the ones a later test counts.
                 .WithEnvironment("OTEL_BSP_MAX_QUEUE_SIZE", "65536");
         }
-        // The gateway's metrics every second, so a test sees its circuits open (the default is a minute).
-        builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(p => p.Name == "gateway"))
-            .WithEnvironment("OTEL_METRIC_EXPORT_INTERVAL", "1000");
+        // Metrics every second (the default is a minute), so a test sees the gateway's circuits open
+        // and a service's event lag as the dashboard would.
+        foreach (var name in (string[])["gateway", "catalog", "ratings"])
+        {
+            builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(p => p.Name == name))
+                .WithEnvironment("OTEL_METRIC_EXPORT_INTERVAL", "1000");
+        }
 
         App = await builder.BuildAsync();
         using var cts = new CancellationTokenSource(StartTimeout);
