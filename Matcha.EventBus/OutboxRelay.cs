@@ -164,7 +164,8 @@ internal sealed partial class OutboxRelay(
             {
                 return 0;
             }
-            await using var size = dataSource.CreateCommand("SELECT count(*), coalesce(max(id), 0) FROM outbox_messages WHERE published_at IS NOT NULL");
+            // Up to the newest row, sent or not: one another replica is marking sent right now is included.
+            await using var size = dataSource.CreateCommand("SELECT count(*) FILTER (WHERE published_at IS NOT NULL), coalesce(max(id), 0) FROM outbox_messages");
             await using (var reader = await size.ExecuteReaderAsync(cancellationToken))
             {
                 await reader.ReadAsync(cancellationToken);
