@@ -126,10 +126,16 @@ public static class EventsDriver
     public static async Task<int> AddFilmAsync(this MatchaAppFixture fixture, DateOnly? releaseDate = null, int? id = null, Action<Movie>? shape = null, TimeSpan? within = null)
     {
         var movieId = await fixture.WriteFilmAsync(releaseDate, id, shape);
+        await fixture.WaitForRatingsCopyAsync(movieId, within);
+        return movieId;
+    }
+
+    /// <summary>Waits until Ratings' copy of the catalogue has the film (its MovieChanged was relayed and applied).</summary>
+    public static async Task WaitForRatingsCopyAsync(this MatchaAppFixture fixture, int movieId, TimeSpan? within = null)
+    {
         var copied = await EventuallyAsync(
             () => fixture.QueryAsync<long>("ratingsdb", "SELECT count(*) FROM movies WHERE id = @p0", movieId), n => n == 1, within);
         Assert.True(copied == 1, $"Ratings has no copy of film {movieId} after {within ?? Patience}");
-        return movieId;
     }
 
     /// <summary>A new film in Catalog, written the way Catalog's own writers do; nothing waited for.</summary>
