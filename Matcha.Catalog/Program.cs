@@ -21,8 +21,10 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapMoviesApi();
+app.MapMovieCardsApi();
 app.MapMovieAdminApi();
 app.MapPeopleApi();
+app.MapPersonCardsApi();
 app.MapPeopleAdminApi();
 app.MapSearchApi();
 app.MapRankingsApi();

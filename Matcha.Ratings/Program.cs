@@ -19,6 +19,7 @@ app.MapWishlistApi();
 app.MapCommentsApi();
 app.MapRecommendationsApi();
 app.MapMyFilmsApi();
+app.MapMyOverviewApi();
 app.MapDeadLetterEndpoints();
 
 app.Run();

@@ -28,7 +28,7 @@ internal static class CommentsApi
         return app;
     }
 
-    private static async Task<Results<Ok<Page<CommentView>>, ValidationProblem>> ListComments(
+    internal static async Task<Results<Ok<Page<CommentView>>, ValidationProblem>> ListComments(
         RatingsDbContext db, int movieId, string? sort, string? cursor, int? pageSize, bool? includeSpoilers, CancellationToken cancellationToken)
     {
         if (!PageQuery.TryRead(pageSize, cursor, out var page, out var problem))
@@ -163,7 +163,7 @@ internal static class CommentsApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<Ok<Page<CommentView>>, ValidationProblem>> MyComments(
+    internal static async Task<Results<Ok<Page<CommentView>>, ValidationProblem>> MyComments(
         CurrentUser user, RatingsDbContext db, string? cursor, int? pageSize, CancellationToken cancellationToken)
     {
         if (!PageQuery.TryRead(pageSize, cursor, out var page, out var problem))

@@ -1,5 +1,7 @@
-using System.Globalization;
+using Matcha.Ratings.Comments;
 using Matcha.Ratings.Data;
+using Matcha.Ratings.Recommendations;
+using Matcha.Ratings.Recommendations.Serving;
 using Matcha.Ratings.Wishlist;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -7,23 +9,40 @@ using Microsoft.EntityFrameworkCore;
 namespace Matcha.Ratings.MyFilms;
 
 /// <summary>
-/// The caller's own state for films, as a screen needs it: on a film page (my rating, my
-/// wishlist state, my comment, the comments I liked) and on lists (which of these films I rated).
+/// The caller's own state for films, as a screen needs it, in one read per screen: on a film page
+/// (my rating, wishlist state, comment, the comments I liked, my predicted rating and, when asked,
+/// the most liked comments) and on lists (for up to 100 films: my rating, wishlist state and
+/// predicted rating, and, when asked, my recommendations).
 /// </summary>
 internal static class MyFilmsApi
 {
-    public const int MaxIds = 100;
+    public const int MaxIds = BatchIds.Max;
 
     public static IEndpointRouteBuilder MapMyFilmsApi(this IEndpointRouteBuilder app)
     {
         var mine = app.MapGroup("/me/movies").WithTags("My films").RequireAuthorization();
-        mine.MapGet("/{movieId:int}", MyFilm).WithSummary("The caller's rating, wishlist state, comment and likes for one film.");
-        mine.MapGet("/", MyFilms).WithSummary("The caller's rating and wishlist state for up to 100 films (ids=1,2,3); films without either are left out.");
+        mine.MapGet("/{movieId:int}", MyFilm)
+            .WithSummary("The caller's rating, wishlist state, comment, likes and predicted rating for one film; with comments=N also the film's N most liked comments.");
+        mine.MapGet("/", MyFilms)
+            .WithSummary("The caller's rating, wishlist state and predicted rating for up to 100 films (ids=1,2,3), films with none of them left out; with recommendations=N also the caller's N recommendations.");
         return app;
     }
 
-    private static async Task<Ok<MyFilm>> MyFilm(int movieId, CurrentUser user, RatingsDbContext db, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<MyFilm>, ValidationProblem>> MyFilm(
+        int movieId, int? comments, CurrentUser user, RatingsDbContext db, PersonalModels models, CancellationToken cancellationToken)
     {
+        Page<CommentView>? mostLiked = null;
+        if (comments is not null)
+        {
+            if (await CommentsApi.ListComments(db, movieId, "likes", null, comments, false, cancellationToken) is not { Result: Ok<Page<CommentView>> page })
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+                {
+                    ["comments"] = [$"comments must be between 1 and {PageRequest.MaxPageSize}."],
+                });
+            }
+            mostLiked = page.Value;
+        }
         var score = await db.Ratings.AsNoTracking()
             .Where(r => r.UserId == user.Id && r.MovieId == movieId && r.Score != null && r.RejectedReason == null)
             .Select(r => r.Score).SingleOrDefaultAsync(cancellationToken);
@@ -36,17 +55,25 @@ internal static class MyFilmsApi
         var liked = await db.CommentLikes.AsNoTracking()
             .Where(l => l.UserId == user.Id && db.Comments.Any(c => c.Id == l.CommentId && c.MovieId == movieId))
             .Select(l => l.CommentId).ToListAsync(cancellationToken);
-        return TypedResults.Ok(new MyFilm(movieId, score, wish, commentId, liked));
+        // A film Ratings has no copy of, or no model yet, has no prediction: null, as GET /me/predictions/{id} would 404.
+        var known = await db.Movies.AnyAsync(m => m.Id == movieId && m.RemovedAt == null, cancellationToken);
+        var personal = known ? await models.ForUserAsync(user.Id, db, cancellationToken) : null;
+        return TypedResults.Ok(new MyFilm(movieId, score, wish, commentId, liked, personal?.Predict(movieId), mostLiked));
     }
 
     private static async Task<Results<Ok<MyFilmStates>, ValidationProblem>> MyFilms(
-        string? ids, CurrentUser user, RatingsDbContext db, CancellationToken cancellationToken)
+        string? ids, int? recommendations, CurrentUser user, RatingsDbContext db, PersonalModels models, FilmShelf shelf,
+        TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (!TryReadIds(ids, out var movieIds))
+        if (!BatchIds.TryRead(ids, "ids", out var movieIds, out var problem))
+        {
+            return problem;
+        }
+        if (recommendations is < 1 or > RecommendationsApi.MaxLimit)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]>
             {
-                ["ids"] = [$"ids must be 1 to {MaxIds} film ids separated by commas."],
+                ["recommendations"] = [$"recommendations must be between 1 and {RecommendationsApi.MaxLimit}."],
             });
         }
         var scores = await db.Ratings.AsNoTracking()
@@ -55,31 +82,42 @@ internal static class MyFilmsApi
         var wishes = await db.WishlistEntries.AsNoTracking()
             .Where(w => w.UserId == user.Id && movieIds.Contains(w.MovieId) && w.State != null)
             .ToDictionaryAsync(w => w.MovieId, w => w.State, cancellationToken);
+        var personal = await models.ForUserAsync(user.Id, db, cancellationToken);
+        var known = personal is null
+            ? []
+            : (await db.Movies.AsNoTracking().Where(m => movieIds.Contains(m.Id) && m.RemovedAt == null).Select(m => m.Id)
+                .ToListAsync(cancellationToken)).ToHashSet();
         var items = movieIds
-            .Where(id => scores.ContainsKey(id) || wishes.ContainsKey(id))
-            .Select(id => new MyFilmState(id, scores.GetValueOrDefault(id), wishes.GetValueOrDefault(id)))
-            .ToList();
-        return TypedResults.Ok(new MyFilmStates(items));
-    }
-
-    private static bool TryReadIds(string? ids, out List<int> movieIds)
-    {
-        movieIds = [];
-        foreach (var part in (ids ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+            .Where(id => scores.ContainsKey(id) || wishes.ContainsKey(id) || known.Contains(id))
+            .Select(id =>
             {
-                return false;
-            }
-            movieIds.Add(id);
+                var prediction = known.Contains(id) ? personal!.Predict(id) : null;
+                return new MyFilmState(id, scores.GetValueOrDefault(id), wishes.GetValueOrDefault(id), prediction?.Predicted, prediction?.Basis);
+            })
+            .ToList();
+        List<Prediction>? picks = null;
+        if (recommendations is { } wanted && personal is not null)
+        {
+            var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+            picks = await RecommendationsApi.TopPicksAsync(personal, user.Id, db, shelf, today, wanted, null, false, cancellationToken);
         }
-        movieIds = [.. movieIds.Distinct()];
-        return movieIds.Count is > 0 and <= MaxIds;
+        return TypedResults.Ok(new MyFilmStates(items, personal is not null, picks));
     }
 }
 
-public sealed record MyFilm(int MovieId, decimal? Score, WishState? Wish, long? CommentId, IReadOnlyList<long> LikedCommentIds);
+/// <summary>
+/// The caller's film page state. <see cref="Prediction"/> is null before the first model or for
+/// a film Ratings does not know; <see cref="Comments"/> is null unless asked for.
+/// </summary>
+public sealed record MyFilm(
+    int MovieId, decimal? Score, WishState? Wish, long? CommentId, IReadOnlyList<long> LikedCommentIds,
+    Prediction? Prediction, Page<CommentView>? Comments);
 
-public sealed record MyFilmState(int MovieId, decimal? Score, WishState? Wish);
+/// <summary>My state for one film of a list; <see cref="Predicted"/> is there whenever a model can predict it.</summary>
+public sealed record MyFilmState(int MovieId, decimal? Score, WishState? Wish, double? Predicted, PredictionBasis? Basis);
 
-public sealed record MyFilmStates(IReadOnlyList<MyFilmState> Items);
+/// <summary>
+/// My states for a list of films, in the order asked. <see cref="Predicting"/> is false before the
+/// first model is trained; <see cref="Recommendations"/> is null unless asked for (or without a model).
+/// </summary>
+public sealed record MyFilmStates(IReadOnlyList<MyFilmState> Items, bool Predicting, IReadOnlyList<Prediction>? Recommendations);

@@ -64,7 +64,7 @@ internal static class RatingsApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<Ok<Page<MyRating>>, ValidationProblem>> MyRatings(
+    internal static async Task<Results<Ok<Page<MyRating>>, ValidationProblem>> MyRatings(
         CurrentUser user, RatingsDbContext db, string? sort, string? cursor, int? pageSize, CancellationToken cancellationToken)
     {
         if (!PageQuery.TryRead(pageSize, cursor, out var page, out var problem))

@@ -80,19 +80,25 @@ internal static class RecommendationsApi
         {
             return NoModelYet();
         }
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        return TypedResults.Ok(new PredictionList(await TopPicksAsync(personal, user.Id, db, shelf, today, limit ?? 20, genre, includeUnreleased == true, cancellationToken)));
+    }
+
+    /// <summary>The caller's <paramref name="wanted"/> films of highest predicted rating, neither rated nor marked not interested.</summary>
+    internal static async Task<List<Prediction>> TopPicksAsync(
+        PersonalModel personal, Guid userId, RatingsDbContext db, FilmShelf shelf, DateOnly today, int wanted,
+        string? genre, bool includeUnreleased, CancellationToken cancellationToken)
+    {
         var notInterested = (await db.WishlistEntries.AsNoTracking()
-            .Where(w => w.UserId == user.Id && w.State == WishState.NotInterested)
+            .Where(w => w.UserId == userId && w.State == WishState.NotInterested)
             .Select(w => w.MovieId)
             .ToListAsync(cancellationToken)).ToHashSet();
-        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-        var wanted = limit ?? 20;
-
         // The lowest of the best kept so far is at the head, ready to be replaced by a better one.
         var best = new PriorityQueue<(int Id, float Score, PredictionBasis Basis), (float Score, int Id)>(wanted + 1);
         foreach (var film in await shelf.AllAsync(db, cancellationToken))
         {
             if (personal.Rated.Contains(film.Id) || notInterested.Contains(film.Id)
-                || (includeUnreleased != true && !film.IsReleasedOn(today))
+                || (!includeUnreleased && !film.IsReleasedOn(today))
                 || (!string.IsNullOrEmpty(genre) && !film.Genres.Contains(genre, StringComparer.OrdinalIgnoreCase)))
             {
                 continue;
@@ -111,7 +117,7 @@ internal static class RecommendationsApi
             items.Add(new Prediction(film.Id, RatingScale.ToHalfStars(film.Score), film.Basis));
         }
         items.Reverse();
-        return TypedResults.Ok(new PredictionList(items));
+        return items;
     }
 
     private static Accepted<TrainingStatus> Train(ModelTrainingService training, ModelTrainer trainer, CurrentModel current)

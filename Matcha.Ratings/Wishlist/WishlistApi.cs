@@ -46,7 +46,7 @@ internal static class WishlistApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<Ok<Page<MyWish>>, ValidationProblem>> MyWishlist(
+    internal static async Task<Results<Ok<Page<MyWish>>, ValidationProblem>> MyWishlist(
         CurrentUser user, RatingsDbContext db, WishState? state, string? cursor, int? pageSize, CancellationToken cancellationToken)
     {
         if (!PageQuery.TryRead(pageSize, cursor, out var page, out var problem))

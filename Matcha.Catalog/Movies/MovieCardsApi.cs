@@ -1,0 +1,40 @@
+using Matcha.Catalog.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Matcha.Catalog.Movies;
+
+/// <summary>
+/// Film cards by id, up to 100 in one read: what a list row or poster shows of a film (the same
+/// <see cref="MovieSummary"/> the browse pages give). Callers that hold ids from elsewhere (the
+/// gateway's screens, Ratings' recommendations) ask once per screen instead of once per film.
+/// </summary>
+internal static class MovieCardsApi
+{
+    public static IEndpointRouteBuilder MapMovieCardsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/movies/cards", GetCards)
+            .WithTags("Movies")
+            .WithSummary("Film cards for up to 100 ids (ids=3,1,2), in the order asked; ids of no film are left out.");
+        return app;
+    }
+
+    private static async Task<Results<Ok<CardList<MovieSummary>>, ValidationProblem>> GetCards(
+        string? ids, CatalogDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        if (!BatchIds.TryRead(ids, "ids", out var wanted, out var problem))
+        {
+            return problem;
+        }
+        var today = clock.Today();
+        // One statement: the films joined to their titles (no split query), by primary key.
+        var found = await db.Movies.AsNoTracking().AsSingleQuery()
+            .Include(m => m.Titles)
+            .Where(m => wanted.Contains(m.Id))
+            .ToDictionaryAsync(m => m.Id, ct);
+        return TypedResults.Ok(new CardList<MovieSummary>([.. wanted.Where(found.ContainsKey).Select(id => found[id].ToSummary(today))]));
+    }
+}
+
+/// <summary>The answer of a batch read: the items found, in the order their ids were asked.</summary>
+public sealed record CardList<T>(IReadOnlyList<T> Items);

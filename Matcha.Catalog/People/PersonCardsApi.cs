@@ -1,0 +1,31 @@
+using Matcha.Catalog.Data;
+using Matcha.Catalog.Movies;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Matcha.Catalog.People;
+
+/// <summary>People's cards by id, up to 100 in one read: their names in every language Catalog has.</summary>
+internal static class PersonCardsApi
+{
+    public static IEndpointRouteBuilder MapPersonCardsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/people/cards", GetCards)
+            .WithTags("People")
+            .WithSummary("People's cards for up to 100 ids (ids=3,1,2), in the order asked; ids of no one are left out.");
+        return app;
+    }
+
+    private static async Task<Results<Ok<CardList<PersonSummary>>, ValidationProblem>> GetCards(string? ids, CatalogDbContext db, CancellationToken ct)
+    {
+        if (!BatchIds.TryRead(ids, "ids", out var wanted, out var problem))
+        {
+            return problem;
+        }
+        var found = await db.People.AsNoTracking()
+            .Where(p => wanted.Contains(p.Id))
+            .ToDictionaryAsync(p => p.Id, ct);
+        return TypedResults.Ok(new CardList<PersonSummary>(
+            [.. wanted.Where(found.ContainsKey).Select(id => new PersonSummary(id, found[id].Names.ToDictionary(n => n.Language, n => n.Name)))]));
+    }
+}
