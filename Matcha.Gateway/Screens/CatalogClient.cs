@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -20,6 +21,13 @@ internal sealed class CatalogClient(ServiceReader reader)
 
     public Task<Part<Person>> GetPersonAsync(int id, ClaimsPrincipal caller, CancellationToken ct) =>
         reader.GetAsync<Person>(Service, $"/people/{id}", caller, ct);
+
+    /// <summary>Catalog takes at most this many ids in one batch read.</summary>
+    public const int MaxBatch = 100;
+
+    /// <summary>The cards of up to <see cref="MaxBatch"/> films in one request, in the order asked; unknown ids are left out.</summary>
+    public Task<Part<Page<Film>>> GetFilmCardsAsync(IEnumerable<int> ids, ClaimsPrincipal caller, CancellationToken ct) =>
+        reader.GetAsync<Page<Film>>(Service, $"/movies/cards?ids={string.Join(',', ids.Select(id => id.ToString(CultureInfo.InvariantCulture)))}", caller, ct);
 }
 
 /// <summary>

@@ -1,48 +1,41 @@
-using System.Security.Claims;
-
 namespace Matcha.Gateway.Screens;
 
 /// <summary>
 /// The caller's own score on each film they rated and their predicted rating on the others, for
-/// marking the film cards of a list: two batch reads from Ratings, in parallel.
+/// marking the film cards of a list, from one batch read of their film states.
 /// </summary>
-internal sealed class FilmMarks
+internal sealed class FilmMarks(IReadOnlyList<MyFilmState> states)
 {
-    private static readonly FilmMarks None = new([], []);
+    private readonly Dictionary<int, MyFilmState> _states = states.ToDictionary(state => state.MovieId);
 
-    private readonly Dictionary<int, double> _scores;
-    private readonly Dictionary<int, double> _predicted;
-
-    private FilmMarks(Dictionary<int, double> scores, Dictionary<int, double> predicted) => (_scores, _predicted) = (scores, predicted);
-
-    public static async Task<FilmMarks> ReadAsync(
-        IEnumerable<Film> films, ClaimsPrincipal user, RatingsClient ratings, Unavailable unavailable, CancellationToken ct)
-    {
-        var ids = films.Select(film => film.Id).Distinct().Take(RatingsClient.MaxBatch).ToList();
-        if (ids.Count == 0)
-        {
-            return None;
-        }
-        var mine = ratings.GetMyFilmStatesAsync(ids, user, ct);
-        var predictions = ratings.GetPredictionsAsync(ids, user, ct);
-        await Task.WhenAll(mine, predictions);
-        if (predictions.Result.NotFound)
-        {
-            unavailable.Add("predictions", "not-found");
-        }
-        var scores = (unavailable.Take("ratings", mine.Result)?.Items ?? [])
-            .Where(state => state.Score is not null)
-            .ToDictionary(state => state.MovieId, state => state.Score!.Value);
-        var predicted = (unavailable.Take("predictions", predictions.Result)?.Items ?? [])
-            .ToDictionary(prediction => prediction.MovieId, prediction => prediction.Predicted);
-        return new FilmMarks(scores, predicted);
-    }
+    /// <summary>At most this many films of a screen are marked: Ratings' batch limit.</summary>
+    public static IReadOnlyList<int> IdsOf(IEnumerable<Film> films) =>
+        [.. films.Select(film => film.Id).Distinct().Take(RatingsClient.MaxBatch)];
 
     /// <summary>The film with <c>myScore</c> if the caller rated it, else with <c>predicted</c> if there is a prediction.</summary>
     public Film On(Film film) =>
-        _scores.TryGetValue(film.Id, out var score) ? film with { MyScore = score }
-        : _predicted.TryGetValue(film.Id, out var guess) ? film with { Predicted = guess }
+        !_states.TryGetValue(film.Id, out var state) ? film
+        : state.Score is { } score ? film with { MyScore = score }
+        : state.Predicted is { } guess ? film with { Predicted = guess }
         : film;
 
     public IReadOnlyList<Film> On(IEnumerable<Film> films) => [.. films.Select(On)];
+
+    /// <summary>
+    /// Records what the read of the states says is missing: all of it when Ratings failed (under
+    /// <c>ratings</c>, and <c>predictions</c> with it), only predictions before the first model.
+    /// </summary>
+    public static MyFilmStates? Take(Part<MyFilmStates> part, Unavailable unavailable)
+    {
+        var states = unavailable.Take("ratings", part);
+        if (part.Failed)
+        {
+            unavailable.Add("predictions", part.FailureReason!);
+        }
+        else if (states is { Predicting: false })
+        {
+            unavailable.Add("predictions", "not-found");
+        }
+        return states;
+    }
 }

@@ -7,6 +7,7 @@ namespace Matcha.Gateway.Screens;
 /// <summary>
 /// A film's page: Catalog's film for everyone; for a signed-in caller also their own state for it,
 /// its most liked comments (marked as theirs and liked by them) and the rating predicted for them.
+/// One request to each service, in parallel.
 /// </summary>
 internal sealed record MovieScreen(
     Film? Movie,
@@ -17,23 +18,32 @@ internal sealed record MovieScreen(
     IReadOnlyList<string> Unavailable,
     IReadOnlyDictionary<string, string> Reasons)
 {
+    private const int CommentCount = 50;
+
     public static async Task<Results<Ok<MovieScreen>, NotFound>> GetAsync(
         int id, ClaimsPrincipal user, CatalogClient catalog, RatingsClient ratings, CancellationToken ct)
     {
         var unavailable = new Unavailable();
         var signedIn = user.IsSignedIn();
         var movie = catalog.GetMovieAsync(id, user, ct);
-        var mine = signedIn ? ratings.GetMyFilmAsync(id, user, ct) : null;
-        var comments = signedIn ? ratings.GetMostLikedCommentsAsync(id, 50, user, ct) : null;
-        var prediction = signedIn ? ratings.GetPredictionAsync(id, user, ct) : null;
-        await Task.WhenAll(new Task?[] { movie, mine, comments, prediction }.OfType<Task>());
+        var mine = signedIn ? ratings.GetMyFilmAsync(id, CommentCount, user, ct) : null;
+        await Task.WhenAll(new Task?[] { movie, mine }.OfType<Task>());
 
         if (movie.Result.NotFound)
         {
             return TypedResults.NotFound();
         }
         var me = mine is null ? null : unavailable.Take("ratings", mine.Result);
-        var commentList = comments is null ? null : unavailable.Take("ratings", comments.Result)?.Items;
+        if (mine is { Result.Failed: true })
+        {
+            // A prediction that fails is the prediction missing; whether Ratings is down the other parts say.
+            unavailable.Add("predictions", mine.Result.FailureReason!);
+        }
+        else if (me is { Prediction: null })
+        {
+            unavailable.Add("predictions", "not-found");   // no model yet, or a film Ratings has no copy of
+        }
+        var commentList = me?.Comments?.Items;
         if (commentList is not null && me is not null)
         {
             var liked = (me.LikedCommentIds ?? []).ToHashSet();
@@ -44,17 +54,8 @@ internal sealed record MovieScreen(
                 LikedByMe = liked.Contains(comment.Id),
             })];
         }
-        Prediction? predicted = null;
-        if (prediction is not null)
-        {
-            if (prediction.Result.NotFound)
-            {
-                unavailable.Add("predictions", "not-found");
-            }
-            // A prediction that fails is the prediction missing; whether Ratings is down the other parts say.
-            predicted = unavailable.Take("predictions", prediction.Result);
-        }
         return TypedResults.Ok(new MovieScreen(
-            unavailable.Take("catalog", movie.Result), signedIn, me, commentList, predicted, unavailable.Names, unavailable.Reasons));
+            unavailable.Take("catalog", movie.Result), signedIn, me is null ? null : me with { Prediction = null, Comments = null },
+            commentList, me?.Prediction, unavailable.Names, unavailable.Reasons));
     }
 }

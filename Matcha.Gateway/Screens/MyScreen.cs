@@ -5,8 +5,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Matcha.Gateway.Screens;
 
 /// <summary>
-/// The caller's own page: their ratings, wishlist and comments (Ratings), each row with the film
-/// it names (Catalog), and their taste analysis as Ratings computed it.
+/// The caller's own page: their ratings, wishlist and comments and their taste analysis (one
+/// request to Ratings), each row with the card of the film it names (one batch request to Catalog).
 /// </summary>
 internal sealed record MyScreen(
     IReadOnlyList<MyListItem>? Ratings,
@@ -16,31 +16,24 @@ internal sealed record MyScreen(
     IReadOnlyList<string> Unavailable,
     IReadOnlyDictionary<string, string> Reasons)
 {
+    /// <summary>Three lists of this many rows name at most 90 films: one batch read of cards.</summary>
     private const int RowsPerList = 30;
 
     public static async Task<Ok<MyScreen>> GetAsync(ClaimsPrincipal user, CatalogClient catalog, RatingsClient ratings, CancellationToken ct)
     {
         var unavailable = new Unavailable();
-        var myRatings = ratings.GetMyRatingsAsync(RowsPerList, user, ct);
-        var wishlist = ratings.GetMyWishlistAsync(RowsPerList, user, ct);
-        var comments = ratings.GetMyCommentsAsync(RowsPerList, user, ct);
-        var taste = ratings.GetMyTasteAsync(user, ct);
-        await Task.WhenAll(myRatings, wishlist, comments, taste);
-        var lists = new[] { myRatings.Result, wishlist.Result, comments.Result }
-            .Select(part => unavailable.Take("ratings", part)?.Items)
-            .ToArray();
+        var overview = unavailable.Take("ratings", await ratings.GetMyOverviewAsync(RowsPerList, user, ct));
+        IReadOnlyList<MyListItem>?[] lists = overview is null ? [null, null, null] : [overview.Ratings.Items, overview.Wishlist.Items, overview.Comments.Items];
 
-        // Each list names films by id; the films themselves come from Catalog, read in parallel (it caches each one).
-        var ids = lists.OfType<IReadOnlyList<MyListItem>>().SelectMany(list => list.Select(item => item.MovieId)).Distinct().ToList();
-        var films = await Task.WhenAll(ids.Select(id => catalog.GetMovieAsync(id, user, ct)));
-        var byId = new Dictionary<int, Film?>();
-        for (var i = 0; i < ids.Count; i++)
+        var ids = lists.OfType<IReadOnlyList<MyListItem>>().SelectMany(list => list.Select(item => item.MovieId)).Distinct().Take(CatalogClient.MaxBatch).ToList();
+        var cards = new Dictionary<int, Film>();
+        if (ids.Count > 0 && unavailable.Take("catalog", await catalog.GetFilmCardsAsync(ids, user, ct)) is { } found)
         {
-            byId[ids[i]] = unavailable.Take("catalog", films[i])?.Card();
+            cards = found.Items.ToDictionary(film => film.Id, film => film.Card());
         }
         var rows = lists
-            .Select(list => list is null ? null : (IReadOnlyList<MyListItem>)[.. list.Select(item => item with { Movie = byId.GetValueOrDefault(item.MovieId) })])
+            .Select(list => list is null ? null : (IReadOnlyList<MyListItem>)[.. list.Select(item => item with { Movie = cards.GetValueOrDefault(item.MovieId) })])
             .ToArray();
-        return TypedResults.Ok(new MyScreen(rows[0], rows[1], rows[2], unavailable.Take("ratings", taste.Result), unavailable.Names, unavailable.Reasons));
+        return TypedResults.Ok(new MyScreen(rows[0], rows[1], rows[2], overview?.Taste, unavailable.Names, unavailable.Reasons));
     }
 }

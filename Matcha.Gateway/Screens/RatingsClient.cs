@@ -14,35 +14,22 @@ internal sealed class RatingsClient(ServiceReader reader)
     /// <summary>Ratings takes at most this many ids in one batch read; a screen shows fewer films than that.</summary>
     public const int MaxBatch = 100;
 
-    public Task<Part<Page<Prediction>>> GetRecommendationsAsync(int limit, ClaimsPrincipal caller, CancellationToken ct) =>
-        reader.GetAsync<Page<Prediction>>(Service, $"/me/recommendations?limit={limit}", caller, ct);
+    /// <summary>
+    /// My score, wishlist state and predicted rating for up to <see cref="MaxBatch"/> films, and,
+    /// when <paramref name="recommendations"/> is given, that many of my recommendations: one request.
+    /// </summary>
+    public Task<Part<MyFilmStates>> GetMyFilmStatesAsync(
+        IEnumerable<int> movieIds, ClaimsPrincipal caller, CancellationToken ct, int? recommendations = null) =>
+        reader.GetAsync<MyFilmStates>(Service,
+            $"/me/movies?ids={Ids(movieIds)}{(recommendations is { } count ? $"&recommendations={count}" : "")}", caller, ct);
 
-    public Task<Part<Page<Prediction>>> GetPredictionsAsync(IEnumerable<int> movieIds, ClaimsPrincipal caller, CancellationToken ct) =>
-        reader.GetAsync<Page<Prediction>>(Service, $"/me/predictions?movieIds={Ids(movieIds)}", caller, ct);
+    /// <summary>My state for a film's page, my predicted rating and its <paramref name="comments"/> most liked comments: one request.</summary>
+    public Task<Part<MyFilm>> GetMyFilmAsync(int movieId, int comments, ClaimsPrincipal caller, CancellationToken ct) =>
+        reader.GetAsync<MyFilm>(Service, $"/me/movies/{movieId}?comments={comments}", caller, ct);
 
-    public Task<Part<Prediction>> GetPredictionAsync(int movieId, ClaimsPrincipal caller, CancellationToken ct) =>
-        reader.GetAsync<Prediction>(Service, $"/me/predictions/{movieId}", caller, ct);
-
-    public Task<Part<Page<MyFilmState>>> GetMyFilmStatesAsync(IEnumerable<int> movieIds, ClaimsPrincipal caller, CancellationToken ct) =>
-        reader.GetAsync<Page<MyFilmState>>(Service, $"/me/movies?ids={Ids(movieIds)}", caller, ct);
-
-    public Task<Part<MyFilm>> GetMyFilmAsync(int movieId, ClaimsPrincipal caller, CancellationToken ct) =>
-        reader.GetAsync<MyFilm>(Service, $"/me/movies/{movieId}", caller, ct);
-
-    public Task<Part<Page<Comment>>> GetMostLikedCommentsAsync(int movieId, int count, ClaimsPrincipal caller, CancellationToken ct) =>
-        reader.GetAsync<Page<Comment>>(Service, $"/movies/{movieId}/comments?sort=likes&pageSize={count}", caller, ct);
-
-    public Task<Part<Page<MyListItem>>> GetMyRatingsAsync(int count, ClaimsPrincipal caller, CancellationToken ct) =>
-        reader.GetAsync<Page<MyListItem>>(Service, $"/me/ratings?pageSize={count}", caller, ct);
-
-    public Task<Part<Page<MyListItem>>> GetMyWishlistAsync(int count, ClaimsPrincipal caller, CancellationToken ct) =>
-        reader.GetAsync<Page<MyListItem>>(Service, $"/me/wishlist?pageSize={count}", caller, ct);
-
-    public Task<Part<Page<MyListItem>>> GetMyCommentsAsync(int count, ClaimsPrincipal caller, CancellationToken ct) =>
-        reader.GetAsync<Page<MyListItem>>(Service, $"/me/comments?pageSize={count}", caller, ct);
-
-    public Task<Part<JsonObject>> GetMyTasteAsync(ClaimsPrincipal caller, CancellationToken ct) =>
-        reader.GetAsync<JsonObject>(Service, "/me/taste", caller, ct);
+    /// <summary>The first rows of my ratings, wishlist and comments, and my taste: one request.</summary>
+    public Task<Part<MyOverview>> GetMyOverviewAsync(int rows, ClaimsPrincipal caller, CancellationToken ct) =>
+        reader.GetAsync<MyOverview>(Service, $"/me/overview?rows={rows}", caller, ct);
 
     private static string Ids(IEnumerable<int> ids) => string.Join(',', ids.Select(id => id.ToString(CultureInfo.InvariantCulture)));
 }
@@ -50,13 +37,27 @@ internal sealed class RatingsClient(ServiceReader reader)
 /// <summary>A rating predicted for the caller, and whether it is personal or a fallback.</summary>
 internal sealed record Prediction(int MovieId, double Predicted, string Basis);
 
-/// <summary>The caller's score and wish for one film, as a batch read gives them.</summary>
-internal sealed record MyFilmState(int MovieId, double? Score, string? Wish);
+/// <summary>The caller's score, wish and predicted rating for one film, as a batch read gives them.</summary>
+internal sealed record MyFilmState(int MovieId, double? Score, string? Wish, double? Predicted, string? Basis);
+
+/// <summary>The caller's states for a list of films; <c>predicting</c> is false before the first model; recommendations when asked for.</summary>
+internal sealed record MyFilmStates(IReadOnlyList<MyFilmState> Items, bool Predicting, IReadOnlyList<Prediction>? Recommendations);
+
+/// <summary>The caller's page as Ratings gives it in one read.</summary>
+internal sealed record MyOverview(Page<MyListItem> Ratings, Page<MyListItem> Wishlist, Page<MyListItem> Comments, JsonObject Taste);
 
 /// <summary>The caller's own state for a film's page; the comments they liked mark the comment list.</summary>
 internal sealed record MyFilm
 {
     public IReadOnlyList<long>? LikedCommentIds { get; init; }
+
+    /// <summary>Read from Ratings; the film screen shows it apart, as its own part.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Prediction? Prediction { get; init; }
+
+    /// <summary>The film's most liked comments, read with the rest; the film screen shows them apart.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Page<Comment>? Comments { get; init; }
 
     /// <summary>Ratings' other fields (score, wish, their comment), passed on as Ratings wrote them.</summary>
     [JsonExtensionData]

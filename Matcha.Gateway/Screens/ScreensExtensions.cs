@@ -2,13 +2,16 @@ namespace Matcha.Gateway.Screens;
 
 internal static class ScreensExtensions
 {
-    /// <summary>The screens' per-service clients, the reader that calls services as the caller, and the typed clients over it.</summary>
+    /// <summary>The screens' per-service clients, the reader that calls services as the caller, the typed clients over it, and the home screen's shared public lists.</summary>
     public static IHostApplicationBuilder AddScreens(this IHostApplicationBuilder builder)
     {
         builder.AddScreenClients();
         builder.Services.AddSingleton<ServiceReader>();
         builder.Services.AddSingleton<CatalogClient>();
         builder.Services.AddSingleton<RatingsClient>();
+        builder.Services.AddOptions<HomeListsOptions>().BindConfiguration(HomeListsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<HomeLists>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<HomeLists>());
         return builder;
     }
 }

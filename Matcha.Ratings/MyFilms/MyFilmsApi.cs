@@ -65,9 +65,15 @@ internal static class MyFilmsApi
         string? ids, int? recommendations, CurrentUser user, RatingsDbContext db, PersonalModels models, FilmShelf shelf,
         TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (!BatchIds.TryRead(ids, "ids", out var movieIds, out var problem))
+        // Recommendations alone may come without ids (a home screen whose lists Catalog could not give).
+        IReadOnlyList<int> movieIds = [];
+        if (recommendations is null || !string.IsNullOrEmpty(ids))
         {
-            return problem;
+            if (!BatchIds.TryRead(ids, "ids", out var read, out var problem))
+            {
+                return problem;
+            }
+            movieIds = read;
         }
         if (recommendations is < 1 or > RecommendationsApi.MaxLimit)
         {

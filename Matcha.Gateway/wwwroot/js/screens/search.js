@@ -26,18 +26,15 @@ export async function renderSearch(container, { query }) {
         : h('p', {}, 'No people match.')));
 }
 
-// My score, or my predicted rating, on each found film; the results stand without them if Ratings does not answer.
+// My score, or my predicted rating, on each found film, from one batch read; the results stand without them if Ratings does not answer.
 async function markMineOrPredicted(films) {
   if (!films.length) return;
   const ids = films.slice(0, 100).map(f => f.id).join(',');
-  const [mine, predicted] = await Promise.allSettled([
-    api(`/api/ratings/me/movies?ids=${ids}`),
-    api(`/api/ratings/me/predictions?movieIds=${ids}`),
-  ]);
-  const scores = new Map((mine.value?.items ?? []).filter(s => s.score != null).map(s => [s.movieId, s.score]));
-  const guesses = new Map((predicted.value?.items ?? []).map(p => [p.movieId, p.predicted]));
+  const mine = await api(`/api/ratings/me/movies?ids=${ids}`).catch(() => null);
+  const states = new Map((mine?.items ?? []).map(s => [s.movieId, s]));
   for (const film of films) {
-    if (scores.has(film.id)) film.myScore = scores.get(film.id);
-    else if (guesses.has(film.id)) film.predicted = guesses.get(film.id);
+    const state = states.get(film.id);
+    if (state?.score != null) film.myScore = state.score;
+    else if (state?.predicted != null) film.predicted = state.predicted;
   }
 }
