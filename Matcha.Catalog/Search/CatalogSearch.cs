@@ -42,8 +42,11 @@ internal static class CatalogSearch
             .Select(m => m.Id).Take(limit).ToListAsync(ct);
 
         var pattern = $"%{EscapeLike(q)}%";
-        var substring = await db.Movies.AsNoTracking()
-            .Where(m => EF.Functions.Like(m.SearchText, pattern, @"\"))
+        var matching = HasHangulPair(q)
+            // Every film whose text holds q holds q's Hangul pairs: the pairs' index narrows, LIKE decides.
+            ? db.Movies.FromSql($"SELECT * FROM movies WHERE search_bigrams @> matcha_hangul_bigrams({q}) AND search_text LIKE {pattern} ESCAPE '\\'")
+            : db.Movies.Where(m => EF.Functions.Like(m.SearchText, pattern, @"\"));
+        var substring = await matching.AsNoTracking()
             .OrderByDescending(m => m.Popularity).ThenBy(m => m.Id)
             .Take(Candidates)
             .Select(m => new { m.Id, m.TitleKeys })
@@ -79,8 +82,10 @@ internal static class CatalogSearch
         }
 
         var pattern = $"%{EscapeLike(q)}%";
-        var ids = await db.People.AsNoTracking()
-            .Where(p => EF.Functions.Like(p.SearchText, pattern, @"\"))
+        var matching = HasHangulPair(q)
+            ? db.People.FromSql($"SELECT * FROM people WHERE search_bigrams @> matcha_hangul_bigrams({q}) AND search_text LIKE {pattern} ESCAPE '\\'")
+            : db.People.Where(p => EF.Functions.Like(p.SearchText, pattern, @"\"));
+        var ids = await matching.AsNoTracking()
             .OrderBy(p => p.Id)
             .Select(p => p.Id).Take(limit).ToListAsync(ct);
         if (ids.Count < limit && MayBeATypo(q))
@@ -103,6 +108,25 @@ internal static class CatalogSearch
     /// close to almost everything, and Hangul fragments are matched as substrings.
     /// </summary>
     private static bool MayBeATypo(string query) => query.Length >= 4 && query.Any(char.IsAsciiLetter);
+
+    /// <summary>
+    /// Whether the query has two Hangul syllables side by side: then the pairs' index
+    /// (<c>search_bigrams</c>, migration HangulBigrams) finds its candidates, where pg_trgm cannot
+    /// index a query of two characters and would read every row.
+    /// </summary>
+    private static bool HasHangulPair(string query)
+    {
+        for (var i = 0; i + 1 < query.Length; i++)
+        {
+            if (IsHangulSyllable(query[i]) && IsHangulSyllable(query[i + 1]))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static bool IsHangulSyllable(char c) => c is >= '\uAC00' and <= '\uD7A3';
 
     private static string EscapeLike(string text) =>
         text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);

@@ -123,9 +123,9 @@ internal static class CatalogDataGenerator
     }
 
     /// <summary>Real-looking queries of one kind: a Korean fragment, two English words, a name, or a word with a typo.</summary>
-    public static IReadOnlyList<string> Queries(string kind, int count)
+    public static IReadOnlyList<string> Queries(string kind, int count, int seed = 7)
     {
-        var random = new Random(7);
+        var random = new Random(seed);
         return [.. Enumerable.Range(0, count).Select(_ => kind switch
         {
             "korean fragment" => Pick(random, Syllables) + Pick(random, Syllables),

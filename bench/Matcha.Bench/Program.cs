@@ -22,8 +22,9 @@ static int Usage()
                dotnet run -c Release --project bench/Matcha.Bench -- tune <MovieLens folder> [--wide]
                dotnet run -c Release --project bench/Matcha.Bench -- predict <ml-latest-small folder> [--requests N] [--concurrency N]
 
-          gateway   an authenticated, cached read through the gateway and straight to Catalog, in
-                    alternating rounds: throughput and latency percentiles of each, and their ratio.
+          gateway   an authenticated, cached read through the gateway and straight to Catalog, both
+                    warmed up, in 5 rounds whose first side alternates: each round and the median
+                    ratio; last line "gateway: ratio=…".
           events    rating writes per second through Ratings' write path with the outbox and with the
                     outbox row left out (alternating rounds, one run, their ratio), then the event lag
                     from the commit in Ratings to Catalog applying it, p50/p95/p99 at a steady rate.
@@ -36,8 +37,10 @@ static int Usage()
                     prints latency percentiles through the gateway for one predicted rating, a page
                     of 50, and a user's recommendations.
           catalog   loads generated films and people into a fresh Matcha (local Postgres and Redis),
-                    then prints search and film-detail latency percentiles and the ratio of cached
-                    to uncached detail throughput, measured in one run.
+                    warms up every endpoint, then prints search p50/p99 per query kind, uncached
+                    film detail, and cached detail against bare Kestrel serving the same bytes
+                    (the limit) in 5 alternating rounds; last line "catalog: search_p50_ms_max=…
+                    search_p99_ms_max=… cached_per_s=… limit_per_s=… ratio=…".
         """);
     return 2;
 }
