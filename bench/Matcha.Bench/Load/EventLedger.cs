@@ -61,6 +61,13 @@ internal sealed class EventLedger(NpgsqlDataSource ratingsDb, NpgsqlDataSource c
         return (long)(await produced.ExecuteScalarAsync())! - consumed;
     }
 
+    /// <summary>Outbox rows the relay has not sent yet.</summary>
+    public async Task<long> UnsentAsync()
+    {
+        await using var command = ratingsDb.CreateCommand("SELECT count(*) FROM outbox_messages WHERE published_at IS NULL");
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
     /// <summary>Waits until Catalog has applied every event Ratings committed; false if it has not within <paramref name="patience"/>.</summary>
     public async Task<bool> DrainAsync(TimeSpan patience)
     {

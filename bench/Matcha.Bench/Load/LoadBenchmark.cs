@@ -50,9 +50,11 @@ internal static class LoadBenchmark
         var limit = new NpgsqlWrites(ratingsDb);
         var errors = new ErrorTally();
 
-        await WriteRunner.FlatOutAsync(throughGateway, users, options.Concurrency, TimeSpan.FromSeconds(3), errors);
-        await WriteRunner.FlatOutAsync(limit, users, options.Concurrency, TimeSpan.FromSeconds(3), errors);
+        // Warm-up (tiered JIT, pools, caches): one round's length each way, not measured.
+        await WriteRunner.FlatOutAsync(throughGateway, users, options.Concurrency, options.RoundLength, errors);
+        await WriteRunner.FlatOutAsync(limit, users, options.Concurrency, options.RoundLength, errors);
         await DrainAsync(ledger);
+        await PostgresProfile.ResetAsync(ratingsDb);
 
         var rounds = new List<(Measurement With, Measurement Without, Measurement Limit)>();
         for (var round = 1; round <= options.Rounds; round++)
@@ -87,12 +89,13 @@ internal static class LoadBenchmark
         var upTo = await ledger.OutboxPositionAsync();
         await sampling.CancelAsync();
         var samples = await backlog;
-        Console.WriteLine($"  backlog (events committed, not yet applied by Catalog), every 5 s: {string.Join(" ", samples)}");
+        Console.WriteLine($"  backlog every 5 s, events not yet sent by the relay + sent, not yet applied by Catalog: {string.Join("  ", samples)}");
         var drained = await ledger.DrainAsync(DrainPatience);
         var lag = await ledger.LagsAsync(from, upTo);
         var lost = await LostWrites.CountAsync(ratingsDb, catalogDb, films);
 
         Console.WriteLine();
+        await PostgresProfile.PrintAsync(ratingsDb);
         Print(rounds, steady, lag, lost, drained, errors, options);
         foreach (var service in ServiceProcesses.Services)
         {
@@ -132,6 +135,7 @@ internal static class LoadBenchmark
         builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "gateway"))
             .WithEnvironment("Gateway__RateLimits__AnonymousBurst", "1000000")
             .WithEnvironment("Gateway__RateLimits__AnonymousPerSecond", "1000000");
+        builder.CreateResourceBuilder(builder.Resources.OfType<IResourceWithArgs>().Single(r => r.Name == "postgres")).WithArgs(PostgresProfile.ServerArgs);
         foreach (var service in builder.Resources.OfType<ProjectResource>().Where(r => r.Name is "ratings" or "catalog"))
         {
             builder.CreateResourceBuilder(service).WithEnvironment("Events__Relay", options.Relay);
@@ -146,15 +150,16 @@ internal static class LoadBenchmark
         }
     }
 
-    private static async Task<List<long>> SampleBacklogAsync(EventLedger ledger, CancellationToken stop)
+    private static async Task<List<string>> SampleBacklogAsync(EventLedger ledger, CancellationToken stop)
     {
-        var samples = new List<long>();
+        var samples = new List<string>();
         try
         {
             while (true)
             {
                 await Task.Delay(TimeSpan.FromSeconds(5), stop);
-                samples.Add(await ledger.BacklogAsync());
+                var (unsent, total) = (await ledger.UnsentAsync(), await ledger.BacklogAsync());
+                samples.Add($"{unsent}+{total - unsent}");
             }
         }
         catch (OperationCanceledException)
