@@ -148,23 +148,29 @@ internal sealed class EventSubscription<TContext, TApplier>(
     /// <summary>Inbox, version check and the applier's change, inside the caller's transaction.</summary>
     private async Task<ApplyOutcome> ApplyStepsAsync(EventEnvelope envelope, TContext db, IEventApplier<TContext> applier, CancellationToken cancellationToken)
     {
-        var recorded = await db.Database.ExecuteSqlAsync($"""
-            INSERT INTO inbox_messages (subscription, event_id, type, aggregate_id, aggregate_version, processed_at)
-            VALUES ({name}, {envelope.EventId}, {envelope.Type}, {envelope.AggregateId}, {envelope.AggregateVersion}, now())
-            ON CONFLICT DO NOTHING
-            """, cancellationToken);
-        if (recorded == 0)
+        // One round trip for both: the version is advanced only if the inbox took the event
+        // (a repeat changes nothing), and only if it is newer than the one applied.
+        // Not composed (no SingleAsync): a WITH that writes must stay at the top of the statement.
+        var checks = await db.Database.SqlQuery<InboxCheck>($"""
+            WITH recorded AS (
+                INSERT INTO inbox_messages (subscription, event_id, type, aggregate_id, aggregate_version, processed_at)
+                VALUES ({name}, {envelope.EventId}, {envelope.Type}, {envelope.AggregateId}, {envelope.AggregateVersion}, now())
+                ON CONFLICT DO NOTHING
+                RETURNING 1),
+            newer AS (
+                INSERT INTO inbox_aggregate_versions AS v (subscription, aggregate_id, version)
+                SELECT {name}, {envelope.AggregateId}, {envelope.AggregateVersion} WHERE EXISTS (SELECT 1 FROM recorded)
+                ON CONFLICT (subscription, aggregate_id) DO UPDATE SET version = excluded.version
+                WHERE v.version < excluded.version
+                RETURNING 1)
+            SELECT EXISTS (SELECT 1 FROM recorded) AS "Recorded", EXISTS (SELECT 1 FROM newer) AS "Newer"
+            """).ToListAsync(cancellationToken);
+        var (recorded, newer) = checks[0];
+        if (!recorded)
         {
             return ApplyOutcome.Duplicate;
         }
-
-        var newer = await db.Database.ExecuteSqlAsync($"""
-            INSERT INTO inbox_aggregate_versions AS v (subscription, aggregate_id, version)
-            VALUES ({name}, {envelope.AggregateId}, {envelope.AggregateVersion})
-            ON CONFLICT (subscription, aggregate_id) DO UPDATE SET version = excluded.version
-            WHERE v.version < excluded.version
-            """, cancellationToken);
-        if (newer == 0)
+        if (!newer)
         {
             return ApplyOutcome.Stale;
         }
@@ -174,3 +180,6 @@ internal sealed class EventSubscription<TContext, TApplier>(
         return ApplyOutcome.Applied;
     }
 }
+
+/// <summary>What the inbox said of one event: first time here, and newer than its aggregate's applied version.</summary>
+internal sealed record InboxCheck(bool Recorded, bool Newer);

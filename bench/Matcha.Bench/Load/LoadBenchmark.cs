@@ -24,7 +24,7 @@ internal static class LoadBenchmark
         Console.WriteLine($"Load benchmark: {options.Users} users, concurrency {options.Concurrency}, {options.Rounds} rounds of {options.RoundLength.TotalSeconds:F0} s each way, " +
             $"then {options.Rate} writes/s for {options.Seconds} s; relay {options.Relay}{(options.Chaos ? "; chaos: Redis restart, kill -9 of Ratings and Catalog" : "")}");
         Console.WriteLine("Starting Matcha (local Postgres and Redis)...");
-        await using var app = await BenchApp.StartAsync(resources: null, builder => Configure(builder, options));
+        await using var app = await BenchApp.StartAsync(resources: null, Configure);
         foreach (var service in ServiceProcesses.Services)
         {
             Console.WriteLine($"  {service}: {ServiceProcesses.BuildConfiguration(app, service)} build");
@@ -57,14 +57,21 @@ internal static class LoadBenchmark
         await PostgresProfile.ResetAsync(ratingsDb);
 
         var rounds = new List<(Measurement With, Measurement Without, Measurement Limit)>();
+        var cpu = new List<(Dictionary<string, double> With, Dictionary<string, double> Without, Dictionary<string, double> Limit)>();
         for (var round = 1; round <= options.Rounds; round++)
         {
+            // CPU is counted up to the end of each drain: the relay's and Catalog's work belongs to the writes that caused it.
+            var profile = CpuProfile.Start(app);
             var with = await WriteRunner.FlatOutAsync(throughGateway, users, options.Concurrency, options.RoundLength, errors);
             await DrainAsync(ledger);
+            var withCpu = profile.PerWrite(with.Requests);
+            profile = CpuProfile.Start(app);
             var bare = await WriteRunner.FlatOutAsync(limit, users, options.Concurrency, options.RoundLength, errors);
             await DrainAsync(ledger);
+            var bareCpu = profile.PerWrite(bare.Requests);
             await OutboxSwitch.LeaveOutAsync(ratingsDb);
             Measurement without;
+            profile = CpuProfile.Start(app);
             try
             {
                 without = await WriteRunner.FlatOutAsync(withoutOutbox, silentUsers, options.Concurrency, options.RoundLength, errors);
@@ -73,6 +80,7 @@ internal static class LoadBenchmark
             {
                 await OutboxSwitch.PutBackAsync(ratingsDb);
             }
+            cpu.Add((withCpu, profile.PerWrite(without.Requests), bareCpu));
             rounds.Add((with, without, bare));
             Console.WriteLine($"  round {round}: {with}");
             Console.WriteLine($"  round {round}: {without}");
@@ -96,6 +104,10 @@ internal static class LoadBenchmark
 
         Console.WriteLine();
         await PostgresProfile.PrintAsync(ratingsDb);
+        Console.WriteLine("CPU ms per acknowledged write, by process (relay and Catalog included up to the drain):");
+        Console.WriteLine($"  through the gateway, with outbox:    {CpuProfile.Format(cpu.Select(c => c.With))}");
+        Console.WriteLine($"  through the gateway, without outbox: {CpuProfile.Format(cpu.Select(c => c.Without))}");
+        Console.WriteLine($"  the limit, bare Npgsql:              {CpuProfile.Format(cpu.Select(c => c.Limit))}");
         Print(rounds, steady, lag, lost, drained, errors, options);
         foreach (var service in ServiceProcesses.Services)
         {
@@ -129,17 +141,13 @@ internal static class LoadBenchmark
         Console.WriteLine($"failed writes (not acknowledged, not counted): {errors}");
     }
 
-    private static void Configure(IDistributedApplicationTestingBuilder builder, LoadOptions options)
+    private static void Configure(IDistributedApplicationTestingBuilder builder)
     {
         // Signing 200 users up from one address would meet the anonymous limit; the per-user limit stays as deployed.
         builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "gateway"))
             .WithEnvironment("Gateway__RateLimits__AnonymousBurst", "1000000")
             .WithEnvironment("Gateway__RateLimits__AnonymousPerSecond", "1000000");
         builder.CreateResourceBuilder(builder.Resources.OfType<IResourceWithArgs>().Single(r => r.Name == "postgres")).WithArgs(PostgresProfile.ServerArgs);
-        foreach (var service in builder.Resources.OfType<ProjectResource>().Where(r => r.Name is "ratings" or "catalog"))
-        {
-            builder.CreateResourceBuilder(service).WithEnvironment("Events__Relay", options.Relay);
-        }
     }
 
     private static async Task DrainAsync(EventLedger ledger)

@@ -34,6 +34,15 @@ internal static partial class ServiceProcesses
             .Where(line => line.StartsWith("VmRSS:", StringComparison.Ordinal))
             .Sum(line => double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture))) / 1024;
 
+    /// <summary>
+    /// CPU time the resource's processes have used (user + system), including children they
+    /// reaped (Postgres's exited backends): the difference over a phase is what the phase cost it.
+    /// </summary>
+    public static TimeSpan CpuTime(DistributedApplication app, string resource) =>
+        TimeSpan.FromSeconds(Tree(app, resource).Sum(pid => Read($"/proc/{pid}/stat") is { Length: > 0 } stat
+            ? stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[11..15].Sum(ticks => long.Parse(ticks, CultureInfo.InvariantCulture))
+            : 0) / 100.0);   // USER_HZ
+
     /// <summary>SIGKILL of the resource's processes; Aspire sees it exit, and <see cref="StartAsync"/> brings it back.</summary>
     public static async Task KillAsync(DistributedApplication app, string resource)
     {
