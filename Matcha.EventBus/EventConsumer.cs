@@ -149,7 +149,8 @@ internal sealed partial class EventConsumer(
                 }
                 return;
             }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not RedisException && !IsTransient(ex))
+            // A deadlock with another replica's batch (films locked in another order) is retried one by one too.
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not RedisException && (!IsTransient(ex) || IsDeadlock(ex)))
             {
                 LogBatchFailed(ex, subscription.Name, readable.Count);
             }
@@ -232,6 +233,10 @@ internal sealed partial class EventConsumer(
         _failures.TryRemove(entry.Id.ToString(), out _);
         LogDeadLettered(subscription.Name, entry.Id.ToString(), attempts, error);
     }
+
+    private static bool IsDeadlock(Exception exception) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected }
+        || (exception.InnerException is { } inner && IsDeadlock(inner));
 
     private static bool IsTransient(Exception exception) =>
         exception is TimeoutException || exception is NpgsqlException { IsTransient: true }

@@ -60,6 +60,7 @@ internal static class LoadBenchmark
         var cpu = new List<(Dictionary<string, double> With, Dictionary<string, double> Without, Dictionary<string, double> Limit)>();
         for (var round = 1; round <= options.Rounds; round++)
         {
+            await users.RefreshTokensAsync(gateway);
             // CPU is counted up to the end of each drain: the relay's and Catalog's work belongs to the writes that caused it.
             var profile = CpuProfile.Start(app);
             var with = await WriteRunner.FlatOutAsync(throughGateway, users, options.Concurrency, options.RoundLength, errors);
@@ -87,6 +88,7 @@ internal static class LoadBenchmark
             Console.WriteLine($"  round {round}: {bare}");
         }
 
+        await users.RefreshTokensAsync(gateway);
         Console.WriteLine($"Steady phase: {options.Rate} writes/s through the gateway for {options.Seconds} s...");
         var from = await ledger.OutboxPositionAsync();
         using var sampling = new CancellationTokenSource();

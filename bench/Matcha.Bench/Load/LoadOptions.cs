@@ -4,11 +4,13 @@ namespace Matcha.Bench.Load;
 
 /// <summary>
 /// <c>load [--users 200] [--concurrency 32] [--seconds 60] [--rate N] [--relay notify|cdc] [--chaos]</c>.
-/// <see cref="Seconds"/> is the steady-rate phase (event lag); each throughput round lasts a sixth of it.
+/// <see cref="Seconds"/> is the steady-rate phase (event lag); each throughput round lasts a sixth of it
+/// (at most 10 s with <see cref="Chaos"/>).
 /// </summary>
 internal sealed record LoadOptions(int Users, int Concurrency, int Seconds, int Rate, string Relay, bool Chaos, int Rounds)
 {
-    public TimeSpan RoundLength => TimeSpan.FromSeconds(Math.Max(3, Seconds / 6.0));
+    /// <summary>A soak (<see cref="Chaos"/>) is about its steady phase: its throughput rounds stay short.</summary>
+    public TimeSpan RoundLength => TimeSpan.FromSeconds(Chaos ? Math.Min(10, Math.Max(3, Seconds / 6.0)) : Math.Max(3, Seconds / 6.0));
 
     public static LoadOptions Parse(string[] args)
     {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net.Http.Json;
 using Matcha.Ratings.Wishlist;
 using Matcha.Testing;
 
@@ -21,13 +22,28 @@ internal interface IWriteTarget
 }
 
 /// <summary>A signed-in user; each comments on films in its own order, so no film gets a second comment from it.</summary>
-internal sealed class VirtualUser(int index, Guid id, string accessToken)
+internal sealed class VirtualUser(int index, Guid id, Tokens tokens)
 {
     private int _comments;
+    private Tokens _tokens = tokens;
+    private DateTime _signedInAt = DateTime.UtcNow;
 
     public Guid Id => id;
 
-    public string AccessToken => accessToken;
+    public string AccessToken => _tokens.AccessToken;
+
+    /// <summary>A new pair from the refresh token when the access token has lived a quarter of its life: a soak outlasts it.</summary>
+    public async Task RefreshIfAgedAsync(HttpClient gateway)
+    {
+        if (DateTime.UtcNow - _signedInAt < TimeSpan.FromSeconds(_tokens.ExpiresIn / 4.0))
+        {
+            return;
+        }
+        using var response = await gateway.PostAsJsonAsync("/api/accounts/refresh", new { refreshToken = _tokens.RefreshToken });
+        response.EnsureSuccessStatusCode();
+        _tokens = (await response.Content.ReadFromJsonAsync<Tokens>())!;
+        _signedInAt = DateTime.UtcNow;
+    }
 
     public int NextCommentFilm(int[] films) => films[(index * 37 + Interlocked.Increment(ref _comments)) % films.Length];
 }
@@ -56,10 +72,19 @@ internal sealed class VirtualUsers(IReadOnlyList<VirtualUser> users, int[] films
             while ((i = Interlocked.Increment(ref next)) < count)
             {
                 var (tokens, id) = await gateway.SignUpAndLoginAsync();
-                users[i] = new VirtualUser(i, id, tokens.AccessToken);
+                users[i] = new VirtualUser(i, id, tokens);
             }
         }));
         return new VirtualUsers(users, films);
+    }
+
+    /// <summary>Before a phase (no write in flight): fresh access tokens for users whose token is a quarter spent.</summary>
+    public async Task RefreshTokensAsync(HttpClient gateway)
+    {
+        foreach (var user in users)
+        {
+            await user.RefreshIfAgedAsync(gateway);
+        }
     }
 
     /// <summary>An idle user's next write, drawn from the mix; give the user back with <see cref="Release"/>.</summary>
