@@ -53,10 +53,7 @@ internal sealed partial class EventConsumer(
                         nextReclaim = DateTimeOffset.UtcNow + _options.ReclaimInterval;
                     }
                     var entries = await database.StreamReadGroupAsync(subscription.StreamKey, subscription.Name, _consumer, ">", _options.ConsumerBatchSize);
-                    foreach (var entry in await AcknowledgeAppliedAsync(database, entries, stoppingToken))
-                    {
-                        await ProcessAsync(database, entry, stoppingToken);
-                    }
+                    await ProcessBatchAsync(database, [.. await AcknowledgeAppliedAsync(database, entries, stoppingToken)], stoppingToken);
                     backoff = TimeSpan.Zero;
                     if (entries.Length == 0)
                     {
@@ -122,6 +119,46 @@ internal sealed partial class EventConsumer(
         await database.StreamAcknowledgeAsync(subscription.StreamKey, subscription.Name, repeats);
         LogRepeatsAcknowledged(subscription.Name, repeats.Length);
         return entries.Where(e => !eventIds.TryGetValue(e.Id, out var id) || !applied.Contains(id));
+    }
+
+    /// <summary>
+    /// Applies a batch in one transaction and acknowledges it with one XACK. If that fails, each
+    /// entry is applied on its own, so one poison event fails (and is retried, then dead-lettered)
+    /// alone while the others take effect.
+    /// </summary>
+    private async Task ProcessBatchAsync(IDatabase database, StreamEntry[] entries, CancellationToken cancellationToken)
+    {
+        var readable = new List<(StreamEntry Entry, EventEnvelope Envelope)>(entries.Length);
+        foreach (var entry in entries)
+        {
+            if (EventEnvelope.TryParse(entry[EnvelopeField], out var envelope))
+            {
+                readable.Add((entry, envelope));
+            }
+        }
+        if (readable.Count > 1 && readable.Count == entries.Length)
+        {
+            try
+            {
+                var outcomes = await subscription.ApplyBatchAsync([.. readable.Select(r => r.Envelope)], cancellationToken);
+                await database.StreamAcknowledgeAsync(subscription.StreamKey, subscription.Name, [.. readable.Select(r => r.Entry.Id)]);
+                for (var i = 0; i < readable.Count; i++)
+                {
+                    _failures.TryRemove(readable[i].Entry.Id.ToString(), out _);
+                    LogApplied(subscription.Name, readable[i].Envelope.Type, readable[i].Envelope.EventId, outcomes[i]);
+                }
+                return;
+            }
+            // A deadlock with another replica's batch (films locked in another order) is retried one by one too.
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not RedisException && (!IsTransient(ex) || IsDeadlock(ex)))
+            {
+                LogBatchFailed(ex, subscription.Name, readable.Count);
+            }
+        }
+        foreach (var entry in entries)
+        {
+            await ProcessAsync(database, entry, cancellationToken);
+        }
     }
 
     private async Task ProcessAsync(IDatabase database, StreamEntry entry, CancellationToken cancellationToken)
@@ -197,6 +234,10 @@ internal sealed partial class EventConsumer(
         LogDeadLettered(subscription.Name, entry.Id.ToString(), attempts, error);
     }
 
+    private static bool IsDeadlock(Exception exception) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected }
+        || (exception.InnerException is { } inner && IsDeadlock(inner));
+
     private static bool IsTransient(Exception exception) =>
         exception is TimeoutException || exception is NpgsqlException { IsTransient: true }
         || (exception.InnerException is { } inner && IsTransient(inner));
@@ -206,6 +247,9 @@ internal sealed partial class EventConsumer(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Subscription}: {Count} event(s) already applied, acknowledged without applying")]
     private partial void LogRepeatsAcknowledged(string subscription, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Subscription}: a batch of {Count} event(s) failed together; applying them one by one")]
+    private partial void LogBatchFailed(Exception exception, string subscription, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Subscription}: applying {Type} {EventId} failed; it stays pending and is retried")]
     private partial void LogApplyFailed(Exception exception, string subscription, string type, Guid eventId);

@@ -82,7 +82,10 @@ internal static class LocalPostgresExtensions
     private static IEnumerable<string> ServerSettings(LocalDataFolder data)
     {
         yield return "listen_addresses=127.0.0.1";
-        yield return $"max_connections={MatchaInfrastructure.PostgresMaxConnections}";
+        foreach (var setting in MatchaInfrastructure.PostgresSettings)
+        {
+            yield return setting;
+        }
         yield return "unix_socket_directories=";   // TCP only: no socket folder to own or clean up
         // Postgres logs to stderr, which the dashboard shows as errors: keep routine lines out.
         yield return "log_min_messages=warning";

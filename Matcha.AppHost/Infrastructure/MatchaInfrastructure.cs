@@ -49,6 +49,23 @@ public sealed class MatchaInfrastructure
     /// </summary>
     public const int PostgresMaxConnections = 300;
 
+    /// <summary>
+    /// Settings both kinds of Postgres run with. <c>wal_level=logical</c> lets the outbox be read by
+    /// change data capture through a replication slot (the relay that does so is planned:
+    /// docs/performance.md); a slot whose reader is down retains WAL, so <c>max_slot_wal_keep_size</c>
+    /// bounds what it can hold back (past that Postgres invalidates the slot). <c>track_commit_timestamp</c>
+    /// lets the load benchmark measure event lag from commit to commit.
+    /// </summary>
+    public static readonly string[] PostgresSettings =
+    [
+        $"max_connections={PostgresMaxConnections}",
+        "wal_level=logical",
+        "max_replication_slots=10",
+        "max_wal_senders=10",
+        "max_slot_wal_keep_size=1GB",
+        "track_commit_timestamp=on",
+    ];
+
     public PostgresServer AddPostgres(string name)
     {
         if (_local is { } local)
@@ -57,7 +74,7 @@ public sealed class MatchaInfrastructure
             return new PostgresServer(server, database => server.AddDatabase(database));
         }
 
-        var container = _builder.AddPostgres(name).WithArgs("-c", $"max_connections={PostgresMaxConnections}");
+        var container = _builder.AddPostgres(name).WithArgs([.. PostgresSettings.SelectMany(setting => new[] { "-c", setting })]);
         if (!_builder.ExecutionContext.IsPublishMode)
         {
             container.WithDataVolume();

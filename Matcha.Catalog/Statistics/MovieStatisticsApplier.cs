@@ -49,6 +49,7 @@ public sealed class MovieStatisticsApplier(TimeProvider clock, HybridCache cache
         }
 
         var day = DateOnly.FromDateTime(envelope.OccurredAt.UtcDateTime);
+        var change = new StatisticsChange();
         switch (envelope.Type)
         {
             case nameof(RatingChanged):
@@ -62,13 +63,12 @@ public sealed class MovieStatisticsApplier(TimeProvider clock, HybridCache cache
                 {
                     await CountActivityAsync(db, movieId, day, cancellationToken);
                 }
-                await ApplyRatingAsync(rating, db, cancellationToken);
+                await ApplyRatingAsync(rating, db, change, cancellationToken);
                 break;
             case nameof(WishlistChanged):
                 var wish = envelope.PayloadAs<WishlistChanged>();
-                var delta = (wish.NewState == WantToWatch ? 1 : 0) - (wish.OldState == WantToWatch ? 1 : 0);
-                await db.Database.ExecuteSqlAsync($"UPDATE movies SET wish_count = wish_count + {delta} WHERE id = {movieId}", cancellationToken);
-                if (delta > 0)
+                change.Wishes = (wish.NewState == WantToWatch ? 1 : 0) - (wish.OldState == WantToWatch ? 1 : 0);
+                if (change.Wishes > 0)
                 {
                     await CountActivityAsync(db, movieId, day, cancellationToken);
                 }
@@ -78,7 +78,7 @@ public sealed class MovieStatisticsApplier(TimeProvider clock, HybridCache cache
                 if (await db.CountedComments.FindAsync([posted.CommentId], cancellationToken) is null)
                 {
                     db.CountedComments.Add(new CountedComment { CommentId = posted.CommentId, MovieId = movieId });
-                    await db.Database.ExecuteSqlAsync($"UPDATE movies SET comment_count = comment_count + 1 WHERE id = {movieId}", cancellationToken);
+                    change.Comments = 1;
                     await CountActivityAsync(db, movieId, day, cancellationToken);
                 }
                 break;
@@ -93,13 +93,13 @@ public sealed class MovieStatisticsApplier(TimeProvider clock, HybridCache cache
                 else if (!comment.Removed)
                 {
                     comment.Removed = true;
-                    await db.Database.ExecuteSqlAsync($"UPDATE movies SET comment_count = comment_count - 1 WHERE id = {movieId}", cancellationToken);
+                    change.Comments = -1;
                 }
                 break;
             default:
                 return;
         }
-        await RecomputeAsync(db, movieId, cancellationToken);
+        await change.SaveAsync(db, movieId, cancellationToken);
     }
 
     public async Task AfterCommitAsync(EventEnvelope envelope, CancellationToken cancellationToken)
@@ -113,21 +113,17 @@ public sealed class MovieStatisticsApplier(TimeProvider clock, HybridCache cache
         }
     }
 
-    private static async Task ApplyRatingAsync(RatingChanged rating, CatalogDbContext db, CancellationToken cancellationToken)
+    private static async Task ApplyRatingAsync(RatingChanged rating, CatalogDbContext db, StatisticsChange change, CancellationToken cancellationToken)
     {
         // What was counted before, by Catalog's own record, not the event's word.
         var counted = await db.CountedRatings.FindAsync([rating.MovieId, rating.UserId], cancellationToken);
         if (counted is not null)
         {
-            var old = Bucket(counted.Score);
-            await db.Database.ExecuteSqlAsync(
-                $"UPDATE movies SET rating_count = rating_count - 1, histogram[{old}] = histogram[{old}] - 1 WHERE id = {rating.MovieId}", cancellationToken);
+            change.Rate(counted.Score, -1);
         }
         if (rating.NewScore is { } score)
         {
-            var bucket = Bucket(score);
-            await db.Database.ExecuteSqlAsync(
-                $"UPDATE movies SET rating_count = rating_count + 1, histogram[{bucket}] = histogram[{bucket}] + 1 WHERE id = {rating.MovieId}", cancellationToken);
+            change.Rate(score, +1);
         }
 
         switch (counted, rating.NewScore)
@@ -150,18 +146,8 @@ public sealed class MovieStatisticsApplier(TimeProvider clock, HybridCache cache
             ON CONFLICT (movie_id, day) DO UPDATE SET count = movie_activity.count + 1
             """, cancellationToken);
 
-    /// <summary>The average and popularity follow from the counters, so they never drift.</summary>
-    private static async Task RecomputeAsync(CatalogDbContext db, int movieId, CancellationToken cancellationToken) =>
-        await db.Database.ExecuteSqlAsync($"""
-            UPDATE movies SET
-                average_rating = CASE WHEN rating_count = 0 THEN 0
-                    ELSE (SELECT sum(n * i * 0.5) FROM unnest(histogram) WITH ORDINALITY AS b(n, i)) / rating_count END,
-                popularity = rating_count + 2 * wish_count + comment_count
-            WHERE id = {movieId}
-            """, cancellationToken);
-
     /// <summary>Postgres arrays count from 1: 0.5 stars is bucket 1, 5.0 stars bucket 10.</summary>
-    private static int Bucket(decimal score) =>
+    internal static int Bucket(decimal score) =>
         score is >= 0.5m and <= 5.0m && score % 0.5m == 0
             ? (int)(score * 2)
             : throw new ArgumentOutOfRangeException(nameof(score), score, "A score is 0.5 to 5.0 in half stars.");

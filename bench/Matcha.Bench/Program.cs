@@ -1,11 +1,13 @@
 using Matcha.Bench;
+using Matcha.Bench.Load;
 
 // dotnet run -c Release --project bench/Matcha.Bench -- <benchmark> [options]
 return args switch
 {
     ["catalog", .. var rest] => await CatalogBenchmark.RunAsync(BenchOptions.Parse(rest)),
     ["gateway", .. var rest] => await GatewayBenchmark.RunAsync(BenchOptions.Parse(rest)),
-    ["events", .. var rest] => await EventsBenchmark.RunAsync(EventsBenchmark.Options.Parse(rest)),
+    ["load", .. var rest] => await LoadBenchmark.RunAsync(LoadOptions.Parse(rest)),
+    ["events", ..] => Retired("events", "load"),
     ["evaluate", var path, .. var rest] => EvaluateCommand.Run(path, rest),
     ["tune", var path] => TuneCommand.Run(path),
     ["tune", var path, "--wide"] => TuneCommand.Run(path, wide: true),
@@ -13,11 +15,17 @@ return args switch
     _ => Usage(),
 };
 
+static int Retired(string command, string replacement)
+{
+    Console.Error.WriteLine($"`{command}` was replaced by `{replacement}` (see docs/performance.md).");
+    return Usage();
+}
+
 static int Usage()
 {
     Console.Error.WriteLine("""
         usage: dotnet run -c Release --project bench/Matcha.Bench -- <benchmark> [--films N] [--people N] [--requests N] [--concurrency N]
-               dotnet run -c Release --project bench/Matcha.Bench -- events [--writes N] [--rounds N] [--concurrency N] [--rate N] [--seconds N]
+               dotnet run -c Release --project bench/Matcha.Bench -- load [--users 200] [--concurrency 32] [--seconds 60] [--rate N] [--relay notify|cdc] [--chaos]
                dotnet run -c Release --project bench/Matcha.Bench -- evaluate <MovieLens folder, ratings.csv or u.data> [--folds 5]
                dotnet run -c Release --project bench/Matcha.Bench -- tune <MovieLens folder> [--wide]
                dotnet run -c Release --project bench/Matcha.Bench -- predict <ml-latest-small folder> [--requests N] [--concurrency N]
@@ -25,9 +33,13 @@ static int Usage()
           gateway   an authenticated, cached read through the gateway and straight to Catalog, both
                     warmed up, in 5 rounds whose first side alternates: each round and the median
                     ratio; last line "gateway: ratio=…".
-          events    rating writes per second through Ratings' write path with the outbox and with the
-                    outbox row left out (alternating rounds, one run, their ratio), then the event lag
-                    from the commit in Ratings to Catalog applying it, p50/p95/p99 at a steady rate.
+          load      signed-in users writing through the gateway (ratings 70 %, wishlist 20 %, comments
+                    10 %) against the limit (the same statements from a bare Npgsql client) and without
+                    the outbox row, alternating rounds that drain in between; then the event lag from
+                    commit in Ratings to commit in Catalog at --rate writes/s (default 200) for --seconds,
+                    and the acknowledged writes Catalog's statistics miss (lost). --chaos restarts Redis
+                    and kills Ratings and Catalog (kill -9) during the steady phase. (It replaces the
+                    old `events` command, which drove Ratings' write code in-process.)
           evaluate  k-fold cross-validation of the recommendation models (global mean, baseline, SVD,
                     SVD++): RMSE and MAE, mean ± std over folds, fit time per fold.
           tune      the hyper-parameter grid behind the chosen SVD and SVD++ values, each combination

@@ -1,0 +1,141 @@
+using System.Collections.Concurrent;
+using Npgsql;
+
+namespace Matcha.Bench.Load;
+
+/// <summary>
+/// Event lag from commit to commit, on one clock: Postgres's own (<c>track_commit_timestamp</c>,
+/// which the AppHost turns on; both databases live on one server). Ratings' commit is read from
+/// the written row's <c>xmin</c> right after the write was acknowledged (its user writes nothing
+/// else meanwhile); Catalog's from its inbox row, which its consumer inserts in the transaction
+/// that applies the event. An event Catalog has not applied when the run ends is lost: it counts
+/// as infinitely late, so it moves the percentiles instead of dropping out of them.
+/// </summary>
+internal sealed class EventLedger(NpgsqlDataSource ratingsDb, NpgsqlDataSource catalogDb)
+{
+    private const string Subscription = "catalog-stats";
+    private readonly ConcurrentDictionary<(string Aggregate, long Version), DateTime> _committed = new();
+
+    /// <summary>Notes when the write's transaction committed in ratingsdb.</summary>
+    public async Task NoteCommitAsync(Write write, Written written)
+    {
+        if (written.AggregateId is null)
+        {
+            return;
+        }
+        await using var command = write.Kind switch
+        {
+            WriteKind.Rating => ratingsDb.CreateCommand("SELECT version, pg_xact_commit_timestamp(xmin) FROM ratings WHERE user_id = $1 AND movie_id = $2"),
+            WriteKind.Wish => ratingsDb.CreateCommand("SELECT version, pg_xact_commit_timestamp(xmin) FROM wishlist_entries WHERE user_id = $1 AND movie_id = $2"),
+            _ => ratingsDb.CreateCommand("SELECT 1::bigint, pg_xact_commit_timestamp(xmin) FROM comments WHERE id = $1"),
+        };
+        if (write.Kind == WriteKind.Comment)
+        {
+            command.Parameters.Add(new() { Value = long.Parse(written.AggregateId["comment/".Length..], System.Globalization.CultureInfo.InvariantCulture) });
+        }
+        else
+        {
+            command.Parameters.Add(new() { Value = write.User.Id });
+            command.Parameters.Add(new() { Value = write.MovieId });
+        }
+        await using var reader = await command.ExecuteReaderAsync();
+        if (await reader.ReadAsync() && !reader.IsDBNull(1))
+        {
+            _committed[(written.AggregateId, reader.GetInt64(0))] = reader.GetDateTime(1);
+        }
+    }
+
+    /// <summary>The newest outbox row's id: events after it belong to what comes next.</summary>
+    public async Task<long> OutboxPositionAsync()
+    {
+        await using var command = ratingsDb.CreateCommand("SELECT coalesce(max(id), 0) FROM outbox_messages");
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>Ratings' events committed and not yet applied by Catalog (relay and consumer together).</summary>
+    public async Task<long> BacklogAsync()
+    {
+        await using var produced = ratingsDb.CreateCommand("SELECT count(*) FROM outbox_messages WHERE topic = 'ratings'");
+        await using var applied = catalogDb.CreateCommand($"SELECT count(*) FROM inbox_messages WHERE subscription = '{Subscription}'");
+        var consumed = (long)(await applied.ExecuteScalarAsync())!;
+        return (long)(await produced.ExecuteScalarAsync())! - consumed;
+    }
+
+    /// <summary>Outbox rows the relay has not sent yet.</summary>
+    public async Task<long> UnsentAsync()
+    {
+        await using var command = ratingsDb.CreateCommand("SELECT count(*) FROM outbox_messages WHERE published_at IS NULL");
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>Waits until Catalog has applied every event Ratings committed; false if it has not within <paramref name="patience"/>.</summary>
+    public async Task<bool> DrainAsync(TimeSpan patience)
+    {
+        var deadline = DateTime.UtcNow + patience;
+        while (await BacklogAsync() > 0)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+            await Task.Delay(100);
+        }
+        return true;
+    }
+
+    /// <summary>Lags (ms) of the events with outbox ids in (<paramref name="after"/>, <paramref name="upTo"/>]; lost ones are +∞.</summary>
+    public async Task<LagReport> LagsAsync(long after, long upTo)
+    {
+        var events = new List<(Guid EventId, string Aggregate, long Version, DateTime OccurredAt)>();
+        await using (var command = ratingsDb.CreateCommand(
+            "SELECT event_id, aggregate_id, aggregate_version, occurred_at FROM outbox_messages WHERE id > $1 AND id <= $2 AND topic = 'ratings'"))
+        {
+            command.Parameters.Add(new() { Value = after });
+            command.Parameters.Add(new() { Value = upTo });
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                events.Add((reader.GetGuid(0), reader.GetString(1), reader.GetInt64(2), reader.GetDateTime(3)));
+            }
+        }
+        var applied = new Dictionary<Guid, DateTime>();
+        await using (var command = catalogDb.CreateCommand(
+            $"SELECT event_id, pg_xact_commit_timestamp(xmin) FROM inbox_messages WHERE subscription = '{Subscription}' AND event_id = ANY($1)"))
+        {
+            command.Parameters.Add(new() { Value = events.Select(e => e.EventId).ToArray() });
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                applied[reader.GetGuid(0)] = reader.GetDateTime(1);
+            }
+        }
+        var lags = new double[events.Count];
+        var unknownCommit = 0;
+        for (var i = 0; i < events.Count; i++)
+        {
+            var (eventId, aggregate, version, occurredAt) = events[i];
+            if (!_committed.TryGetValue((aggregate, version), out var committed))
+            {
+                committed = occurredAt;   // set just before the commit: the lag is overstated by the write's own time, never understated
+                unknownCommit++;
+            }
+            lags[i] = applied.TryGetValue(eventId, out var at) ? Math.Max(0, (at - committed).TotalMilliseconds) : double.PositiveInfinity;
+        }
+        return new LagReport(lags, unknownCommit);
+    }
+}
+
+internal sealed record LagReport(double[] LagsMs, int UnknownCommitTimes)
+{
+    public int Unapplied => LagsMs.Count(double.IsPositiveInfinity);
+
+    public double Percentile(double p)
+    {
+        if (LagsMs.Length == 0)
+        {
+            return double.NaN;
+        }
+        var sorted = LagsMs.Order().ToArray();
+        return sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
+    }
+}

@@ -1,0 +1,220 @@
+using System.Globalization;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Npgsql;
+
+namespace Matcha.Bench.Load;
+
+/// <summary>
+/// Writes and events at load, on a fresh Matcha started as Release builds (local Postgres and
+/// Redis): signed-in virtual users write through the gateway (ratings 70 %, wishlist 20 %,
+/// comments 10 %) in rounds that alternate with the outbox, without the outbox row
+/// (<see cref="OutboxSwitch"/>) and the limit (<see cref="NpgsqlWrites"/>), each round draining
+/// before the next; then a steady rate for the event lag (<see cref="EventLedger"/>), with faults
+/// when asked (<see cref="LoadChaos"/>); then, drained, the writes Catalog is missing
+/// (<see cref="LostWrites"/>).
+/// </summary>
+internal static class LoadBenchmark
+{
+    private static readonly TimeSpan DrainPatience = TimeSpan.FromMinutes(3);
+
+    public static async Task<int> RunAsync(LoadOptions options)
+    {
+        Console.WriteLine($"Load benchmark: {options.Users} users, concurrency {options.Concurrency}, {options.Rounds} rounds of {options.RoundLength.TotalSeconds:F0} s each way, " +
+            $"then {options.Rate} writes/s for {options.Seconds} s; relay {options.Relay}{(options.Chaos ? "; chaos: Redis restart, kill -9 of Ratings and Catalog" : "")}");
+        Console.WriteLine("Starting Matcha (local Postgres and Redis)...");
+        await using var app = await BenchApp.StartAsync(resources: null, Configure);
+        foreach (var service in ServiceProcesses.Services)
+        {
+            Console.WriteLine($"  {service}: {ServiceProcesses.BuildConfiguration(app, service)} build");
+        }
+        var workingSets = ServiceProcesses.Services.ToDictionary(s => s, s => ServiceProcesses.WorkingSetMb(app, s));
+
+        await using var ratingsDb = DataSource(await app.GetConnectionStringAsync("ratingsdb"), options.Concurrency);
+        await using var catalogDb = DataSource(await app.GetConnectionStringAsync("catalogdb"), 8);
+        using var gateway = app.CreateHttpClient("gateway", "http");
+        gateway.Timeout = TimeSpan.FromSeconds(30);
+        // The rounds without the outbox announce nothing, by design, so they write to films of their
+        // own, which the lost count leaves out; everything else writes to the rest.
+        var allFilms = await ReleasedFilmsAsync(ratingsDb);
+        var silentFilms = allFilms.Where((_, i) => i % 5 == 4).ToArray();
+        var films = allFilms.Except(silentFilms).ToArray();
+        var users = await VirtualUsers.SignUpAsync(gateway, options.Users, films);
+        var silentUsers = new VirtualUsers(users.All, silentFilms);
+        Console.WriteLine($"  {users.Count} users signed up and in through the gateway; {films.Length} released films, {silentFilms.Length} more for the rounds without outbox");
+
+        var ledger = new EventLedger(ratingsDb, catalogDb);
+        var throughGateway = new GatewayWrites(gateway, "gateway, with outbox");
+        var withoutOutbox = new GatewayWrites(gateway, "gateway, without outbox");
+        var limit = new NpgsqlWrites(ratingsDb);
+        var errors = new ErrorTally();
+
+        // Warm-up (tiered JIT, pools, caches): one round's length each way, not measured.
+        await WriteRunner.FlatOutAsync(throughGateway, users, options.Concurrency, options.RoundLength, errors);
+        await WriteRunner.FlatOutAsync(limit, users, options.Concurrency, options.RoundLength, errors);
+        await DrainAsync(ledger);
+        await PostgresProfile.ResetAsync(ratingsDb);
+
+        var rounds = new List<(Measurement With, Measurement Without, Measurement Limit)>();
+        var cpu = new List<(Dictionary<string, double> With, Dictionary<string, double> Without, Dictionary<string, double> Limit)>();
+        for (var round = 1; round <= options.Rounds; round++)
+        {
+            await users.RefreshTokensAsync(gateway);
+            // CPU is counted up to the end of each drain: the relay's and Catalog's work belongs to the writes that caused it.
+            var profile = CpuProfile.Start(app);
+            var with = await WriteRunner.FlatOutAsync(throughGateway, users, options.Concurrency, options.RoundLength, errors);
+            await DrainAsync(ledger);
+            var withCpu = profile.PerWrite(with.Requests);
+            profile = CpuProfile.Start(app);
+            var bare = await WriteRunner.FlatOutAsync(limit, users, options.Concurrency, options.RoundLength, errors);
+            await DrainAsync(ledger);
+            var bareCpu = profile.PerWrite(bare.Requests);
+            await OutboxSwitch.LeaveOutAsync(ratingsDb);
+            Measurement without;
+            profile = CpuProfile.Start(app);
+            try
+            {
+                without = await WriteRunner.FlatOutAsync(withoutOutbox, silentUsers, options.Concurrency, options.RoundLength, errors);
+            }
+            finally
+            {
+                await OutboxSwitch.PutBackAsync(ratingsDb);
+            }
+            cpu.Add((withCpu, profile.PerWrite(without.Requests), bareCpu));
+            rounds.Add((with, without, bare));
+            Console.WriteLine($"  round {round}: {with}");
+            Console.WriteLine($"  round {round}: {without}");
+            Console.WriteLine($"  round {round}: {bare}");
+        }
+
+        await users.RefreshTokensAsync(gateway);
+        Console.WriteLine($"Steady phase: {options.Rate} writes/s through the gateway for {options.Seconds} s...");
+        var from = await ledger.OutboxPositionAsync();
+        using var sampling = new CancellationTokenSource();
+        var backlog = SampleBacklogAsync(ledger, sampling.Token);
+        var chaos = options.Chaos ? LoadChaos.RunAsync(app, TimeSpan.FromSeconds(options.Seconds)) : Task.CompletedTask;
+        var steady = await WriteRunner.SteadyAsync(throughGateway, users, options.Rate, TimeSpan.FromSeconds(options.Seconds), errors, ledger.NoteCommitAsync);
+        await chaos;
+        var upTo = await ledger.OutboxPositionAsync();
+        await sampling.CancelAsync();
+        var samples = await backlog;
+        Console.WriteLine($"  backlog every 5 s, events not yet sent by the relay + sent, not yet applied by Catalog: {string.Join("  ", samples)}");
+        var drained = await ledger.DrainAsync(DrainPatience);
+        var lag = await ledger.LagsAsync(from, upTo);
+        var lost = await LostWrites.CountAsync(ratingsDb, catalogDb, films);
+
+        Console.WriteLine();
+        await PostgresProfile.PrintAsync(ratingsDb);
+        Console.WriteLine("CPU ms per acknowledged write, by process (relay and Catalog included up to the drain):");
+        Console.WriteLine($"  through the gateway, with outbox:    {CpuProfile.Format(cpu.Select(c => c.With))}");
+        Console.WriteLine($"  through the gateway, without outbox: {CpuProfile.Format(cpu.Select(c => c.Without))}");
+        Console.WriteLine($"  the limit, bare Npgsql:              {CpuProfile.Format(cpu.Select(c => c.Limit))}");
+        Print(rounds, steady, lag, lost, drained, errors, options);
+        foreach (var service in ServiceProcesses.Services)
+        {
+            Console.WriteLine($"  working set of {service}: {workingSets[service]:F0} MB at start, {ServiceProcesses.WorkingSetMb(app, service):F0} MB at end");
+        }
+        var writes = Rate(rounds.Select(r => r.With));
+        var limitRate = Rate(rounds.Select(r => r.Limit));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"load: writes_per_s={writes:F0} limit_per_s={limitRate:F0} ratio={writes / limitRate:F2} outbox_ratio={writes / Rate(rounds.Select(r => r.Without)):F2} " +
+            $"lag_p50_ms={Ms(lag.Percentile(50))} lag_p99_ms={Ms(lag.Percentile(99))} lag_rate={steady.PerSecond:F0} lost={lost.Total + lag.Unapplied}"));
+        return 0;
+    }
+
+    private static void Print(List<(Measurement With, Measurement Without, Measurement Limit)> rounds, Measurement steady, LagReport lag, LostReport lost,
+        bool drained, ErrorTally errors, LoadOptions options)
+    {
+        foreach (var (name, pick) in new (string, Func<(Measurement With, Measurement Without, Measurement Limit), Measurement>)[]
+            { ("through the gateway, with outbox", r => r.With), ("through the gateway, without outbox", r => r.Without), ("the limit, bare Npgsql", r => r.Limit) })
+        {
+            var all = rounds.Select(pick).ToList();
+            var merged = new Measurement(name, all.Sum(m => m.Requests), TimeSpan.FromTicks(all.Sum(m => m.Elapsed.Ticks)), [.. all.SelectMany(m => m.LatenciesMs)]);
+            Console.WriteLine($"{merged}  (rounds: {string.Join(", ", all.Select(m => m.PerSecond.ToString("F0", CultureInfo.InvariantCulture)))})");
+        }
+        Console.WriteLine($"steady phase: {steady.Requests} writes acknowledged at {steady.PerSecond:F0}/s (offered {options.Rate}/s): " +
+            $"p50 {steady.Percentile(50):F1} ms  p95 {steady.Percentile(95):F1} ms  p99 {steady.Percentile(99):F1} ms");
+        Console.WriteLine($"event lag, commit in Ratings -> commit in Catalog, {lag.LagsMs.Length} events: p50 {Ms(lag.Percentile(50))} ms  p95 {Ms(lag.Percentile(95))} ms  " +
+            $"p99 {Ms(lag.Percentile(99))} ms  max {Ms(lag.LagsMs.DefaultIfEmpty().Max())} ms; not applied {lag.Unapplied}" +
+            (lag.UnknownCommitTimes > 0 ? $"; {lag.UnknownCommitTimes} timed from occurred_at (commit time not read)" : ""));
+        Console.WriteLine($"after the run{(drained ? " drained" : $" did NOT drain within {DrainPatience.TotalMinutes:F0} min")}: lost (acknowledged, not in Catalog's statistics): " +
+            $"{lost.Ratings} ratings (of {lost.RatingRows}), {lost.Wishes} wishes, {lost.Comments} comments; events never applied {lag.Unapplied}");
+        Console.WriteLine($"failed writes (not acknowledged, not counted): {errors}");
+    }
+
+    private static void Configure(IDistributedApplicationTestingBuilder builder)
+    {
+        // Signing 200 users up from one address would meet the anonymous limit; the per-user limit stays as deployed.
+        builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "gateway"))
+            .WithEnvironment("Gateway__RateLimits__AnonymousBurst", "1000000")
+            .WithEnvironment("Gateway__RateLimits__AnonymousPerSecond", "1000000");
+        builder.CreateResourceBuilder(builder.Resources.OfType<IResourceWithArgs>().Single(r => r.Name == "postgres")).WithArgs(PostgresProfile.ServerArgs);
+    }
+
+    private static async Task DrainAsync(EventLedger ledger)
+    {
+        if (!await ledger.DrainAsync(DrainPatience))
+        {
+            Console.WriteLine($"  the backbone did not drain within {DrainPatience.TotalMinutes:F0} min; {await ledger.BacklogAsync()} events still waiting");
+        }
+    }
+
+    private static async Task<List<string>> SampleBacklogAsync(EventLedger ledger, CancellationToken stop)
+    {
+        var samples = new List<string>();
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(5), stop);
+                var (unsent, total) = (await ledger.UnsentAsync(), await ledger.BacklogAsync());
+                samples.Add($"{unsent}+{total - unsent}");
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return samples;
+        }
+    }
+
+    private static double Rate(IEnumerable<Measurement> measurements)
+    {
+        var list = measurements.ToList();
+        return list.Sum(m => m.Requests) / list.Sum(m => m.Elapsed.TotalSeconds);
+    }
+
+    private static string Ms(double value) => double.IsPositiveInfinity(value) ? "inf" : value.ToString("F0", CultureInfo.InvariantCulture);
+
+    private static NpgsqlDataSource DataSource(string? connectionString, int poolSize) =>
+        NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString ?? throw new InvalidOperationException("no connection string"))
+        {
+            MaxPoolSize = poolSize + 8,
+        }.ConnectionString);
+
+    /// <summary>Waits for Catalog's films to reach Ratings' copy, and picks up to 500 released ones.</summary>
+    private static async Task<int[]> ReleasedFilmsAsync(NpgsqlDataSource ratingsDb)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            await using var command = ratingsDb.CreateCommand("""
+                SELECT id FROM movies WHERE removed_at IS NULL
+                AND (release_date <= current_date OR (release_date IS NULL AND year > 0 AND year < extract(year FROM current_date)))
+                ORDER BY id LIMIT 500
+                """);
+            var ids = new List<int>();
+            await using (var reader = await command.ExecuteReaderAsync())
+            {
+                while (await reader.ReadAsync())
+                {
+                    ids.Add(reader.GetInt32(0));
+                }
+            }
+            if (ids.Count >= 20 || attempt == 60)
+            {
+                return ids.Count > 0 ? [.. ids] : throw new InvalidOperationException("Ratings has no released films.");
+            }
+            await Task.Delay(1000);
+        }
+    }
+}

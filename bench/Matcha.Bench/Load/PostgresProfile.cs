@@ -1,0 +1,39 @@
+using System.Globalization;
+using Npgsql;
+
+namespace Matcha.Bench.Load;
+
+/// <summary>
+/// Where Postgres spent its time during the run: pg_stat_statements (loaded for the benchmark
+/// only), the statements with the most total execution time across Ratings and Catalog.
+/// Execution time only: the round trips between statements, and the commits' waits, are not in it.
+/// </summary>
+internal static class PostgresProfile
+{
+    public static readonly string[] ServerArgs = ["-c", "shared_preload_libraries=pg_stat_statements", "-c", "pg_stat_statements.track=all"];
+
+    public static async Task ResetAsync(NpgsqlDataSource anyDb)
+    {
+        await using var command = anyDb.CreateCommand("CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset();");
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public static async Task PrintAsync(NpgsqlDataSource anyDb, int top = 14)
+    {
+        await using var command = anyDb.CreateCommand("""
+            SELECT d.datname, s.calls, s.total_exec_time, s.mean_exec_time, s.rows, regexp_replace(s.query, '\s+', ' ', 'g')
+            FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+            WHERE d.datname IN ('ratingsdb', 'catalogdb')
+            ORDER BY s.total_exec_time DESC LIMIT $1
+            """);
+        command.Parameters.Add(new() { Value = top });
+        await using var reader = await command.ExecuteReaderAsync();
+        Console.WriteLine("Postgres time by statement (pg_stat_statements, execution only):");
+        while (await reader.ReadAsync())
+        {
+            var query = reader.GetString(5);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {reader.GetString(0),-9} {reader.GetInt64(1),8} calls {reader.GetDouble(2),9:F0} ms total {reader.GetDouble(3),7:F3} ms mean  {query[..Math.Min(query.Length, 110)]}"));
+        }
+    }
+}
