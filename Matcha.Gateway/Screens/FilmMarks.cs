@@ -11,9 +11,9 @@ internal sealed class FilmMarks
     private static readonly FilmMarks None = new([], []);
 
     private readonly Dictionary<int, double> _scores;
-    private readonly Dictionary<int, double> _predicted;
+    private readonly Dictionary<int, Prediction> _predicted;
 
-    private FilmMarks(Dictionary<int, double> scores, Dictionary<int, double> predicted) => (_scores, _predicted) = (scores, predicted);
+    private FilmMarks(Dictionary<int, double> scores, Dictionary<int, Prediction> predicted) => (_scores, _predicted) = (scores, predicted);
 
     public static async Task<FilmMarks> ReadAsync(
         IEnumerable<Film> films, ClaimsPrincipal user, RatingsClient ratings, Unavailable unavailable, CancellationToken ct)
@@ -34,14 +34,14 @@ internal sealed class FilmMarks
             .Where(state => state.Score is not null)
             .ToDictionary(state => state.MovieId, state => state.Score!.Value);
         var predicted = (unavailable.Take("predictions", predictions.Result)?.Items ?? [])
-            .ToDictionary(prediction => prediction.MovieId, prediction => prediction.Predicted);
+            .ToDictionary(prediction => prediction.MovieId);
         return new FilmMarks(scores, predicted);
     }
 
     /// <summary>The film with <c>myScore</c> if the caller rated it, else with <c>predicted</c> if there is a prediction.</summary>
     public Film On(Film film) =>
         _scores.TryGetValue(film.Id, out var score) ? film with { MyScore = score }
-        : _predicted.TryGetValue(film.Id, out var guess) ? film with { Predicted = guess }
+        : _predicted.TryGetValue(film.Id, out var guess) ? film with { Predicted = guess.Predicted, PredictedFrom = guess.RatingCount }
         : film;
 
     public IReadOnlyList<Film> On(IEnumerable<Film> films) => [.. films.Select(On)];

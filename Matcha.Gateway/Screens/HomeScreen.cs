@@ -70,7 +70,7 @@ internal sealed record HomeScreen(
         {
             if (unavailable.Take("catalog", films[i])?.Card() is { } card)
             {
-                cards.Add(card with { Predicted = picks[i].Predicted, Basis = picks[i].Basis });
+                cards.Add(card with { Predicted = picks[i].Predicted, Basis = picks[i].Basis, PredictedFrom = picks[i].RatingCount });
             }
         }
         return cards;

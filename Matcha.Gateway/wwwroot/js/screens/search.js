@@ -35,9 +35,9 @@ async function markMineOrPredicted(films) {
     api(`/api/ratings/me/predictions?movieIds=${ids}`),
   ]);
   const scores = new Map((mine.value?.items ?? []).filter(s => s.score != null).map(s => [s.movieId, s.score]));
-  const guesses = new Map((predicted.value?.items ?? []).map(p => [p.movieId, p.predicted]));
+  const guesses = new Map((predicted.value?.items ?? []).map(p => [p.movieId, p]));
   for (const film of films) {
     if (scores.has(film.id)) film.myScore = scores.get(film.id);
-    else if (guesses.has(film.id)) film.predicted = guesses.get(film.id);
+    else if (guesses.has(film.id)) [film.predicted, film.predictedFrom] = [guesses.get(film.id).predicted, guesses.get(film.id).ratingCount];
   }
 }
