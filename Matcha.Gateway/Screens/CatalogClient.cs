@@ -55,6 +55,10 @@ internal sealed record Film
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Basis { get; init; }
 
+    /// <summary>How many of the caller's ratings the prediction rests on (0: everyone's, none of theirs).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? PredictedFrom { get; init; }
+
     /// <summary>Catalog's other fields (genres, stats, credits on a film's page…), passed on as Catalog wrote them.</summary>
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? More { get; init; }

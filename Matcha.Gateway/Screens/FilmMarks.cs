@@ -16,7 +16,7 @@ internal sealed class FilmMarks(IReadOnlyList<MyFilmState> states)
     public Film On(Film film) =>
         !_states.TryGetValue(film.Id, out var state) ? film
         : state.Score is { } score ? film with { MyScore = score }
-        : state.Predicted is { } guess ? film with { Predicted = guess }
+        : state.Predicted is { } guess ? film with { Predicted = guess, PredictedFrom = state.RatingCount }
         : film;
 
     public IReadOnlyList<Film> On(IEnumerable<Film> films) => [.. films.Select(On)];

@@ -69,7 +69,7 @@ internal sealed record HomeScreen(
         }
         var cards = found.Items.ToDictionary(film => film.Id);
         return [.. picks.Where(pick => cards.ContainsKey(pick.MovieId))
-            .Select(pick => cards[pick.MovieId].Card() with { Predicted = pick.Predicted, Basis = pick.Basis })];
+            .Select(pick => cards[pick.MovieId].Card() with { Predicted = pick.Predicted, Basis = pick.Basis, PredictedFrom = pick.RatingCount })];
     }
 
     /// <summary>Popular released films the caller has neither rated nor marked not interested.</summary>

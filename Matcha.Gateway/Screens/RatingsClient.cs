@@ -34,11 +34,11 @@ internal sealed class RatingsClient(ServiceReader reader)
     private static string Ids(IEnumerable<int> ids) => string.Join(',', ids.Select(id => id.ToString(CultureInfo.InvariantCulture)));
 }
 
-/// <summary>A rating predicted for the caller, and whether it is personal or a fallback.</summary>
-internal sealed record Prediction(int MovieId, double Predicted, string Basis);
+/// <summary>A rating predicted for the caller, whether it is personal or a fallback, and how many of their ratings it rests on.</summary>
+internal sealed record Prediction(int MovieId, double Predicted, string Basis, int RatingCount);
 
 /// <summary>The caller's score, wish and predicted rating for one film, as a batch read gives them.</summary>
-internal sealed record MyFilmState(int MovieId, double? Score, string? Wish, double? Predicted, string? Basis);
+internal sealed record MyFilmState(int MovieId, double? Score, string? Wish, double? Predicted, string? Basis, int? RatingCount);
 
 /// <summary>The caller's states for a list of films; <c>predicting</c> is false before the first model; recommendations when asked for.</summary>
 internal sealed record MyFilmStates(IReadOnlyList<MyFilmState> Items, bool Predicting, IReadOnlyList<Prediction>? Recommendations);

@@ -98,7 +98,7 @@ internal static class MyFilmsApi
             .Select(id =>
             {
                 var prediction = known.Contains(id) ? personal!.Predict(id) : null;
-                return new MyFilmState(id, scores.GetValueOrDefault(id), wishes.GetValueOrDefault(id), prediction?.Predicted, prediction?.Basis);
+                return new MyFilmState(id, scores.GetValueOrDefault(id), wishes.GetValueOrDefault(id), prediction?.Predicted, prediction?.Basis, prediction?.RatingCount);
             })
             .ToList();
         List<Prediction>? picks = null;
@@ -119,8 +119,11 @@ public sealed record MyFilm(
     int MovieId, decimal? Score, WishState? Wish, long? CommentId, IReadOnlyList<long> LikedCommentIds,
     Prediction? Prediction, Page<CommentView>? Comments);
 
-/// <summary>My state for one film of a list; <see cref="Predicted"/> is there whenever a model can predict it.</summary>
-public sealed record MyFilmState(int MovieId, decimal? Score, WishState? Wish, double? Predicted, PredictionBasis? Basis);
+/// <summary>
+/// My state for one film of a list; <see cref="Predicted"/> is there whenever a model can predict it,
+/// with <see cref="RatingCount"/>, how many of my ratings it rests on.
+/// </summary>
+public sealed record MyFilmState(int MovieId, decimal? Score, WishState? Wish, double? Predicted, PredictionBasis? Basis, int? RatingCount);
 
 /// <summary>
 /// My states for a list of films, in the order asked. <see cref="Predicting"/> is false before the

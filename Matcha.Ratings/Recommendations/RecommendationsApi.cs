@@ -114,7 +114,7 @@ internal static class RecommendationsApi
         var items = new List<Prediction>(best.Count);
         while (best.TryDequeue(out var film, out _))
         {
-            items.Add(new Prediction(film.Id, RatingScale.ToHalfStars(film.Score), film.Basis));
+            items.Add(new Prediction(film.Id, RatingScale.ToHalfStars(film.Score), film.Basis, personal.RatingCount));
         }
         items.Reverse();
         return items;

@@ -7,18 +7,22 @@ public static class Accuracy
 {
     public static (double Rmse, double Mae) Measure(IRatingModel model, RatingSet test)
     {
+        var score = Measure("", model, test);
+        return (score.Rmse, score.Mae);
+    }
+
+    /// <summary>The model's own prediction for each held-out (user, film, day): for a training user, their sampled or fitted parameters.</summary>
+    public static PathScore Measure(string name, IRatingModel model, RatingSet test)
+    {
         var users = test.Users;
         var items = test.Items;
         var scores = test.Scores;
         var days = test.Days;
-        double squared = 0, absolute = 0;
+        var errors = new ErrorSum(name);
         for (var r = 0; r < scores.Length; r++)
         {
-            var predicted = test.HasDays ? model.Predict(users[r], items[r], days[r]) : model.Predict(users[r], items[r]);
-            var error = (double)scores[r] - predicted;
-            squared += error * error;
-            absolute += Math.Abs(error);
+            errors.Add(scores[r], test.HasDays ? model.Predict(users[r], items[r], days[r]) : model.Predict(users[r], items[r]));
         }
-        return (Math.Sqrt(squared / scores.Length), absolute / scores.Length);
+        return errors.Score();
     }
 }

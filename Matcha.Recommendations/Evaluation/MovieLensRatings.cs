@@ -13,6 +13,23 @@ public static class MovieLensRatings
     /// <param name="path">a MovieLens folder (holding ratings.csv or u.data) or one of those files</param>
     public static IndexedRatings<int> Load(string path)
     {
+        path = RatingsFile(path);
+        return path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) ? LoadCsv(path) : LoadTabSeparated(path);
+    }
+
+    /// <summary>Each rating's timestamp (Unix seconds), in the order of the set <see cref="Load"/> builds from the same file.</summary>
+    public static long[] LoadMoments(string path)
+    {
+        path = RatingsFile(path);
+        var csv = path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase);
+        var lines = File.ReadLines(path).Skip(csv ? 1 : 0).Where(l => l.Length > 0);
+        return [.. lines.Select(l => l.Split(csv ? ',' : '\t') is { Length: >= 4 } fields
+            ? long.Parse(fields[3], CultureInfo.InvariantCulture)
+            : throw new FormatException($"No timestamp in \"{l}\"."))];
+    }
+
+    private static string RatingsFile(string path)
+    {
         if (Directory.Exists(path))
         {
             var csv = Path.Combine(path, "ratings.csv");
@@ -21,7 +38,7 @@ public static class MovieLensRatings
                 : File.Exists(data) ? data
                 : throw new FileNotFoundException($"Neither ratings.csv nor u.data is in {path}.");
         }
-        return path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) ? LoadCsv(path) : LoadTabSeparated(path);
+        return path;
     }
 
     public static IndexedRatings<int> LoadCsv(string path) =>

@@ -17,6 +17,14 @@ public sealed class BaselineModel(float mean, float[] userBiases, float[] itemBi
 
     public float Predict(int user, int item) => RatingScale.Clip(Mean + UserBias(user) + ItemBias(item));
 
+    /// <summary>μ + b_u + b_i for a user's bias fitted from their ratings (<see cref="FoldInUserBias"/>).</summary>
+    public float Predict(float userBias, int item) => RatingScale.Clip(Mean + userBias + ItemBias(item));
+
+    /// <summary>A user's bias from their ratings against the fixed film biases, shrunk as in training.</summary>
+    public float FoldInUserBias(IReadOnlyList<(int Item, float Score)> ratings, BaselineOptions? options = null) =>
+        ratings.Count == 0 ? 0f
+            : (float)(ratings.Sum(r => (double)r.Score - Mean - ItemBias(r.Item)) / ((options ?? new BaselineOptions()).UserRegularization + ratings.Count));
+
     public static BaselineModel Fit(RatingSet ratings, BaselineOptions? options = null)
     {
         options ??= new BaselineOptions();

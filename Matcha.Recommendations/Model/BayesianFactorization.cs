@@ -96,7 +96,7 @@ public static class BayesianFactorization
             }
             byUser = new Groups(ratings.UserStart, [.. Enumerable.Range(0, rowCount)]);
             byItem = Group(itemCount, rowItem);
-            (rowDayGroup, userDays) = DayGroups(ratings.DaysByUser, rowUser);
+            (rowDayGroup, userDays) = DayGroups(options.DayShifts ? ratings.DaysByUser : null, rowUser);
             byUserDay = Group(userDays.Length, rowDayGroup);
             itemScale = new double[itemCount];
             for (var i = 0; i < itemCount; i++)
@@ -414,7 +414,7 @@ public static class BayesianFactorization
             var prior = new UserPrior(
                 (float)userBiasPrior.Mean, (float)userBiasPrior.Precision,
                 [.. pPrior.Select(h => (float)h.Mean)], [.. pPrior.Select(h => (float)h.Precision)],
-                (float)dayBiasPrior.Mean, (float)dayBiasPrior.Precision, (float)alpha);
+                userDays.Length == 0 ? 0f : (float)dayBiasPrior.Mean, userDays.Length == 0 ? float.PositiveInfinity : (float)dayBiasPrior.Precision, (float)alpha);
             return new PosteriorSample((float)w0, itemTerm, itemVector, prior, userTerm, userVector, userDays, [.. dayBias.Select(d => (float)d)]);
         }
 

@@ -28,9 +28,6 @@ public sealed class BayesianModel : IRatingModel
 {
     private const int StorageFormat = 1;
 
-    // Fold-in alternates the bias-and-factors solve with the day shifts; three rounds settle both.
-    private const int FoldInRounds = 3;
-
     private readonly int k;
     private readonly int samples;
     private readonly float[] sampleMeans;        // S
@@ -117,53 +114,113 @@ public sealed class BayesianModel : IRatingModel
     public FoldedUser FoldInUser(IEnumerable<(int Item, float Score)> ratings) =>
         FoldInUser(ratings.Select(r => (r.Item, r.Score, Day: (int?)null)), today: null);
 
+    /// <summary>The user as served on <paramref name="today"/>: <see cref="FitUser"/>, with today's shift.</summary>
+    public FoldedUser FoldInUser(IEnumerable<(int Item, float Score, int? Day)> ratings, int? today) =>
+        FitUser(ratings).On(today);
+
+    /// <summary>
+    /// What serving predicts for a user: with no rating of any film the model knows (no fit), the
+    /// film's standing with everyone; otherwise the folded-in user's prediction.
+    /// </summary>
+    public float PredictServed(FoldedUser? user, int item) => user is null ? ItemBaseline(item) : Predict(user, item);
+
     /// <summary>
     /// Fits a user from their ratings against every sample's fixed film side: in each sample the
-    /// posterior mean of their bias and factors given that sample's priors and noise, one
-    /// (k+1)-dimensional Cholesky solve. When every rating carries its day, the user's shift on each
-    /// of those days is fitted too (alternating with the solve), and the result includes the shift
-    /// of <paramref name="today"/>: the prior's mean when they have not rated today.
+    /// exact posterior mean of their bias, factors and day shifts given that sample's priors and
+    /// noise. The day shifts are integrated out first (ratings of one day share one shift, so they
+    /// are correlated: each day adds a rank-one correction to the normal equations), which leaves
+    /// one (k+1)-dimensional Cholesky solve for the bias and factors; each day's shift is then its
+    /// posterior mean given them. With one rating, the bias, that day's shift and the factors share
+    /// the rating's surprise as their priors say, so one 5.0 moves predictions part of the way, not
+    /// to 5.0. Ratings without days (any one missing) fit no shifts. A rating of a film the model
+    /// does not know (index −1: newer than the model) is evidence of the user's generosity only: a
+    /// film with no term and no vector.
     /// </summary>
-    public FoldedUser FoldInUser(IEnumerable<(int Item, float Score, int? Day)> ratings, int? today)
+    public UserFit FitUser(IEnumerable<(int Item, float Score, int? Day)> ratings)
     {
-        var known = ratings.Where(r => r.Item >= 0 && r.Item < ItemCount).ToArray();
+        var known = ratings.ToArray();
         var factors = new float[Width];
         if (known.Length == 0)
         {
-            return new FoldedUser(0f, factors);
+            return new UserFit(0f, factors, new Dictionary<int, float>(), dayBiasMean, 0);
         }
-        // Each rating's day as an index 0, 1, …; all 0 (one shift, fixed at 0) without days.
         var withDays = known.All(r => r.Day.HasValue);
         var days = new Dictionary<int, int>();
-        int[] dayOf = withDays ? [.. known.Select(r => days.TryAdd(r.Day!.Value, days.Count) ? days.Count - 1 : days[r.Day!.Value])] : new int[known.Length];
-        var todayIndex = today is { } day && days.TryGetValue(day, out var index) ? index : -1;
-        var shifts = new double[Math.Max(1, days.Count)];
-        var bias = 0.0;
+        int[] dayOf = withDays ? [.. known.Select(r => days.TryAdd(r.Day!.Value, days.Count) ? days.Count - 1 : days[r.Day!.Value])] : [];
+        var dayCount = days.Count;
+        var shifts = new double[dayCount];
+        var (bias, unratedDay) = (0.0, 0.0);
+        var rows = new double[known.Length, k + 1];
+        var targets = new double[known.Length];
+        var daySums = new double[dayCount, k + 1];
+        var dayTargets = new double[dayCount];
+        var dayCounts = new int[dayCount];
+        for (var n = 0; n < known.Length; n++)
+        {
+            if (withDays)
+            {
+                dayCounts[dayOf[n]]++;
+            }
+        }
         for (var s = 0; s < samples; s++)
         {
             var prior = priors[s];
-            // Unknowns z = (b_u, p_u); each rating is a row h = (1, b_i) with target r − w₀ − I_i − the day's shift.
-            var normal = Matrix<double>.Build.Dense(k + 1, k + 1);
-            var targets = new double[known.Length];
+            var (alpha, m) = ((double)prior.NoisePrecision, withDays ? (double)prior.DayBiasMean : 0);
+            // Unknowns z = (b_u, p_u); each rating is a row h = (1, b_i) with target r − w₀ − I_i − the day prior's mean.
+            Array.Clear(daySums);
+            Array.Clear(dayTargets);
             for (var n = 0; n < known.Length; n++)
             {
                 var (item, score, _) = known[n];
-                var bi = ItemVector(item, s);
-                targets[n] = score - sampleMeans[s] - sampleItemTerms[item * samples + s];
-                normal[0, 0] += prior.NoisePrecision;
-                for (var r = 0; r < k; r++)
+                var inModel = item >= 0 && item < ItemCount;
+                var bi = inModel ? ItemVector(item, s) : default;
+                rows[n, 0] = 1;
+                for (var f = 0; f < k; f++)
                 {
-                    normal[r + 1, 0] += prior.NoisePrecision * bi[r];
+                    rows[n, f + 1] = inModel ? bi[f] : 0;
+                }
+                targets[n] = score - sampleMeans[s] - (inModel ? sampleItemTerms[item * samples + s] : 0) - m;
+                if (withDays)
+                {
+                    for (var c = 0; c <= k; c++)
+                    {
+                        daySums[dayOf[n], c] += rows[n, c];
+                    }
+                    dayTargets[dayOf[n]] += targets[n];
+                }
+            }
+            var normal = Matrix<double>.Build.Dense(k + 1, k + 1);
+            var right = Vector<double>.Build.Dense(k + 1);
+            for (var n = 0; n < known.Length; n++)
+            {
+                for (var r = 0; r <= k; r++)
+                {
+                    right[r] += alpha * rows[n, r] * targets[n];
                     for (var c = 0; c <= r; c++)
                     {
-                        normal[r + 1, c + 1] += prior.NoisePrecision * bi[r] * bi[c];
+                        normal[r, c] += alpha * rows[n, r] * rows[n, c];
+                    }
+                }
+            }
+            // A day's ratings have covariance I/α + 11ᵀ/λ_d: its inverse is α(I − c·11ᵀ), c = α/(λ_d + α·n_d).
+            for (var d = 0; d < dayCount; d++)
+            {
+                var c = alpha * alpha / (prior.DayBiasPrecision + alpha * dayCounts[d]);
+                for (var r = 0; r <= k; r++)
+                {
+                    right[r] -= c * daySums[d, r] * dayTargets[d];
+                    for (var col = 0; col <= r; col++)
+                    {
+                        normal[r, col] -= c * daySums[d, r] * daySums[d, col];
                     }
                 }
             }
             normal[0, 0] += prior.BiasPrecision;
+            right[0] += prior.BiasPrecision * prior.BiasMean;
             for (var f = 0; f < k; f++)
             {
                 normal[f + 1, f + 1] += prior.FactorPrecisions[f];
+                right[f + 1] += prior.FactorPrecisions[f] * prior.FactorMeans[f];
             }
             for (var r = 0; r <= k; r++)
             {
@@ -172,65 +229,26 @@ public sealed class BayesianModel : IRatingModel
                     normal[r, c] = normal[c, r];
                 }
             }
-            var cholesky = normal.Cholesky();
-
-            Array.Fill(shifts, withDays ? prior.DayBiasMean : 0);
-            var z = Vector<double>.Build.Dense(k + 1);
-            for (var round = 0; round < (withDays ? FoldInRounds : 1); round++)
+            var z = normal.Cholesky().Solve(right);
+            // Each day's shift given z: its residuals' mean, shrunk towards the prior's mean.
+            for (var d = 0; d < dayCount; d++)
             {
-                var right = Vector<double>.Build.Dense(k + 1);
-                right[0] = prior.BiasPrecision * prior.BiasMean;
-                for (var f = 0; f < k; f++)
+                var fitted = 0.0;
+                for (var c = 0; c <= k; c++)
                 {
-                    right[f + 1] = prior.FactorPrecisions[f] * prior.FactorMeans[f];
+                    fitted += daySums[d, c] * z[c];
                 }
-                for (var n = 0; n < known.Length; n++)
-                {
-                    var weighted = prior.NoisePrecision * (targets[n] - shifts[dayOf[n]]);
-                    var bi = ItemVector(known[n].Item, s);
-                    right[0] += weighted;
-                    for (var f = 0; f < k; f++)
-                    {
-                        right[f + 1] += weighted * bi[f];
-                    }
-                }
-                z = cholesky.Solve(right);
-                if (withDays)
-                {
-                    FitDayShifts(z, s, prior, targets, known, dayOf, shifts);
-                }
+                shifts[d] += (m + alpha * (dayTargets[d] - fitted) / (prior.DayBiasPrecision + alpha * dayCounts[d])) / samples;
             }
-            bias += z[0] + (todayIndex >= 0 ? shifts[todayIndex] : withDays ? prior.DayBiasMean : 0);
+            bias += z[0] / samples;
+            unratedDay += m / samples;
             for (var f = 0; f < k; f++)
             {
                 factors[s * k + f] = (float)(z[f + 1] / samples);
             }
         }
-        return new FoldedUser((float)(bias / samples), factors);
-    }
-
-    /// <summary>Each day's shift: the posterior mean of b_{u,day} given the rest of the fit.</summary>
-    private void FitDayShifts(
-        Vector<double> z, int s, UserPrior prior, double[] targets, (int Item, float Score, int? Day)[] known, int[] dayOf, double[] shifts)
-    {
-        var sums = new double[shifts.Length];
-        var counts = new int[shifts.Length];
-        for (var n = 0; n < known.Length; n++)
-        {
-            var bi = ItemVector(known[n].Item, s);
-            var fitted = z[0];
-            for (var f = 0; f < k; f++)
-            {
-                fitted += z[f + 1] * bi[f];
-            }
-            sums[dayOf[n]] += targets[n] - fitted;
-            counts[dayOf[n]]++;
-        }
-        for (var d = 0; d < shifts.Length; d++)
-        {
-            shifts[d] = (prior.NoisePrecision * sums[d] + prior.DayBiasPrecision * prior.DayBiasMean)
-                        / (prior.NoisePrecision * counts[d] + prior.DayBiasPrecision);
-        }
+        var dayShifts = days.ToDictionary(d => d.Key, d => (float)shifts[d.Value]);
+        return new UserFit((float)bias, factors, dayShifts, (float)unratedDay, known.Length);
     }
 
     private ReadOnlySpan<float> ItemVector(int item, int sample) => itemVectors.AsSpan(item * Width + sample * k, k);

@@ -1,3 +1,5 @@
+using MathNet.Numerics.LinearAlgebra;
+
 namespace Matcha.Recommendations.Model;
 
 /// <summary>
@@ -13,11 +15,13 @@ public sealed class LatentFactorModel : IRatingModel
     private readonly float[] itemBiases;
     private readonly float[] userFactors;
     private readonly float[] itemFactors;
+    private readonly float[]? implicitFactors;   // SVD++'s y_j; null for SVD
 
     internal LatentFactorModel(
         LatentFactorOptions options, float mean, float[] userBiases, float[] itemBiases,
-        float[] userFactors, float[] itemFactors)
+        float[] userFactors, float[] itemFactors, float[]? implicitFactors = null)
     {
+        this.implicitFactors = implicitFactors;
         this.options = options;
         Mean = mean;
         this.userBiases = userBiases;
@@ -40,6 +44,67 @@ public sealed class LatentFactorModel : IRatingModel
         return known
             ? Predict(userBiases[user], userFactors.AsSpan(user * Factors, Factors), item)
             : Predict(0f, [], item);
+    }
+
+    public float Predict(FoldedUser user, int item) => Predict(user.Bias, user.Factors, item);
+
+    /// <summary>
+    /// Fits a user the model has not trained on (or re-fits one from newer ratings) against the fixed
+    /// film side: ridge regression of their bias and factors, with the training's regularisation per
+    /// rating (λ·n, as n SGD steps apply it); for SVD++ the implicit term of the films they rated is added.
+    /// </summary>
+    public FoldedUser FoldInUser(IReadOnlyList<(int Item, float Score)> ratings)
+    {
+        var k = Factors;
+        var implicitTerm = new float[k];
+        if (ratings.Count == 0)
+        {
+            return new FoldedUser(0f, implicitTerm);
+        }
+        if (implicitFactors is not null)
+        {
+            foreach (var (item, _) in ratings)
+            {
+                for (var f = 0; f < k; f++)
+                {
+                    implicitTerm[f] += implicitFactors[item * k + f] / MathF.Sqrt(ratings.Count);
+                }
+            }
+        }
+        var normal = Matrix<double>.Build.Dense(k + 1, k + 1);
+        var right = Vector<double>.Build.Dense(k + 1);
+        var row = new double[k + 1];
+        foreach (var (item, score) in ratings)
+        {
+            var qi = itemFactors.AsSpan(item * k, k);
+            row[0] = 1;
+            var target = score - Mean - itemBiases[item];
+            for (var f = 0; f < k; f++)
+            {
+                row[f + 1] = qi[f];
+                target -= qi[f] * implicitTerm[f];
+            }
+            for (var r = 0; r <= k; r++)
+            {
+                right[r] += row[r] * target;
+                for (var c = 0; c <= k; c++)
+                {
+                    normal[r, c] += row[r] * row[c];
+                }
+            }
+        }
+        normal[0, 0] += options.BiasRegularization * ratings.Count;
+        for (var f = 1; f <= k; f++)
+        {
+            normal[f, f] += options.Regularization * ratings.Count;
+        }
+        var z = normal.Cholesky().Solve(right);
+        var vector = new float[k];
+        for (var f = 0; f < k; f++)
+        {
+            vector[f] = (float)z[f + 1] + implicitTerm[f];
+        }
+        return new FoldedUser((float)z[0], vector);
     }
 
     private float Predict(float userBias, ReadOnlySpan<float> userVector, int item)

@@ -83,7 +83,8 @@ public static class SvdPlusPlus
                 pu[f] += implicitSum[f];
             }
         }
-        return new LatentFactorModel(options, mean, bu, bi, p, q);
+        Sgd.ClearUntrained(y, k, i => ratings.ItemRatingCounts[i] > 0);
+        return new LatentFactorModel(options, mean, bu, bi, p, q, y);
     }
 
     private static void ImplicitTerm(float[] y, int k, ReadOnlySpan<int> rated, float scale, Span<float> into)

@@ -5,8 +5,9 @@ namespace Matcha.Tests.Recommendations;
 /// <summary>The served model on hand-made rating sets where the answer is known.</summary>
 public sealed class BayesianModelTests
 {
-    // Fewer sweeps than served: these worlds are tiny and the chain settles at once.
-    private static readonly BayesianOptions Small = new() { Factors = 4, Iterations = 200, BurnIn = 50, KeptSamples = 16, Seed = 3 };
+    // Fewer sweeps than served: these worlds are tiny and the chain settles at once. Day shifts on
+    // (the served model leaves them out), for the tests of what they do.
+    private static readonly BayesianOptions Small = new() { Factors = 4, Iterations = 200, BurnIn = 50, KeptSamples = 16, Seed = 3, DayShifts = true };
 
     [Fact]
     public void UserWhoLovesAGenreIsPredictedHigherOnAnUnseenFilmOfIt()
@@ -161,5 +162,21 @@ public sealed class BayesianModelTests
         var model = BayesianFactorization.Fit(data.Ratings, Small with { Iterations = 60, BurnIn = 20, KeptSamples = 8 });
 
         Assert.Equal(8, model.Samples);
+    }
+
+    [Fact]
+    public void PastAMillionRatingsTrainingSamplesFewerSweepsSoItsCostStaysBounded()
+    {
+        var served = RecommendationDefaults.Bayesian;
+
+        var small = served.WithinBudget(100_836);
+        var large = served.WithinBudget(5_000_000);
+
+        Assert.Equal(served, small);
+        Assert.Equal(served, served.WithinBudget(1_000_000));
+        Assert.Equal(120, large.Iterations);
+        Assert.Equal(20, large.BurnIn);
+        Assert.Equal(served.KeptSamples, large.KeptSamples);
+        Assert.True(5_000_000L * large.Iterations <= served.RatingSweepBudget);
     }
 }

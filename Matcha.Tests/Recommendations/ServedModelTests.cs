@@ -17,7 +17,7 @@ public sealed class ServedModelTests
     private static PersonalModel NewUser(TrainedModel trained, params (int Film, float Score)[] ratings)
     {
         var known = ratings.Select(r => (trained.Films.IndexOf(r.Film), r.Score)).Where(r => r.Item1 >= 0).ToList();
-        return new PersonalModel(trained, known.Count == 0 ? null : trained.Model.FoldInUser(known), ratings.Select(r => r.Film).ToHashSet());
+        return new PersonalModel(trained, known.Count == 0 ? null : trained.Model.FoldInUser(known), ratings.Select(r => r.Film).ToHashSet(), known.Count);
     }
 
     [Fact]

@@ -8,7 +8,10 @@ public static class MovieLensData
 {
     public static string SmallFolder()
     {
-        var folder = Path.Combine(RepositoryRoot(), "..", "shared", "data", "ml-latest-small");
+        // MATCHA_MOVIELENS_SMALL names another copy (a git worktree sits elsewhere than ../shared).
+        var folder = Environment.GetEnvironmentVariable("MATCHA_MOVIELENS_SMALL") is { Length: > 0 } named
+            ? named
+            : Path.Combine(RepositoryRoot(), "..", "shared", "data", "ml-latest-small");
         return File.Exists(Path.Combine(folder, "movies.csv"))
             ? Path.GetFullPath(folder)
             : throw new FileNotFoundException($"The MovieLens small data set is expected at {Path.GetFullPath(folder)}.");

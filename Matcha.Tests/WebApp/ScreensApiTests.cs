@@ -44,6 +44,7 @@ public sealed class ScreensApiTests(MatchaAppFixture fixture)
         var prediction = screen.GetProperty("prediction");
         Assert.Equal("personal", prediction.GetProperty("basis").GetString());
         AssertHalfStars(prediction.GetProperty("predicted").GetDouble());
+        Assert.Equal(1, prediction.GetProperty("ratingCount").GetInt32());   // the fan has rated one film
         Assert.Empty(screen.GetProperty("unavailable").EnumerateArray());
     }
 
@@ -62,6 +63,7 @@ public sealed class ScreensApiTests(MatchaAppFixture fixture)
         {
             Assert.False(string.IsNullOrEmpty(card.GetProperty("originalTitle").GetString()));   // Catalog's film
             AssertHalfStars(card.GetProperty("predicted").GetDouble());
+            Assert.Equal(1, card.GetProperty("predictedFrom").GetInt32());
         });
         var cards = home.GetProperty("rankings").EnumerateObject()
             .SelectMany(list => list.Value.GetProperty("items").EnumerateArray())

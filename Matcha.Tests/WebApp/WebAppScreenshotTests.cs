@@ -57,10 +57,12 @@ public sealed class WebAppScreenshotTests(MatchaAppFixture fixture, WebAppBrowse
         await Expect(page.GetByRole(AriaRole.Listitem, new() { Name = "5.0 stars: 1 rating" })).ToBeVisibleAsync();
         await CheckFitsAndSaveAsync(page, "my-page");
 
-        // With a model trained, home recommends films and every card carries a predicted rating or my own.
+        // With a model trained, home recommends films and every card carries a predicted rating or my
+        // own, saying how little it rests on: this visitor has rated one film.
         await page.GotoAsync("/");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Recommended for you" })).ToBeVisibleAsync();
         await Expect(page.Locator("section[aria-labelledby=recommended] .card-predicted").First).ToContainTextAsync("Predicted ★");
+        await Expect(page.Locator("section[aria-labelledby=recommended] .card-predicted").First).ToContainTextAsync("based on 1 rating");
         await CheckFitsAndSaveAsync(page, "home");
 
         await page.GotoAsync("/signin");

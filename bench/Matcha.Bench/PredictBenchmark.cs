@@ -20,11 +20,15 @@ namespace Matcha.Bench;
 /// ids offset by 1,000,000 so they never meet the seeded catalogue's — the model is trained through
 /// the admin endpoint, and a signed-in user who carries one MovieLens user's ratings (the one with
 /// the median number of ratings) asks through the gateway for one prediction, a page of 50, and
-/// recommendations.
+/// recommendations; then the p99 of predictions and rating writes with and without a training
+/// running beside them (<see cref="TrainingLoad"/>).
 /// </summary>
 internal static partial class PredictBenchmark
 {
     private const int FilmIdOffset = 1_000_000;
+
+    // Requests per second of the mix measured with and without a training beside it.
+    private const int TrainingLoadRate = 40;
 
     public static async Task<int> RunAsync(string dataFolder, BenchOptions options)
     {
@@ -87,7 +91,7 @@ internal static partial class PredictBenchmark
         Console.WriteLine($"Loaded {films.Count:N0} films and {ratings.Count:N0} ratings by {perUser.Count} users into ratingsdb in {loading.Elapsed.TotalSeconds:F1} s; "
             + $"the benchmark user carries MovieLens user {median.Key}'s {median.Count()} ratings");
 
-        var model = await TrainAsync(app, gateway, ratings.Count);
+        var (model, admin) = await TrainAsync(app, gateway, ratings.Count);
         Console.WriteLine($"Trained {model.GetProperty("algorithm").GetString()} on {model.GetProperty("ratingCount").GetInt32():N0} ratings in "
             + $"{model.GetProperty("trainingSeconds").GetDouble():F1} s (two fits side by side); hold-out RMSE {model.GetProperty("holdOutRmse").GetDouble():F4}, "
             + $"baseline {model.GetProperty("baselineHoldOutRmse").GetDouble():F4}");
@@ -115,6 +119,11 @@ internal static partial class PredictBenchmark
         {
             Console.WriteLine(result);
         }
+
+        using var writer = app.CreateHttpClient("gateway", "http");
+        writer.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await writer.SignUpAndLoginAsync()).Tokens.AccessToken);
+        var (idle, training, trainingSeconds) = await TrainingLoad.RunAsync(gateway, writer, admin, ids, options.Requests / 2, TrainingLoadRate);
+        TrainingLoad.Print(idle, training, trainingSeconds);
         return 0;
     }
 
@@ -143,7 +152,7 @@ internal static partial class PredictBenchmark
         return new Measurement("one prediction right after rating", count, total, latencies);
     }
 
-    private static async Task<JsonElement> TrainAsync(DistributedApplication app, HttpClient gateway, int ratings)
+    private static async Task<(JsonElement Model, string AdminToken)> TrainAsync(DistributedApplication app, HttpClient gateway, int ratings)
     {
         var parameters = app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ParameterResource>().ToList();
         var email = await parameters.Single(p => p.Name == "admin-email").GetValueAsync(CancellationToken.None);
@@ -163,7 +172,7 @@ internal static partial class PredictBenchmark
             var model = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("model");
             if (model.ValueKind == JsonValueKind.Object && model.GetProperty("ratingCount").GetInt32() >= ratings)
             {
-                return model.Clone();
+                return (model.Clone(), admin);
             }
         }
         throw new TimeoutException("No model trained on every rating within 10 minutes.");

@@ -12,6 +12,7 @@ return args switch
     ["tune", var path] => TuneCommand.Run(path),
     ["tune", var path, "--wide"] => TuneCommand.Run(path, wide: true),
     ["predict", var path, .. var rest] => await PredictBenchmark.RunAsync(path, BenchOptions.Parse(rest)),
+    ["train-scale", var path, .. var rest] => TrainScaleCommand.Run(path, rest),
     _ => Usage(),
 };
 
@@ -26,9 +27,10 @@ static int Usage()
     Console.Error.WriteLine("""
         usage: dotnet run -c Release --project bench/Matcha.Bench -- <benchmark> [--films N] [--people N] [--requests N] [--concurrency N]
                dotnet run -c Release --project bench/Matcha.Bench -- load [--users 200] [--concurrency 32] [--seconds 60] [--rate N] [--relay notify|cdc] [--chaos]
-               dotnet run -c Release --project bench/Matcha.Bench -- evaluate <MovieLens folder, ratings.csv or u.data> [--folds 5]
+               dotnet run -c Release --project bench/Matcha.Bench -- evaluate <MovieLens folder, ratings.csv or u.data> [--split random|time] [--folds 5] [--seed 42] [--checkpoints 10]
                dotnet run -c Release --project bench/Matcha.Bench -- tune <MovieLens folder> [--wide]
                dotnet run -c Release --project bench/Matcha.Bench -- predict <ml-latest-small folder> [--requests N] [--concurrency N]
+               dotnet run -c Release --project bench/Matcha.Bench -- train-scale <ml-latest-small folder> [--sizes 100000,1000000,5000000] [--sweeps 10]
 
           gateway   an authenticated, cached read through the gateway and straight to Catalog, both
                     warmed up, in 5 rounds whose first side alternates: each round and the median
@@ -40,14 +42,18 @@ static int Usage()
                     and the acknowledged writes Catalog's statistics miss (lost). --chaos restarts Redis
                     and kills Ratings and Catalog (kill -9) during the steady phase. (It replaces the
                     old `events` command, which drove Ratings' write code in-process.)
-          evaluate  k-fold cross-validation of the recommendation models (global mean, baseline, SVD,
-                    SVD++): RMSE and MAE, mean ± std over folds, fit time per fold.
+          evaluate  the recommendation models (global mean, baseline, SVD, SVD++, the served Bayesian
+                    model sampled and as served: folded in, with and without the held-out day) by
+                    k-fold cross-validation or a time-ordered split: RMSE and MAE, fit time per fold.
           tune      the hyper-parameter grid behind the chosen SVD and SVD++ values, each combination
                     scored by 3-fold cross-validation, best first; --wide scores SVD++ with more
                     epochs, a higher learning rate and regularisation around the chosen one.
           predict   loads ml-latest-small's 100,836 ratings into a fresh Matcha, trains the model, then
                     prints latency percentiles through the gateway for one predicted rating, a page
-                    of 50, and a user's recommendations.
+                    of 50, and a user's recommendations; then the p99 of predictions and rating writes
+                    with no training and while a training runs, side by side.
+          train-scale  the served model's training time at 100k, 1M and 5M ratings shaped like
+                    ml-latest-small: time per sweep measured, the full training projected.
           catalog   loads generated films and people into a fresh Matcha (local Postgres and Redis),
                     warms up every endpoint, then prints search p50/p99 per query kind, uncached
                     film detail, and cached detail against bare Kestrel serving the same bytes

@@ -55,8 +55,16 @@ export function movieCard(movie, extra = null) {
 // A signed-in visitor's own score of a film, or, for one they have not rated, their predicted rating.
 export function mineOrPredicted(movie) {
   if (movie.myScore != null) return h('span', { class: 'card-mine' }, `You rated ★ ${movie.myScore.toFixed(1)}`);
-  if (movie.predicted != null) return h('span', { class: 'card-predicted' }, `Predicted ★ ${movie.predicted.toFixed(1)}`);
+  if (movie.predicted != null) {
+    return h('span', { class: 'card-predicted' }, `Predicted ★ ${movie.predicted.toFixed(1)}, ${basedOn(movie.predictedFrom)}`);
+  }
   return null;
+}
+
+// How much a prediction rests on, in words: one rating says little, and the model keeps a
+// prediction from few ratings close to the film's standing with everyone.
+export function basedOn(ratingCount) {
+  return ratingCount ? `based on ${ratingCount} rating${ratingCount === 1 ? '' : 's'}` : 'based on everyone\'s ratings';
 }
 
 export function formatStars(score) {

@@ -11,7 +11,8 @@ namespace Matcha.Ratings.Recommendations.Serving;
 /// Trains the Bayesian model (the most accurate in cross-validation, docs/recommendations.md) on
 /// every rating that counts, each with the day it was last given, stores it and swaps it in. Two
 /// fits run side by side, one per core: the served model on all ratings, and the same
-/// configuration without a random 10 % to measure its RMSE (and the baseline's) on that 10 %. One
+/// configuration without a random 10 % to measure its RMSE on that 10 % as served (each user folded in
+/// from their other ratings, on a day they have not rated) and the baseline's. One
 /// training at a time across all replicas: the others skip while a Postgres advisory lock is held,
 /// and load the result when it is stored.
 /// </summary>
@@ -102,13 +103,14 @@ internal sealed partial class ModelTrainer(
         }
         var indexed = RatingSet.FromQuadruples(quadruples);
         var ratings = indexed.Ratings;
-        var parameters = RecommendationDefaults.Bayesian;
+        // Fewer sweeps past a million ratings, so a training's time stays bounded (docs/recommendations.md).
+        var parameters = RecommendationDefaults.Bayesian.WithinBudget(ratings.Count);
 
         // Both cores: the served fit on one, the hold-out check on the other. The sampler itself is sequential.
-        // Each on a thread of its own, not the pool's: on two cores the pool starts with two threads,
-        // and fits holding both for seconds would stall every request and event consumer.
-        var served = OnOwnThread(() => BayesianFactorization.Fit(ratings, parameters, cancellationToken), cancellationToken);
-        var check = OnOwnThread(() => HoldOut(ratings, parameters, cancellationToken), cancellationToken);
+        // Each on a thread of its own at a lower priority (TrainingThread): on two cores the pool starts
+        // with two threads, and fits holding both for seconds would stall every request and event consumer.
+        var served = TrainingThread.Run(() => BayesianFactorization.Fit(ratings, parameters, cancellationToken), cancellationToken);
+        var check = TrainingThread.Run(() => HoldOut(ratings, parameters, cancellationToken), cancellationToken);
         var model = await served;
         var (rmse, baselineRmse) = await check;
         var seconds = stopwatch.Elapsed.TotalSeconds;
@@ -144,9 +146,6 @@ internal sealed partial class ModelTrainer(
         return TrainedModel.Describe(stored);
     }
 
-    private static Task<T> OnOwnThread<T>(Func<T> work, CancellationToken cancellationToken) =>
-        Task.Factory.StartNew(work, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-
     private static (double? Rmse, double? Baseline) HoldOut(RatingSet ratings, BayesianOptions parameters, CancellationToken cancellationToken)
     {
         if (ratings.Count < MinimumForHoldOut)
@@ -158,9 +157,12 @@ internal sealed partial class ModelTrainer(
         var cut = (int)(order.Length * HoldOutShare);
         var test = ratings.Subset(order[..cut]);
         var train = ratings.Subset(order[cut..]);
-        var (rmse, _) = Accuracy.Measure(BayesianFactorization.Fit(train, parameters, cancellationToken), test);
+        // Scored as served: each held-out user folded in from their other ratings, on a day they have not rated.
+        var fold = new EvaluationFold(1, train, train, test);
+        var served = Scorings.ServedPaths(ModelComparison.Bayesian, BayesianFactorization.Fit(train, parameters, cancellationToken), fold)
+            .Single(s => s.Name == ModelComparison.Served);
         var (baseline, _) = Accuracy.Measure(BaselineModel.Fit(train), test);
-        return (rmse, baseline);
+        return (served.Rmse, baseline);
     }
 
     [LoggerMessage(Level = LogLevel.Information,

@@ -18,38 +18,36 @@ public enum PredictionBasis
     Baseline,
 }
 
-/// <summary>A predicted rating as clients see it: half stars from 0.5 to 5.0.</summary>
-public sealed record Prediction(int MovieId, double Predicted, PredictionBasis Basis);
+/// <summary>A predicted rating as clients see it: half stars from 0.5 to 5.0, and how many of the caller's ratings it rests on.</summary>
+public sealed record Prediction(int MovieId, double Predicted, PredictionBasis Basis, int RatingCount);
 
 /// <summary>
 /// One user's view of the served model: their factors re-fitted from their ratings as they are
 /// now, so a rating changed a moment ago — on any replica — already counts.
 /// </summary>
-public sealed class PersonalModel(TrainedModel trained, FoldedUser? folded, IReadOnlySet<int> rated)
+public sealed class PersonalModel(TrainedModel trained, FoldedUser? folded, IReadOnlySet<int> rated, int ratingCount)
 {
     public TrainedModel Trained { get; } = trained;
 
     /// <summary>The films the user has rated (ratings that count).</summary>
     public IReadOnlySet<int> Rated { get; } = rated;
 
+    /// <summary>The user's ratings the personal part rests on: those of films the model knows (0 without a fit).</summary>
+    public int RatingCount { get; } = folded is null ? 0 : ratingCount;
+
     /// <summary>The unrounded prediction, for ranking, and its basis.</summary>
     public (float Score, PredictionBasis Basis) Score(int movieId)
     {
-        var model = Trained.Model;
+        // The score is BayesianModel.PredictServed's, the path evaluate measures; the basis says which case it was.
         var film = Trained.Films.IndexOf(movieId);
-        if (folded is null)
-        {
-            return film >= 0 ? (model.ItemBaseline(film), PredictionBasis.Popularity) : (RatingScale.Clip(model.Mean), PredictionBasis.Baseline);
-        }
-        return film >= 0
-            ? (model.Predict(folded, film), PredictionBasis.Personal)
-            : (RatingScale.Clip(model.Mean + folded.Bias), PredictionBasis.Baseline);
+        var basis = film < 0 ? PredictionBasis.Baseline : folded is null ? PredictionBasis.Popularity : PredictionBasis.Personal;
+        return (Trained.Model.PredictServed(folded, film), basis);
     }
 
     public Prediction Predict(int movieId)
     {
         var (score, basis) = Score(movieId);
-        return new Prediction(movieId, RatingScale.ToHalfStars(score), basis);
+        return new Prediction(movieId, RatingScale.ToHalfStars(score), basis, RatingCount);
     }
 }
 
@@ -64,7 +62,7 @@ public sealed class PersonalModels(CurrentModel current, IMemoryCache cache, Tim
 {
     private static readonly TimeSpan FoldInLifetime = TimeSpan.FromMinutes(5);
 
-    private sealed record Fit((int MovieId, decimal Score, int Day)[] Ratings, int Today, FoldedUser? User);
+    private sealed record Fit((int MovieId, decimal Score, int Day)[] Ratings, int Today, FoldedUser? User, int RatingCount);
 
     public async Task<PersonalModel?> ForUserAsync(Guid userId, RatingsDbContext db, CancellationToken cancellationToken)
     {
@@ -83,14 +81,15 @@ public sealed class PersonalModels(CurrentModel current, IMemoryCache cache, Tim
         var key = (userId, trained.Info.Id);
         if (!cache.TryGetValue(key, out Fit? fit) || fit!.Today != today || !fit.Ratings.AsSpan().SequenceEqual(ratings))
         {
+            // Films newer than the model (index −1) count for the user's bias only.
             var known = ratings
                 .Select(r => (Item: trained.Films.IndexOf(r.MovieId), Score: (float)r.Score, Day: (int?)r.Day))
-                .Where(r => r.Item >= 0)
                 .ToList();
             // Without a rating of any film the model knows there is nothing personal to fit.
-            fit = new Fit(ratings, today, known.Count == 0 ? null : trained.Model.FoldInUser(known, today));
+            var personal = known.Any(r => r.Item >= 0);
+            fit = new Fit(ratings, today, personal ? trained.Model.FoldInUser(known, today) : null, known.Count);
             cache.Set(key, fit, new MemoryCacheEntryOptions { SlidingExpiration = FoldInLifetime });
         }
-        return new PersonalModel(trained, fit.User, ratings.Select(r => r.MovieId).ToHashSet());
+        return new PersonalModel(trained, fit.User, ratings.Select(r => r.MovieId).ToHashSet(), fit.RatingCount);
     }
 }

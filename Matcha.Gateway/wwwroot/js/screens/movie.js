@@ -1,6 +1,6 @@
 import { announce } from '../app.js';
 import { api, ApiError, session } from '../api.js';
-import { h, link, notice, otherTitles, personName, poster, title } from '../dom.js';
+import { basedOn, h, link, notice, otherTitles, personName, poster, title } from '../dom.js';
 import { ratingWidget, starDisplay } from '../stars.js';
 import { renderComments } from './comments.js';
 
@@ -161,7 +161,8 @@ function prediction(screen) {
   const label = predictionLabels[screen.prediction?.basis] ?? predictionLabels.personal;
   return h('p', { class: 'prediction' },
     predicted != null
-      ? [h('span', {}, label), h('strong', {}, predicted.toFixed(1)), starDisplay(predicted, `Predicted ${predicted.toFixed(1)} stars`)]
+      ? [h('span', {}, label), h('strong', {}, predicted.toFixed(1)), starDisplay(predicted, `Predicted ${predicted.toFixed(1)} stars`),
+        h('span', { class: 'prediction-basis' }, ` ${basedOn(screen.prediction.ratingCount)}`)]
       : 'Your predicted rating is unavailable right now.');
 }
 

@@ -1,5 +1,5 @@
 import { api, ApiError } from '../api.js';
-import { h, link, notice, title } from '../dom.js';
+import { basedOn, h, link, notice, title } from '../dom.js';
 import { starDisplay } from '../stars.js';
 
 export async function renderPerson(container, { params }) {
@@ -30,7 +30,7 @@ export async function renderPerson(container, { params }) {
         h('span', { class: 'role' }, ` — ${entry.role}${entry.character ? `, ${entry.character}` : ''}`),
         entry.movie.myScore != null
           ? h('span', { class: 'my-score' }, ' ', starDisplay(entry.movie.myScore, `You rated it ${entry.movie.myScore.toFixed(1)} stars`))
-          : entry.movie.predicted != null ? h('span', { class: 'card-predicted' }, ` Predicted ★ ${entry.movie.predicted.toFixed(1)}`) : null)))
+          : entry.movie.predicted != null ? h('span', { class: 'card-predicted' }, ` Predicted ★ ${entry.movie.predicted.toFixed(1)}, ${basedOn(entry.movie.predictedFrom)}`) : null)))
       : h('p', {}, 'No films yet.'),
     screen.unavailable.includes('ratings') ? notice('Your ratings are unavailable right now.') : null,
     screen.unavailable.includes('predictions') && screen.reasons?.predictions !== 'not-found' ? notice('Predicted ratings are unavailable right now.') : null,

@@ -35,6 +35,6 @@ async function markMineOrPredicted(films) {
   for (const film of films) {
     const state = states.get(film.id);
     if (state?.score != null) film.myScore = state.score;
-    else if (state?.predicted != null) film.predicted = state.predicted;
+    else if (state?.predicted != null) [film.predicted, film.predictedFrom] = [state.predicted, state.ratingCount];
   }
 }
