@@ -24,7 +24,8 @@ internal static class CatalogDataGenerator
     public static async Task LoadAsync(string connectionString, int films, int people, Action<string> progress)
     {
         var random = new Random(20261126);
-        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        // A bulk load on a busy machine can outlast the default 30 s command timeout.
+        await using var dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { CommandTimeout = 600 }.ConnectionString);
         await using var connection = await dataSource.OpenConnectionAsync();
         var firstMovie = await NextIdAsync(connection, "movies");
         var firstPerson = await NextIdAsync(connection, "people");
