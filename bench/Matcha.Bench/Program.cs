@@ -38,7 +38,8 @@ static int Usage()
                     commit in Ratings to commit in Catalog at --rate writes/s (default 200) for --seconds,
                     and the acknowledged writes Catalog's statistics miss (lost). --chaos restarts Redis
                     and kills Ratings and Catalog (kill -9) during the steady phase. (It replaces the
-                    old `events` command, which drove Ratings' write code in-process.)
+                    old `events` command, which drove Ratings' write code in-process.) --relay cdc is
+                    refused until the change-data-capture relay exists.
           evaluate  k-fold cross-validation of the recommendation models (global mean, baseline, SVD,
                     SVD++): RMSE and MAE, mean ± std over folds, fit time per fold.
           tune      the hyper-parameter grid behind the chosen SVD and SVD++ values, each combination
