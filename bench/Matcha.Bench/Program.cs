@@ -41,7 +41,8 @@ static int Usage()
                     commit in Ratings to commit in Catalog at --rate writes/s (default 200) for --seconds,
                     and the acknowledged writes Catalog's statistics miss (lost). --chaos restarts Redis
                     and kills Ratings and Catalog (kill -9) during the steady phase. (It replaces the
-                    old `events` command, which drove Ratings' write code in-process.)
+                    old `events` command, which drove Ratings' write code in-process.) --relay cdc is
+                    refused until the change-data-capture relay exists.
           evaluate  the recommendation models (global mean, baseline, SVD, SVD++, the served Bayesian
                     model sampled and as served: folded in, with and without the held-out day) by
                     k-fold cross-validation or a time-ordered split: RMSE and MAE, fit time per fold.
