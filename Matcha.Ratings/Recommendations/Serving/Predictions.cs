@@ -32,7 +32,7 @@ public sealed class PersonalModel(TrainedModel trained, FoldedUser? folded, IRea
     /// <summary>The films the user has rated (ratings that count).</summary>
     public IReadOnlySet<int> Rated { get; } = rated;
 
-    /// <summary>The user's ratings the personal part rests on: those of films the model knows (0 without a fit).</summary>
+    /// <summary>The user's ratings the personal part rests on, films newer than the model included (they count for the bias); 0 without a fit.</summary>
     public int RatingCount { get; } = folded is null ? 0 : ratingCount;
 
     /// <summary>The unrounded prediction, for ranking, and its basis.</summary>
