@@ -1,5 +1,6 @@
 using Matcha.Gateway.Accounts;
 using Matcha.Gateway.Authentication;
+using Matcha.Gateway.Limits;
 using Matcha.Gateway.Proxy;
 using Matcha.Gateway.RateLimiting;
 using Matcha.Gateway.Screens;
@@ -9,6 +10,7 @@ using Matcha.Gateway.WebApp;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddRequestLimits();
 builder.AddAccessTokenAuthentication();
 builder.AddDeletedAccountWrites();
 builder.AddGatewayRateLimiting();
@@ -20,6 +22,7 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.UseWebApp();   // static files: public, answered before anything below
+app.UseRequestLimits();   // bodies over their route's limit: 413 before anything reads them
 
 // Every endpoint (health and OpenAPI above; proxy, session, screens and the web app below) passes these, in
 // this order: the caller's identity, then a deleted account's writes refused, then rate limiting
