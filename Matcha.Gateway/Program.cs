@@ -5,11 +5,13 @@ using Matcha.Gateway.Proxy;
 using Matcha.Gateway.RateLimiting;
 using Matcha.Gateway.Screens;
 using Matcha.Gateway.Session;
+using Matcha.Gateway.Transport;
 using Matcha.Gateway.WebApp;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddTransportSecurity();
 builder.AddRequestLimits();
 builder.AddAccessTokenAuthentication();
 builder.AddDeletedAccountWrites();
@@ -20,6 +22,7 @@ builder.AddScreens();
 
 var app = builder.Build();
 
+app.UseTransportSecurity();   // trusted proxies' X-Forwarded-*, HSTS over https, nosniff
 app.MapDefaultEndpoints();
 app.UseWebApp();   // static files: public, answered before anything below
 app.UseRequestLimits();   // bodies over their route's limit: 413 before anything reads them
@@ -28,6 +31,7 @@ app.UseRequestLimits();   // bodies over their route's limit: 413 before anythin
 // this order: the caller's identity, then a deleted account's writes refused, then rate limiting
 // (it partitions by user, so it needs the identity), then the closed authorization.
 app.UseAuthentication();
+app.UsePersonalAnswersNotStored();
 app.UseDeletedAccountWrites();
 app.UseRateLimiter();
 app.UseAuthorization();
