@@ -1,14 +1,18 @@
 using Matcha.Gateway.Accounts;
 using Matcha.Gateway.Authentication;
+using Matcha.Gateway.Limits;
 using Matcha.Gateway.Proxy;
 using Matcha.Gateway.RateLimiting;
 using Matcha.Gateway.Screens;
 using Matcha.Gateway.Session;
+using Matcha.Gateway.Transport;
 using Matcha.Gateway.WebApp;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddTransportSecurity();
+builder.AddRequestLimits();
 builder.AddAccessTokenAuthentication();
 builder.AddDeletedAccountWrites();
 builder.AddGatewayRateLimiting();
@@ -18,13 +22,16 @@ builder.AddScreens();
 
 var app = builder.Build();
 
+app.UseTransportSecurity();   // trusted proxies' X-Forwarded-*, HSTS over https, nosniff
 app.MapDefaultEndpoints();
 app.UseWebApp();   // static files: public, answered before anything below
+app.UseRequestLimits();   // bodies over their route's limit: 413 before anything reads them
 
 // Every endpoint (health and OpenAPI above; proxy, session, screens and the web app below) passes these, in
 // this order: the caller's identity, then a deleted account's writes refused, then rate limiting
 // (it partitions by user, so it needs the identity), then the closed authorization.
 app.UseAuthentication();
+app.UsePersonalAnswersNotStored();
 app.UseDeletedAccountWrites();
 app.UseRateLimiter();
 app.UseAuthorization();

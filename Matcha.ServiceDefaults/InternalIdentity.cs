@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -53,8 +54,26 @@ public static class InternalIdentity
                 };
             });
         builder.Services.AddAuthorization();
+        builder.Services.AddSingleton<InternalIdentityMarker>();
         return builder;
     }
+
+    /// <summary>
+    /// Authentication and authorization after the problem-details middleware, so a 401 or 403 is a
+    /// problem document too (left to the framework, they would run first and answer with no body).
+    /// Only in a service that called <see cref="AddInternalIdentity"/>; the gateway orders its own.
+    /// </summary>
+    internal static WebApplication UseInternalIdentity(this WebApplication app)
+    {
+        if (app.Services.GetService<InternalIdentityMarker>() is not null)
+        {
+            app.UseAuthentication();
+            app.UseAuthorization();
+        }
+        return app;
+    }
+
+    private sealed class InternalIdentityMarker;
 }
 
 public sealed class InternalIdentityOptions

@@ -23,6 +23,7 @@ public static class ServiceDefaultsExtensions
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         app.UseDefaultProblemDetails();
+        app.UseInternalIdentity();
         app.MapHealthEndpoints();
         app.MapDefaultOpenApi();
         return app;

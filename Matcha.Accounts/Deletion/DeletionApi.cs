@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Matcha.Accounts.Data;
 using Matcha.Accounts.Passwords;
+using Matcha.Accounts.Sessions;
 using Matcha.EventBus;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -38,7 +39,7 @@ internal static class DeletionApi
 
     private static async Task<Results<Accepted<DeletionStatus>, ProblemHttpResult, NotFound>> DeleteMe(
         [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] DeleteAccountRequest? request,
-        CurrentUser user, HttpContext context, AccountsDbContext db, PasswordHasher hasher, AccessTokenDenial denial,
+        CurrentUser user, HttpContext context, AccountsDbContext db, PasswordHasher hasher, LoginThrottle throttle, AccessTokenDenial denial,
         IOptions<DeletionOptions> options, TimeProvider clock, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
@@ -62,11 +63,19 @@ internal static class DeletionApi
                 return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "A fresh sign-in is required",
                     detail: $"Deleting the account needs a sign-in from the last {options.Value.FreshSignIn.TotalMinutes:0} minutes, or the password in the body: {{\"password\": \"…\"}}.");
             }
+            // A password check like sign-in's: counted with sign-in failures, refused beyond their limits.
+            var attempt = await throttle.TryBeginAsync(account.Email, context.Connection.RemoteIpAddress);
+            if (attempt.RetryAfter is { } wait)
+            {
+                return SessionsApi.TooManyAttempts(context, wait);
+            }
             if (hasher.Verify(account.PasswordHash, PasswordPolicy.Normalize(request.Password)) is PasswordVerification.Failed)
             {
+                await Task.Delay(throttle.FailureDelay(attempt), cancellationToken);
                 return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "The password is not correct",
                     extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["password"] = ["password is not correct."] } });
             }
+            await throttle.SucceededAsync(account.Email, context.Connection.RemoteIpAddress);
         }
 
         account.DeletionRequestedAt = now;

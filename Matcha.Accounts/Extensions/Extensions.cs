@@ -42,6 +42,8 @@ internal static class Extensions
     private static void AddUsers(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<PasswordHasher>();
+        builder.Services.AddOptions<SignUpThrottleOptions>().BindConfiguration(SignUpThrottleOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<SignUpThrottle>();
         builder.Services.AddOptions<AdminBootstrapOptions>().BindConfiguration(AdminBootstrapOptions.Section);
         builder.Services.AddHostedService<AdminBootstrapper>();
     }

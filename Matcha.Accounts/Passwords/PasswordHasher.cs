@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -26,9 +27,18 @@ public sealed class PasswordHasher
     private const int SaltSize = 16;
     private const int HashSize = 32;
 
-    private readonly Lazy<string> _decoy;
+    public const string MeterName = "Matcha.Accounts.Passwords";
+    public const string VerificationsInstrument = "matcha.accounts.password.verifications";
 
-    public PasswordHasher() => _decoy = new(() => Hash("decoy password that nobody has"));
+    private readonly Lazy<string> _decoy;
+    private readonly Counter<long> _verifications;
+
+    public PasswordHasher(IMeterFactory? meters = null)
+    {
+        _decoy = new(() => Hash("decoy password that nobody has"));
+        // Every password hashed to be compared, decoys included: what the sign-in limits bound.
+        _verifications = (meters?.Create(MeterName) ?? new Meter(MeterName)).CreateCounter<long>(VerificationsInstrument, description: "Passwords hashed to check them.");
+    }
 
     public string Hash(string password)
     {
@@ -40,6 +50,7 @@ public sealed class PasswordHasher
 
     public PasswordVerification Verify(string storedHash, string password)
     {
+        _verifications.Add(1);
         var parts = storedHash.Split('$');
         return parts switch
         {

@@ -40,7 +40,8 @@ internal sealed partial class SessionStore(
             .Where(t => t.TokenHash == hash)
             .Select(t => new { t.Id, t.FamilyId, t.ExpiresAt, t.Family.RevokedAt, t.Family.UserId, SignedInAt = t.Family.CreatedAt })
             .SingleOrDefaultAsync(cancellationToken);
-        if (token is null || token.RevokedAt is not null || token.ExpiresAt <= now)
+        // A session ends SessionLifetime after its sign-in, however often it was refreshed.
+        if (token is null || token.RevokedAt is not null || token.ExpiresAt <= now || token.SignedInAt + options.Value.SessionLifetime <= now)
         {
             return null;
         }
@@ -91,7 +92,7 @@ internal sealed partial class SessionStore(
             FamilyId = familyId,
             TokenHash = SHA256.HashData(secret),
             CreatedAt = now,
-            ExpiresAt = now + options.Value.RefreshTokenLifetime,
+            ExpiresAt = Min(now + options.Value.RefreshTokenLifetime, signedInAt + options.Value.SessionLifetime),
         });
         await db.SaveChangesAsync(cancellationToken);
         var accessToken = await accessTokens.IssueAsync(user, signedInAt, cancellationToken);
@@ -109,6 +110,8 @@ internal sealed partial class SessionStore(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refresh token replayed in session family {FamilyId} of user {UserId}; the family is revoked")]
     private partial void LogReplay(Guid familyId, Guid userId);
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 }
 
 public sealed record TokenPair(string AccessToken, string RefreshToken, int ExpiresIn);

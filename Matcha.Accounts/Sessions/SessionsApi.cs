@@ -37,7 +37,8 @@ internal static class SessionsApi
 
         var email = AccountInput.NormalizeEmail(request.Email!);
         var address = context.Connection.RemoteIpAddress;
-        if (await throttle.RetryAfterAsync(email, address) is { } wait)
+        var attempt = await throttle.TryBeginAsync(email, address);
+        if (attempt.RetryAfter is { } wait)
         {
             return TooManyAttempts(context, wait);
         }
@@ -57,11 +58,11 @@ internal static class SessionsApi
 
         if (user is null || verification is PasswordVerification.Failed)
         {
-            await Task.Delay(await throttle.RecordFailureAsync(email, address), cancellationToken);
+            await Task.Delay(throttle.FailureDelay(attempt), cancellationToken);
             return TypedResults.Unauthorized();
         }
 
-        await throttle.ForgetAccountFailuresAsync(email);
+        await throttle.SucceededAsync(email, address);
         if (verification is PasswordVerification.SucceededRehashNeeded)
         {
             user.PasswordHash = hasher.Hash(password);
@@ -95,13 +96,13 @@ internal static class SessionsApi
     private static ValidationProblem RefreshTokenRequired() =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["refreshToken"] = ["refreshToken is required."] });
 
-    private static ProblemHttpResult TooManyAttempts(HttpContext context, TimeSpan wait)
+    internal static ProblemHttpResult TooManyAttempts(HttpContext context, TimeSpan wait, string title = "Too many failed sign-ins")
     {
         var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
         context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         return TypedResults.Problem(
             statusCode: StatusCodes.Status429TooManyRequests,
-            title: "Too many failed sign-ins",
+            title: title,
             detail: $"Try again in {seconds} seconds.");
     }
 }

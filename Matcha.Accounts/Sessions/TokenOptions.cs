@@ -18,4 +18,8 @@ public sealed class TokenOptions
 
     [Range(typeof(TimeSpan), "00:05:00", "90.00:00:00", ErrorMessage = "Accounts:Tokens:RefreshTokenLifetime must be between 5 minutes and 90 days.")]
     public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(14);
+
+    /// <summary>How long a sign-in lasts however often it is refreshed: then the password is asked again.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "365.00:00:00", ErrorMessage = "Accounts:Tokens:SessionLifetime must be between 1 second and 365 days.")]
+    public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromDays(30);
 }

@@ -1,5 +1,6 @@
 using Matcha.Accounts.Data;
 using Matcha.Accounts.Passwords;
+using Matcha.Accounts.Sessions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -25,8 +26,9 @@ internal static class UsersApi
     /// A taken email gets the same 201 as a new one, after the same hashing work, so sign-up
     /// cannot be used to learn who has an account (see docs/security.md).
     /// </summary>
-    private static async Task<Results<Created<SignUpResponse>, ValidationProblem>> SignUp(
-        SignUpRequest request, AccountsDbContext db, PasswordHasher hasher, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Results<Created<SignUpResponse>, ValidationProblem, ProblemHttpResult>> SignUp(
+        SignUpRequest request, HttpContext context, AccountsDbContext db, PasswordHasher hasher, SignUpThrottle throttle, TimeProvider clock,
+        CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>()
             .Add("email", AccountInput.CheckEmail(request.Email))
@@ -38,6 +40,10 @@ internal static class UsersApi
         }
 
         var email = AccountInput.NormalizeEmail(request.Email!);
+        if (await throttle.TryBeginAsync(email, context.Connection.RemoteIpAddress) is { } wait)
+        {
+            return SessionsApi.TooManyAttempts(context, wait, "Too many sign-ups");
+        }
         var user = new User
         {
             Id = Guid.CreateVersion7(),

@@ -55,9 +55,9 @@ public sealed record BrowseQuery(
         {
             errors["pageSize"] = [$"pageSize must be between 1 and {ServiceDefaults.PageRequest.MaxPageSize}."];
         }
-        if (Q is { Length: > 100 })
+        if (Q is { Length: > 100 } || !ServiceDefaults.StoredText.IsStorable(Q))
         {
-            errors["q"] = ["q must be at most 100 characters."];
+            errors["q"] = ["q must be at most 100 characters of plain text (no NUL)."];
         }
         if (Cursor is not null && BrowseCursor.Decode(Cursor, SortOrDefault) is null)
         {
@@ -92,7 +92,10 @@ internal sealed record BrowseCursor(string Sort, string Value, int Id)
 
     public double NumericValue() => double.Parse(Value, CultureInfo.InvariantCulture);
 
-    private bool ValueIsValid() => Sort == "title" || double.TryParse(Value, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
+    // A title goes to Postgres as text; a number must be finite (1e400 parses as infinity).
+    private bool ValueIsValid() => Value is not null && (Sort == "title"
+        ? ServiceDefaults.StoredText.IsStorable(Value)
+        : double.TryParse(Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number));
 
     public static BrowseCursor After(Movie last, string sort) => new(sort, sort switch
     {

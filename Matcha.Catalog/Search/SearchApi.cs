@@ -20,11 +20,11 @@ internal static class SearchApi
     private static async Task<Results<Ok<SearchResult>, ValidationProblem>> SearchAsync(
         string? q, CatalogDbContext db, TimeProvider clock, CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(q) || q.Length > 100)
+        if (string.IsNullOrWhiteSpace(q) || q.Length > 100 || !StoredText.IsStorable(q))
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]>
             {
-                ["q"] = ["q is required and at most 100 characters."],
+                ["q"] = ["q is required, at most 100 characters, and plain text (no NUL)."],
             });
         }
 

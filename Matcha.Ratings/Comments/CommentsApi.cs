@@ -186,11 +186,11 @@ public sealed record CommentInput(string? Text, bool? IsSpoiler)
 {
     /// <summary>A 400 naming <c>text</c> unless it has 1 to <see cref="Comment.MaxTextLength"/> characters after trimming.</summary>
     public ValidationProblem? Validate() =>
-        Text?.Trim() is { Length: > 0 and <= Comment.MaxTextLength }
+        Text?.Trim() is { Length: > 0 and <= Comment.MaxTextLength } text && StoredText.IsStorable(text)
             ? null
             : TypedResults.ValidationProblem(new Dictionary<string, string[]>
             {
-                ["text"] = [$"text must have 1 to {Comment.MaxTextLength} characters."],
+                ["text"] = [$"text must have 1 to {Comment.MaxTextLength} characters, and no NUL."],
             });
 }
 

@@ -14,7 +14,8 @@ internal static class KeysetCursor
     public static string Write((long First, long Second) position) =>
         string.Create(CultureInfo.InvariantCulture, $"{position.First}.{position.Second}");
 
-    public static bool TryRead(string? cursor, out (long First, long Second)? position, [NotNullWhen(false)] out ValidationProblem? problem)
+    /// <param name="firstIsTime">The sort key is a time in UTC ticks: outside the range of a <see cref="DateTimeOffset"/> it is no cursor.</param>
+    public static bool TryRead(string? cursor, bool firstIsTime, out (long First, long Second)? position, [NotNullWhen(false)] out ValidationProblem? problem)
     {
         position = null;
         problem = null;
@@ -25,7 +26,8 @@ internal static class KeysetCursor
         var parts = cursor.Split('.');
         if (parts.Length == 2
             && long.TryParse(parts[0], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var first)
-            && long.TryParse(parts[1], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var second))
+            && long.TryParse(parts[1], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var second)
+            && (!firstIsTime || (first >= 0 && first <= DateTimeOffset.MaxValue.UtcTicks)))
         {
             position = (first, second);
             return true;

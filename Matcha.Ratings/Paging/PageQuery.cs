@@ -10,11 +10,12 @@ namespace Matcha.Ratings.Paging;
 /// </summary>
 internal sealed record PageQuery(int Size, (long First, long Second)? After)
 {
-    public static bool TryRead(int? pageSize, string? cursor, [NotNullWhen(true)] out PageQuery? query, [NotNullWhen(false)] out ValidationProblem? problem)
+    /// <param name="sortedByTime">The list is ordered by a time, which its cursors carry in UTC ticks.</param>
+    public static bool TryRead(int? pageSize, string? cursor, [NotNullWhen(true)] out PageQuery? query, [NotNullWhen(false)] out ValidationProblem? problem, bool sortedByTime = false)
     {
         query = null;
         problem = PageRequest.Validate(pageSize);
-        if (problem is not null || !KeysetCursor.TryRead(cursor, out var after, out problem))
+        if (problem is not null || !KeysetCursor.TryRead(cursor, sortedByTime, out var after, out problem))
         {
             return false;
         }

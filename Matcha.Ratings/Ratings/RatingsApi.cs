@@ -67,7 +67,7 @@ internal static class RatingsApi
     internal static async Task<Results<Ok<Page<MyRating>>, ValidationProblem>> MyRatings(
         CurrentUser user, RatingsDbContext db, string? sort, string? cursor, int? pageSize, CancellationToken cancellationToken)
     {
-        if (!PageQuery.TryRead(pageSize, cursor, out var page, out var problem))
+        if (!PageQuery.TryRead(pageSize, cursor, out var page, out var problem, sortedByTime: sort != "score"))
         {
             return problem;
         }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Text.Json;
@@ -49,7 +50,16 @@ internal sealed class JsonBody<T> : IBindableFromHttpContext<JsonBody<T>>, IEndp
         {
             json = default;   // not JSON at all: T names its field as for any other unreadable body
         }
-        return T.TryRead(json, out var body, out var problem) ? new(body, null) : new(null, problem);
+        try
+        {
+            return T.TryRead(json, out var body, out var problem) ? new(body, null) : new(null, problem);
+        }
+        catch (InvalidOperationException)
+        {
+            // A string holding an escaped lone surrogate ("\ud800") parses, but reading it as .NET
+            // text throws: such a body is as unreadable as one that is not JSON, and answered alike.
+            return T.TryRead(default, out _, out var problem) ? throw new UnreachableException() : new(null, problem);
+        }
     }
 
     public static void PopulateMetadata(ParameterInfo parameter, EndpointBuilder builder) =>

@@ -49,7 +49,7 @@ internal static class WishlistApi
     internal static async Task<Results<Ok<Page<MyWish>>, ValidationProblem>> MyWishlist(
         CurrentUser user, RatingsDbContext db, WishState? state, string? cursor, int? pageSize, CancellationToken cancellationToken)
     {
-        if (!PageQuery.TryRead(pageSize, cursor, out var page, out var problem))
+        if (!PageQuery.TryRead(pageSize, cursor, out var page, out var problem, sortedByTime: true))
         {
             return problem;
         }

@@ -14,7 +14,8 @@ internal sealed class SecondAccountsReplica : WebApplicationFactory<Matcha.Accou
 
     private SecondAccountsReplica(Dictionary<string, string?> settings) => _settings = settings;
 
-    public static async Task<SecondAccountsReplica> StartAsync(MatchaAppFixture fixture)
+    /// <param name="overrides">Settings that differ from the AppHost's replica, e.g. a limit the fixture raised.</param>
+    public static async Task<SecondAccountsReplica> StartAsync(MatchaAppFixture fixture, IReadOnlyDictionary<string, string?>? overrides = null)
     {
         var accounts = fixture.App.Services.GetRequiredService<DistributedApplicationModel>()
             .Resources.OfType<ProjectResource>().Single(p => p.Name == "accounts");
@@ -26,6 +27,10 @@ internal sealed class SecondAccountsReplica : WebApplicationFactory<Matcha.Accou
                 || e.Key.StartsWith("Accounts__", StringComparison.Ordinal)
                 || e.Key.StartsWith("InternalIdentity__", StringComparison.Ordinal))
             .ToDictionary(e => e.Key.Replace("__", ":", StringComparison.Ordinal), e => (string?)e.Value);
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
         return new SecondAccountsReplica(settings);
     }
 
