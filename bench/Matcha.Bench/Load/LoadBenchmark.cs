@@ -145,10 +145,13 @@ internal static class LoadBenchmark
 
     private static void Configure(IDistributedApplicationTestingBuilder builder)
     {
-        // Signing 200 users up from one address would meet the anonymous limit; the per-user limit stays as deployed.
+        // Signing 200 users up from one address would meet the anonymous limit; the per-user limits stay as deployed.
         builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "gateway"))
             .WithEnvironment("Gateway__RateLimits__AnonymousBurst", "1000000")
             .WithEnvironment("Gateway__RateLimits__AnonymousPerSecond", "1000000");
+        // And Accounts' sign-up limit per address (10 an hour), for the same reason.
+        builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "accounts"))
+            .WithEnvironment("Accounts__SignUpThrottle__MaxPerAddress", "1000000");
         builder.CreateResourceBuilder(builder.Resources.OfType<IResourceWithArgs>().Single(r => r.Name == "postgres")).WithArgs(PostgresProfile.ServerArgs);
     }
 
