@@ -40,14 +40,19 @@ public sealed class AccountInputTests(MatchaAppFixture fixture)
     }
 
     [Fact]
-    public async Task AHugeBodyIsRefusedNamingTheField()
+    public async Task AnOverlongPasswordIsRefusedNamingTheFieldAndAnOversizedBodyBeforeItIsRead()
     {
         using var gateway = fixture.CreateGatewayClient();
         var user = GatewayAccounts.NewUser();
 
-        using var response = await gateway.PostAsJsonAsync("/api/accounts/signup", new { user.Email, password = new string('x', 1_000_000), user.DisplayName });
+        // Within the gateway's 16 KB body limit, Accounts names the field that is too long ...
+        using var overlong = await gateway.PostAsJsonAsync("/api/accounts/signup", new { user.Email, password = new string('x', 10_000), user.DisplayName });
+        // ... and a megabyte is refused by the gateway with a 413 problem before anything reads it.
+        using var huge = await gateway.PostAsJsonAsync("/api/accounts/signup", new { user.Email, password = new string('x', 1_000_000), user.DisplayName });
 
-        Assert.Equal(["password"], await response.ProblemFieldsAsync());
+        Assert.Equal(["password"], await overlong.ProblemFieldsAsync());
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, huge.StatusCode);
+        Assert.Equal("application/problem+json", huge.Content.Headers.ContentType?.MediaType);
     }
 
     [Fact]
