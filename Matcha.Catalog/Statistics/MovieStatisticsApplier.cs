@@ -106,7 +106,7 @@ public sealed class MovieStatisticsApplier(TimeProvider clock, HybridCache cache
     {
         if (envelope.Payload.TryGetProperty("movieId", out var id) && id.TryGetInt32(out var movieId))
         {
-            // The film page reads its statistics fresh; this drops the cached page only to free memory early.
+            // The film page serves its statistics from the cache: drop it so the next read shows the change.
             await cache.RemoveAsync(CacheKeys.Movie(movieId), cancellationToken);
             // Rankings and browse lists follow within a bounded time (RankingsProjection).
             changes.Changed(movieId);
