@@ -1,5 +1,6 @@
 using Matcha.Accounts;
 using Matcha.Accounts.Deletion;
+using Matcha.Accounts.Passwords;
 using Matcha.Accounts.Sessions;
 using Matcha.Accounts.SigningKeys;
 using Matcha.Accounts.Users;
@@ -15,6 +16,7 @@ app.UseForwardedHeaders();
 app.MapDefaultEndpoints();
 app.MapJwksApi();
 app.MapUsersApi();
+app.MapPasswordChangeApi();
 app.MapSessionsApi();
 app.MapDeletionApi();
 

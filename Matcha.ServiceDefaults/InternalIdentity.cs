@@ -22,6 +22,8 @@ public static class InternalIdentity
     public const string Algorithm = SecurityAlgorithms.EcdsaSha256;
     public const string NameClaim = "name";
     public const string RoleClaim = "role";
+    /// <summary>The sign-in (refresh-token family) a token was issued in: a password change keeps that session and ends the others.</summary>
+    public const string SessionClaim = "sid";
     public const string AdminRole = "admin";
 
     /// <param name="audience">This service's name, as the gateway's cluster and the AppHost resource call it.</param>

@@ -18,7 +18,7 @@ internal sealed class AccessTokenIssuer(SigningKeyStore keys, IOptions<TokenOpti
 
     public TimeSpan Lifetime => options.Value.AccessTokenLifetime;
 
-    public async Task<string> IssueAsync(User user, DateTimeOffset signedInAt, CancellationToken cancellationToken)
+    public async Task<string> IssueAsync(User user, Guid sessionId, DateTimeOffset signedInAt, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         return Handler.CreateToken(new SecurityTokenDescriptor
@@ -37,6 +37,7 @@ internal sealed class AccessTokenIssuer(SigningKeyStore keys, IOptions<TokenOpti
                 [JwtRegisteredClaimNames.AuthTime] = signedInAt.ToUnixTimeSeconds(),
                 [InternalIdentity.NameClaim] = user.DisplayName,
                 [InternalIdentity.RoleClaim] = user.Roles.ToArray(),
+                [InternalIdentity.SessionClaim] = sessionId.ToString(),
             },
         });
     }

@@ -95,7 +95,7 @@ internal sealed partial class SessionStore(
             ExpiresAt = Min(now + options.Value.RefreshTokenLifetime, signedInAt + options.Value.SessionLifetime),
         });
         await db.SaveChangesAsync(cancellationToken);
-        var accessToken = await accessTokens.IssueAsync(user, signedInAt, cancellationToken);
+        var accessToken = await accessTokens.IssueAsync(user, familyId, signedInAt, cancellationToken);
         return new TokenPair(accessToken, Base64Url.EncodeToString(secret), (int)accessTokens.Lifetime.TotalSeconds);
     }
 

@@ -32,7 +32,7 @@ internal sealed class InternalTokenMinter
 {
     private const int MaxCachedTokens = 10_000;
     private static readonly JsonWebTokenHandler Handler = new();
-    private readonly ConcurrentDictionary<(string Subject, string Name, string Roles, string AuthTime, string Audience), (string Token, DateTime ReuseUntil)> _recent = new();
+    private readonly ConcurrentDictionary<(string Subject, string Name, string Roles, string AuthTime, string Session, string Audience), (string Token, DateTime ReuseUntil)> _recent = new();
     private readonly SigningCredentials _credentials;
     private readonly TimeSpan _lifetime;
     private readonly TimeProvider _clock;
@@ -51,13 +51,13 @@ internal sealed class InternalTokenMinter
         var now = _clock.GetUtcNow().UtcDateTime;
         var roles = user.FindAll(InternalIdentity.RoleClaim).Select(c => c.Value).ToArray();
         var key = (user.FindFirstValue(JwtRegisteredClaimNames.Sub)!, user.FindFirstValue(InternalIdentity.NameClaim) ?? "", string.Join(' ', roles),
-            user.FindFirstValue(JwtRegisteredClaimNames.AuthTime) ?? "", audience);
+            user.FindFirstValue(JwtRegisteredClaimNames.AuthTime) ?? "", user.FindFirstValue(InternalIdentity.SessionClaim) ?? "", audience);
         if (_recent.TryGetValue(key, out var cached) && cached.ReuseUntil > now)
         {
             return cached.Token;
         }
 
-        var token = Create(key.Item1, key.Item2, roles, key.Item4, audience, now);
+        var token = Create(key.Item1, key.Item2, roles, key.Item4, key.Item5, audience, now);
         if (_recent.Count >= MaxCachedTokens)
         {
             _recent.Clear();   // a crude bound: a cleared entry only costs one signature
@@ -66,7 +66,7 @@ internal sealed class InternalTokenMinter
         return token;
     }
 
-    private string Create(string subject, string name, string[] roles, string authTime, string audience, DateTime now)
+    private string Create(string subject, string name, string[] roles, string authTime, string session, string audience, DateTime now)
     {
         var claims = new Dictionary<string, object>
         {
@@ -78,6 +78,11 @@ internal sealed class InternalTokenMinter
         if (long.TryParse(authTime, NumberStyles.None, CultureInfo.InvariantCulture, out var signedInAt))
         {
             claims[JwtRegisteredClaimNames.AuthTime] = signedInAt;
+        }
+        // The sign-in the request comes from: Accounts' password change keeps it and ends the others.
+        if (session.Length > 0)
+        {
+            claims[InternalIdentity.SessionClaim] = session;
         }
         return Handler.CreateToken(new SecurityTokenDescriptor
         {
