@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Matcha.Accounts.Sessions;
 
 namespace Matcha.Tests.Accounts;
 
@@ -71,9 +72,15 @@ public sealed class BruteForceTests(MatchaAppFixture fixture)
     [Fact]
     public async Task OneClientAddressIsRefusedAfterTwentyFailuresAcrossAccounts()
     {
-        // Straight to Accounts, as a trusted proxy would call it, with a client address of the
-        // test's own: the gateway's real callers (and other tests) all come from loopback.
-        using var accounts = new HttpClient { BaseAddress = fixture.App.GetEndpoint("accounts", "http") };
+        // The AppHost's Accounts has this limit raised (every test signs in from loopback), so an
+        // Accounts replica in the test process with the product's own limit is asked, as a trusted
+        // proxy would ask it, with a client address of the test's own.
+        Assert.Equal(MaxFailuresPerAddress, new LoginThrottleOptions().MaxFailuresPerAddress);
+        await using var replica = await SecondAccountsReplica.StartAsync(fixture, new Dictionary<string, string?>
+        {
+            [$"{LoginThrottleOptions.Section}:{nameof(LoginThrottleOptions.MaxFailuresPerAddress)}"] = null,
+        });
+        using var accounts = replica.CreateClient();
         var address = $"198.51.100.{Random.Shared.Next(1, 255)}";
         using var gateway = fixture.CreateGatewayClient();
         var victim = await gateway.SignUpAsync();

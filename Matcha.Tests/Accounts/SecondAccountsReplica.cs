@@ -1,3 +1,5 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,7 +16,7 @@ internal sealed class SecondAccountsReplica : WebApplicationFactory<Matcha.Accou
 
     private SecondAccountsReplica(Dictionary<string, string?> settings) => _settings = settings;
 
-    /// <param name="overrides">Settings that differ from the AppHost's replica, e.g. a limit the fixture raised.</param>
+    /// <param name="overrides">Settings that differ from the AppHost's replica; a null value drops the setting, e.g. a limit the fixture raised, back to its default.</param>
     public static async Task<SecondAccountsReplica> StartAsync(MatchaAppFixture fixture, IReadOnlyDictionary<string, string?>? overrides = null)
     {
         var accounts = fixture.App.Services.GetRequiredService<DistributedApplicationModel>()
@@ -29,7 +31,14 @@ internal sealed class SecondAccountsReplica : WebApplicationFactory<Matcha.Accou
             .ToDictionary(e => e.Key.Replace("__", ":", StringComparison.Ordinal), e => (string?)e.Value);
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
         {
-            settings[key] = value;
+            if (value is null)
+            {
+                settings.Remove(key);   // back to the product's default
+            }
+            else
+            {
+                settings[key] = value;
+            }
         }
         return new SecondAccountsReplica(settings);
     }
@@ -37,10 +46,26 @@ internal sealed class SecondAccountsReplica : WebApplicationFactory<Matcha.Accou
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
+        // The test server's requests have no client address; give them loopback's, as the gateway
+        // on this machine has, so a test's X-Forwarded-For is believed as the gateway's would be.
+        builder.ConfigureServices(services => services.AddTransient<IStartupFilter, CalledFromLoopback>());
         // UseSetting, not ConfigureAppConfiguration: minimal hosting reads these while composing.
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
         }
+    }
+
+    private sealed class CalledFromLoopback : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use((context, nextMiddleware) =>
+            {
+                context.Connection.RemoteIpAddress ??= IPAddress.Loopback;
+                return nextMiddleware(context);
+            });
+            next(app);
+        };
     }
 }

@@ -46,7 +46,10 @@ public sealed class MatchaAppFixture : IAsyncLifetime
         // Every test signs its users up from loopback: far more than one address may in an hour.
         // SignUpLimitTests checks the real limit on a replica of its own.
         builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(p => p.Name == "accounts"))
-            .WithEnvironment("Accounts__SignUpThrottle__MaxPerAddress", "1000000");
+            .WithEnvironment("Accounts__SignUpThrottle__MaxPerAddress", "1000000")
+            // And every wrong password of every test counts against that one address: BruteForceTests
+            // checks the real per-address limit on a replica of its own.
+            .WithEnvironment("Accounts__LoginThrottle__MaxFailuresPerAddress", "10000");
         // Metrics every second (the default is a minute), so a test sees the gateway's circuits open
         // and a service's event lag as the dashboard would.
         foreach (var name in (string[])["gateway", "catalog", "ratings"])
