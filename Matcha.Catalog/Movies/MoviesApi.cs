@@ -49,16 +49,20 @@ internal static class MoviesApi
         var today = clock.Today();
         // The page, statistics included, comes from the cache: the statistics consumer drops a film's
         // entry after each commit (MovieStatisticsApplier.AfterCommitAsync), so a change shows at
-        // once. A load racing that commit can store the old figures; DetailEntry bounds how long.
+        // once. A load racing that commit can store the old figures: RankingsProjection drops the
+        // changed films' pages again one round later, which bounds how long.
         var movie = await cache.GetOrCreateAsync(CacheKeys.Movie(id), ct => new ValueTask<MovieDetail?>(LoadAsync(db, id, today, ct)),
             DetailEntry, tags: [CacheKeys.Movie(id)], cancellationToken: ct);
         return movie is null ? TypedResults.NotFound() : TypedResults.Ok(movie);
     }
 
-    /// <summary>At most 10 s of stale statistics after a load raced the consumer's commit; a film's facts reload as rarely.</summary>
+    /// <summary>
+    /// Redis keeps a page 10 minutes: every change drops it (admin writes by tag, statistics after commit and
+    /// again one rankings round later). A process keeps its own copy 10 s, the bound for another replica's copy.
+    /// </summary>
     private static readonly HybridCacheEntryOptions DetailEntry = new()
     {
-        Expiration = TimeSpan.FromSeconds(10),
+        Expiration = TimeSpan.FromMinutes(10),
         LocalCacheExpiration = TimeSpan.FromSeconds(10),
     };
 

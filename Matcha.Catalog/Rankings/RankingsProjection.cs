@@ -9,7 +9,9 @@ namespace Matcha.Catalog.Rankings;
 /// the changed films' standings into the rankings, and one invalidation of the cached browse
 /// lists (so a list lags statistics by about that interval, not by its cache life). Between
 /// changes it checks Redis for the rankings' marker, and rebuilds them when it is gone or when
-/// <see cref="RankingsOptions.RebuildInterval"/> has passed.
+/// <see cref="RankingsOptions.RebuildInterval"/> has passed. It also drops the changed films' cached
+/// pages a second time, one round after the consumer dropped them: a page loaded while the consumer
+/// committed may have been cached with the old figures, and lives no longer than that round.
 /// </summary>
 internal sealed partial class RankingsProjection(
     StatisticsChanges changes, MovieRankings rankings, IServiceProvider services, IOptions<RankingsOptions> options, TimeProvider clock,
@@ -18,12 +20,13 @@ internal sealed partial class RankingsProjection(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var pending = new HashSet<int>();
+        var settling = new HashSet<int>();
         var rebuildDue = DateTimeOffset.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
             using (var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
             {
-                wait.CancelAfter(options.Value.CheckInterval);
+                wait.CancelAfter(settling.Count > 0 ? options.Value.RefreshInterval : options.Value.CheckInterval);
                 try
                 {
                     await changes.Reader.WaitToReadAsync(wait.Token);
@@ -50,12 +53,18 @@ internal sealed partial class RankingsProjection(
                     // Rebuilds by itself when Redis lost the rankings.
                     await rankings.RefreshAsync(pending, stoppingToken);
                 }
+                // Resolved here, not injected: a HybridCache given to this hosted service's constructor
+                // turned out to be another instance than the endpoints' (tag invalidations are per instance).
+                var cache = services.GetRequiredService<HybridCache>();
+                if (settling.Count > 0)
+                {
+                    await cache.RemoveAsync(settling.Select(CacheKeys.Movie), stoppingToken);
+                }
                 if (pending.Count > 0)
                 {
-                    // Resolved here, not injected: a HybridCache given to this hosted service's constructor
-                    // turned out to be another instance than the endpoints' (tag invalidations are per instance).
-                    await services.GetRequiredService<HybridCache>().RemoveByTagAsync(MoviesApi.ListsTag, stoppingToken);
+                    await cache.RemoveByTagAsync(MoviesApi.ListsTag, stoppingToken);
                 }
+                (settling, pending) = (pending, settling);
                 pending.Clear();
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
