@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -55,31 +56,46 @@ internal sealed class EventSubscription<TContext, TApplier>(
     }
 
     /// <summary>
-    /// The same steps as <see cref="ApplyAsync"/> for each event, in one transaction and one
-    /// DbContext: at load the consumer's cost was mostly per transaction (a scope, BEGIN, COMMIT
-    /// and its WAL flush for every event), so a batch read together is applied together. A
-    /// failure rolls back the whole batch; the consumer then applies its events one by one, so
-    /// a poison event fails alone (docs/performance.md).
+    /// The same outcome as <see cref="ApplyAsync"/> for each event, in one transaction and one
+    /// DbContext: the inbox judges the whole batch in a few statements (<see cref="InboxBatch"/>),
+    /// the applier reads what the events need at once and writes their effect at the end. At load
+    /// the consumer's time went to round trips, one after another, so a batch costs a handful of
+    /// them instead of several per event. A failure rolls back the whole batch; the consumer then
+    /// applies its events one by one, so a poison event fails alone (docs/performance.md).
     /// </summary>
     public async Task<IReadOnlyList<ApplyOutcome>> ApplyBatchAsync(IReadOnlyList<EventEnvelope> envelopes, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TContext>();
         IEventApplier<TContext> applier = scope.ServiceProvider.GetRequiredService<TApplier>();
-        var spans = new List<Activity?>(envelopes.Count);
-        var outcomes = new List<ApplyOutcome>(envelopes.Count);
+        // One span per event, each continuing its producer's trace; the batch's own statements run
+        // outside them, and each event's applier inside its own.
+        var outer = Activity.Current;
+        var spans = envelopes.Select(StartSpan).ToList();
+        Activity.Current = outer;
+        ApplyOutcome[] outcomes;
         try
         {
-            await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+            await using (var transaction = await BeginAsync(db, cancellationToken))
             {
-                foreach (var envelope in envelopes)
+                outcomes = await InboxBatch.JudgeAsync(db, name, envelopes, cancellationToken);
+                await applier.PrepareAsync([.. envelopes.Where((_, i) => outcomes[i] == ApplyOutcome.Applied)], db, cancellationToken);
+                for (var i = 0; i < envelopes.Count; i++)
                 {
-                    var span = StartSpan(envelope);
-                    spans.Add(span);
-                    var outcome = await ApplyStepsAsync(envelope, db, applier, cancellationToken);
-                    span?.SetTag("matcha.event.outcome", outcome.ToString());
-                    outcomes.Add(outcome);
+                    spans[i]?.SetTag("matcha.event.outcome", outcomes[i].ToString());
+                    if (outcomes[i] != ApplyOutcome.Applied)
+                    {
+                        continue;
+                    }
+                    Activity.Current = spans[i];
+                    await applier.ApplyAsync(envelopes[i], db, cancellationToken);
+                    if (applier.SaveAfterEachEvent)
+                    {
+                        await db.SaveChangesAsync(cancellationToken);
+                    }
+                    Activity.Current = outer;
                 }
+                await SaveAsync(db, applier, cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
             }
         }
@@ -92,13 +108,7 @@ internal sealed class EventSubscription<TContext, TApplier>(
         {
             spans.ForEach(span => span?.Dispose());
         }
-        for (var i = 0; i < envelopes.Count; i++)
-        {
-            if (outcomes[i] == ApplyOutcome.Applied)
-            {
-                await applier.AfterCommitAsync(envelopes[i], cancellationToken);
-            }
-        }
+        await applier.AfterBatchCommitAsync([.. envelopes.Where((_, i) => outcomes[i] == ApplyOutcome.Applied)], cancellationToken);
         return outcomes;
     }
 
@@ -129,13 +139,14 @@ internal sealed class EventSubscription<TContext, TApplier>(
         var db = scope.ServiceProvider.GetRequiredService<TContext>();
         IEventApplier<TContext> applier = scope.ServiceProvider.GetRequiredService<TApplier>();
         ApplyOutcome outcome;
-        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        await using (var transaction = await BeginAsync(db, cancellationToken))
         {
             outcome = await ApplyStepsAsync(envelope, db, applier, cancellationToken);
             if (outcome == ApplyOutcome.Duplicate)
             {
                 return outcome;
             }
+            await SaveAsync(db, applier, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
         if (outcome == ApplyOutcome.Applied)
@@ -145,7 +156,7 @@ internal sealed class EventSubscription<TContext, TApplier>(
         return outcome;
     }
 
-    /// <summary>Inbox, version check and the applier's change, inside the caller's transaction.</summary>
+    /// <summary>Inbox, version check and the applier's change for one event, inside the caller's transaction.</summary>
     private async Task<ApplyOutcome> ApplyStepsAsync(EventEnvelope envelope, TContext db, IEventApplier<TContext> applier, CancellationToken cancellationToken)
     {
         // One round trip for both: the version is advanced only if the inbox took the event
@@ -175,9 +186,26 @@ internal sealed class EventSubscription<TContext, TApplier>(
             return ApplyOutcome.Stale;
         }
 
+        await applier.PrepareAsync([envelope], db, cancellationToken);
         await applier.ApplyAsync(envelope, db, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
         return ApplyOutcome.Applied;
+    }
+
+    /// <summary>
+    /// No savepoints: a failure rolls the whole transaction back anyway, and EF Core's automatic
+    /// savepoint around each SaveChanges cost two round trips per event (docs/performance.md).
+    /// </summary>
+    private static async Task<IDbContextTransaction> BeginAsync(TContext db, CancellationToken cancellationToken)
+    {
+        db.Database.AutoSavepointsEnabled = false;
+        return await db.Database.BeginTransactionAsync(cancellationToken);
+    }
+
+    /// <summary>Once per transaction, not per event: the applier writes what it gathered over the batch.</summary>
+    private static async Task SaveAsync(TContext db, IEventApplier<TContext> applier, CancellationToken cancellationToken)
+    {
+        await applier.FlushAsync(db, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
     }
 }
 

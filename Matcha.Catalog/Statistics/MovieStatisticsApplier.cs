@@ -3,7 +3,9 @@ using Matcha.Catalog.Movies;
 using Matcha.Catalog.Rankings;
 using Matcha.EventBus;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Caching.Hybrid;
+using Npgsql;
 
 namespace Matcha.Catalog.Statistics;
 
@@ -25,16 +27,68 @@ public sealed class MovieStatisticsApplier(TimeProvider clock, HybridCache cache
     public const string NotReleasedReason = "This film is not released yet, so its ratings do not count.";
     public const string RemovedReason = "This film was removed from the catalogue, so its ratings no longer count.";
 
+    /// <summary>What the batch changed, per film and per film and day, written by <see cref="FlushAsync"/>.</summary>
+    private readonly Dictionary<int, StatisticsChange> _changes = [];
+    private readonly Dictionary<(int MovieId, DateOnly Day), int> _activity = [];
+
+    /// <summary>What the batch's events need, read once by <see cref="PrepareAsync"/> (an applier lives for one batch); null: no such row.</summary>
+    private readonly Dictionary<int, ReleaseFacts?> _movies = [];
+    private readonly Dictionary<(int MovieId, Guid UserId), CountedRating?> _counted = [];
+    private readonly Dictionary<(int MovieId, Guid UserId), CountedRating> _uncounted = [];
+    private readonly Dictionary<long, CountedComment?> _comments = [];
+
+    /// <summary>The events find what they read in the dictionaries above, so nothing needs saving between them.</summary>
+    public bool SaveAfterEachEvent => false;
+
+    private sealed record ReleaseFacts(DateOnly? ReleaseDate, int Year);
+
+    /// <summary>The batch's films, counted ratings and counted comments, one query each, before any event is applied.</summary>
+    public async Task PrepareAsync(IReadOnlyList<EventEnvelope> envelopes, CatalogDbContext db, CancellationToken cancellationToken)
+    {
+        int[] movieIds = [.. envelopes.Select(MovieIdOf).OfType<int>().Distinct()];
+        if (movieIds.Length > 0)
+        {
+            var found = await db.Movies.AsNoTracking()
+                .Where(m => movieIds.Contains(m.Id))
+                .Select(m => new { m.Id, Facts = new ReleaseFacts(m.ReleaseDate, m.Year) })
+                .ToDictionaryAsync(m => m.Id, m => m.Facts, cancellationToken);
+            foreach (var movieId in movieIds)
+            {
+                _movies[movieId] = found.GetValueOrDefault(movieId);
+            }
+        }
+
+        var ratings = envelopes.Where(e => e.Type == nameof(RatingChanged)).Select(e => e.PayloadAs<RatingChanged>()).ToList();
+        if (ratings.Count > 0)
+        {
+            int[] films = [.. ratings.Select(r => r.MovieId).Distinct()];
+            Guid[] users = [.. ratings.Select(r => r.UserId).Distinct()];
+            var counted = await db.CountedRatings.Where(c => films.Contains(c.MovieId) && users.Contains(c.UserId)).ToListAsync(cancellationToken);
+            ratings.ForEach(r => _counted.TryAdd((r.MovieId, r.UserId), null));
+            counted.ForEach(c => _counted[(c.MovieId, c.UserId)] = c);
+        }
+
+        long[] commentIds = [.. envelopes.Select(e => e.Type switch
+            {
+                nameof(CommentPosted) => e.PayloadAs<CommentPosted>().CommentId,
+                nameof(CommentRemoved) => e.PayloadAs<CommentRemoved>().CommentId,
+                _ => (long?)null,
+            }).OfType<long>().Distinct()];
+        if (commentIds.Length > 0)
+        {
+            var known = await db.CountedComments.Where(c => commentIds.Contains(c.CommentId)).ToListAsync(cancellationToken);
+            commentIds.ToList().ForEach(id => _comments.TryAdd(id, null));
+            known.ForEach(c => _comments[c.CommentId] = c);
+        }
+    }
+
     public async Task ApplyAsync(EventEnvelope envelope, CatalogDbContext db, CancellationToken cancellationToken)
     {
-        if (!envelope.Payload.TryGetProperty("movieId", out var id) || !id.TryGetInt32(out var movieId))
+        if (MovieIdOf(envelope) is not { } movieId)
         {
             return;
         }
-        var movie = await db.Movies.AsNoTracking()
-            .Where(m => m.Id == movieId)
-            .Select(m => new { m.ReleaseDate, m.Year })
-            .SingleOrDefaultAsync(cancellationToken);
+        var movie = await FindMovieAsync(db, movieId, cancellationToken);
         if (movie is null)
         {
             if (!await db.RemovedMovies.AnyAsync(r => r.MovieId == movieId, cancellationToken))
@@ -49,7 +103,7 @@ public sealed class MovieStatisticsApplier(TimeProvider clock, HybridCache cache
         }
 
         var day = DateOnly.FromDateTime(envelope.OccurredAt.UtcDateTime);
-        var change = new StatisticsChange();
+        var change = _changes.TryGetValue(movieId, out var gathered) ? gathered : _changes[movieId] = new StatisticsChange();
         switch (envelope.Type)
         {
             case nameof(RatingChanged):
@@ -61,62 +115,127 @@ public sealed class MovieStatisticsApplier(TimeProvider clock, HybridCache cache
                 }
                 else if (rating.NewScore is not null)
                 {
-                    await CountActivityAsync(db, movieId, day, cancellationToken);
+                    CountActivity(movieId, day);
                 }
-                await ApplyRatingAsync(rating, db, change, cancellationToken);
+                ApplyRating(rating, db, change);
                 break;
             case nameof(WishlistChanged):
                 var wish = envelope.PayloadAs<WishlistChanged>();
-                change.Wishes = (wish.NewState == WantToWatch ? 1 : 0) - (wish.OldState == WantToWatch ? 1 : 0);
-                if (change.Wishes > 0)
+                var wishes = (wish.NewState == WantToWatch ? 1 : 0) - (wish.OldState == WantToWatch ? 1 : 0);
+                change.Wishes += wishes;
+                if (wishes > 0)
                 {
-                    await CountActivityAsync(db, movieId, day, cancellationToken);
+                    CountActivity(movieId, day);
                 }
                 break;
             case nameof(CommentPosted):
                 var posted = envelope.PayloadAs<CommentPosted>();
-                if (await db.CountedComments.FindAsync([posted.CommentId], cancellationToken) is null)
+                if (_comments.GetValueOrDefault(posted.CommentId) is null)
                 {
-                    db.CountedComments.Add(new CountedComment { CommentId = posted.CommentId, MovieId = movieId });
-                    change.Comments = 1;
-                    await CountActivityAsync(db, movieId, day, cancellationToken);
+                    db.CountedComments.Add(_comments[posted.CommentId] = new CountedComment { CommentId = posted.CommentId, MovieId = movieId });
+                    change.Comments += 1;
+                    CountActivity(movieId, day);
                 }
                 break;
             case nameof(CommentRemoved):
                 var removed = envelope.PayloadAs<CommentRemoved>();
-                var comment = await db.CountedComments.FindAsync([removed.CommentId], cancellationToken);
+                var comment = _comments.GetValueOrDefault(removed.CommentId);
                 if (comment is null)
                 {
                     // Removed before Catalog counted it: nothing to subtract, and nothing to add should CommentPosted come late.
-                    db.CountedComments.Add(new CountedComment { CommentId = removed.CommentId, MovieId = movieId, Removed = true });
+                    db.CountedComments.Add(_comments[removed.CommentId] = new CountedComment { CommentId = removed.CommentId, MovieId = movieId, Removed = true });
                 }
                 else if (!comment.Removed)
                 {
                     comment.Removed = true;
-                    change.Comments = -1;
+                    change.Comments -= 1;
                 }
                 break;
             default:
                 return;
         }
-        await change.SaveAsync(db, movieId, cancellationToken);
     }
 
-    public async Task AfterCommitAsync(EventEnvelope envelope, CancellationToken cancellationToken)
+    /// <summary>
+    /// The batch's effect, one UPDATE per film (in id order, so two replicas lock films alike) and
+    /// one statement for the day counts: a burst of ratings of one film rewrites its row once.
+    /// </summary>
+    public async Task FlushAsync(CatalogDbContext db, CancellationToken cancellationToken)
     {
-        if (envelope.Payload.TryGetProperty("movieId", out var id) && id.TryGetInt32(out var movieId))
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        await using var batch = new NpgsqlBatch(connection, (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction());
+        foreach (var (movieId, change) in _changes.OrderBy(c => c.Key))
         {
-            // The film page serves its statistics from the cache: drop it so the next read shows the change.
-            await cache.RemoveAsync(CacheKeys.Movie(movieId), cancellationToken);
-            // Rankings and browse lists follow within a bounded time (RankingsProjection).
-            changes.Changed(movieId);
+            if (change.ToCommand(movieId) is { } update)
+            {
+                batch.BatchCommands.Add(update);
+            }
+        }
+        if (_activity.Count > 0)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("""
+                INSERT INTO movie_activity (movie_id, day, count)
+                SELECT * FROM unnest($1, $2, $3) ORDER BY 1, 2
+                ON CONFLICT (movie_id, day) DO UPDATE SET count = movie_activity.count + excluded.count
+                """)
+            {
+                Parameters =
+                {
+                    new() { Value = _activity.Keys.Select(k => k.MovieId).ToArray() },
+                    new() { Value = _activity.Keys.Select(k => k.Day).ToArray() },
+                    new() { Value = _activity.Values.ToArray() },
+                },
+            });
+        }
+        _changes.Clear();
+        _activity.Clear();
+        if (batch.BatchCommands.Count > 0)
+        {
+            // One round trip for the whole batch's statistics.
+            await batch.ExecuteNonQueryAsync(cancellationToken);
         }
     }
 
-    private static async Task ApplyRatingAsync(RatingChanged rating, CatalogDbContext db, StatisticsChange change, CancellationToken cancellationToken)
+    public Task AfterCommitAsync(EventEnvelope envelope, CancellationToken cancellationToken) =>
+        AfterBatchCommitAsync([envelope], cancellationToken);
+
+    public async Task AfterBatchCommitAsync(IReadOnlyList<EventEnvelope> applied, CancellationToken cancellationToken)
+    {
+        var movieIds = applied.Select(MovieIdOf).OfType<int>().Distinct().ToList();
+        if (movieIds.Count == 0)
+        {
+            return;
+        }
+        // The film page serves its statistics from the cache: drop it so the next read shows the change.
+        await cache.RemoveAsync(movieIds.Select(CacheKeys.Movie), cancellationToken);
+        // Rankings and browse lists follow within a bounded time (RankingsProjection).
+        movieIds.ForEach(changes.Changed);
+    }
+
+    private static int? MovieIdOf(EventEnvelope envelope) =>
+        envelope.Payload.TryGetProperty("movieId", out var id) && id.TryGetInt32(out var movieId) ? movieId : null;
+
+    /// <summary>Prepared by <see cref="PrepareAsync"/>; a film it did not see is read here.</summary>
+    private async Task<ReleaseFacts?> FindMovieAsync(CatalogDbContext db, int movieId, CancellationToken cancellationToken)
+    {
+        if (!_movies.TryGetValue(movieId, out var facts))
+        {
+            facts = _movies[movieId] = await db.Movies.AsNoTracking()
+                .Where(m => m.Id == movieId)
+                .Select(m => new ReleaseFacts(m.ReleaseDate, m.Year))
+                .SingleOrDefaultAsync(cancellationToken);
+        }
+        return facts;
+    }
+
+    private void CountActivity(int movieId, DateOnly day) =>
+        _activity[(movieId, day)] = _activity.GetValueOrDefault((movieId, day)) + 1;
+
+    private void ApplyRating(RatingChanged rating, CatalogDbContext db, StatisticsChange change)
     {
         // What was counted before, by Catalog's own record, not the event's word.
-        var counted = await db.CountedRatings.FindAsync([rating.MovieId, rating.UserId], cancellationToken);
+        var key = (rating.MovieId, rating.UserId);
+        var counted = _counted.GetValueOrDefault(key);
         if (counted is not null)
         {
             change.Rate(counted.Score, -1);
@@ -128,23 +247,28 @@ public sealed class MovieStatisticsApplier(TimeProvider clock, HybridCache cache
 
         switch (counted, rating.NewScore)
         {
+            case (null, { } added) when _uncounted.Remove(key, out var deleted):
+                // Taken out earlier in this batch and back now: the row stays, with the new score.
+                deleted.Score = added;
+                db.Entry(deleted).State = EntityState.Modified;
+                _counted[key] = deleted;
+                break;
             case (null, { } added):
-                db.CountedRatings.Add(new CountedRating { MovieId = rating.MovieId, UserId = rating.UserId, Score = added });
+                db.CountedRatings.Add(_counted[key] = new CountedRating { MovieId = rating.MovieId, UserId = rating.UserId, Score = added });
                 break;
             case ({ }, null):
                 db.CountedRatings.Remove(counted);
+                if (db.Entry(counted).State == EntityState.Deleted)
+                {
+                    _uncounted[key] = counted;
+                }
+                _counted[key] = null;
                 break;
             case ({ }, { } changed):
                 counted.Score = changed;
                 break;
         }
     }
-
-    private static async Task CountActivityAsync(CatalogDbContext db, int movieId, DateOnly day, CancellationToken cancellationToken) =>
-        await db.Database.ExecuteSqlAsync($"""
-            INSERT INTO movie_activity (movie_id, day, count) VALUES ({movieId}, {day}, 1)
-            ON CONFLICT (movie_id, day) DO UPDATE SET count = movie_activity.count + 1
-            """, cancellationToken);
 
     /// <summary>Postgres arrays count from 1: 0.5 stars is bucket 1, 5.0 stars bucket 10.</summary>
     internal static int Bucket(decimal score) =>
