@@ -17,10 +17,11 @@ internal static class GrpcEndpoints
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithGrpcEndpoint(this IResourceBuilder<ProjectResource> service)
     {
-        service.WithHttpEndpoint(name: Name)
-            .WithEndpoint(Name, endpoint => endpoint.Transport = "http2")
-            .WithEnvironment($"Kestrel__Endpoints__{Name}__Protocols", "Http2");
+        service.WithHttpEndpoint(name: Name).WithEndpoint(Name, endpoint => endpoint.Transport = "http2");
         var endpoint = service.GetEndpoint(Name);
+        // Aspire hands a project its ports in ASPNETCORE_URLS, which cannot say a protocol: the
+        // service is told which of them is the HTTP/2-only one (Matcha.Catalog's Cards/CardsGrpc.cs).
+        service.WithEnvironment("Grpc__Port", endpoint.Property(EndpointProperty.TargetPort));
         var check = $"{service.Resource.Name}-grpc";
         service.ApplicationBuilder.Services.AddHealthChecks()
             .Add(new HealthCheckRegistration(check, _ => new GrpcHealthCheck(endpoint), failureStatus: null, tags: null));

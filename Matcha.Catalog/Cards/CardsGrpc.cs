@@ -1,9 +1,12 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
 namespace Matcha.Catalog.Cards;
 
 /// <summary>
-/// gRPC beside REST on the same Kestrel: the AppHost gives Catalog a second endpoint, <c>grpc</c>,
-/// that speaks HTTP/2 only (cleartext HTTP/2 needs prior knowledge, so it cannot share the
-/// HTTP/1.1 port). The gRPC health service reports the same checks as <c>/health</c>.
+/// gRPC beside REST on the same Kestrel: the AppHost gives Catalog a second port, <c>grpc</c>, and
+/// names it in <c>Grpc:Port</c>; that port speaks HTTP/2 only (cleartext HTTP/2 needs prior
+/// knowledge, so it cannot share the HTTP/1.1 port the REST API answers on). The gRPC health
+/// service reports the same checks as <c>/health</c>.
 /// </summary>
 internal static class CardsGrpc
 {
@@ -11,6 +14,16 @@ internal static class CardsGrpc
     {
         builder.Services.AddGrpc(options => options.MaxReceiveMessageSize = 64 * 1024);
         builder.Services.AddGrpcHealthChecks();
+        if (builder.Configuration.GetValue<int?>("Grpc:Port") is { } port)
+        {
+            builder.Services.Configure<KestrelServerOptions>(kestrel => kestrel.ConfigureEndpointDefaults(listen =>
+            {
+                if (listen.IPEndPoint?.Port == port)
+                {
+                    listen.Protocols = HttpProtocols.Http2;
+                }
+            }));
+        }
         return builder;
     }
 
