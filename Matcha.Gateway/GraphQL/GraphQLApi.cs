@@ -13,9 +13,9 @@ public sealed class GraphQLOptions
 {
     public const string Section = "Gateway:GraphQL";
 
-    /// <summary>The deepest selection asked for; the film page's query is 4 deep, my page's with credits 6.</summary>
+    /// <summary>The deepest selection asked for: a film's page with its credits' names is 4 deep, my rows' films' titles 4.</summary>
     [System.ComponentModel.DataAnnotations.Range(2, 20)]
-    public int MaxDepth { get; set; } = 6;
+    public int MaxDepth { get; set; } = 5;
 
     /// <summary>GraphQL.NET's complexity: each field 1, times the films a list field asks for (films' ids, a ranking's limit, my rows).</summary>
     [System.ComponentModel.DataAnnotations.Range(10, 1_000_000)]

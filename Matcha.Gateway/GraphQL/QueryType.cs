@@ -23,7 +23,7 @@ internal sealed class QueryType : ObjectGraphType
 
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<FilmType>>>>("films").Description("Up to 100 films' cards, in the order asked; ids of no film are left out.")
             .Argument<NonNullGraphType<ListGraphType<NonNullGraphType<IntGraphType>>>>("ids")
-            .WithComplexityImpact(context => new FieldComplexityResult(1, Math.Max(1, context.GetArgument<List<int>>("ids")?.Count ?? 1)))
+            .WithComplexityImpact(context => new FieldComplexityResult(1, Math.Max(1, context.GetArgument<object[]?>("ids", null)?.Length ?? 1)))
             .ResolveAsync(async ctx =>
             {
                 var ids = ctx.GetArgument<List<int>>("ids").Distinct().ToList();

@@ -55,7 +55,7 @@ public sealed class GraphQLTests(MatchaAppFixture fixture)
     }
 
     [Theory]
-    [InlineData("depth", "{ me { ratings { film { credits { names { text } } } } } films(ids: [1]) { id } }", "maximum allowed on this endpoint is 6")]
+    [InlineData("depth", "{ person(id: 1) { filmography { film { credits { names { text } } } } } }", "maximum allowed on this endpoint is 5")]
     [InlineData("cost", "COSTLY", "maximum allowed on this endpoint is 3000")]
     public async Task AQueryOverALimitIsRefusedWith400NamingItBeforeAnyCall(string limit, string query, string named)
     {
