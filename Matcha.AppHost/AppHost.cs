@@ -25,7 +25,8 @@ var catalog = builder.AddProject<Projects.Matcha_Catalog>("catalog")
     .WithReference(catalogDb).WaitFor(catalogDb)
     .WithReference(redis).WaitFor(redis)
     .WithInternalIdentity(gatewayPublicKey)
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithGrpcEndpoint();   // the cards the gateway's screens read, over gRPC
 
 var ratings = builder.AddProject<Projects.Matcha_Ratings>("ratings")
     .WithReference(ratingsDb).WaitFor(ratingsDb)

@@ -1,4 +1,5 @@
 using Matcha.Catalog;
+using Matcha.Catalog.Cards;
 using Matcha.Catalog.Import;
 using Matcha.Catalog.Movies;
 using Matcha.Catalog.People;
@@ -26,6 +27,7 @@ app.MapMovieAdminApi();
 app.MapPeopleApi();
 app.MapPersonCardsApi();
 app.MapPeopleAdminApi();
+app.MapCardsGrpc();   // gRPC at the HTTP/2 endpoint "grpc"
 app.MapSearchApi();
 app.MapRankingsApi();
 app.MapDeadLetterEndpoints();

@@ -1,5 +1,6 @@
 using Matcha.Gateway.Accounts;
 using Matcha.Gateway.Authentication;
+using Matcha.Gateway.GraphQL;
 using Matcha.Gateway.Limits;
 using Matcha.Gateway.Proxy;
 using Matcha.Gateway.RateLimiting;
@@ -19,6 +20,7 @@ builder.AddGatewayRateLimiting();
 builder.AddServiceProxy();
 builder.AddSessionApi();
 builder.AddScreens();
+builder.AddGraphQLApi();
 
 var app = builder.Build();
 
@@ -39,6 +41,7 @@ app.UseAuthorization();
 app.MapServiceProxy();
 app.MapSessionApi();
 app.MapScreensApi();
+app.MapGraphQLApi();
 app.MapWebAppRoutes();
 
 app.Run();

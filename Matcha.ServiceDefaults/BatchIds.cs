@@ -44,4 +44,14 @@ public static class BatchIds
         ids = read;
         return true;
     }
+
+    /// <summary>The same rule for ids that arrive as numbers (a gRPC request): duplicates dropped, order kept.</summary>
+    public static bool TryTake(IEnumerable<int> asked, [NotNullWhen(true)] out IReadOnlyList<int>? ids)
+    {
+        var read = asked.Distinct().ToList();
+        ids = read.Count is 0 or > Max || read.Any(id => id <= 0) ? null : read;
+        return ids is not null;
+    }
+
+    public static string Rule(string field) => $"{field} must be 1 to {Max} positive ids.";
 }

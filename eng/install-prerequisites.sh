@@ -5,6 +5,8 @@
 #   - with --browser, Debian's chromium, which the browser tests drive through Playwright
 #     (Playwright's own browser download is not needed; its driver ships inside the NuGet package),
 #     and a Korean font (fonts-nanum) so Hangul in the tests' screenshots is not drawn as boxes;
+#   - buf, from npm into .tools/buf (eng/install-buf.sh; Node.js and npm from apt-get if missing),
+#     which the contract tests run;
 #   - the dotnet-ef tool is NOT installed here: it is only needed to add migrations (docs/development.md).
 # Uses apt-get (Debian/Ubuntu), with sudo when not root.
 set -euo pipefail
@@ -46,6 +48,8 @@ else
   have_postgres || packages+=(postgresql)
   have_redis || packages+=(redis-server)
 fi
+
+"$(dirname "$0")/install-buf.sh" >/dev/null
 
 if ((${#packages[@]} == 0)); then
   log "Everything needed is installed."

@@ -4,7 +4,7 @@
 # tests (Debian's chromium, installed here if missing).
 #   --fast   only the tests that need neither the AppHost nor a browser (every test class that
 #            does carries the trait Category=AppHost or Category=Browser), nor the minute-long
-#            MovieLens accuracy check (Category=Slow); installs nothing.
+#            MovieLens accuracy check (Category=Slow); installs only buf (eng/install-buf.sh).
 # Other arguments go to `dotnet test`, e.g. ./eng/test.sh --filter "FullyQualifiedName~Gateway"
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +20,9 @@ while (($#)); do
   esac
   shift
 done
+
+# buf checks the gRPC contracts for breaking changes (Contracts/BreakingChangeTests); quick when installed.
+./eng/install-buf.sh >/dev/null
 
 if $fast; then
   fast_filter="Category!=AppHost&Category!=Browser&Category!=Slow"

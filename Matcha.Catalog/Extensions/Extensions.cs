@@ -1,3 +1,4 @@
+using Matcha.Catalog.Cards;
 using Matcha.Catalog.Data;
 using Matcha.Catalog.Erasure;
 using Matcha.Catalog.Import;
@@ -21,6 +22,7 @@ internal static class Extensions
             dataSource => dataSource.ConnectionStringBuilder.Options = CatalogSearch.TypoThresholdSetting);
         builder.AddRedisClient("redis");
         builder.AddInternalIdentity("catalog");
+        builder.AddCardsGrpc();
         builder.Services.AddHostedService<CatalogueSeeder>();
         builder.Services.AddScoped<MovieLensImporter>();
 

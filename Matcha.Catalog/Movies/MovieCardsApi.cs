@@ -26,13 +26,18 @@ internal static class MovieCardsApi
         {
             return problem;
         }
-        var today = clock.Today();
+        return TypedResults.Ok(new CardList<MovieSummary>(await ReadAsync(db, wanted, clock.Today(), ct)));
+    }
+
+    /// <summary>The cards of the films asked, in the order asked: the one read behind REST and gRPC alike.</summary>
+    internal static async Task<IReadOnlyList<MovieSummary>> ReadAsync(CatalogDbContext db, IReadOnlyList<int> wanted, DateOnly today, CancellationToken ct)
+    {
         // One statement: the films joined to their titles (no split query), by primary key.
         var found = await db.Movies.AsNoTracking().AsSingleQuery()
             .Include(m => m.Titles)
             .Where(m => wanted.Contains(m.Id))
             .ToDictionaryAsync(m => m.Id, ct);
-        return TypedResults.Ok(new CardList<MovieSummary>([.. wanted.Where(found.ContainsKey).Select(id => found[id].ToSummary(today))]));
+        return [.. wanted.Where(found.ContainsKey).Select(id => found[id].ToSummary(today))];
     }
 }
 

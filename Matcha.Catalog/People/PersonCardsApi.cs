@@ -22,10 +22,15 @@ internal static class PersonCardsApi
         {
             return problem;
         }
+        return TypedResults.Ok(new CardList<PersonSummary>(await ReadAsync(db, wanted, ct)));
+    }
+
+    /// <summary>The cards of the people asked, in the order asked: the one read behind REST and gRPC alike.</summary>
+    internal static async Task<IReadOnlyList<PersonSummary>> ReadAsync(CatalogDbContext db, IReadOnlyList<int> wanted, CancellationToken ct)
+    {
         var found = await db.People.AsNoTracking()
             .Where(p => wanted.Contains(p.Id))
             .ToDictionaryAsync(p => p.Id, ct);
-        return TypedResults.Ok(new CardList<PersonSummary>(
-            [.. wanted.Where(found.ContainsKey).Select(id => new PersonSummary(id, found[id].Names.ToDictionary(n => n.Language, n => n.Name)))]));
+        return [.. wanted.Where(found.ContainsKey).Select(id => new PersonSummary(id, found[id].Names.ToDictionary(n => n.Language, n => n.Name)))];
     }
 }

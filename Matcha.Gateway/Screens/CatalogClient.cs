@@ -6,7 +6,7 @@ using System.Text.Json.Serialization;
 namespace Matcha.Gateway.Screens;
 
 /// <summary>Catalog as the screens read it: its paths, and the fields of its documents that a screen reads or adds to.</summary>
-internal sealed class CatalogClient(ServiceReader reader)
+internal sealed class CatalogClient(ServiceReader reader, CatalogCardsReader cards)
 {
     private const string Service = "catalog";
 
@@ -22,12 +22,20 @@ internal sealed class CatalogClient(ServiceReader reader)
     public Task<Part<Person>> GetPersonAsync(int id, ClaimsPrincipal caller, CancellationToken ct) =>
         reader.GetAsync<Person>(Service, $"/people/{id}", caller, ct);
 
+    public Task<Part<GraphQL.SearchHits>> SearchAsync(string query, ClaimsPrincipal caller, CancellationToken ct) =>
+        reader.GetAsync<GraphQL.SearchHits>(Service, $"/search?q={Uri.EscapeDataString(query)}", caller, ct);
+
     /// <summary>Catalog takes at most this many ids in one batch read.</summary>
     public const int MaxBatch = 100;
 
-    /// <summary>The cards of up to <see cref="MaxBatch"/> films in one request, in the order asked; unknown ids are left out.</summary>
+    /// <summary>
+    /// The cards of up to <see cref="MaxBatch"/> films in one call, in the order asked; unknown ids are left out.
+    /// Over gRPC (<see cref="CatalogCardsReader"/>), which needs a signed-in caller; an anonymous one reads the public REST batch.
+    /// </summary>
     public Task<Part<Page<Film>>> GetFilmCardsAsync(IEnumerable<int> ids, ClaimsPrincipal caller, CancellationToken ct) =>
-        reader.GetAsync<Page<Film>>(Service, $"/movies/cards?ids={string.Join(',', ids.Select(id => id.ToString(CultureInfo.InvariantCulture)))}", caller, ct);
+        caller.IsSignedIn()
+            ? cards.GetFilmCardsAsync(ids, caller, ct)
+            : reader.GetAsync<Page<Film>>(Service, $"/movies/cards?ids={string.Join(',', ids.Select(id => id.ToString(CultureInfo.InvariantCulture)))}", caller, ct);
 }
 
 /// <summary>

@@ -52,23 +52,46 @@ internal static class ScreenClients
                 .ValidateOnStart();
 
             builder.Services.AddHttpClient(ClientName(service), http => http.BaseAddress = new Uri($"http://{service}"))
-                .ReplaceDefaultResilience()
-                .AddResilienceHandler(service, (pipeline, context) =>
-                {
-                    var options = context.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<ScreenDependencyOptions>>().Get(service);
-                    pipeline
-                        .AddTimeout(options.TotalTimeout)
-                        .AddRetry(new HttpRetryStrategyOptions { MaxRetryAttempts = 1, Delay = TimeSpan.FromMilliseconds(50), BackoffType = DelayBackoffType.Constant })
-                        .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
-                        {
-                            FailureRatio = 0.5,
-                            MinimumThroughput = options.MinimumThroughput,
-                            SamplingDuration = options.SamplingDuration,
-                            BreakDuration = options.BreakDuration,
-                        })
-                        .AddTimeout(options.AttemptTimeout);
-                });
+                .AddScreenResilience(service);
         }
         return builder;
     }
+
+    /// <summary>
+    /// The screens' pipeline for one service on a client's HttpClient: it works the same under a
+    /// gRPC client (each call is one HTTP/2 request), where a failed call that still answered
+    /// HTTP 200 says so in its <c>grpc-status</c> header, which counts here as a 5xx would.
+    /// </summary>
+    public static IHttpClientBuilder AddScreenResilience(this IHttpClientBuilder client, string service)
+    {
+        client.ReplaceDefaultResilience()
+            .AddResilienceHandler(service, (pipeline, context) =>
+            {
+                var options = context.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<ScreenDependencyOptions>>().Get(service);
+                pipeline
+                    .AddTimeout(options.TotalTimeout)
+                    .AddRetry(new HttpRetryStrategyOptions
+                    {
+                        MaxRetryAttempts = 1,
+                        Delay = TimeSpan.FromMilliseconds(50),
+                        BackoffType = DelayBackoffType.Constant,
+                        ShouldHandle = args => ValueTask.FromResult(IsFailure(args.Outcome)),
+                    })
+                    .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
+                    {
+                        FailureRatio = 0.5,
+                        MinimumThroughput = options.MinimumThroughput,
+                        SamplingDuration = options.SamplingDuration,
+                        BreakDuration = options.BreakDuration,
+                        ShouldHandle = args => ValueTask.FromResult(IsFailure(args.Outcome)),
+                    })
+                    .AddTimeout(options.AttemptTimeout);
+            });
+        return client;
+    }
+
+    /// <summary>Transient as the standard handler sees it, or a gRPC answer of Unavailable (14) or DeadlineExceeded (4) in its headers.</summary>
+    private static bool IsFailure(Outcome<HttpResponseMessage> outcome) =>
+        HttpClientResiliencePredicates.IsTransient(outcome)
+        || (outcome.Result?.Headers.TryGetValues("grpc-status", out var status) == true && status.FirstOrDefault() is "14" or "4");
 }

@@ -8,6 +8,11 @@ internal static class ScreensExtensions
         builder.AddScreenClients();
         builder.Services.AddSingleton<ServiceReader>();
         builder.Services.AddSingleton<CatalogClient>();
+        // Catalog's cards over gRPC, at its HTTP/2-only endpoint "grpc" (service discovery's _grpc.catalog).
+        builder.Services.AddGrpcClient<Matcha.Contracts.Catalog.V1.CatalogCards.CatalogCardsClient>(CatalogCardsReader.ClientName,
+                grpc => grpc.Address = new Uri("http://_grpc.catalog"))
+            .AddScreenResilience(CatalogCardsReader.Service);
+        builder.Services.AddSingleton<CatalogCardsReader>();
         builder.Services.AddSingleton<RatingsClient>();
         builder.Services.AddOptions<HomeListsOptions>().BindConfiguration(HomeListsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<HomeLists>();

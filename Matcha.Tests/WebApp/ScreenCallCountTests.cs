@@ -43,10 +43,15 @@ public sealed class ScreenCallCountTests(MatchaAppFixture fixture)
 
         foreach (var screen in new[] { "/api/screens/home", $"/api/screens/movie/{films[0].Id}", $"/api/screens/person/{director}", "/api/screens/me" })
         {
-            var (document, calls) = await CallsOfAsync(gateway, fan, screen);
+            var (document, calls, catalogCalls) = await CallsOfAsync(gateway, fan, screen);
             Assert.Empty(document.GetProperty("unavailable").EnumerateArray());
             // Once each: every screen shows films (Catalog) marked with the fan's own state (Ratings).
             Assert.All(Services, service => Assert.True(calls[service] == 1, $"{screen} asked {service} {calls[service]} times"));
+            if (screen is "/api/screens/home" or "/api/screens/me")
+            {
+                // The cards of the fan's recommendations and own lists come over gRPC, the trace continuing across it.
+                Assert.Equal([GrpcFilmCards], catalogCalls);
+            }
         }
     }
 
@@ -102,8 +107,10 @@ public sealed class ScreenCallCountTests(MatchaAppFixture fixture)
         Assert.Equal([field], await response.ProblemFieldsAsync());
     }
 
-    /// <summary>The screen's document, and how many requests each service served in its trace.</summary>
-    private async Task<(JsonElement Document, Dictionary<string, int> Calls)> CallsOfAsync(HttpClient gateway, Fan fan, string path)
+    private const string GrpcFilmCards = "POST /matcha.catalog.v1.CatalogCards/GetFilmCards";
+
+    /// <summary>The screen's document, how many requests each service served in its trace, and the names of Catalog's.</summary>
+    private async Task<(JsonElement Document, Dictionary<string, int> Calls, IReadOnlyList<string> CatalogCalls)> CallsOfAsync(HttpClient gateway, Fan fan, string path)
     {
         var traceId = ActivityTraceId.CreateRandom().ToHexString();
         using var response = await gateway.SendAsync(fan, HttpMethod.Get, path, traceParent: $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
@@ -116,6 +123,7 @@ public sealed class ScreenCallCountTests(MatchaAppFixture fixture)
             && spans.Where(s => s.Service == "gateway" && s.Kind == ExportedSpan.ClientKind)
                 .All(call => spans.Any(s => s.Kind == ExportedSpan.ServerKind && s.ParentSpanId == call.SpanId)),
             TimeSpan.FromSeconds(20));
-        return (document, Services.ToDictionary(service => service, service => spans.Count(s => s.Service == service && s.Kind == ExportedSpan.ServerKind)));
+        return (document, Services.ToDictionary(service => service, service => spans.Count(s => s.Service == service && s.Kind == ExportedSpan.ServerKind)),
+            [.. spans.Where(s => s.Service == "catalog" && s.Kind == ExportedSpan.ServerKind).Select(s => s.Name)]);
     }
 }

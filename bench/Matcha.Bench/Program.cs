@@ -7,6 +7,7 @@ return args switch
     ["catalog", .. var rest] => await CatalogBenchmark.RunAsync(BenchOptions.Parse(rest)),
     ["gateway", .. var rest] => await GatewayBenchmark.RunAsync(BenchOptions.Parse(rest)),
     ["load", .. var rest] => await LoadBenchmark.RunAsync(LoadOptions.Parse(rest)),
+    ["api-styles", .. var rest] => await ApiStylesBenchmark.RunAsync(rest),
     ["events", ..] => Retired("events", "load"),
     ["evaluate", var path, .. var rest] => EvaluateCommand.Run(path, rest),
     ["tune", var path] => TuneCommand.Run(path),
@@ -27,6 +28,7 @@ static int Usage()
     Console.Error.WriteLine("""
         usage: dotnet run -c Release --project bench/Matcha.Bench -- <benchmark> [--films N] [--people N] [--requests N] [--concurrency N]
                dotnet run -c Release --project bench/Matcha.Bench -- load [--users 200] [--concurrency 32] [--seconds 60] [--rate N] [--relay notify|cdc] [--chaos]
+               dotnet run -c Release --project bench/Matcha.Bench -- api-styles [--requests 5000] [--concurrency 16] [--rounds 5]
                dotnet run -c Release --project bench/Matcha.Bench -- evaluate <MovieLens folder, ratings.csv or u.data> [--split random|time] [--folds 5] [--seed 42] [--checkpoints 10]
                dotnet run -c Release --project bench/Matcha.Bench -- tune <MovieLens folder> [--wide]
                dotnet run -c Release --project bench/Matcha.Bench -- predict <ml-latest-small folder> [--requests N] [--concurrency N]
@@ -43,6 +45,9 @@ static int Usage()
                     and kills Ratings and Catalog (kill -9) during the steady phase. (It replaces the
                     old `events` command, which drove Ratings' write code in-process.) --relay cdc is
                     refused until the change-data-capture relay exists.
+          api-styles  the same 50 film cards from Catalog over REST/JSON and over gRPC/protobuf, alternating
+                    rounds: throughput, p50/p99, bytes per response, Catalog's CPU per request; last line
+                    "api-styles: grpc_over_rest_throughput=… rest_bytes=… grpc_bytes=…".
           evaluate  the recommendation models (global mean, baseline, SVD, SVD++, the served Bayesian
                     model sampled and as served: folded in, with and without the held-out day) by
                     k-fold cross-validation or a time-ordered split: RMSE and MAE, fit time per fold.
