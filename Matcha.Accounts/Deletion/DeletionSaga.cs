@@ -46,7 +46,7 @@ public static class DeletionSaga
         deletion.State = DeletionState.Running;
         deletion.LastError = null;
         deletion.UpdatedAt = now;
-        if (deletion.Step == DeletionStep.RatingsEvents)
+        if (deletion.Step == DeletionStep.Social)
         {
             deletion.State = DeletionState.Completed;
             deletion.CompletedAt = now;

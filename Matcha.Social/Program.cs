@@ -1,0 +1,18 @@
+using Matcha.EventBus;
+using Matcha.Social;
+using Matcha.Social.Follows;
+using Matcha.Social.Members;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddApplicationServices();
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+app.MapMembersApi();
+app.MapFollowsApi();
+app.MapDeadLetterEndpoints();
+
+app.Run();
