@@ -1,5 +1,6 @@
 using Matcha.EventBus;
 using Matcha.Social;
+using Matcha.Social.Feed;
 using Matcha.Social.Follows;
 using Matcha.Social.Members;
 
@@ -13,6 +14,7 @@ var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapMembersApi();
 app.MapFollowsApi();
+app.MapFeedApi();
 app.MapDeadLetterEndpoints();
 
 app.Run();

@@ -1,5 +1,6 @@
 using Matcha.Data;
 using Matcha.EventBus;
+using Matcha.Social.Feed;
 using Matcha.Social.Follows;
 using Matcha.Social.Members;
 using Microsoft.EntityFrameworkCore;
@@ -11,6 +12,7 @@ public sealed class SocialDbContext(DbContextOptions<SocialDbContext> options) :
 {
     public DbSet<Member> Members => Set<Member>();
     public DbSet<Follow> Follows => Set<Follow>();
+    public DbSet<Activity> Activities => Set<Activity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -27,6 +29,15 @@ public sealed class SocialDbContext(DbContextOptions<SocialDbContext> options) :
             follow.HasIndex(f => new { f.FolloweeId, f.Id });
             follow.HasIndex(f => new { f.FollowerId, f.Id });
             follow.Property(f => f.Id).UseIdentityAlwaysColumn();
+        });
+        modelBuilder.Entity<Activity>(activity =>
+        {
+            activity.Property(a => a.Kind).HasConversion<string>().HasMaxLength(20);
+            activity.Property(a => a.Score).HasPrecision(2, 1);
+            // The feed reads each followed member's newest activities by this index.
+            activity.HasIndex(a => new { a.UserId, a.Id });
+            activity.HasIndex(a => new { a.UserId, a.MovieId, a.Kind });
+            activity.HasIndex(a => a.CommentId);
         });
         modelBuilder.AddEventOutbox();
         modelBuilder.AddEventInbox();

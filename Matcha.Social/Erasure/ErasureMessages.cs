@@ -3,12 +3,13 @@ using Matcha.EventBus;
 namespace Matcha.Social.Erasure;
 
 /// <summary>Social's reading of Accounts' EraseUserData v1 (the account deletion saga's command).</summary>
-public sealed record EraseUserData(Guid DeletionId, Guid UserId, string Step, int Attempt);
+/// <see cref="AwaitedEventIds"/>: the removals Ratings announced, which Social must have applied first.
+public sealed record EraseUserData(Guid DeletionId, Guid UserId, string Step, int Attempt, IReadOnlyList<Guid>? AwaitedEventIds);
 
 /// <summary>The saga step Social answers.</summary>
 public static class ErasureSteps
 {
-    /// <summary>Erase the member, their follows both ways, and the traces of Accounts' events about them.</summary>
+    /// <summary>Erase the member, their follows both ways, their activities, and the traces of the events about them.</summary>
     public const string Social = "Social";
 }
 

@@ -1,7 +1,10 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Matcha.Data;
 using Matcha.EventBus;
 using Matcha.Social.Data;
 using Matcha.Social.Erasure;
+using Matcha.Social.Feed;
 using Matcha.Social.Members;
 
 namespace Matcha.Social;
@@ -13,10 +16,14 @@ internal static class Extensions
         builder.AddServiceDatabase<SocialDbContext>("socialdb");
         builder.AddRedisClient("redis");
         builder.AddInternalIdentity("social");
+        builder.Services.ConfigureHttpJsonOptions(json =>
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
 
         // Social publishes only the saga's replies; the relay is what sends them.
+        // Names come from Accounts, the feed's activities from Ratings.
         builder.AddEventOutboxRelay();
         builder.AddEventSubscription<SocialDbContext, AccountEventsApplier>(AccountEventsApplier.Subscription, AccountEventsApplier.Topic);
+        builder.AddEventSubscription<SocialDbContext, RatingsEventsApplier>(RatingsEventsApplier.Subscription, RatingsEventsApplier.Topic);
         builder.AddEventSubscription<SocialDbContext, UserDataEraser>(UserDataEraser.Subscription, UserDataEraser.Topic);
     }
 }

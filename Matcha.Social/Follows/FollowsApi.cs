@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Linq.Expressions;
 using Matcha.Social.Data;
 using Matcha.Social.Members;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -77,17 +78,18 @@ internal static class FollowsApi
             return TypedResults.NotFound();
         }
         var size = pageSize ?? PageRequest.DefaultPageSize;
-        var follows = db.Follows.AsNoTracking()
-            .Where(f => followers ? f.FolloweeId == userId : f.FollowerId == userId)
-            .Where(f => after == null || f.Id < after);
-        var rows = await follows
+        Expression<Func<Follow, bool>> ofMember = followers ? f => f.FolloweeId == userId : f => f.FollowerId == userId;
+        Expression<Func<Follow, Guid>> listed = followers ? f => f.FollowerId : f => f.FolloweeId;
+        var rows = await db.Follows.AsNoTracking()
+            .Where(ofMember)
+            .Where(f => after == null || f.Id < after)
             .OrderByDescending(f => f.Id)
             .Take(size + 1)
-            .Join(db.Members, f => followers ? f.FollowerId : f.FolloweeId, m => m.UserId, (f, m) => new { f.Id, Card = new MemberCard(m.Handle, m.DisplayName) })
+            .Join(db.Members, listed, m => m.UserId, (f, m) => new { f.Id, m.Handle, m.DisplayName })
             .OrderByDescending(r => r.Id)
             .ToListAsync(cancellationToken);
         var next = rows.Count > size ? rows[size - 1].Id.ToString(CultureInfo.InvariantCulture) : null;
-        return TypedResults.Ok(new Page<MemberCard>([.. rows.Take(size).Select(r => r.Card)], next));
+        return TypedResults.Ok(new Page<MemberCard>([.. rows.Take(size).Select(r => new MemberCard(r.Handle, r.DisplayName))], next));
     }
 
     private static Task<Guid?> UserIdOfAsync(this SocialDbContext db, Guid handle, CancellationToken cancellationToken) =>

@@ -17,26 +17,24 @@ internal static class MembersApi
     }
 
     private static async Task<Results<Ok<MemberProfile>, NotFound>> Me(CurrentUser user, SocialDbContext db, CancellationToken cancellationToken) =>
-        await db.ProfilesAsQueryable(user.Id).Where(p => p.UserId == user.Id).Select(p => p.Profile).SingleOrDefaultAsync(cancellationToken) is { } profile
+        await db.ProfilesAsync(db.Members.Where(m => m.UserId == user.Id), user.Id, cancellationToken) is { } profile
             ? TypedResults.Ok(profile)
             : TypedResults.NotFound();
 
     private static async Task<Results<Ok<MemberProfile>, NotFound>> Profile(Guid handle, CurrentUser user, SocialDbContext db, CancellationToken cancellationToken) =>
-        await db.ProfilesAsQueryable(user.Id).Where(p => p.Handle == handle).Select(p => p.Profile).SingleOrDefaultAsync(cancellationToken) is { } profile
+        await db.ProfilesAsync(db.Members.Where(m => m.Handle == handle), user.Id, cancellationToken) is { } profile
             ? TypedResults.Ok(profile)
             : TypedResults.NotFound();
 
-    private sealed record ProfileRow(Guid UserId, Guid Handle, MemberProfile Profile);
-
-    /// <summary>Profiles with their counts, as seen by <paramref name="viewerId"/>; one query, filtered by the caller.</summary>
-    private static IQueryable<ProfileRow> ProfilesAsQueryable(this SocialDbContext db, Guid viewerId) =>
-        db.Members.AsNoTracking().Select(m => new ProfileRow(m.UserId, m.Handle, new MemberProfile(
+    /// <summary>The member's profile with its counts, as seen by <paramref name="viewerId"/>, in one query.</summary>
+    private static Task<MemberProfile?> ProfilesAsync(this SocialDbContext db, IQueryable<Member> member, Guid viewerId, CancellationToken cancellationToken) =>
+        member.AsNoTracking().Select(m => new MemberProfile(
             m.Handle,
             m.DisplayName,
             db.Follows.Count(f => f.FolloweeId == m.UserId),
             db.Follows.Count(f => f.FollowerId == m.UserId),
             db.Follows.Any(f => f.FollowerId == viewerId && f.FolloweeId == m.UserId),
-            m.UserId == viewerId)));
+            m.UserId == viewerId)).SingleOrDefaultAsync(cancellationToken);
 }
 
 /// <summary>A profile as others see it. The handle is the member's only identifier outside Social.</summary>

@@ -31,6 +31,7 @@ public sealed class DeletionSagaTests
         Assert.True(deletion.Confirm(Reply(deletion, DeletionStep.RatingsEvents), Start.AddSeconds(3), Options));
         Assert.Equal(DeletionStep.Social, deletion.Step);
         Assert.Equal(DeletionState.Running, deletion.State);
+        Assert.Equal(removals, deletion.Command().AwaitedEventIds);
 
         Assert.True(deletion.Confirm(Reply(deletion, DeletionStep.Social), Start.AddSeconds(4), Options));
         Assert.Equal(DeletionState.Completed, deletion.State);

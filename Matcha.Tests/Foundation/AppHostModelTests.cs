@@ -45,7 +45,7 @@ public sealed class AppHostModelTests(MatchaAppFixture fixture)
             .Select(r => r.Resource.Name)
             .Order();
 
-        Assert.Equal([database, "redis"], connectionStrings);
+        Assert.Equal(new[] { database, "redis" }.Order(), connectionStrings);
     }
 
     [Fact]

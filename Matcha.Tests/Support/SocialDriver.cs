@@ -36,3 +36,7 @@ public static class SocialDriver
     public static Task UnfollowAsync(this HttpClient gateway, Fan fan, Guid handle) =>
         gateway.ExpectAsync(fan, HttpMethod.Delete, $"/api/social/members/{handle}/follow", null, HttpStatusCode.NoContent);
 }
+
+public sealed record FeedItemView(string Kind, MemberCardView Member, int MovieId, decimal? Score, long? CommentId, DateTimeOffset OccurredAt);
+
+public sealed record FeedPage(IReadOnlyList<FeedItemView> Items, string? NextCursor);

@@ -164,6 +164,57 @@ namespace Matcha.Social.Data.Migrations
                     b.ToTable("outbox_messages", (string)null);
                 });
 
+            modelBuilder.Entity("Matcha.Social.Feed.Activity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long?>("CommentId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("comment_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("kind");
+
+                    b.Property<int>("MovieId")
+                        .HasColumnType("integer")
+                        .HasColumnName("movie_id");
+
+                    b.Property<DateTimeOffset>("OccurredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("occurred_at");
+
+                    b.Property<decimal?>("Score")
+                        .HasPrecision(2, 1)
+                        .HasColumnType("numeric(2,1)")
+                        .HasColumnName("score");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_activities");
+
+                    b.HasIndex("CommentId")
+                        .HasDatabaseName("ix_activities_comment_id");
+
+                    b.HasIndex("UserId", "Id")
+                        .HasDatabaseName("ix_activities_user_id_id");
+
+                    b.HasIndex("UserId", "MovieId", "Kind")
+                        .HasDatabaseName("ix_activities_user_id_movie_id_kind");
+
+                    b.ToTable("activities", (string)null);
+                });
+
             modelBuilder.Entity("Matcha.Social.Follows.Follow", b =>
                 {
                     b.Property<Guid>("FollowerId")
