@@ -33,28 +33,27 @@ internal static class FeedApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["cursor"] = ["cursor is not a cursor this API returned."] });
         }
         var fetch = (pageSize ?? PageRequest.DefaultPageSize) + 1;
-        var rows = await db.Database.SqlQuery<FeedRow>($"""
-            SELECT a.id AS "Id", a.kind AS "Kind", a.movie_id AS "MovieId", a.score AS "Score", a.comment_id AS "CommentId",
-                   a.occurred_at AS "OccurredAt", m.handle AS "Handle", m.display_name AS "DisplayName"
-            FROM follows f
+        var newest = db.Activities.FromSql($"""
+            SELECT a.* FROM follows f
             CROSS JOIN LATERAL (
                 SELECT * FROM activities a
                 WHERE a.user_id = f.followee_id AND a.id < {before}
                 ORDER BY a.id DESC
                 LIMIT {fetch}) a
-            JOIN members m ON m.user_id = a.user_id
             WHERE f.follower_id = {user.Id}
             ORDER BY a.id DESC
             LIMIT {fetch}
-            """).ToListAsync(cancellationToken);
+            """);
+        // Names are joined to the page only: joined inside the loop, Postgres reads them once per member followed.
+        var rows = await newest.AsNoTracking()
+            .Join(db.Members, a => a.UserId, m => m.UserId, (a, m) => new { Activity = a, Member = new MemberCard(m.Handle, m.DisplayName) })
+            .OrderByDescending(r => r.Activity.Id)
+            .ToListAsync(cancellationToken);
         var size = fetch - 1;
-        var next = rows.Count > size ? rows[size - 1].Id.ToString(CultureInfo.InvariantCulture) : null;
-        return TypedResults.Ok(new Page<FeedItem>([.. rows.Take(size).Select(r => r.ToItem())], next));
-    }
-
-    private sealed record FeedRow(long Id, string Kind, int MovieId, decimal? Score, long? CommentId, DateTimeOffset OccurredAt, Guid Handle, string DisplayName)
-    {
-        public FeedItem ToItem() => new(Enum.Parse<ActivityKind>(Kind), new MemberCard(Handle, DisplayName), MovieId, Score, CommentId, OccurredAt);
+        var next = rows.Count > size ? rows[size - 1].Activity.Id.ToString(CultureInfo.InvariantCulture) : null;
+        return TypedResults.Ok(new Page<FeedItem>(
+            [.. rows.Take(size).Select(r => new FeedItem(r.Activity.Kind, r.Member, r.Activity.MovieId, r.Activity.Score, r.Activity.CommentId, r.Activity.OccurredAt))],
+            next));
     }
 }
 
