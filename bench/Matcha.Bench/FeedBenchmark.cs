@@ -78,9 +78,11 @@ internal static class FeedBenchmark
             INSERT INTO activities (user_id, kind, movie_id, score, occurred_at)
             SELECT ('00000000-0000-0000-0000-' || lpad(to_hex(u), 12, '0'))::uuid, 'Rated', f, 3.5, now()
             FROM generate_series(1, {RatingsEach}) f, generate_series(1, {2 * Followed}) u;
-            VACUUM ANALYZE members, follows, activities;
             """, connection) { CommandTimeout = 600 };
         await command.ExecuteNonQueryAsync();
+        // VACUUM runs on its own: not in the batch's implicit transaction.
+        await using var vacuum = new NpgsqlCommand("VACUUM ANALYZE members, follows, activities", connection) { CommandTimeout = 600 };
+        await vacuum.ExecuteNonQueryAsync();
     }
 
     private static async Task<string> ReaderTokenAsync(DistributedApplication app)
