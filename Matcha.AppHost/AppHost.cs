@@ -10,6 +10,7 @@ var postgres = infrastructure.AddPostgres("postgres");
 var catalogDb = postgres.AddDatabase("catalogdb");
 var ratingsDb = postgres.AddDatabase("ratingsdb");
 var accountsDb = postgres.AddDatabase("accountsdb");
+var socialDb = postgres.AddDatabase("socialdb");
 
 var redis = infrastructure.AddRedis("redis");
 
@@ -43,6 +44,12 @@ var accounts = builder.AddProject<Projects.Matcha_Accounts>("accounts")
     .WithInternalIdentity(gatewayPublicKey)
     .WithHttpHealthCheck("/health");
 
+var social = builder.AddProject<Projects.Matcha_Social>("social")
+    .WithReference(socialDb).WaitFor(socialDb)
+    .WithReference(redis).WaitFor(redis)
+    .WithInternalIdentity(gatewayPublicKey)
+    .WithHttpHealthCheck("/health");
+
 // The gateway: the only endpoint meant for the browser, and the only holder of the internal-token key.
 // Redis tells it which accounts were deleted (their tokens may no longer write).
 builder.AddProject<Projects.Matcha_Gateway>("gateway")
@@ -50,6 +57,7 @@ builder.AddProject<Projects.Matcha_Gateway>("gateway")
     .WithReference(catalog).WaitFor(catalog)
     .WithReference(ratings).WaitFor(ratings)
     .WithReference(accounts).WaitFor(accounts)
+    .WithReference(social).WaitFor(social)
     .WithEnvironment("Gateway__InternalIdentity__SigningKey", gatewaySigningKey)
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health")

@@ -13,7 +13,8 @@ public enum DeletionState
 /// <summary>
 /// The saga's steps, in order. Ratings erases the user's data and announces the removals;
 /// Catalog confirms once it has applied those removals and forgets its own per-user rows;
-/// Ratings then forgets the events it kept about the user (they have all been delivered).
+/// Ratings then forgets the events it kept about the user (they have all been delivered);
+/// Social erases the member, their follows both ways and the traces of Accounts' events.
 /// Accounts erases the account itself when the last step is confirmed.
 /// </summary>
 [JsonConverter(typeof(JsonStringEnumConverter<DeletionStep>))]
@@ -22,6 +23,7 @@ public enum DeletionStep
     Ratings,
     Catalog,
     RatingsEvents,
+    Social,
 }
 
 /// <summary>

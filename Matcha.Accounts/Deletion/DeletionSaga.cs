@@ -25,7 +25,7 @@ public static class DeletionSaga
     /// <summary>The command for the current step and attempt.</summary>
     public static EraseUserData Command(this AccountDeletion deletion) =>
         new(deletion.Id, deletion.UserId, deletion.Step, deletion.Attempt,
-            deletion.Step == DeletionStep.Catalog ? deletion.RemovalEventIds : []);
+            deletion.Step is DeletionStep.Catalog or DeletionStep.Social ? deletion.RemovalEventIds : []);
 
     /// <summary>
     /// A participant confirmed. A reply for another step (a late answer to an earlier attempt
@@ -46,7 +46,7 @@ public static class DeletionSaga
         deletion.State = DeletionState.Running;
         deletion.LastError = null;
         deletion.UpdatedAt = now;
-        if (deletion.Step == DeletionStep.RatingsEvents)
+        if (deletion.Step == DeletionStep.Social)
         {
             deletion.State = DeletionState.Completed;
             deletion.CompletedAt = now;

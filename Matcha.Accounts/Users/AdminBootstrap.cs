@@ -1,5 +1,6 @@
 using Matcha.Accounts.Data;
 using Matcha.Accounts.Passwords;
+using Matcha.EventBus;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -43,7 +44,7 @@ internal sealed partial class AdminBootstrapper(
             return;
         }
         var normalized = AccountInput.NormalizeEmail(email);
-        db.Users.Add(new User
+        var admin = new User
         {
             Id = Guid.CreateVersion7(),
             Email = normalized,
@@ -51,7 +52,9 @@ internal sealed partial class AdminBootstrapper(
             PasswordHash = scope.ServiceProvider.GetRequiredService<PasswordHasher>().Hash(PasswordPolicy.Normalize(password)),
             Roles = [InternalIdentity.AdminRole],
             CreatedAt = clock.GetUtcNow(),
-        });
+        };
+        db.Users.Add(admin);
+        db.AddEvent(new AccountProfileChanged(admin.Id, admin.DisplayName, admin.CreatedAt.UtcTicks), clock);
         try
         {
             await db.SaveChangesAsync(cancellationToken);

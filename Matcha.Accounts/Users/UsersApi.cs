@@ -1,6 +1,7 @@
 using Matcha.Accounts.Data;
 using Matcha.Accounts.Passwords;
 using Matcha.Accounts.Sessions;
+using Matcha.EventBus;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -53,6 +54,8 @@ internal static class UsersApi
             CreatedAt = clock.GetUtcNow(),
         };
         db.Users.Add(user);
+        // In the account's own transaction: announced exactly when the account exists.
+        db.AddEvent(new AccountProfileChanged(user.Id, user.DisplayName, user.CreatedAt.UtcTicks), clock);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -69,7 +72,7 @@ internal static class UsersApi
 
     /// <summary>The body binds to <see cref="PatchMeRequest"/> only: an <c>id</c>, <c>email</c> or <c>roles</c> in it is never read.</summary>
     private static async Task<Results<Ok<Profile>, NotFound, ValidationProblem>> PatchMe(
-        PatchMeRequest request, CurrentUser user, AccountsDbContext db, CancellationToken cancellationToken)
+        PatchMeRequest request, CurrentUser user, AccountsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (AccountInput.CheckDisplayName(request.DisplayName) is { } error)
         {
@@ -77,8 +80,15 @@ internal static class UsersApi
         }
 
         var displayName = request.DisplayName!.Trim();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var changed = await db.Users.Where(u => u.Id == user.Id && u.DeletionRequestedAt == null)
             .ExecuteUpdateAsync(u => u.SetProperty(x => x.DisplayName, displayName), cancellationToken);
+        if (changed > 0)
+        {
+            db.AddEvent(new AccountProfileChanged(user.Id, displayName, clock.GetUtcNow().UtcTicks), clock);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
         return changed > 0 && await ProfileOfAsync(user.Id, db, cancellationToken) is { } profile
             ? TypedResults.Ok(profile)
             : TypedResults.NotFound();

@@ -2,6 +2,8 @@ using System.Text.Json;
 using Matcha.EventBus;
 using CatalogSide = Matcha.Catalog;
 using RatingsSide = Matcha.Ratings;
+using AccountsSide = Matcha.Accounts;
+using SocialSide = Matcha.Social;
 
 namespace Matcha.Tests.Backbone;
 
@@ -75,6 +77,38 @@ public sealed class EventContractTests
         var rated = new RatingsSide.Ratings.RatingChanged(7, User, null, 4.0m, 4, Now);
         Assert.Equal(rated.AggregateId, rejected.AggregateId);
         Assert.Equal(rated.AggregateVersion, rejected.AggregateVersion);
+    }
+
+    [Fact]
+    public void SocialReadsAccountProfileChangedAsAccountsWritesIt()
+    {
+        var read = RoundTrip<AccountsSide.Users.AccountProfileChanged, SocialSide.Members.AccountProfileChanged>(new(User, "Ji-woo", 42));
+        Assert.Equal(new SocialSide.Members.AccountProfileChanged(User, "Ji-woo"), read);
+    }
+
+    [Fact]
+    public void SocialAnswersItsOwnStepOfTheDeletionSagaInWordsAccountsReads()
+    {
+        var deletionId = Guid.NewGuid();
+        Guid[] awaited = [Guid.NewGuid()];
+        var command = RoundTrip<AccountsSide.Deletion.EraseUserData, SocialSide.Erasure.EraseUserData>(
+            new(deletionId, User, AccountsSide.Deletion.DeletionStep.Social, 2, awaited));
+        Assert.Equal((deletionId, User, SocialSide.Erasure.ErasureSteps.Social, 2), (command.DeletionId, command.UserId, command.Step, command.Attempt));
+        Assert.Equal(awaited, command.AwaitedEventIds);
+
+        var reply = RoundTrip<SocialSide.Erasure.UserDataErased, AccountsSide.Deletion.UserDataErased>(new(deletionId, command.Step, 2, []));
+        Assert.Equal((deletionId, AccountsSide.Deletion.DeletionStep.Social, 2), (reply.DeletionId, reply.Step, reply.Attempt));
+    }
+
+    [Fact]
+    public void SocialReadsRatingsActivityEventsAsRatingsWritesThem()
+    {
+        Assert.Equal(new SocialSide.Feed.RatingChanged(7, User, 4.5m, Now),
+            RoundTrip<RatingsSide.Ratings.RatingChanged, SocialSide.Feed.RatingChanged>(new(7, User, 3.0m, 4.5m, 2, Now)));
+        Assert.Equal(new SocialSide.Feed.CommentPosted(11, 7, User, Now),
+            RoundTrip<RatingsSide.Comments.CommentPosted, SocialSide.Feed.CommentPosted>(new(11, 7, User, false, Now)));
+        Assert.Equal(new SocialSide.Feed.CommentRemoved(11),
+            RoundTrip<RatingsSide.Comments.CommentRemoved, SocialSide.Feed.CommentRemoved>(new(11, 7, User, Now)));
     }
 
     /// <summary>The producer's event, serialised as the outbox does, read back as the consumer does.</summary>

@@ -13,7 +13,7 @@ public sealed class DeletionSagaTests
     private static UserDataErased Reply(AccountDeletion deletion, DeletionStep step, params Guid[] removals) => new(deletion.Id, step, 1, removals);
 
     [Fact]
-    public void StepsRunRatingsThenCatalogThenRatingsEventsAndCatalogWaitsForTheRemovalsRatingsAnnounced()
+    public void StepsRunRatingsThenCatalogThenRatingsEventsThenSocialAndCatalogWaitsForTheRemovalsRatingsAnnounced()
     {
         var deletion = NewDeletion();
         Assert.Equal((DeletionState.Running, DeletionStep.Ratings), (deletion.State, deletion.Step));
@@ -29,8 +29,13 @@ public sealed class DeletionSagaTests
         Assert.Empty(deletion.Command().AwaitedEventIds);
 
         Assert.True(deletion.Confirm(Reply(deletion, DeletionStep.RatingsEvents), Start.AddSeconds(3), Options));
+        Assert.Equal(DeletionStep.Social, deletion.Step);
+        Assert.Equal(DeletionState.Running, deletion.State);
+        Assert.Equal(removals, deletion.Command().AwaitedEventIds);
+
+        Assert.True(deletion.Confirm(Reply(deletion, DeletionStep.Social), Start.AddSeconds(4), Options));
         Assert.Equal(DeletionState.Completed, deletion.State);
-        Assert.Equal(Start.AddSeconds(3), deletion.CompletedAt);
+        Assert.Equal(Start.AddSeconds(4), deletion.CompletedAt);
     }
 
     [Fact]
@@ -48,7 +53,8 @@ public sealed class DeletionSagaTests
 
         deletion.Confirm(Reply(deletion, DeletionStep.Catalog), Start, Options);
         deletion.Confirm(Reply(deletion, DeletionStep.RatingsEvents), Start, Options);
-        Assert.False(deletion.Confirm(Reply(deletion, DeletionStep.RatingsEvents), Start.AddMinutes(1), Options));
+        deletion.Confirm(Reply(deletion, DeletionStep.Social), Start, Options);
+        Assert.False(deletion.Confirm(Reply(deletion, DeletionStep.Social), Start.AddMinutes(1), Options));
         Assert.Equal(Start, deletion.CompletedAt);
     }
 

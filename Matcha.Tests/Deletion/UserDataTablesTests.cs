@@ -30,6 +30,23 @@ public sealed class UserDataTablesTests
         Assert.Equal(TablesWithAUserId(db.Model), listed);
     }
 
+    [Fact]
+    public void EverySocialTableThatNamesAUserIsErasedWithTheAccount()
+    {
+        using var db = new Matcha.Social.Data.SocialDbContextFactory().CreateDbContext([]);
+        HashSet<Type> listed = [.. Matcha.Social.Erasure.UserDataEraser.Tables.Select(t => t.Entity)];
+
+        // Social's follows name users as follower and followee, so any of its own entities with a uuid is a user's data.
+        HashSet<Type> naming =
+        [
+            .. db.Model.GetEntityTypes()
+                .Where(entity => entity.ClrType.Namespace!.StartsWith("Matcha.Social", StringComparison.Ordinal)
+                    && entity.GetProperties().Any(p => p.ClrType == typeof(Guid)))
+                .Select(entity => entity.ClrType),
+        ];
+        Assert.Equal(naming, listed);
+    }
+
     private static HashSet<Type> TablesWithAUserId(IModel model) =>
     [
         .. model.GetEntityTypes()

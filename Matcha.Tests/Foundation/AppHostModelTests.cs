@@ -35,6 +35,7 @@ public sealed class AppHostModelTests(MatchaAppFixture fixture)
     [InlineData("catalog", "catalogdb")]
     [InlineData("ratings", "ratingsdb")]
     [InlineData("accounts", "accountsdb")]
+    [InlineData("social", "socialdb")]
     public void EachServiceIsGivenOnlyItsOwnDatabaseAndRedis(string service, string database)
     {
         var project = Model.Resources.OfType<ProjectResource>().Single(p => p.Name == service);
@@ -44,7 +45,7 @@ public sealed class AppHostModelTests(MatchaAppFixture fixture)
             .Select(r => r.Resource.Name)
             .Order();
 
-        Assert.Equal([database, "redis"], connectionStrings);
+        Assert.Equal(new[] { database, "redis" }.Order(), connectionStrings);
     }
 
     [Fact]

@@ -14,6 +14,7 @@ public sealed class HealthTests(MatchaAppFixture fixture)
     [InlineData("catalog")]
     [InlineData("ratings")]
     [InlineData("accounts")]
+    [InlineData("social")]
     public async Task EveryServiceIsHealthyWithItsDatabaseAndRedisUp(string service)
     {
         using var client = fixture.App.CreateHttpClient(service, "http");

@@ -15,7 +15,8 @@ public static class DeletionDriver
 
     /// <summary>
     /// A fresh user who rated two films, wishes for one, commented on both, liked the
-    /// neighbour's comment and whose comment the neighbour liked; the neighbour rated and wished too.
+    /// neighbour's comment and whose comment the neighbour liked, and who follows the neighbour
+    /// and is followed back; the neighbour rated and wished too.
     /// </summary>
     public static async Task<Leaver> LeaverWithEverythingAsync(this HttpClient gateway, MatchaAppFixture fixture)
     {
@@ -35,6 +36,10 @@ public static class DeletionDriver
         var neighbours = await gateway.CommentAsync(neighbour, films[0], "Agreed, mostly.");
         await gateway.ExpectAsync(fan, HttpMethod.Put, $"/api/ratings/comments/{neighbours}/like", null, HttpStatusCode.NoContent);
         await gateway.ExpectAsync(neighbour, HttpMethod.Put, $"/api/ratings/comments/{own}/like", null, HttpStatusCode.NoContent);
+        // Social: they follow each other.
+        var neighbourHandle = (await gateway.SocialProfileAsync(neighbour)).Handle;
+        await gateway.FollowAsync(fan, neighbourHandle);
+        await gateway.FollowAsync(neighbour, (await gateway.SocialProfileAsync(fan)).Handle);
 
         // Catalog has counted all of it before the deletion starts.
         var stats = await EventsDriver.EventuallyAsync(() => gateway.StatsAsync(films[0]), s => s.Count == 2 && s.Comments == 2);
@@ -101,7 +106,7 @@ public static class DeletionDriver
     public static async Task<Dictionary<string, long>> RowsMentioningAsync(this MatchaAppFixture fixture, Guid userId)
     {
         var found = new Dictionary<string, long>();
-        foreach (var database in new[] { "accountsdb", "ratingsdb", "catalogdb" })
+        foreach (var database in new[] { "accountsdb", "ratingsdb", "catalogdb", "socialdb" })
         {
             await using var connection = new NpgsqlConnection(await fixture.ConnectionStringAsync(database));
             await connection.OpenAsync();
@@ -162,5 +167,9 @@ public static class DeletionDriver
         Assert.Equal(leaver.NeighboursCommentId, remaining.GetProperty("id").GetInt64());
         Assert.Equal(0, remaining.GetProperty("likeCount").GetInt32());
         Assert.Empty((await gateway.GetAsync<JsonElement>(leaver.Neighbour, $"/api/ratings/movies/{leaver.Films[1]}/comments")).GetProperty("items").EnumerateArray());
+
+        // Neither follow survives, on either side.
+        var neighbour = await gateway.SocialProfileAsync(leaver.Neighbour);
+        Assert.Equal((0, 0), (neighbour.Followers, neighbour.Following));
     }
 }

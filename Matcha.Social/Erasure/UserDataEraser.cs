@@ -1,0 +1,69 @@
+using Matcha.EventBus;
+using Matcha.Social.Data;
+using Matcha.Social.Feed;
+using Matcha.Social.Follows;
+using Matcha.Social.Members;
+using Microsoft.EntityFrameworkCore;
+
+namespace Matcha.Social.Erasure;
+
+/// <summary>A table of Social that holds users' data, and how one user's rows leave it.</summary>
+internal sealed record UserDataTable(Type Entity, Func<SocialDbContext, Guid, CancellationToken, Task> EraseAsync);
+
+/// <summary>
+/// Social's part of the account deletion saga, in the consumer's transaction: a resent command
+/// finds nothing left and confirms again. Social announces no removals (nobody keeps counts of
+/// its rows), so one step erases the data and the inbox's traces together — once the removals
+/// Ratings announced have been applied here, so that no older rating of the user's can arrive
+/// afterwards and bring an activity back.
+/// </summary>
+internal sealed partial class UserDataEraser(TimeProvider clock, ILogger<UserDataEraser> logger) : IEventApplier<SocialDbContext>
+{
+    public const string Subscription = "social-erasure";
+    public const string Topic = "account-deletions";
+
+    /// <summary>Every table with a user's rows; a fast test fails when an entity naming a user is missing here.</summary>
+    public static IReadOnlyList<UserDataTable> Tables { get; } =
+    [
+        new(typeof(Follow), (db, userId, ct) => db.Follows.Where(f => f.FollowerId == userId || f.FolloweeId == userId).ExecuteDeleteAsync(ct)),
+        new(typeof(Activity), (db, userId, ct) => db.Activities.Where(a => a.UserId == userId).ExecuteDeleteAsync(ct)),
+        new(typeof(Member), (db, userId, ct) => db.Members.Where(m => m.UserId == userId).ExecuteDeleteAsync(ct)),
+    ];
+
+    public async Task ApplyAsync(EventEnvelope envelope, SocialDbContext db, CancellationToken cancellationToken)
+    {
+        if (envelope.Type != nameof(EraseUserData))
+        {
+            return;
+        }
+        var command = envelope.PayloadAs<EraseUserData>();
+        if (command.Step != ErasureSteps.Social)
+        {
+            return;
+        }
+        var awaited = command.AwaitedEventIds?.ToArray() ?? [];
+        var applied = await db.Database.SqlQuery<int>($"""
+            SELECT count(*)::int AS "Value" FROM inbox_messages
+            WHERE subscription = {RatingsEventsApplier.Subscription} AND event_id = ANY({awaited})
+            """).SingleAsync(cancellationToken);
+        if (applied < awaited.Length)
+        {
+            // The saga sends the command again; by then the removals have arrived.
+            LogWaiting(command.DeletionId, applied, awaited.Length);
+            return;
+        }
+        foreach (var table in Tables)
+        {
+            await table.EraseAsync(db, command.UserId, cancellationToken);
+        }
+        await db.ForgetAsync(command.UserId, hasInbox: true, cancellationToken);
+        db.AddEvent(new UserDataErased(command.DeletionId, command.Step, command.Attempt, []), clock);
+        LogErased(command.DeletionId);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deletion {DeletionId}: the member, their follows, their activities and the events about them are erased")]
+    private partial void LogErased(Guid deletionId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deletion {DeletionId}: {Applied} of {Awaited} removals applied so far; not erasing yet")]
+    private partial void LogWaiting(Guid deletionId, int applied, int awaited);
+}

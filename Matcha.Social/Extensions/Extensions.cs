@@ -1,0 +1,29 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Matcha.Data;
+using Matcha.EventBus;
+using Matcha.Social.Data;
+using Matcha.Social.Erasure;
+using Matcha.Social.Feed;
+using Matcha.Social.Members;
+
+namespace Matcha.Social;
+
+internal static class Extensions
+{
+    public static void AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddServiceDatabase<SocialDbContext>("socialdb");
+        builder.AddRedisClient("redis");
+        builder.AddInternalIdentity("social");
+        builder.Services.ConfigureHttpJsonOptions(json =>
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
+
+        // Social publishes only the saga's replies; the relay is what sends them.
+        // Names come from Accounts, the feed's activities from Ratings.
+        builder.AddEventOutboxRelay();
+        builder.AddEventSubscription<SocialDbContext, AccountEventsApplier>(AccountEventsApplier.Subscription, AccountEventsApplier.Topic);
+        builder.AddEventSubscription<SocialDbContext, RatingsEventsApplier>(RatingsEventsApplier.Subscription, RatingsEventsApplier.Topic);
+        builder.AddEventSubscription<SocialDbContext, UserDataEraser>(UserDataEraser.Subscription, UserDataEraser.Topic);
+    }
+}

@@ -1,0 +1,61 @@
+using System.Globalization;
+using Matcha.Social.Data;
+using Matcha.Social.Members;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Matcha.Social.Feed;
+
+internal static class FeedApi
+{
+    public static IEndpointRouteBuilder MapFeedApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/feed", MyFeed).WithTags("Feed").RequireAuthorization()
+            .WithSummary("Ratings and comments of the members the caller follows, newest first, keyset-paged.");
+        return app;
+    }
+
+    /// <summary>
+    /// Fan-out on read (docs/social.md): for each member followed, at most one page of their
+    /// newest activities by the (user_id, id) index, then the newest page of those. The cost
+    /// grows with how many one follows, not with how much they have ever done.
+    /// </summary>
+    private static async Task<Results<Ok<Page<FeedItem>>, ValidationProblem>> MyFeed(
+        CurrentUser user, SocialDbContext db, string? cursor, int? pageSize, CancellationToken cancellationToken)
+    {
+        if (PageRequest.Validate(pageSize) is { } problem)
+        {
+            return problem;
+        }
+        var before = long.MaxValue;
+        if (cursor is not null && !long.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out before))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["cursor"] = ["cursor is not a cursor this API returned."] });
+        }
+        var fetch = (pageSize ?? PageRequest.DefaultPageSize) + 1;
+        var newest = db.Activities.FromSql($"""
+            SELECT a.* FROM follows f
+            CROSS JOIN LATERAL (
+                SELECT * FROM activities a
+                WHERE a.user_id = f.followee_id AND a.id < {before}
+                ORDER BY a.id DESC
+                LIMIT {fetch}) a
+            WHERE f.follower_id = {user.Id}
+            ORDER BY a.id DESC
+            LIMIT {fetch}
+            """);
+        // Names are joined to the page only: joined inside the loop, Postgres reads them once per member followed.
+        var rows = await newest.AsNoTracking()
+            .Join(db.Members, a => a.UserId, m => m.UserId, (a, m) => new { Activity = a, Member = new MemberCard(m.Handle, m.DisplayName) })
+            .OrderByDescending(r => r.Activity.Id)
+            .ToListAsync(cancellationToken);
+        var size = fetch - 1;
+        var next = rows.Count > size ? rows[size - 1].Activity.Id.ToString(CultureInfo.InvariantCulture) : null;
+        return TypedResults.Ok(new Page<FeedItem>(
+            [.. rows.Take(size).Select(r => new FeedItem(r.Activity.Kind, r.Member, r.Activity.MovieId, r.Activity.Score, r.Activity.CommentId, r.Activity.OccurredAt))],
+            next));
+    }
+}
+
+/// <summary>One entry of a feed: who did what to which film. Film titles come from Catalog's cards.</summary>
+public sealed record FeedItem(ActivityKind Kind, MemberCard Member, int MovieId, decimal? Score, long? CommentId, DateTimeOffset OccurredAt);

@@ -1,0 +1,20 @@
+using Matcha.EventBus;
+using Matcha.Social;
+using Matcha.Social.Feed;
+using Matcha.Social.Follows;
+using Matcha.Social.Members;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddApplicationServices();
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+app.MapMembersApi();
+app.MapFollowsApi();
+app.MapFeedApi();
+app.MapDeadLetterEndpoints();
+
+app.Run();

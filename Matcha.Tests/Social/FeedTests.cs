@@ -1,0 +1,83 @@
+using System.Net;
+
+namespace Matcha.Tests.Social;
+
+/// <summary>The feed: ratings and comments of the members one follows, from Ratings' events, through the gateway.</summary>
+[Collection(MatchaAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
+public sealed class FeedTests(MatchaAppFixture fixture)
+{
+    [Fact]
+    public async Task TheFeedShowsWhatFollowedMembersRateAndSayNewestFirstAndNothingOfOthers()
+    {
+        using var gateway = fixture.CreateGatewayClient();
+        var (reader, critic, stranger) = (await gateway.NewFanAsync(), await gateway.NewFanAsync(), await gateway.NewFanAsync());
+        var critics = await gateway.SocialProfileAsync(critic);
+        await gateway.SocialProfileAsync(stranger);
+        await gateway.FollowAsync(reader, critics.Handle);
+        int[] films = [await fixture.AddFilmAsync(), await fixture.AddFilmAsync()];
+
+        Assert.Equal(HttpStatusCode.NoContent, await gateway.RateAsync(critic, films[0], 4.5));
+        var comment = await gateway.CommentAsync(critic, films[1], "Worth the trip.");
+        Assert.Equal(HttpStatusCode.NoContent, await gateway.RateAsync(stranger, films[0], 1.0));
+
+        var feed = await EventsDriver.EventuallyAsync(() => gateway.GetAsync<FeedPage>(reader, "/api/social/feed"), f => f.Items.Count >= 2);
+        Assert.Equal(
+            [("commented", critics.Handle, films[1], (decimal?)null, (long?)comment), ("rated", critics.Handle, films[0], 4.5m, null)],
+            feed.Items.Select(i => (i.Kind, i.Member.Handle, i.MovieId, i.Score, i.CommentId)));
+        Assert.All(feed.Items, i => Assert.Equal(critics.DisplayName, i.Member.DisplayName));
+    }
+
+    [Fact]
+    public async Task ARemovedRatingAndAnUnfollowLeaveTheFeed()
+    {
+        using var gateway = fixture.CreateGatewayClient();
+        var (reader, critic) = (await gateway.NewFanAsync(), await gateway.NewFanAsync());
+        var criticHandle = (await gateway.SocialProfileAsync(critic)).Handle;
+        await gateway.FollowAsync(reader, criticHandle);
+        int[] films = [await fixture.AddFilmAsync(), await fixture.AddFilmAsync()];
+        Assert.Equal(HttpStatusCode.NoContent, await gateway.RateAsync(critic, films[0], 3.0));
+        Assert.Equal(HttpStatusCode.NoContent, await gateway.RateAsync(critic, films[1], 2.0));
+        await EventsDriver.EventuallyAsync(() => gateway.GetAsync<FeedPage>(reader, "/api/social/feed"), f => f.Items.Count == 2);
+
+        Assert.Equal(HttpStatusCode.NoContent, await gateway.UnrateAsync(critic, films[0]));
+        var feed = await EventsDriver.EventuallyAsync(() => gateway.GetAsync<FeedPage>(reader, "/api/social/feed"), f => f.Items.Count == 1);
+        Assert.Equal([films[1]], feed.Items.Select(i => i.MovieId));
+
+        await gateway.UnfollowAsync(reader, criticHandle);
+        Assert.Empty((await gateway.GetAsync<FeedPage>(reader, "/api/social/feed")).Items);
+    }
+
+    [Fact]
+    public async Task TheFeedIsPagedWithoutRepeatsOrGapsAcrossFollowedMembers()
+    {
+        using var gateway = fixture.CreateGatewayClient();
+        var reader = await gateway.NewFanAsync();
+        var films = new List<int>();
+        for (var c = 0; c < 2; c++)
+        {
+            var critic = await gateway.NewFanAsync();
+            await gateway.FollowAsync(reader, (await gateway.SocialProfileAsync(critic)).Handle);
+            for (var f = 0; f < 3; f++)
+            {
+                var film = await fixture.AddFilmAsync();
+                films.Add(film);
+                Assert.Equal(HttpStatusCode.NoContent, await gateway.RateAsync(critic, film, 3.5));
+            }
+        }
+        await EventsDriver.EventuallyAsync(() => gateway.GetAsync<FeedPage>(reader, "/api/social/feed"), f => f.Items.Count == 6);
+
+        var seen = new List<int>();
+        string? cursor = null;
+        do
+        {
+            var query = cursor is null ? "pageSize=4" : $"pageSize=4&cursor={Uri.EscapeDataString(cursor)}";
+            var page = await gateway.GetAsync<FeedPage>(reader, $"/api/social/feed?{query}");
+            seen.AddRange(page.Items.Select(i => i.MovieId));
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+
+        Assert.Equal(Enumerable.Reverse(films), seen);
+    }
+}
