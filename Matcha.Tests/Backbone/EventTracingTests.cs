@@ -5,7 +5,7 @@ namespace Matcha.Tests.Backbone;
 
 [Collection(MatchaAppCollectionDefinition.Name)]
 [Trait("Category", "AppHost")]
-public sealed class EventTracingTests(MatchaAppFixture fixture)
+public class EventTracingTests(MatchaAppFixture fixture)
 {
     private const int ProducerKind = 4;
     private const int ConsumerKind = 5;

@@ -26,7 +26,7 @@ static int Usage()
 {
     Console.Error.WriteLine("""
         usage: dotnet run -c Release --project bench/Matcha.Bench -- <benchmark> [--films N] [--people N] [--requests N] [--concurrency N]
-               dotnet run -c Release --project bench/Matcha.Bench -- load [--users 200] [--concurrency 32] [--seconds 60] [--rate N] [--relay notify|cdc] [--chaos]
+               dotnet run -c Release --project bench/Matcha.Bench -- load [--users 200] [--concurrency 32] [--seconds 60] [--rate N] [--relay notify|cdc|both] [--chaos]
                dotnet run -c Release --project bench/Matcha.Bench -- evaluate <MovieLens folder, ratings.csv or u.data> [--split random|time] [--folds 5] [--seed 42] [--checkpoints 10]
                dotnet run -c Release --project bench/Matcha.Bench -- tune <MovieLens folder> [--wide]
                dotnet run -c Release --project bench/Matcha.Bench -- predict <ml-latest-small folder> [--requests N] [--concurrency N]
@@ -41,8 +41,9 @@ static int Usage()
                     commit in Ratings to commit in Catalog at --rate writes/s (default 200) for --seconds,
                     and the acknowledged writes Catalog's statistics miss (lost). --chaos restarts Redis
                     and kills Ratings and Catalog (kill -9) during the steady phase. (It replaces the
-                    old `events` command, which drove Ratings' write code in-process.) --relay cdc is
-                    refused until the change-data-capture relay exists.
+                    old `events` command, which drove Ratings' write code in-process.) --relay cdc runs
+                    every outbox through the change-data-capture relay instead of notify (the default);
+                    --relay both runs once with each and prints them side by side.
           evaluate  the recommendation models (global mean, baseline, SVD, SVD++, the served Bayesian
                     model sampled and as served: folded in, with and without the held-out day) by
                     k-fold cross-validation or a time-ordered split: RMSE and MAE, fit time per fold.
