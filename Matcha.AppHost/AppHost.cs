@@ -20,7 +20,8 @@ var adminPassword = builder.AddParameter("admin-password",
     new GenerateParameterDefault { MinLength = 24, Special = false }, secret: true, persist: true);
 var (gatewaySigningKey, gatewayPublicKey) = builder.AddInternalIdentityKeys();
 // How each service's outbox reaches Redis: notify (the table, woken by NOTIFY) or cdc (logical replication); docs/events.md.
-var eventsRelay = builder.AddParameter("events-relay", "notify", publishValueAsDefault: true);
+// (A parameter given a plain value ignores configuration; this one reads it, notify if unset.)
+var eventsRelay = builder.AddParameter("events-relay", () => builder.Configuration["Parameters:events-relay"] ?? "notify", publishValueAsDefault: true);
 
 // Services: each references only its own database, and Redis.
 var catalog = builder.AddProject<Projects.Matcha_Catalog>("catalog")

@@ -175,7 +175,8 @@ internal sealed partial class CdcRelay(
         {
             await table.PublishAsync(sending);
         }
-        await transaction.CommitAsync(cancellationToken);
+        // Not cancelled once Redis has the entries: a relay told to stop still records what it sent.
+        await transaction.CommitAsync(CancellationToken.None);
         LogPublished(sending.Count, rows.Count - sending.Count);
     }
 
