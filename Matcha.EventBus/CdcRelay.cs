@@ -282,9 +282,9 @@ internal sealed partial class CdcRelay(
         {
             try
             {
-                while (await table.RepublishStepAsync(stoppingToken) > 0)
-                {
-                }
+                // One step (RepublishBatchSize rows) per turn, as the table relay does between its
+                // batches: new events, streamed meanwhile, never queue behind a whole day of repeats.
+                await table.RepublishStepAsync(stoppingToken);
                 if (DateTimeOffset.UtcNow >= nextHeartbeat)
                 {
                     await using var heartbeat = dataSource.CreateCommand("SELECT pg_logical_emit_message(true, @prefix, ''::text)");
