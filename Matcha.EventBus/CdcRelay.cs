@@ -86,10 +86,21 @@ internal sealed partial class CdcRelay(
 
         // Rows committed while no slot existed (or while it was invalidated), and rows this relay's
         // predecessor streamed but did not mark, are in the table; the stream then skips them as sent.
+        // Every such row is older than the slot's stream, so none may stay behind: rows another relay
+        // holds (SKIP LOCKED passes them by) are waited for, or the stream could overtake them.
+        await using var newest = dataSource.CreateCommand("SELECT coalesce(max(id), 0) FROM outbox_messages");
+        var upTo = (long)(await newest.ExecuteScalarAsync(cancellationToken))!;
+        await using var left = dataSource.CreateCommand("SELECT EXISTS (SELECT FROM outbox_messages WHERE published_at IS NULL AND id <= @upTo)");
+        left.Parameters.AddWithValue("upTo", upTo);
         var swept = 0;
-        for (var batch = await table.PublishBatchAsync(cancellationToken); batch > 0; batch = await table.PublishBatchAsync(cancellationToken))
+        while ((bool)(await left.ExecuteScalarAsync(cancellationToken))!)
         {
+            var batch = await table.PublishBatchAsync(cancellationToken);
             swept += batch;
+            if (batch == 0)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken);
+            }
         }
         if (swept > 0)
         {
