@@ -20,11 +20,15 @@ var adminEmail = builder.AddParameter("admin-email", "admin@matcha.local", publi
 var adminPassword = builder.AddParameter("admin-password",
     new GenerateParameterDefault { MinLength = 24, Special = false }, secret: true, persist: true);
 var (gatewaySigningKey, gatewayPublicKey) = builder.AddInternalIdentityKeys();
+// How each service's outbox reaches Redis: notify (the table, woken by NOTIFY) or cdc (logical replication); docs/events.md.
+// (A parameter given a plain value ignores configuration; this one reads it, notify if unset.)
+var eventsRelay = builder.AddParameter("events-relay", () => builder.Configuration["Parameters:events-relay"] ?? "notify", publishValueAsDefault: true);
 
 // Services: each references only its own database, and Redis.
 var catalog = builder.AddProject<Projects.Matcha_Catalog>("catalog")
     .WithReference(catalogDb).WaitFor(catalogDb)
     .WithReference(redis).WaitFor(redis)
+    .WithEnvironment("Events__Relay", eventsRelay)
     .WithInternalIdentity(gatewayPublicKey)
     .WithHttpHealthCheck("/health")
     .WithGrpcEndpoint();   // the cards the gateway's screens read, over gRPC
@@ -32,12 +36,14 @@ var catalog = builder.AddProject<Projects.Matcha_Catalog>("catalog")
 var ratings = builder.AddProject<Projects.Matcha_Ratings>("ratings")
     .WithReference(ratingsDb).WaitFor(ratingsDb)
     .WithReference(redis).WaitFor(redis)
+    .WithEnvironment("Events__Relay", eventsRelay)
     .WithInternalIdentity(gatewayPublicKey)
     .WithHttpHealthCheck("/health");
 
 var accounts = builder.AddProject<Projects.Matcha_Accounts>("accounts")
     .WithReference(accountsDb).WaitFor(accountsDb)
     .WithReference(redis).WaitFor(redis)
+    .WithEnvironment("Events__Relay", eventsRelay)
     .WithEnvironment("Accounts__SigningKeys__EncryptionSecret", signingSecret)
     .WithEnvironment("Accounts__Bootstrap__AdminEmail", adminEmail)
     .WithEnvironment("Accounts__Bootstrap__AdminPassword", adminPassword)
@@ -47,6 +53,7 @@ var accounts = builder.AddProject<Projects.Matcha_Accounts>("accounts")
 var social = builder.AddProject<Projects.Matcha_Social>("social")
     .WithReference(socialDb).WaitFor(socialDb)
     .WithReference(redis).WaitFor(redis)
+    .WithEnvironment("Events__Relay", eventsRelay)
     .WithInternalIdentity(gatewayPublicKey)
     .WithHttpHealthCheck("/health");
 

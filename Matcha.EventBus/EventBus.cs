@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -17,12 +18,29 @@ namespace Matcha.EventBus;
 /// </summary>
 public static class EventBus
 {
-    /// <summary>Relays this service's outbox (<see cref="EventTablesModel.AddEventOutbox"/>) to Redis Streams.</summary>
-    public static IHostApplicationBuilder AddEventOutboxRelay(this IHostApplicationBuilder builder)
+    /// <summary>
+    /// Relays this service's outbox (<see cref="EventTablesModel.AddEventOutbox"/>) to Redis Streams,
+    /// with the relay <c>Events:Relay</c> names: <see cref="RelayKind.Notify"/> (the default) or
+    /// <see cref="RelayKind.Cdc"/>, which reads the database <paramref name="connectionName"/> through
+    /// a replication connection of its own (the pooled data source does not give out the password).
+    /// </summary>
+    public static IHostApplicationBuilder AddEventOutboxRelay(this IHostApplicationBuilder builder, string? connectionName = null)
     {
         builder.AddEventBusCore();
-        builder.Services.AddHostedService<OutboxRelay>();
+        builder.Services.AddSingleton<OutboxRelay>();
         builder.Services.AddSingleton<IEventLagSource, OutboxLag>();
+        if (builder.Configuration.GetSection(EventBusOptions.Section).GetValue<RelayKind?>(nameof(EventBusOptions.Relay)) is RelayKind.Cdc)
+        {
+            var connectionString = (connectionName is null ? null : builder.Configuration.GetConnectionString(connectionName))
+                ?? throw new InvalidOperationException($"{EventBusOptions.Section}:Relay=Cdc needs the outbox database's connection string: call AddEventOutboxRelay(\"<connection name>\") and set ConnectionStrings:<connection name> (given: {connectionName ?? "none"}).");
+            builder.Services.AddSingleton(new OutboxReplication(connectionString));
+            builder.Services.AddHostedService<CdcRelay>();
+            builder.Services.AddHealthChecks().AddCheck<ReplicationSlotHealthCheck>("events-slot");
+        }
+        else
+        {
+            builder.Services.AddHostedService(services => services.GetRequiredService<OutboxRelay>());
+        }
         return builder;
     }
 

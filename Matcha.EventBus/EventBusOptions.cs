@@ -5,6 +5,21 @@ public sealed class EventBusOptions
 {
     public const string Section = "Events";
 
+    /// <summary>How committed outbox rows are found: the outbox table (NOTIFY and polling) or change data capture.</summary>
+    public RelayKind Relay { get; set; } = RelayKind.Notify;
+
+    /// <summary>The change-data-capture relay commits a tiny transaction this often, so its slot advances while no event is written.</summary>
+    public TimeSpan CdcHeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>WAL its replication slot retains past which <c>events-slot</c> in /health says Degraded.</summary>
+    public long SlotDegradedBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>
+    /// Past this, Unhealthy: close to the server's <c>max_slot_wal_keep_size</c> (1 GB in the AppHost),
+    /// beyond which Postgres invalidates the slot (docs/events.md, "Change data capture").
+    /// </summary>
+    public long SlotUnhealthyBytes { get; set; } = 768L * 1024 * 1024;
+
     /// <summary>Each producer's topic <c>t</c> is the Redis stream <c>{StreamPrefix}{t}</c>.</summary>
     public string StreamPrefix { get; set; } = "matcha:events:";
 
@@ -54,5 +69,16 @@ public sealed class EventBusOptions
         !string.IsNullOrWhiteSpace(StreamPrefix) && StreamMaxLength > 0 && RelayBatchSize > 0 && RepublishBatchSize > 0 && ConsumerBatchSize > 0
         && MaxAttempts > 0 && RelayPollInterval > TimeSpan.Zero && MaxBackoff > TimeSpan.Zero && ConsumerPollInterval > TimeSpan.Zero
         && ReclaimAfter > TimeSpan.Zero && ReclaimInterval > TimeSpan.Zero
+        && CdcHeartbeatInterval > TimeSpan.Zero && SlotDegradedBytes > 0 && SlotUnhealthyBytes >= SlotDegradedBytes
         && LagSampleInterval > TimeSpan.Zero && LagDegradedAfter > TimeSpan.Zero && OutboxRetention >= TimeSpan.Zero && PruneInterval > TimeSpan.Zero;
+}
+
+/// <summary>Which relay moves a service's outbox to Redis (<c>Events:Relay</c>).</summary>
+public enum RelayKind
+{
+    /// <summary><see cref="OutboxRelay"/>: claims unsent rows from the table, woken by NOTIFY, polling as a fallback.</summary>
+    Notify,
+
+    /// <summary><see cref="CdcRelay"/>: reads committed rows from the write-ahead log through a replication slot.</summary>
+    Cdc,
 }

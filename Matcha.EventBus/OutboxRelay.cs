@@ -108,6 +108,20 @@ internal sealed partial class OutboxRelay(
             return 0;
         }
 
+        await PublishAsync(rows);
+
+        await MarkPublishedAsync(connection, transaction, rows.Select(r => r.Id), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        LogPublished(rows.Count);
+        return rows.Count;
+    }
+
+    /// <summary>
+    /// XADDs the rows with a publish span each (the child of the request that wrote the row), and
+    /// returns once Redis confirmed them all. The change-data-capture relay publishes through this too.
+    /// </summary>
+    internal async Task PublishAsync(List<OutboxRow> rows)
+    {
         var spans = new List<Activity?>(rows.Count);
         try
         {
@@ -132,15 +146,14 @@ internal sealed partial class OutboxRelay(
             spans.ForEach(s => s?.Dispose());
             Activity.Current = null;
         }
+    }
 
-        await using (var mark = new NpgsqlCommand("UPDATE outbox_messages SET published_at = now() WHERE id = ANY(@ids)", connection, transaction))
-        {
-            mark.Parameters.AddWithValue("ids", rows.Select(r => r.Id).ToArray());
-            await mark.ExecuteNonQueryAsync(cancellationToken);
-        }
-        await transaction.CommitAsync(cancellationToken);
-        LogPublished(rows.Count);
-        return rows.Count;
+    /// <summary>Marks rows published (what pruning and a republish after a Redis loss go by).</summary>
+    private static async Task MarkPublishedAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, IEnumerable<long> ids, CancellationToken cancellationToken)
+    {
+        await using var mark = new NpgsqlCommand("UPDATE outbox_messages SET published_at = now() WHERE id = ANY(@ids)", connection, transaction);
+        mark.Parameters.AddWithValue("ids", ids.ToArray());
+        await mark.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>
@@ -237,12 +250,11 @@ internal sealed partial class OutboxRelay(
 
     private string MarkerKey => field ??= $"{_options.StreamPrefix}outbox-marker:{new NpgsqlConnectionStringBuilder(dataSource.ConnectionString).Database}";
 
-    private sealed record OutboxRow(long Id, string Topic, EventEnvelope Envelope);
 
     /// <summary>A republish in progress: rows with ids in (After, UpTo] are still to be sent again; Key is its key in Redis.</summary>
     private sealed record RepublishPass(string Key, long After, long UpTo);
 
-    private async Task PruneAsync(CancellationToken cancellationToken)
+    internal async Task PruneAsync(CancellationToken cancellationToken)
     {
         await using var prune = dataSource.CreateCommand("DELETE FROM outbox_messages WHERE published_at < now() - @retention");
         prune.Parameters.AddWithValue("retention", _options.OutboxRetention);
@@ -320,3 +332,6 @@ internal sealed partial class OutboxRelay(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox relay lost its LISTEN connection; polling until it is back")]
     private partial void LogListenFailed(Exception exception);
 }
+
+/// <summary>An outbox row on its way to its topic's stream.</summary>
+internal sealed record OutboxRow(long Id, string Topic, EventEnvelope Envelope);

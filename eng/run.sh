@@ -6,14 +6,18 @@
 #   ./eng/run.sh            start (local data persists between runs)
 #   ./eng/run.sh --reset    start with an empty data folder (local-process mode)
 #   ./eng/run.sh --local    force local processes even when a container runtime answers
+#   ./eng/run.sh --relay cdc  relay events by change data capture instead of the outbox table (notify)
 #   Any other arguments go to the AppHost, e.g. --Matcha:Infrastructure:DataDirectory=/srv/matcha
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 args=()
 install_args=()
+relay_next=false
 for arg in "$@"; do
+  if $relay_next; then args+=("--Parameters:events-relay=$arg"); relay_next=false; continue; fi
   case "$arg" in
+    --relay) relay_next=true ;;
     --reset) args+=("--Matcha:Infrastructure:ResetData=true") ;;
     --local) args+=("--Matcha:Infrastructure:Mode=Local"); install_args+=(--local) ;;
     *) args+=("$arg") ;;

@@ -35,7 +35,7 @@ internal static class Extensions
         builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddSource(DeletionTelemetry.SourceName));
         builder.Services.ConfigureHttpJsonOptions(json =>
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
-        builder.AddEventOutboxRelay();
+        builder.AddEventOutboxRelay("accountsdb");
         builder.AddEventSubscription<AccountsDbContext, DeletionRepliesApplier>(DeletionRepliesApplier.Subscription, DeletionTopics.Replies);
     }
 

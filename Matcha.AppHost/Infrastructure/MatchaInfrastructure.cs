@@ -51,9 +51,9 @@ public sealed class MatchaInfrastructure
 
     /// <summary>
     /// Settings both kinds of Postgres run with. <c>wal_level=logical</c> lets the outbox be read by
-    /// change data capture through a replication slot (the relay that does so is planned:
-    /// docs/performance.md); a slot whose reader is down retains WAL, so <c>max_slot_wal_keep_size</c>
-    /// bounds what it can hold back (past that Postgres invalidates the slot). <c>track_commit_timestamp</c>
+    /// change data capture through a replication slot (<c>events-relay=cdc</c>, docs/events.md); a slot
+    /// whose reader is down retains WAL, so <c>max_slot_wal_keep_size</c> bounds what it can hold back
+    /// (past that Postgres invalidates the slot, and the relay recreates it and sweeps the outbox table). <c>track_commit_timestamp</c>
     /// lets the load benchmark measure event lag from commit to commit.
     /// </summary>
     public static readonly string[] PostgresSettings =

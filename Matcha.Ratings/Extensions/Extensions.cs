@@ -20,7 +20,7 @@ internal static class Extensions
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
 
         builder.AddRecommendations();
-        builder.AddEventOutboxRelay();
+        builder.AddEventOutboxRelay("ratingsdb");
         builder.AddEventSubscription<RatingsDbContext, CatalogEventsApplier>(CatalogEventsApplier.Subscription, CatalogEventsApplier.Topic);
         builder.AddEventSubscription<RatingsDbContext, UserDataEraser>(UserDataEraser.Subscription, UserDataEraser.Topic);
     }

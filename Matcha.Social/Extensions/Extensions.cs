@@ -21,7 +21,7 @@ internal static class Extensions
 
         // Social publishes only the saga's replies; the relay is what sends them.
         // Names come from Accounts, the feed's activities from Ratings.
-        builder.AddEventOutboxRelay();
+        builder.AddEventOutboxRelay("socialdb");
         builder.AddEventSubscription<SocialDbContext, AccountEventsApplier>(AccountEventsApplier.Subscription, AccountEventsApplier.Topic);
         builder.AddEventSubscription<SocialDbContext, RatingsEventsApplier>(RatingsEventsApplier.Subscription, RatingsEventsApplier.Topic);
         builder.AddEventSubscription<SocialDbContext, UserDataEraser>(UserDataEraser.Subscription, UserDataEraser.Topic);

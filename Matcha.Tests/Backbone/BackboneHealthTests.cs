@@ -8,7 +8,7 @@ namespace Matcha.Tests.Backbone;
 /// </summary>
 [Collection(MatchaAppCollectionDefinition.Name)]
 [Trait("Category", "AppHost")]
-public sealed class BackboneHealthTests(MatchaAppFixture fixture)
+public class BackboneHealthTests(MatchaAppFixture fixture)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(40);
 

@@ -12,7 +12,7 @@ namespace Matcha.Tests.Backbone;
 /// </summary>
 [Collection(MatchaAppCollectionDefinition.Name)]
 [Trait("Category", "AppHost")]
-public sealed class BackboneRecoveryTests(MatchaAppFixture fixture)
+public class BackboneRecoveryTests(MatchaAppFixture fixture)
 {
     private static readonly TimeSpan AFewSeconds = TimeSpan.FromSeconds(10);
 

@@ -5,7 +5,7 @@ namespace Matcha.Tests.Backbone;
 /// <summary>Processes killed with SIGKILL at the awkward moments; afterwards nothing is lost and nothing counts twice.</summary>
 [Collection(MatchaAppCollectionDefinition.Name)]
 [Trait("Category", "AppHost")]
-public sealed class CrashTests(MatchaAppFixture fixture)
+public class CrashTests(MatchaAppFixture fixture)
 {
     [Fact]
     public async Task RatingsAcceptedWhileRedisIsDownReachCatalogOnceItIsBack()

@@ -5,7 +5,7 @@ namespace Matcha.Tests.Backbone;
 
 [Collection(MatchaAppCollectionDefinition.Name)]
 [Trait("Category", "AppHost")]
-public sealed class EventTracingTests(MatchaAppFixture fixture)
+public class EventTracingTests(MatchaAppFixture fixture)
 {
     private const int ProducerKind = 4;
     private const int ConsumerKind = 5;
@@ -22,10 +22,11 @@ public sealed class EventTracingTests(MatchaAppFixture fixture)
             await gateway.RateAsync(fan, movieId, 2.5, $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01"));
 
         var spans = await fixture.Traces.WaitForTraceAsync(traceId,
-            s => s.Any(IsConsumerSpanOf("catalog")), EventsDriver.Patience);
+            // Each service exports on its own schedule: wait for the publish span too, not only for Catalog's.
+            s => s.Any(IsConsumerSpanOf("catalog")) && s.Any(IsPublishSpan), EventsDriver.Patience);
         var gatewayServer = Only(spans, s => s.Service == "gateway" && s.Kind == ExportedSpan.ServerKind);
         var ratingsServer = Only(spans, s => s.Service == "ratings" && s.Kind == ExportedSpan.ServerKind);
-        var publish = Only(spans, s => s.Service == "ratings" && s.Kind == ProducerKind && s.Name == "RatingChanged publish");
+        var publish = Only(spans, IsPublishSpan);
         var process = Only(spans, IsConsumerSpanOf("catalog"));
         Assert.Equal("RatingChanged process", process.Name);
         // Each hop hangs under the one before it: the request, the outbox row, the stream entry.
@@ -40,6 +41,8 @@ public sealed class EventTracingTests(MatchaAppFixture fixture)
         var matching = spans.Where(match).ToList();
         return Assert.Single(matching);
     }
+
+    private static bool IsPublishSpan(ExportedSpan span) => span.Service == "ratings" && span.Kind == ProducerKind && span.Name == "RatingChanged publish";
 
     private static Func<ExportedSpan, bool> IsConsumerSpanOf(string service) =>
         span => span.Service == service && span.Kind == ConsumerKind;

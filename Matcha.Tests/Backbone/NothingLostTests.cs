@@ -12,7 +12,7 @@ namespace Matcha.Tests.Backbone;
 /// </summary>
 [Collection(MatchaAppCollectionDefinition.Name)]
 [Trait("Category", "AppHost")]
-public sealed class NothingLostTests(MatchaAppFixture fixture, ITestOutputHelper output)
+public class NothingLostTests(MatchaAppFixture fixture, ITestOutputHelper output)
 {
     private const int Fans = 16;
     private const int Films = 6;

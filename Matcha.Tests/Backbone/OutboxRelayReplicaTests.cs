@@ -8,7 +8,7 @@ namespace Matcha.Tests.Backbone;
 
 [Collection(MatchaAppCollectionDefinition.Name)]
 [Trait("Category", "AppHost")]
-public sealed class OutboxRelayReplicaTests(MatchaAppFixture fixture)
+public class OutboxRelayReplicaTests(MatchaAppFixture fixture)
 {
     private const int Aggregates = 40;
     private const int VersionsEach = 30;

@@ -8,7 +8,7 @@ namespace Matcha.Tests.Backbone;
 
 [Collection(MatchaAppCollectionDefinition.Name)]
 [Trait("Category", "AppHost")]
-public sealed class OutboxTransactionTests(MatchaAppFixture fixture)
+public class OutboxTransactionTests(MatchaAppFixture fixture)
 {
     [Fact]
     public async Task AChangeRolledBackLeavesNoEventAndOneCommittedIsPublished()

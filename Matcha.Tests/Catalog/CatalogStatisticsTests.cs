@@ -14,7 +14,7 @@ namespace Matcha.Tests.Catalog;
 /// <summary>Ratings' events, through the outbox, the relay and Catalog's consumer, into a film's statistics.</summary>
 [Collection(MatchaAppCollectionDefinition.Name)]
 [Trait("Category", "AppHost")]
-public sealed class CatalogStatisticsTests(MatchaAppFixture fixture)
+public class CatalogStatisticsTests(MatchaAppFixture fixture)
 {
     [Fact]
     public async Task RatingsWishesAndCommentsReachCatalogsStatisticsExactly()

@@ -27,7 +27,7 @@ public sealed class TestCategoryTests
     private static bool NeedsAppHost(Type testClass) =>
         testClass.GetCustomAttributesData().Any(a => a.AttributeType == typeof(CollectionAttribute)
             && Equals(a.ConstructorArguments[0].Value, MatchaAppCollectionDefinition.Name))
-        || Takes(testClass, typeof(MatchaAppFixture));
+        || testClass.GetConstructors().Any(c => c.GetParameters().Any(p => p.ParameterType.IsAssignableTo(typeof(MatchaAppFixture))));
 
     /// <summary>Given the fixture by its constructor or as a class fixture.</summary>
     private static bool Takes(Type testClass, Type fixture) =>

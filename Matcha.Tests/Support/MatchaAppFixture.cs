@@ -8,7 +8,7 @@ namespace Matcha.Tests.Support;
 /// as local processes in a throw-away data folder, every service exporting its traces to
 /// <see cref="Traces"/>. Tests use fresh data of their own; none relies on another's leftovers.
 /// </summary>
-public sealed class MatchaAppFixture : IAsyncLifetime
+public class MatchaAppFixture : IAsyncLifetime
 {
     public static readonly string[] HealthReporting =
         ["postgres", "catalogdb", "ratingsdb", "accountsdb", "redis", "catalog", "ratings", "accounts", "gateway"];
@@ -22,7 +22,7 @@ public sealed class MatchaAppFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await Traces.StartAsync();
-        var builder = await CreateBuilderAsync(LocalInfrastructureArgs(DataDirectory));
+        var builder = await CreateBuilderAsync([.. LocalInfrastructureArgs(DataDirectory), .. AppHostArgs]);
         // Resource console output reaches the test log only when it is a warning or worse.
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
@@ -63,6 +63,9 @@ public sealed class MatchaAppFixture : IAsyncLifetime
         await App.StartAsync(cts.Token);
         await Task.WhenAll(HealthReporting.Select(name => App.ResourceNotifications.WaitForResourceHealthyAsync(name, cts.Token)));
     }
+
+    /// <summary>Arguments a derived fixture gives the AppHost besides the local infrastructure's.</summary>
+    protected virtual string[] AppHostArgs => [];
 
     public HttpClient CreateGatewayClient() => App.CreateHttpClient("gateway", "http");
 

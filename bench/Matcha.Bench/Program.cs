@@ -28,7 +28,7 @@ static int Usage()
 {
     Console.Error.WriteLine("""
         usage: dotnet run -c Release --project bench/Matcha.Bench -- <benchmark> [--films N] [--people N] [--requests N] [--concurrency N]
-               dotnet run -c Release --project bench/Matcha.Bench -- load [--users 200] [--concurrency 32] [--seconds 60] [--rate N] [--relay notify|cdc] [--chaos]
+               dotnet run -c Release --project bench/Matcha.Bench -- load [--users 200] [--concurrency 32] [--seconds 60] [--rate N] [--relay notify|cdc|both] [--chaos]
                dotnet run -c Release --project bench/Matcha.Bench -- api-styles [--requests 5000] [--concurrency 16] [--rounds 5]
                dotnet run -c Release --project bench/Matcha.Bench -- evaluate <MovieLens folder, ratings.csv or u.data> [--split random|time] [--folds 5] [--seed 42] [--checkpoints 10]
                dotnet run -c Release --project bench/Matcha.Bench -- tune <MovieLens folder> [--wide]
@@ -44,8 +44,9 @@ static int Usage()
                     commit in Ratings to commit in Catalog at --rate writes/s (default 200) for --seconds,
                     and the acknowledged writes Catalog's statistics miss (lost). --chaos restarts Redis
                     and kills Ratings and Catalog (kill -9) during the steady phase. (It replaces the
-                    old `events` command, which drove Ratings' write code in-process.) --relay cdc is
-                    refused until the change-data-capture relay exists.
+                    old `events` command, which drove Ratings' write code in-process.) --relay cdc runs
+                    every outbox through the change-data-capture relay instead of notify (the default);
+                    --relay both runs once with each and prints them side by side.
           api-styles  the same 50 film cards from Catalog over REST/JSON and over gRPC/protobuf, alternating
                     rounds: throughput, p50/p99, bytes per response, Catalog's CPU per request; last line
                     "api-styles: grpc_over_rest_throughput=… rest_bytes=… grpc_bytes=…".

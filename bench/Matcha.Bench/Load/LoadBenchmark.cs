@@ -19,12 +19,37 @@ internal static class LoadBenchmark
 {
     private static readonly TimeSpan DrainPatience = TimeSpan.FromMinutes(3);
 
+    /// <summary><c>--relay both</c> runs the whole benchmark once per relay, each on a fresh Matcha, and prints their summaries side by side.</summary>
     public static async Task<int> RunAsync(LoadOptions options)
+    {
+        if (options.Relay != "both")
+        {
+            Console.WriteLine(await RunOneAsync(options));
+            return 0;
+        }
+        var summaries = new List<(string Relay, string Summary)>();
+        foreach (var relay in (string[])["notify", "cdc"])
+        {
+            summaries.Add((relay, await RunOneAsync(options with { Relay = relay })));
+            Console.WriteLine(summaries[^1].Summary);
+            Console.WriteLine();
+        }
+        Console.WriteLine("Relays side by side (each on a fresh Matcha, one after the other, the same options):");
+        foreach (var (relay, summary) in summaries)
+        {
+            Console.WriteLine($"  {relay,-6} {summary}");
+        }
+        // The last line is the default relay's, as for a run without --relay.
+        Console.WriteLine(summaries[0].Summary);
+        return 0;
+    }
+
+    private static async Task<string> RunOneAsync(LoadOptions options)
     {
         Console.WriteLine($"Load benchmark: {options.Users} users, concurrency {options.Concurrency}, {options.Rounds} rounds of {options.RoundLength.TotalSeconds:F0} s each way, " +
             $"then {options.Rate} writes/s for {options.Seconds} s; relay {options.Relay}{(options.Chaos ? "; chaos: Redis restart, kill -9 of Ratings and Catalog" : "")}");
         Console.WriteLine("Starting Matcha (local Postgres and Redis)...");
-        await using var app = await BenchApp.StartAsync(resources: null, Configure);
+        await using var app = await BenchApp.StartAsync(resources: null, builder => Configure(builder, options));
         foreach (var service in ServiceProcesses.Services)
         {
             Console.WriteLine($"  {service}: {ServiceProcesses.BuildConfiguration(app, service)} build");
@@ -117,10 +142,9 @@ internal static class LoadBenchmark
         }
         var writes = Rate(rounds.Select(r => r.With));
         var limitRate = Rate(rounds.Select(r => r.Limit));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        return string.Create(CultureInfo.InvariantCulture,
             $"load: writes_per_s={writes:F0} limit_per_s={limitRate:F0} ratio={writes / limitRate:F2} outbox_ratio={writes / Rate(rounds.Select(r => r.Without)):F2} " +
-            $"lag_p50_ms={Ms(lag.Percentile(50))} lag_p99_ms={Ms(lag.Percentile(99))} lag_rate={steady.PerSecond:F0} lost={lost.Total + lag.Unapplied}"));
-        return 0;
+            $"lag_p50_ms={Ms(lag.Percentile(50))} lag_p99_ms={Ms(lag.Percentile(99))} lag_rate={steady.PerSecond:F0} lost={lost.Total + lag.Unapplied}");
     }
 
     private static void Print(List<(Measurement With, Measurement Without, Measurement Limit)> rounds, Measurement steady, LagReport lag, LostReport lost,
@@ -143,8 +167,10 @@ internal static class LoadBenchmark
         Console.WriteLine($"failed writes (not acknowledged, not counted): {errors}");
     }
 
-    private static void Configure(IDistributedApplicationTestingBuilder builder)
+    private static void Configure(IDistributedApplicationTestingBuilder builder, LoadOptions options)
     {
+        // The same knob as ./eng/run.sh --relay: every service's outbox by the relay asked for.
+        builder.Configuration["Parameters:events-relay"] = options.Relay;
         // Signing 200 users up from one address would meet the anonymous limit; the per-user limits stay as deployed.
         builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "gateway"))
             .WithEnvironment("Gateway__RateLimits__AnonymousBurst", "1000000")

@@ -3,7 +3,8 @@ using System.Globalization;
 namespace Matcha.Bench.Load;
 
 /// <summary>
-/// <c>load [--users 200] [--concurrency 32] [--seconds 60] [--rate N] [--relay notify|cdc] [--chaos]</c>.
+/// <c>load [--users 200] [--concurrency 32] [--seconds 60] [--rate N] [--relay notify|cdc|both] [--chaos]</c>;
+/// <c>both</c> runs it once per relay and prints the two side by side.
 /// <see cref="Seconds"/> is the steady-rate phase (event lag); each throughput round lasts a sixth of it
 /// (at most 10 s with <see cref="Chaos"/>).
 /// </summary>
@@ -34,9 +35,8 @@ internal sealed record LoadOptions(int Users, int Concurrency, int Seconds, int 
                 "--seconds" => options with { Seconds = Number(value) },
                 "--rate" => options with { Rate = Number(value) },
                 "--rounds" => options with { Rounds = Number(value) },
-                "--relay" when value is "notify" => options with { Relay = value },
-                // Named by the issue; refused until the change-data-capture relay exists (docs/performance.md, "Open").
-                "--relay" when value is "cdc" => throw new ArgumentException("--relay cdc: the change-data-capture relay is not built yet; only notify runs"),
+                // The AppHost's events-relay parameter: the outbox table's relay, or change data capture.
+                "--relay" when value is "notify" or "cdc" or "both" => options with { Relay = value },
                 _ => throw new ArgumentException($"Unknown option {args[i - 1]} {value}"),
             };
         }
