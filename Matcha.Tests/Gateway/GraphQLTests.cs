@@ -80,6 +80,8 @@ public sealed class GraphQLTests(MatchaAppFixture fixture)
         using var gateway = fixture.CreateGatewayClient();
         var fan = await gateway.NewFanAsync();
         Assert.Equal(HttpStatusCode.NoContent, await gateway.RateAsync(fan, film.Id, 3.5));
+        // Both reads after Catalog has counted the rating: otherwise each may see a different moment of it.
+        await EventsDriver.EventuallyAsync(() => gateway.StatsAsync(film.Id), s => s.Count == 1);
 
         var rest = await gateway.GetAsync<JsonElement>(fan, $"/api/screens/movie/{film.Id}");
         var (status, answer, _) = await QueryAsync(gateway, fan, $$"""
