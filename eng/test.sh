@@ -55,6 +55,19 @@ for trx in "$results"/*.trx; do
   total=$(get total); executed=$(get executed)
   skipped=$((skipped + total - executed))
 done
+# Failures again at the end, where a runner that keeps only the tail of the log still shows them.
+if ((failed > 0)); then
+  echo "Failed tests:"
+  for trx in "$results"/*.trx; do
+    [[ -e "$trx" ]] || continue
+    # Each failed result: its name, then the first lines of its message.
+    tr -d '\r' <"$trx" | awk '
+      /<UnitTestResult / && /outcome="Failed"/ { match($0, /testName="[^"]*"/); name = substr($0, RSTART + 10, RLENGTH - 11); inside = 1; lines = 0; print "  FAILED " name; next }
+      inside && /<Message>/ { msg = 1; sub(/.*<Message>/, "") }
+      inside && msg { line = $0; sub(/<\/Message>.*/, "", line); if (lines++ < 12) print "    " line; if ($0 ~ /<\/Message>/) { msg = 0; inside = 0 } }
+    ' | sed -e 's/&quot;/"/g' -e "s/&apos;/'/g" -e 's/&lt;/</g' -e 's/&gt;/>/g' -e 's/&amp;/\&/g'
+  done
+fi
 rm -rf "$results"
 echo "Tests: $passed passed, $failed failed, $skipped skipped"
 if ((passed == 0 && status == 0)); then
