@@ -8,10 +8,7 @@ internal static class ScreensExtensions
         builder.AddScreenClients();
         builder.Services.AddSingleton<ServiceReader>();
         builder.Services.AddSingleton<CatalogClient>();
-        // Catalog's cards over gRPC, at its HTTP/2-only endpoint "grpc" (service discovery's _grpc.catalog).
-        builder.Services.AddGrpcClient<Matcha.Contracts.Catalog.V1.CatalogCards.CatalogCardsClient>(CatalogCardsReader.ClientName,
-                grpc => grpc.Address = new Uri("http://_grpc.catalog"))
-            .AddScreenResilience(CatalogCardsReader.Service);
+        builder.Services.AddGrpcCardsClient();
         builder.Services.AddSingleton<CatalogCardsReader>();
         builder.Services.AddSingleton<RatingsClient>();
         builder.Services.AddOptions<HomeListsOptions>().BindConfiguration(HomeListsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -19,4 +16,10 @@ internal static class ScreensExtensions
         builder.Services.AddHostedService(services => services.GetRequiredService<HomeLists>());
         return builder;
     }
+
+    /// <summary>Catalog's cards over gRPC, at its HTTP/2-only endpoint "grpc" (service discovery's _grpc.catalog), under the screens' pipeline for Catalog.</summary>
+    public static IHttpClientBuilder AddGrpcCardsClient(this IServiceCollection services) =>
+        services.AddGrpcClient<Matcha.Contracts.Catalog.V1.CatalogCards.CatalogCardsClient>(CatalogCardsReader.ClientName,
+                grpc => grpc.Address = new Uri("http://_grpc.catalog"))
+            .AddScreenResilience(CatalogCardsReader.Service);
 }
