@@ -165,31 +165,84 @@ internal sealed partial class CdcRelay(
         }
     }
 
-    private async Task PublishRowsAsync(List<OutboxRow> rows, CancellationToken cancellationToken)
+    internal async Task PublishRowsAsync(List<OutboxRow> rows, CancellationToken cancellationToken)
     {
         await using var database = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await database.BeginTransactionAsync(cancellationToken);
-        // Marking first locks the rows: a table relay's claim (SKIP LOCKED) passes them by, and rows
-        // it or the sweep already sent come back unmarked and are not sent twice.
-        var unsent = new HashSet<long>();
-        await using (var mark = new NpgsqlCommand("UPDATE outbox_messages SET published_at = now() WHERE id = ANY(@ids) AND published_at IS NULL RETURNING id", database, transaction))
-        {
-            mark.Parameters.AddWithValue("ids", rows.Select(r => r.Id).ToArray());
-            await using var reader = await mark.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                unsent.Add(reader.GetInt64(0));
-            }
-        }
-        var sending = rows.Where(r => unsent.Contains(r.Id)).ToList();
+        var (unsent, invisible) = await MarkAsync(database, transaction, [.. rows.Select(r => r.Id)], cancellationToken);
+        // A row still invisible is sent unmarked: a repeat later (a sweep sends it again) is harmless, a skip would lose it.
+        var sending = rows.Where(r => unsent.Contains(r.Id) || invisible.Contains(r.Id)).ToList();
         if (sending.Count > 0)
         {
             await table.PublishAsync(sending);
         }
         // Not cancelled once Redis has the entries: a relay told to stop still records what it sent.
         await transaction.CommitAsync(CancellationToken.None);
+        if (invisible.Count > 0)
+        {
+            LogSentUnmarked(invisible.Count);
+        }
         LogPublished(sending.Count, rows.Count - sending.Count);
     }
+
+    /// <summary>
+    /// Marks the streamed rows published, returning those this relay marked (to send) and those it
+    /// could not yet see. Marking first locks the rows: a table relay's claim (SKIP LOCKED) passes
+    /// them by, and rows it or the sweep already sent come back unmarked and are not sent twice.
+    /// <para>
+    /// A row the UPDATE does not return is either sent already or not yet visible: Postgres writes
+    /// and flushes a transaction's commit record (which the slot then streams) a moment before the
+    /// transaction becomes visible to other sessions' snapshots. Treating an invisible row as sent
+    /// lost a whole transaction now and then (the CDC collection caught it under load), so a row
+    /// neither marked nor visible is asked for again, each statement with a fresh snapshot, for up
+    /// to <see cref="VisibilityWait"/>, and sent anyway if it is still unseen by then.
+    /// </para>
+    /// </summary>
+    private static async Task<(HashSet<long> Unsent, HashSet<long> Invisible)> MarkAsync(
+        NpgsqlConnection database, NpgsqlTransaction transaction, long[] ids, CancellationToken cancellationToken)
+    {
+        var unsent = new HashSet<long>();
+        var pending = ids.ToHashSet();
+        var waited = TimeSpan.Zero;
+        while (true)
+        {
+            await using (var mark = new NpgsqlCommand("UPDATE outbox_messages SET published_at = now() WHERE id = ANY(@ids) AND published_at IS NULL RETURNING id", database, transaction))
+            {
+                mark.Parameters.AddWithValue("ids", pending.ToArray());
+                await using var reader = await mark.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    unsent.Add(reader.GetInt64(0));
+                    pending.Remove(reader.GetInt64(0));
+                }
+            }
+            if (pending.Count == 0)
+            {
+                return (unsent, pending);
+            }
+            // Visible but not marked by the UPDATE: published already.
+            await using (var seen = new NpgsqlCommand("SELECT id FROM outbox_messages WHERE id = ANY(@ids)", database, transaction))
+            {
+                seen.Parameters.AddWithValue("ids", pending.ToArray());
+                await using var reader = await seen.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    pending.Remove(reader.GetInt64(0));
+                }
+            }
+            if (pending.Count == 0 || waited >= VisibilityWait)
+            {
+                return (unsent, pending);
+            }
+            await Task.Delay(VisibilityStep, cancellationToken);
+            waited += VisibilityStep;
+        }
+    }
+
+    /// <summary>How long a streamed row may take to become visible before it is sent unmarked (a pruned row never will).</summary>
+    private static readonly TimeSpan VisibilityWait = TimeSpan.FromSeconds(2);
+
+    private static readonly TimeSpan VisibilityStep = TimeSpan.FromMilliseconds(10);
 
     /// <summary>An inserted outbox row, from pgoutput's text form of each column.</summary>
     private static async Task<OutboxRow> DecodeAsync(InsertMessage insert, CancellationToken cancellationToken)
@@ -333,6 +386,9 @@ internal sealed partial class CdcRelay(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Change-data-capture relay published {Count} event(s), skipped {Skipped} already sent")]
     private partial void LogPublished(int count, int skipped);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Change-data-capture relay sent {Count} streamed row(s) it could not see in the outbox table (pruned, or committed but not yet visible); they stay unmarked and a later sweep may send them again")]
+    private partial void LogSentUnmarked(int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Change-data-capture relay published {Count} unsent row(s) from the outbox table before streaming")]
     private partial void LogSwept(int count);

@@ -95,13 +95,53 @@ public sealed class CdcRelayTests(MatchaCdcAppFixture fixture)
         }
 
         var envelopes = await StreamAsync(redis, topic);
-        Assert.Equal(80, envelopes.Count);
+        Assert.True(envelopes.Count == 80, $"{envelopes.Count} of 80 published: "
+            + string.Join("; ", envelopes.GroupBy(e => e.GetProperty("aggregateId").GetString()).Select(a => $"{a.Key}: {string.Join(",", a.Select(e => e.GetProperty("aggregateVersion").GetInt64()))}"))
+            + $"; relays said: {string.Join(" | ", log.Lines)}");
         Assert.Equal(envelopes.Count, envelopes.Select(e => e.GetProperty("eventId").GetGuid()).Distinct().Count());
         foreach (var aggregate in envelopes.GroupBy(e => e.GetProperty("aggregateId").GetString()))
         {
             Assert.True(Enumerable.Range(1, 10).Select(v => (long)v).SequenceEqual(aggregate.Select(e => e.GetProperty("aggregateVersion").GetInt64())),
                 $"{aggregate.Key}: {string.Join(", ", aggregate.Select(e => e.GetProperty("aggregateVersion").GetInt64()))}; relays said: {string.Join(" | ", log.Lines)}");
         }
+    }
+
+    /// <summary>
+    /// Postgres flushes a commit record, which the slot may stream at once, a moment before the
+    /// transaction is visible to other sessions. A row streamed in that moment is not in the
+    /// relay's snapshot: it must be waited for and published, never taken for one already sent.
+    /// Here the moment is stretched: the row's transaction commits only after the relay has it.
+    /// </summary>
+    [Fact]
+    public async Task ARowStreamedBeforeItsTransactionIsVisibleIsPublishedAndMarkedNotSkipped()
+    {
+        var connectionString = await fixture.ConnectionStringAsync("ratingsdb");
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        using var redis = await fixture.RedisAsync();
+        var topic = $"cdc-visible-{Guid.NewGuid():N}";
+        var options = Options.Create(new EventBusOptions());
+        var relay = new CdcRelay(new OutboxReplication(connectionString), dataSource,
+            new OutboxRelay(dataSource, redis, options, NullLogger<OutboxRelay>.Instance), options, NullLogger<CdcRelay>.Instance);
+        var envelope = new EventEnvelope("RelayProbe", 1, Guid.NewGuid(), "visible/1", 1, DateTimeOffset.UtcNow, null, null, JsonDocument.Parse("{}").RootElement);
+
+        await using var writer = await dataSource.OpenConnectionAsync();
+        await using var transaction = await writer.BeginTransactionAsync();
+        await using var insert = new NpgsqlCommand("""
+            INSERT INTO outbox_messages (event_id, topic, type, schema_version, aggregate_id, aggregate_version, occurred_at, payload)
+            VALUES (@eventId, @topic, 'RelayProbe', 1, 'visible/1', 1, now(), '{}'::jsonb) RETURNING id
+            """, writer, transaction);
+        insert.Parameters.AddWithValue("eventId", envelope.EventId);
+        insert.Parameters.AddWithValue("topic", topic);
+        var id = (long)(await insert.ExecuteScalarAsync())!;
+
+        var publishing = relay.PublishRowsAsync([new OutboxRow(id, topic, envelope)], CancellationToken.None);
+        await Task.Delay(300);
+        await transaction.CommitAsync();
+        await publishing;
+
+        var published = await StreamAsync(redis, topic);
+        Assert.Equal(envelope.EventId, Assert.Single(published).GetProperty("eventId").GetGuid());
+        Assert.True(await fixture.QueryAsync<bool>("ratingsdb", "SELECT published_at IS NOT NULL FROM outbox_messages WHERE id = @p0", id));
     }
 
     [Fact]
