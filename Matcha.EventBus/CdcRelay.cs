@@ -190,12 +190,13 @@ internal sealed partial class CdcRelay(
     /// could not yet see. Marking first locks the rows: a table relay's claim (SKIP LOCKED) passes
     /// them by, and rows it or the sweep already sent come back unmarked and are not sent twice.
     /// <para>
-    /// A row the UPDATE does not return is either sent already or not yet visible: Postgres writes
+    /// A row the UPDATE does not return is either sent already (marked by another relay) or not yet visible: Postgres writes
     /// and flushes a transaction's commit record (which the slot then streams) a moment before the
     /// transaction becomes visible to other sessions' snapshots. Treating an invisible row as sent
     /// lost a whole transaction now and then (the CDC collection caught it under load), so a row
-    /// neither marked nor visible is asked for again, each statement with a fresh snapshot, for up
-    /// to <see cref="VisibilityWait"/>, and sent anyway if it is still unseen by then.
+    /// this relay did not mark is taken for sent only when it is seen marked; otherwise it is asked
+    /// for again, each statement with a fresh snapshot, for up to <see cref="VisibilityWait"/>, and
+    /// sent anyway if it is still unseen by then.
     /// </para>
     /// </summary>
     private static async Task<(HashSet<long> Unsent, HashSet<long> Invisible)> MarkAsync(
@@ -220,8 +221,9 @@ internal sealed partial class CdcRelay(
             {
                 return (unsent, pending);
             }
-            // Visible but not marked by the UPDATE: published already.
-            await using (var seen = new NpgsqlCommand("SELECT id FROM outbox_messages WHERE id = ANY(@ids)", database, transaction))
+            // Marked by another relay: published already. (Not "visible": a row may become visible
+            // between the UPDATE and this statement, and would then be taken for sent.)
+            await using (var seen = new NpgsqlCommand("SELECT id FROM outbox_messages WHERE id = ANY(@ids) AND published_at IS NOT NULL", database, transaction))
             {
                 seen.Parameters.AddWithValue("ids", pending.ToArray());
                 await using var reader = await seen.ExecuteReaderAsync(cancellationToken);

@@ -111,18 +111,33 @@ public sealed class CdcRelayTests(MatchaCdcAppFixture fixture)
     /// transaction is visible to other sessions. A row streamed in that moment is not in the
     /// relay's snapshot: it must be waited for and published, never taken for one already sent.
     /// Here the moment is stretched: the row's transaction commits only after the relay has it.
+    /// The row is in an outbox table of the test's own (a schema of its own in Ratings' database),
+    /// so Ratings' running relay, which would publish it too, cannot hide what this one does.
     /// </summary>
     [Fact]
     public async Task ARowStreamedBeforeItsTransactionIsVisibleIsPublishedAndMarkedNotSkipped()
     {
         var connectionString = await fixture.ConnectionStringAsync("ratingsdb");
-        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        var schema = $"cdc_visible_{Guid.NewGuid():N}";
+        await using (var ratings = NpgsqlDataSource.Create(connectionString))
+        {
+            await ExecuteAsync(ratings, $"CREATE SCHEMA {schema}; CREATE TABLE {schema}.outbox_messages (LIKE public.outbox_messages INCLUDING ALL)");
+        }
+        await using var dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { SearchPath = schema }.ConnectionString);
         using var redis = await fixture.RedisAsync();
         var topic = $"cdc-visible-{Guid.NewGuid():N}";
         var options = Options.Create(new EventBusOptions());
         var relay = new CdcRelay(new OutboxReplication(connectionString), dataSource,
             new OutboxRelay(dataSource, redis, options, NullLogger<OutboxRelay>.Instance), options, NullLogger<CdcRelay>.Instance);
         var envelope = new EventEnvelope("RelayProbe", 1, Guid.NewGuid(), "visible/1", 1, DateTimeOffset.UtcNow, null, null, JsonDocument.Parse("{}").RootElement);
+
+        // Warm: a connection each for the writer and the relay, and the relay's code run once, so
+        // the relay surely reads the outbox before the writer commits.
+        await using (var first = await dataSource.OpenConnectionAsync())
+        await using (var second = await dataSource.OpenConnectionAsync())
+        {
+        }
+        await relay.PublishRowsAsync([], CancellationToken.None);
 
         await using var writer = await dataSource.OpenConnectionAsync();
         await using var transaction = await writer.BeginTransactionAsync();
@@ -135,13 +150,16 @@ public sealed class CdcRelayTests(MatchaCdcAppFixture fixture)
         var id = (long)(await insert.ExecuteScalarAsync())!;
 
         var publishing = relay.PublishRowsAsync([new OutboxRow(id, topic, envelope)], CancellationToken.None);
-        await Task.Delay(300);
+        await Task.Delay(500);
         await transaction.CommitAsync();
         await publishing;
 
         var published = await StreamAsync(redis, topic);
         Assert.Equal(envelope.EventId, Assert.Single(published).GetProperty("eventId").GetGuid());
-        Assert.True(await fixture.QueryAsync<bool>("ratingsdb", "SELECT published_at IS NOT NULL FROM outbox_messages WHERE id = @p0", id));
+        await using var marked = dataSource.CreateCommand("SELECT published_at IS NOT NULL FROM outbox_messages WHERE id = @id");
+        marked.Parameters.AddWithValue("id", id);
+        Assert.True((bool)(await marked.ExecuteScalarAsync())!);
+        await ExecuteAsync(dataSource, $"DROP SCHEMA {schema} CASCADE");
     }
 
     [Fact]
