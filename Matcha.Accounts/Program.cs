@@ -4,6 +4,7 @@ using Matcha.Accounts.Passwords;
 using Matcha.Accounts.Sessions;
 using Matcha.Accounts.SigningKeys;
 using Matcha.Accounts.Users;
+using Matcha.Accounts.Verification;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -16,6 +17,7 @@ app.UseForwardedHeaders();
 app.MapDefaultEndpoints();
 app.MapJwksApi();
 app.MapUsersApi();
+app.MapVerificationApi();
 app.MapPasswordChangeApi();
 app.MapSessionsApi();
 app.MapDeletionApi();

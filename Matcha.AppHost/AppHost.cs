@@ -14,6 +14,9 @@ var socialDb = postgres.AddDatabase("socialdb");
 
 var redis = infrastructure.AddRedis("redis");
 
+// Mail: a local sink (smtp4dev) that keeps every mail and shows it; nothing leaves the machine.
+var mail = builder.AddMailSink("mail");
+
 var signingSecret = builder.AddParameter("accounts-signing-secret",
     new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
 var adminEmail = builder.AddParameter("admin-email", "admin@matcha.local", publishValueAsDefault: true);
@@ -47,6 +50,7 @@ var accounts = builder.AddProject<Projects.Matcha_Accounts>("accounts")
     .WithEnvironment("Accounts__SigningKeys__EncryptionSecret", signingSecret)
     .WithEnvironment("Accounts__Bootstrap__AdminEmail", adminEmail)
     .WithEnvironment("Accounts__Bootstrap__AdminPassword", adminPassword)
+    .WithMailSink(mail)
     .WithInternalIdentity(gatewayPublicKey)
     .WithHttpHealthCheck("/health");
 
@@ -59,7 +63,7 @@ var social = builder.AddProject<Projects.Matcha_Social>("social")
 
 // The gateway: the only endpoint meant for the browser, and the only holder of the internal-token key.
 // Redis tells it which accounts were deleted (their tokens may no longer write).
-builder.AddProject<Projects.Matcha_Gateway>("gateway")
+var gateway = builder.AddProject<Projects.Matcha_Gateway>("gateway")
     .WithReference(redis).WaitFor(redis)
     .WithReference(catalog).WaitFor(catalog)
     .WithReference(ratings).WaitFor(ratings)
@@ -69,5 +73,8 @@ builder.AddProject<Projects.Matcha_Gateway>("gateway")
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health")
     .WithStartupReport();
+
+// Links in Accounts' mail open the web app.
+accounts.WithEnvironment("Accounts__Mail__SiteUrl", gateway.GetEndpoint("http"));
 
 builder.Build().Run();

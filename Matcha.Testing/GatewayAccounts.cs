@@ -1,6 +1,9 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace Matcha.Testing;
 
@@ -12,18 +15,88 @@ public sealed record ProfileView(Guid Id, string Email, string DisplayName, stri
 
 /// <summary>
 /// Sign-up and sign-in through the gateway, as the web app does them: the one way tests and
-/// benchmarks make an account. A status other than the expected one throws, naming it.
+/// benchmarks make an account. A sign-up is verified as a person would: the link is read from
+/// the AppHost's mail sink (<see cref="UseMailSink"/>) and opened. A status other than the
+/// expected one throws, naming it.
 /// </summary>
-public static class GatewayAccounts
+public static partial class GatewayAccounts
 {
+    private static readonly ConcurrentDictionary<string, Uri> MailSinks = new();
+    private static readonly HttpClient Sink = new() { Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>Mail sent by the AppHost behind <paramref name="gateway"/> lands in <paramref name="sink"/> (smtp4dev's web address).</summary>
+    public static void UseMailSink(Uri gateway, Uri sink) => MailSinks[gateway.GetLeftPart(UriPartial.Authority)] = sink;
+
+    /// <summary>The mail sink of the AppHost behind this gateway client.</summary>
+    public static Uri MailSinkOf(HttpClient gateway) =>
+        gateway.BaseAddress is { } address && MailSinks.TryGetValue(address.GetLeftPart(UriPartial.Authority), out var sink)
+            ? sink
+            : throw new InvalidOperationException($"No mail sink is known for the gateway at {gateway.BaseAddress}: call GatewayAccounts.UseMailSink after starting the AppHost.");
+
+    /// <summary>The plain-text bodies of every mail the sink holds for <paramref name="email"/>, oldest first.</summary>
+    public static async Task<IReadOnlyList<string>> MailsToAsync(this HttpClient gateway, string email)
+    {
+        var sink = MailSinkOf(gateway);
+        using var list = JsonDocument.Parse(await Sink.GetStringAsync(new Uri(sink, $"/api/messages?searchTerms={Uri.EscapeDataString(email)}&pageSize=100")));
+        var ids = list.RootElement.GetProperty("results").EnumerateArray()
+            .Where(m => m.GetProperty("to").EnumerateArray().Any(to => string.Equals(to.GetString(), email, StringComparison.OrdinalIgnoreCase)))
+            .OrderBy(m => m.GetProperty("receivedDate").GetDateTimeOffset())
+            .Select(m => m.GetProperty("id").GetString()!)
+            .ToList();
+        var bodies = new List<string>();
+        foreach (var id in ids)
+        {
+            bodies.Add(await Sink.GetStringAsync(new Uri(sink, $"/api/messages/{id}/plaintext")));
+        }
+        return bodies;
+    }
+
+    /// <summary>Waits (up to 30 s) until the sink holds at least <paramref name="count"/> mails for <paramref name="email"/>.</summary>
+    public static async Task<IReadOnlyList<string>> WaitForMailsAsync(this HttpClient gateway, string email, int count = 1)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var mails = await gateway.MailsToAsync(email);
+            if (mails.Count >= count)
+            {
+                return mails;
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{mails.Count} mail(s) reached {email} within 30 s; expected {count}.");
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>The token of the latest verification link mailed to <paramref name="email"/>.</summary>
+    public static async Task<string> VerificationTokenAsync(this HttpClient gateway, string email, int mailCount = 1)
+    {
+        var mails = await gateway.WaitForMailsAsync(email, mailCount);
+        return mails.Select(m => VerifyLink().Match(m)).LastOrDefault(m => m.Success)?.Groups["token"].Value
+            ?? throw new InvalidOperationException($"No verification link in the mail to {email}.");
+    }
+
+    /// <summary>Opens the verification link, as the web app's /verify screen does.</summary>
+    public static async Task<HttpResponseMessage> VerifyAsync(this HttpClient gateway, string token) =>
+        await gateway.PostAsJsonAsync("/api/accounts/verify", new { token });
+
+    [GeneratedRegex(@"/verify\?token=(?<token>[A-Za-z0-9_-]+)")]
+    private static partial Regex VerifyLink();
+
     public static SignedUpUser NewUser() =>
         new($"user-{Guid.NewGuid():N}@example.com", $"correct horse {Guid.NewGuid():N}", "Film Fan");
 
     public static async Task<SignedUpUser> SignUpAsync(this HttpClient gateway)
     {
         var user = NewUser();
-        using var response = await gateway.PostAsJsonAsync("/api/accounts/signup", new { user.Email, user.Password, user.DisplayName });
-        await ExpectAsync(response, HttpStatusCode.Created);
+        using (var response = await gateway.PostAsJsonAsync("/api/accounts/signup", new { user.Email, user.Password, user.DisplayName }))
+        {
+            await ExpectAsync(response, HttpStatusCode.Created);
+        }
+        using var verified = await gateway.VerifyAsync(await gateway.VerificationTokenAsync(user.Email));
+        await ExpectAsync(verified, HttpStatusCode.NoContent);
         return user;
     }
 

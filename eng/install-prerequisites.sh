@@ -7,6 +7,8 @@
 #     and a Korean font (fonts-nanum) so Hangul in the tests' screenshots is not drawn as boxes;
 #   - buf, from npm into .tools/buf (eng/install-buf.sh; Node.js and npm from apt-get if missing),
 #     which the contract tests run;
+#   - smtp4dev, the local mail sink the AppHost runs, as a .NET tool into .tools/smtp4dev
+#     (eng/install-smtp4dev.sh; needs only the .NET SDK);
 #   - the dotnet-ef tool is NOT installed here: it is only needed to add migrations (docs/development.md).
 # Uses apt-get (Debian/Ubuntu), with sudo when not root.
 set -euo pipefail
@@ -50,6 +52,7 @@ else
 fi
 
 "$(dirname "$0")/install-buf.sh" >/dev/null
+"$(dirname "$0")/install-smtp4dev.sh" >/dev/null
 
 if ((${#packages[@]} == 0)); then
   log "Everything needed is installed."

@@ -23,6 +23,8 @@ done
 
 # buf checks the gRPC contracts for breaking changes (Contracts/BreakingChangeTests); quick when installed.
 ./eng/install-buf.sh >/dev/null
+# smtp4dev is the mail sink the AppHost runs (tests read verification links from it).
+./eng/install-smtp4dev.sh >/dev/null
 
 if $fast; then
   fast_filter="Category!=AppHost&Category!=Browser&Category!=Slow"

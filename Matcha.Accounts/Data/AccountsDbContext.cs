@@ -1,7 +1,9 @@
 using Matcha.Accounts.Deletion;
+using Matcha.Accounts.Mail;
 using Matcha.Accounts.Sessions;
 using Matcha.Accounts.SigningKeys;
 using Matcha.Accounts.Users;
+using Matcha.Accounts.Verification;
 using Matcha.Data;
 using Matcha.EventBus;
 using Microsoft.EntityFrameworkCore;
@@ -17,6 +19,8 @@ public sealed class AccountsDbContext(DbContextOptions<AccountsDbContext> option
     public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
     public DbSet<AccountDeletion> AccountDeletions => Set<AccountDeletion>();
     public DbSet<DeletedAccount> DeletedAccounts => Set<DeletedAccount>();
+    public DbSet<EmailVerification> EmailVerifications => Set<EmailVerification>();
+    public DbSet<OutgoingMail> OutgoingMails => Set<OutgoingMail>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -33,6 +37,19 @@ public sealed class AccountsDbContext(DbContextOptions<AccountsDbContext> option
             user.HasIndex(u => u.Email).IsUnique();
             user.Property(u => u.DisplayName).HasMaxLength(AccountInput.MaxDisplayNameLength);
             user.Property(u => u.PasswordHash).HasMaxLength(256);
+        });
+
+        modelBuilder.Entity<EmailVerification>(verification =>
+        {
+            verification.HasIndex(v => v.TokenHash).IsUnique();
+            verification.HasOne<User>().WithMany().HasForeignKey(v => v.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<OutgoingMail>(mail =>
+        {
+            mail.Property(m => m.To).HasMaxLength(AccountInput.MaxEmailLength);
+            mail.Property(m => m.Subject).HasMaxLength(200);
+            mail.HasIndex(m => m.NextAttemptAt);
         });
 
         modelBuilder.Entity<SessionFamily>(family =>

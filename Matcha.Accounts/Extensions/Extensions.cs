@@ -1,5 +1,6 @@
 using Matcha.Accounts.Data;
 using Matcha.Accounts.Deletion;
+using Matcha.Accounts.Mail;
 using Matcha.Accounts.Passwords;
 using Matcha.Accounts.Sessions;
 using Matcha.Accounts.SigningKeys;
@@ -22,6 +23,7 @@ internal static class Extensions
         builder.AddInternalIdentity("accounts");
         builder.AddSigningKeys();
         builder.AddUsers();
+        builder.AddMail();
         builder.AddSessions();
         builder.AddAccountDeletion();
     }
@@ -46,6 +48,14 @@ internal static class Extensions
         builder.Services.AddSingleton<SignUpThrottle>();
         builder.Services.AddOptions<AdminBootstrapOptions>().BindConfiguration(AdminBootstrapOptions.Section);
         builder.Services.AddHostedService<AdminBootstrapper>();
+    }
+
+    /// <summary>Verification and notice mails: stored with the change they tell about, sent by <see cref="MailSender"/>.</summary>
+    private static void AddMail(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<MailOptions>().BindConfiguration(MailOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<MailSignal>();
+        builder.Services.AddHostedService<MailSender>();
     }
 
     private static void AddSessions(this IHostApplicationBuilder builder)

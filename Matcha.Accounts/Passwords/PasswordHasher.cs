@@ -29,19 +29,25 @@ public sealed class PasswordHasher
 
     public const string MeterName = "Matcha.Accounts.Passwords";
     public const string VerificationsInstrument = "matcha.accounts.password.verifications";
+    public const string HashesInstrument = "matcha.accounts.password.hashes";
 
     private readonly Lazy<string> _decoy;
     private readonly Counter<long> _verifications;
+    private readonly Counter<long> _hashes;
 
     public PasswordHasher(IMeterFactory? meters = null)
     {
         _decoy = new(() => Hash("decoy password that nobody has"));
         // Every password hashed to be compared, decoys included: what the sign-in limits bound.
-        _verifications = (meters?.Create(MeterName) ?? new Meter(MeterName)).CreateCounter<long>(VerificationsInstrument, description: "Passwords hashed to check them.");
+        var meter = meters?.Create(MeterName) ?? new Meter(MeterName);
+        _verifications = meter.CreateCounter<long>(VerificationsInstrument, description: "Passwords hashed to check them.");
+        // Passwords hashed to store them: sign-up does this work whether or not the email is taken.
+        _hashes = meter.CreateCounter<long>(HashesInstrument, description: "Passwords hashed to store them.");
     }
 
     public string Hash(string password)
     {
+        _hashes.Add(1);
         var salt = RandomNumberGenerator.GetBytes(SaltSize);
         var hash = Argon2id(password, salt, MemoryKiB, Iterations, Parallelism, HashSize);
         return string.Create(CultureInfo.InvariantCulture,

@@ -56,7 +56,9 @@ internal static class SessionsApi
             verification = hasher.Verify(user.PasswordHash, password);
         }
 
-        if (user is null || verification is PasswordVerification.Failed)
+        // An email not yet verified fails like a wrong password, after the same work and counted
+        // the same: sign-in cannot tell a claimed-but-unverified address from a wrong guess.
+        if (user is null || verification is PasswordVerification.Failed || user.EmailVerifiedAt is null)
         {
             await Task.Delay(throttle.FailureDelay(attempt), cancellationToken);
             return TypedResults.Unauthorized();

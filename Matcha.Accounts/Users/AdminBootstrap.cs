@@ -52,6 +52,7 @@ internal sealed partial class AdminBootstrapper(
             PasswordHash = scope.ServiceProvider.GetRequiredService<PasswordHasher>().Hash(PasswordPolicy.Normalize(password)),
             Roles = [InternalIdentity.AdminRole],
             CreatedAt = clock.GetUtcNow(),
+            EmailVerifiedAt = clock.GetUtcNow(),   // configured by the operator, not claimed through sign-up
         };
         db.Users.Add(admin);
         db.AddEvent(new AccountProfileChanged(admin.Id, admin.DisplayName, admin.CreatedAt.UtcTicks), clock);

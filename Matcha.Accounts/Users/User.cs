@@ -10,6 +10,9 @@ public sealed class User
     public List<string> Roles { get; set; } = [];
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>When the owner of <see cref="Email"/> opened the verification link; until then the account cannot sign in.</summary>
+    public DateTimeOffset? EmailVerifiedAt { get; set; }
+
     /// <summary>Set by <c>DELETE /me</c>: from then on the account cannot sign in, and a saga erases it.</summary>
     public DateTimeOffset? DeletionRequestedAt { get; set; }
 }

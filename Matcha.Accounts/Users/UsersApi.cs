@@ -1,9 +1,12 @@
 using Matcha.Accounts.Data;
+using Matcha.Accounts.Mail;
 using Matcha.Accounts.Passwords;
 using Matcha.Accounts.Sessions;
+using Matcha.Accounts.Verification;
 using Matcha.EventBus;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Matcha.Accounts.Users;
@@ -14,7 +17,7 @@ internal static class UsersApi
     {
         app.MapPost("/signup", SignUp)
             .WithTags("Users")
-            .WithSummary("Creates an account. The answer is the same whether or not the email was already registered.")
+            .WithSummary("Creates an account and mails a verification link. The answer is the same whether or not the email was already registered.")
             .AllowAnonymous();
 
         var me = app.MapGroup("/me").WithTags("Users").RequireAuthorization();
@@ -24,12 +27,15 @@ internal static class UsersApi
     }
 
     /// <summary>
-    /// A taken email gets the same 201 as a new one, after the same hashing work, so sign-up
-    /// cannot be used to learn who has an account (see docs/security.md).
+    /// Every sign-up is answered the same 201 ("check your email") after the same hashing work,
+    /// and every one stores one mail to the address given, in the same transaction: a new
+    /// email gets its verification link; a taken one gets a notice that someone tried (or, if
+    /// its account was never verified, a fresh link) and its account is not changed. Only the
+    /// owner of the mailbox learns which happened (see docs/security.md).
     /// </summary>
     private static async Task<Results<Created<SignUpResponse>, ValidationProblem, ProblemHttpResult>> SignUp(
-        SignUpRequest request, HttpContext context, AccountsDbContext db, PasswordHasher hasher, SignUpThrottle throttle, TimeProvider clock,
-        CancellationToken cancellationToken)
+        SignUpRequest request, HttpContext context, AccountsDbContext db, PasswordHasher hasher, SignUpThrottle throttle,
+        MailSignal mailSignal, IOptions<MailOptions> mailOptions, TimeProvider clock, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>()
             .Add("email", AccountInput.CheckEmail(request.Email))
@@ -45,15 +51,20 @@ internal static class UsersApi
         {
             return SessionsApi.TooManyAttempts(context, wait, "Too many sign-ups");
         }
+        var mail = mailOptions.Value;
+        var now = clock.GetUtcNow();
         var user = new User
         {
             Id = Guid.CreateVersion7(),
             Email = email,
             DisplayName = request.DisplayName!.Trim(),
             PasswordHash = hasher.Hash(PasswordPolicy.Normalize(request.Password!)),
-            CreatedAt = clock.GetUtcNow(),
+            CreatedAt = now,
         };
+        var (token, verification) = EmailVerification.Create(user.Id, now + mail.VerificationLifetime);
         db.Users.Add(user);
+        db.EmailVerifications.Add(verification);
+        db.OutgoingMails.Add(AccountMails.VerifyEmail(email, user.DisplayName, token, mail, now));
         // In the account's own transaction: announced exactly when the account exists.
         db.AddEvent(new AccountProfileChanged(user.Id, user.DisplayName, user.CreatedAt.UtcTicks), clock);
         try
@@ -62,9 +73,31 @@ internal static class UsersApi
         }
         catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {
-            // Taken: answered exactly like a new account.
+            db.ChangeTracker.Clear();
+            await TellTheOwnerAsync(email, db, mail, now, cancellationToken);
         }
+        mailSignal.Notify();
         return TypedResults.Created((string?)null, new SignUpResponse(email));
+    }
+
+    /// <summary>A taken email: its account is untouched; its owner is told, and given a new link if it was never verified.</summary>
+    private static async Task TellTheOwnerAsync(string email, AccountsDbContext db, MailOptions mail, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var owner = await db.Users.AsNoTracking()
+            .Where(u => u.Email == email)
+            .Select(u => new { u.Id, u.DisplayName, u.EmailVerifiedAt, u.DeletionRequestedAt })
+            .SingleOrDefaultAsync(cancellationToken);
+        if (owner is { EmailVerifiedAt: null, DeletionRequestedAt: null })
+        {
+            var (token, verification) = EmailVerification.Create(owner.Id, now + mail.VerificationLifetime);
+            db.EmailVerifications.Add(verification);
+            db.OutgoingMails.Add(AccountMails.VerifyEmail(email, owner.DisplayName, token, mail, now));
+        }
+        else
+        {
+            db.OutgoingMails.Add(AccountMails.SomeoneTriedToSignUp(email, mail, now));
+        }
+        await db.SaveChangesAsync(cancellationToken);
     }
 
     private static async Task<Results<Ok<Profile>, NotFound>> GetMe(CurrentUser user, AccountsDbContext db, CancellationToken cancellationToken) =>

@@ -43,6 +43,11 @@ public sealed class AccountDeletionTests(MatchaAppFixture fixture)
         {
             Assert.Equal(HttpStatusCode.Created, again.StatusCode);
         }
+        // The first mail was the erased account's link; the second is the new account's.
+        using (var verified = await gateway.VerifyAsync(await gateway.VerificationTokenAsync(leaver.Account.Email, mailCount: 2)))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, verified.StatusCode);
+        }
         var tokens = await gateway.LoginAsync(leaver.Account);
         Assert.NotEqual(leaver.Fan.Id, (await gateway.GetMeAsync(tokens.AccessToken)).Id);
 

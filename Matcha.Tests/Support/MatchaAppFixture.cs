@@ -11,7 +11,7 @@ namespace Matcha.Tests.Support;
 public class MatchaAppFixture : IAsyncLifetime
 {
     public static readonly string[] HealthReporting =
-        ["postgres", "catalogdb", "ratingsdb", "accountsdb", "redis", "catalog", "ratings", "accounts", "gateway"];
+        ["postgres", "catalogdb", "ratingsdb", "accountsdb", "redis", "mail", "catalog", "ratings", "accounts", "gateway"];
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
 
@@ -62,6 +62,7 @@ public class MatchaAppFixture : IAsyncLifetime
         using var cts = new CancellationTokenSource(StartTimeout);
         await App.StartAsync(cts.Token);
         await Task.WhenAll(HealthReporting.Select(name => App.ResourceNotifications.WaitForResourceHealthyAsync(name, cts.Token)));
+        GatewayAccounts.UseMailSink(App.GetEndpoint("gateway", "http"), App.GetEndpoint("mail", "http"));
     }
 
     /// <summary>Arguments a derived fixture gives the AppHost besides the local infrastructure's.</summary>

@@ -35,6 +35,7 @@ public static class WebAppDriver
         return new TestFilm(id, english, korean, fragment, director);
     }
 
+    /// <summary>Signs up through the screens, opens the link from the mail sink, and signs in: as a person does.</summary>
     public static async Task SignUpAsync(this IPage page)
     {
         var user = GatewayAccounts.NewUser();
@@ -43,6 +44,17 @@ public static class WebAppDriver
         await page.GetByLabel("Email").FillAsync(user.Email);
         await page.GetByLabel("Password").FillAsync(user.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign up" }).ClickAsync();
+        await Assertions.Expect(page.Heading("Check your email")).ToBeVisibleAsync();
+
+        using var gateway = new HttpClient { BaseAddress = new Uri(page.Url) };
+        var token = await gateway.VerificationTokenAsync(user.Email);
+        await page.GotoAsync($"/verify?token={token}");
+        await Assertions.Expect(page.Heading("Email confirmed")).ToBeVisibleAsync();
+
+        await page.GotoAsync("/signin");
+        await page.GetByLabel("Email").FillAsync(user.Email);
+        await page.GetByLabel("Password").FillAsync(user.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
     }
 

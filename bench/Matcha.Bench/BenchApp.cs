@@ -1,6 +1,7 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using Matcha.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -36,6 +37,11 @@ internal static class BenchApp
         await app.StartAsync();
         var healthReporting = builder.Resources.Where(r => r.Annotations.OfType<HealthCheckAnnotation>().Any()).Select(r => r.Name);
         await Task.WhenAll(healthReporting.Select(name => app.ResourceNotifications.WaitForResourceHealthyAsync(name)));
+        if (builder.Resources.Any(r => r.Name == "gateway") && builder.Resources.Any(r => r.Name == "mail"))
+        {
+            // Sign-ups are verified through the mail sink, as the tests do (GatewayAccounts).
+            GatewayAccounts.UseMailSink(app.GetEndpoint("gateway", "http"), app.GetEndpoint("mail", "http"));
+        }
         return app;
     }
 }

@@ -82,8 +82,12 @@ export async function signIn(email, password) {
 }
 
 export async function signUp(email, password, displayName) {
+  // Answered alike whether or not the email is taken: what happens next is told by mail.
   await api('/api/accounts/signup', { method: 'POST', body: { email, password, displayName } });
-  await signIn(email, password);
+}
+
+export async function verifyEmail(token) {
+  await api('/api/accounts/verify', { method: 'POST', body: { token } });
 }
 
 export async function signOut() {

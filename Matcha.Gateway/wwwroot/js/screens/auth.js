@@ -1,5 +1,5 @@
 import { navigate, announce } from '../app.js';
-import { signIn, signUp } from '../api.js';
+import { signIn, signUp, verifyEmail } from '../api.js';
 import { h, link } from '../dom.js';
 
 function field(name, label, type, { hint, ...attributes } = {}) {
@@ -18,8 +18,7 @@ function authForm(container, heading, fields, submitText, action, footer) {
       fields.forEach(f => { f.error.textContent = ''; f.input.removeAttribute('aria-invalid'); });
       button.disabled = true;
       try {
-        await action(Object.fromEntries(fields.map(f => [f.input.name, f.input.value])));
-        navigate('/');
+        navigate(await action(Object.fromEntries(fields.map(f => [f.input.name, f.input.value]))) ?? '/');
       } catch (error) {
         summary.textContent = error.message;
         for (const f of fields) {
@@ -58,7 +57,31 @@ export function renderSignUp(container) {
     'Sign up',
     async ({ email, password, displayName }) => {
       await signUp(email, password, displayName);
-      announce('Welcome to Matcha. You are signed in.');
+      return '/check-email';
     },
     h('p', {}, 'Already have an account? ', link('/signin', 'Sign in'), '.'));
+}
+
+// Sign-up answers alike for a new and a taken email, so this page says only what to do next.
+export function renderCheckEmail(container) {
+  container.append(
+    h('h1', {}, 'Check your email'),
+    h('p', {}, 'We sent a mail to the address you gave. Open the link in it to confirm your email, then sign in.'),
+    h('p', {}, 'No mail after a few minutes? Look in your spam folder, or ', link('/signup', 'sign up again'), ' for a new link.'));
+}
+
+export async function renderVerify(container, { query }) {
+  const token = query.get('token') ?? '';
+  try {
+    await verifyEmail(token);
+  } catch (error) {
+    container.append(
+      h('h1', {}, 'This link does not work'),
+      h('p', { class: 'error', role: 'alert' }, error.fields?.token?.join(' ') ?? error.message),
+      h('p', {}, link('/signup', 'Sign up again'), ' for a new link.'));
+    return;
+  }
+  container.append(
+    h('h1', {}, 'Email confirmed'),
+    h('p', {}, 'Your account is ready. ', link('/signin', 'Sign in'), ' to start rating films.'));
 }
