@@ -68,6 +68,7 @@ builder.AddProject<Projects.Matcha_Gateway>("gateway")
     .WithEnvironment("Gateway__InternalIdentity__SigningKey", gatewaySigningKey)
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health")
+    .WithChaos(builder.Configuration)
     .WithStartupReport();
 
 builder.Build().Run();

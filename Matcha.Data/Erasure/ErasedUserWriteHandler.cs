@@ -19,7 +19,8 @@ public sealed class ErasedUserWriteHandler(IProblemDetailsService problems) : IE
         {
             return false;
         }
-        var self = httpContext.User.FindFirst("sub")?.Value == refusal.Detail;
+        // The guard names the column it refused; of those, only a followee is not the caller.
+        var self = refusal.Detail != ErasedUsers.OtherPartyColumn;
         httpContext.Response.StatusCode = self ? StatusCodes.Status401Unauthorized : StatusCodes.Status404NotFound;
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {

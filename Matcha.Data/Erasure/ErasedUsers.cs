@@ -24,6 +24,9 @@ public static class ErasedUsers
     /// <summary>The SQLSTATE the guard raises; <see cref="ErasedUserWriteHandler"/> turns it into a problem document.</summary>
     public const string SqlState = "MT410";
 
+    /// <summary>The column naming the other party of a write, not its author; the guard's DETAIL names the column.</summary>
+    public const string OtherPartyColumn = "followee_id";
+
     /// <summary>Creates the tombstone table and the guard function (a migration calls it once per database).</summary>
     public static void CreateTombstones(this MigrationBuilder migration) => migration.Sql($"""
         CREATE TABLE erased_users (user_id uuid PRIMARY KEY, erased_at timestamptz NOT NULL DEFAULT now());
@@ -40,7 +43,7 @@ public static class ErasedUsers
                 PERFORM pg_advisory_xact_lock_shared(hashtextextended(guarded_user::text, 0));
                 IF EXISTS (SELECT 1 FROM erased_users e WHERE e.user_id = guarded_user) THEN
                     RAISE EXCEPTION 'user % has been erased', guarded_user
-                        USING ERRCODE = '{SqlState}', DETAIL = guarded_user::text;
+                        USING ERRCODE = '{SqlState}', DETAIL = guarded_column;
                 END IF;
             END LOOP;
             RETURN NEW;
