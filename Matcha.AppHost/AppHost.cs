@@ -72,6 +72,7 @@ var gateway = builder.AddProject<Projects.Matcha_Gateway>("gateway")
     .WithEnvironment("Gateway__InternalIdentity__SigningKey", gatewaySigningKey)
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health")
+    .WithChaos(builder.Configuration)
     .WithStartupReport();
 
 // Links in Accounts' mail open the web app.

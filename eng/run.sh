@@ -7,6 +7,7 @@
 #   ./eng/run.sh --reset    start with an empty data folder (local-process mode)
 #   ./eng/run.sh --local    force local processes even when a container runtime answers
 #   ./eng/run.sh --relay cdc  relay events by change data capture instead of the outbox table (notify)
+#   ./eng/run.sh --chaos    the gateway's screen calls to Catalog and Ratings fail 30 % and wait 500 ms (Polly chaos)
 #   Any other arguments go to the AppHost, e.g. --Matcha:Infrastructure:DataDirectory=/srv/matcha
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +20,7 @@ for arg in "$@"; do
   case "$arg" in
     --relay) relay_next=true ;;
     --reset) args+=("--Matcha:Infrastructure:ResetData=true") ;;
+    --chaos) args+=("--Matcha:Chaos=true") ;;
     --local) args+=("--Matcha:Infrastructure:Mode=Local"); install_args+=(--local) ;;
     *) args+=("$arg") ;;
   esac

@@ -85,7 +85,9 @@ internal static class ScreenClients
                         BreakDuration = options.BreakDuration,
                         ShouldHandle = args => ValueTask.FromResult(IsFailure(args.Outcome)),
                     })
-                    .AddTimeout(options.AttemptTimeout);
+                    .AddTimeout(options.AttemptTimeout)
+                    // Off unless Chaos:{service} is configured (./eng/run.sh --chaos, the chaos tests).
+                    .AddConfiguredChaos(ChaosOptions.For(context.ServiceProvider.GetRequiredService<IConfiguration>(), service));
             });
         return client;
     }

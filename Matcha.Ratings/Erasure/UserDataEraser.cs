@@ -1,6 +1,6 @@
+using Matcha.Data.Erasure;
 using Matcha.EventBus;
 using Matcha.Ratings.Data;
-using Microsoft.EntityFrameworkCore;
 
 namespace Matcha.Ratings.Erasure;
 
@@ -44,8 +44,9 @@ internal sealed partial class UserDataEraser(TimeProvider clock, ILogger<UserDat
     /// <summary>Deletes the user's rows from every table in <see cref="UserDataTables"/>, announcing each removal.</summary>
     private async Task<List<Guid>> EraseDataAsync(RatingsDbContext db, Guid userId, CancellationToken cancellationToken)
     {
-        // Two copies of the command applied at once take turns: the second finds nothing left.
-        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({userId.ToString()}, 0))", cancellationToken);
+        // Waits for the user's writes under way, then refuses later ones (the tombstone); two
+        // copies of the command applied at once take turns too: the second finds nothing left.
+        await db.TombstoneAsync(userId, cancellationToken);
         var erasure = new UserErasure(db, userId, clock);
         foreach (var table in UserDataTables.All)
         {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Matcha.Data;
+using Matcha.Data.Erasure;
 using Matcha.EventBus;
 using Matcha.Ratings.Data;
 using Matcha.Ratings.Erasure;
@@ -14,6 +15,7 @@ internal static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDatabase<RatingsDbContext>("ratingsdb");
+        builder.Services.AddExceptionHandler<ErasedUserWriteHandler>();
         builder.AddRedisClient("redis");
         builder.AddInternalIdentity("ratings");
         builder.Services.ConfigureHttpJsonOptions(json =>

@@ -1,3 +1,4 @@
+using Matcha.Data.Erasure;
 using Matcha.EventBus;
 using Matcha.Social.Data;
 using Matcha.Social.Feed;
@@ -52,6 +53,8 @@ internal sealed partial class UserDataEraser(TimeProvider clock, ILogger<UserDat
             LogWaiting(command.DeletionId, applied, awaited.Length);
             return;
         }
+        // Waits for follows under way, then refuses later ones from or to the user (the tombstone).
+        await db.TombstoneAsync(command.UserId, cancellationToken);
         foreach (var table in Tables)
         {
             await table.EraseAsync(db, command.UserId, cancellationToken);

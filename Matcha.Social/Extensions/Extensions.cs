@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Matcha.Data;
+using Matcha.Data.Erasure;
 using Matcha.EventBus;
 using Matcha.Social.Data;
 using Matcha.Social.Erasure;
@@ -14,6 +15,7 @@ internal static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDatabase<SocialDbContext>("socialdb");
+        builder.Services.AddExceptionHandler<ErasedUserWriteHandler>();
         builder.AddRedisClient("redis");
         builder.AddInternalIdentity("social");
         builder.Services.ConfigureHttpJsonOptions(json =>

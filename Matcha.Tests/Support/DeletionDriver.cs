@@ -100,8 +100,9 @@ public static class DeletionDriver
 
     /// <summary>
     /// Every row, in every table of every database, whose text mentions the user id, as
-    /// "database.table" → count. Accounts' record of the deletion and its tombstone are the
-    /// only rows allowed to keep the id, and are left out.
+    /// "database.table" → count. Accounts' record of the deletion and the tombstones (Accounts'
+    /// deleted_accounts, and each service's erased_users, which refuse the user's late writes)
+    /// are the only rows allowed to keep the id, and are left out.
     /// </summary>
     public static async Task<Dictionary<string, long>> RowsMentioningAsync(this MatchaAppFixture fixture, Guid userId)
     {
@@ -119,7 +120,7 @@ public static class DeletionDriver
                     tables.Add(reader.GetString(0));
                 }
             }
-            foreach (var table in tables.Where(t => !(database == "accountsdb" && t is "account_deletions" or "deleted_accounts")))
+            foreach (var table in tables.Where(t => !(database == "accountsdb" && t is "account_deletions" or "deleted_accounts") && t != "erased_users"))
             {
                 await using var count = new NpgsqlCommand($"SELECT count(*) FROM \"{table}\" t WHERE t::text LIKE @pattern", connection);
                 count.Parameters.AddWithValue("pattern", $"%{userId}%");
