@@ -45,6 +45,25 @@ public sealed class SearchTests(MatchaAppFixture fixture)
     }
 
     [Fact]
+    public async Task ADirectorsFilmsComeBackInPriorOrderNotInsertionOrder()
+    {
+        // The seed lists Nolan's films oldest first, so ordering by id would put Batman Begins first. Other tests in the
+        // shared app may rate some of them, hence the order is checked against each film's own popularity, rating count
+        // and year rather than a fixed list: equal popularity and counts must fall to the newer film.
+        string[] nolans = ["Batman Begins", "The Prestige", "The Dark Knight", "Inception", "Interstellar", "Tenet", "Oppenheimer"];
+        using var client = fixture.CreateGatewayClient();
+
+        var result = await client.GetFromJsonAsync<SearchResult>("/api/catalog/search?q=Christopher%20Nolan");
+
+        var films = result!.Movies.Where(m => nolans.Contains(m.Titles["en"])).ToList();
+        Assert.Equal(nolans.Length, films.Count);
+        var byPrior = films
+            .OrderByDescending(m => m.Popularity).ThenByDescending(m => m.Stats.Count).ThenByDescending(m => m.Year)
+            .Select(m => m.Titles["en"]);
+        Assert.Equal(byPrior, films.Select(m => m.Titles["en"]));
+    }
+
+    [Fact]
     public async Task AnEmptyQueryIsAProblemNamingQ()
     {
         using var client = fixture.CreateGatewayClient();
