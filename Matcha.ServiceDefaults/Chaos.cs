@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Configuration;
 using Polly;
 using Polly.Simmy;
+using Polly.Simmy.Outcomes;
 
 namespace Matcha.ServiceDefaults;
 
@@ -39,10 +40,22 @@ public static class ChaosPipelines
         }
         if (chaos.FaultRate > 0)
         {
-            pipeline.AddChaosOutcome(chaos.FaultRate, () => new HttpResponseMessage(HttpStatusCode.ServiceUnavailable)
+            pipeline.AddChaosOutcome(new ChaosOutcomeStrategyOptions<HttpResponseMessage>
             {
-                // Says where the 503 came from, for whoever reads a trace or a log.
-                ReasonPhrase = "Injected by chaos",
+                InjectionRate = chaos.FaultRate,
+                OutcomeGenerator = args =>
+                {
+                    // In the request's HTTP version: a gRPC client takes an HTTP/1.1 answer to its
+                    // HTTP/2 call for a protocol error (Internal), not for the 503 (Unavailable) it is.
+                    var request = args.Context.GetRequestMessage();
+                    return ValueTask.FromResult<Outcome<HttpResponseMessage>?>(Outcome.FromResult(new HttpResponseMessage(HttpStatusCode.ServiceUnavailable)
+                    {
+                        // Says where the 503 came from, for whoever reads a trace or a log.
+                        ReasonPhrase = "Injected by chaos",
+                        Version = request?.Version ?? HttpVersion.Version11,
+                        RequestMessage = request,
+                    }));
+                },
             });
         }
         return pipeline;

@@ -23,7 +23,8 @@ namespace Matcha.Tests.Gateway;
 /// retried once and only when it may succeed on a second try, a hung Catalog costs the
 /// screen its deadline and no more, repeated failures open the circuit so Catalog is not
 /// called at all, and after the break one probe closes it again. The caller's identity
-/// travels as Catalog's internal token in the call's metadata.
+/// travels as Catalog's internal token in the call's metadata. Chaos (<c>Chaos:catalog:*</c>,
+/// off by default) is injected inside that pipeline, so it meets the same retry and circuit.
 /// </summary>
 public sealed class GrpcCardsResilienceTests : IDisposable
 {
@@ -130,6 +131,34 @@ public sealed class GrpcCardsResilienceTests : IDisposable
         Assert.Null(_catalog.Authorizations[1]);
     }
 
+    [Fact]
+    public async Task InjectedFaultsNeverReachCatalogAndOpenTheCircuitAsRealOnesWould()
+    {
+        _catalog.AnswerAlways(Cards(7));
+        var reader = Reader(("Chaos:catalog:FaultRate", "1"));
+
+        var first = await reader.GetFilmCardsAsync([7], Anonymous, CancellationToken.None);
+        var second = await reader.GetFilmCardsAsync([7], Anonymous, CancellationToken.None);
+        var third = await reader.GetFilmCardsAsync([7], Anonymous, CancellationToken.None);
+
+        Assert.Equal("unreachable", first.FailureReason);   // the injected 503, retried once like a real one
+        Assert.Equal("unreachable", second.FailureReason);
+        Assert.Equal("circuit-open", third.FailureReason);  // four failed attempts open it (MinimumThroughput)
+        Assert.Equal(0, _catalog.Calls);
+    }
+
+    [Fact]
+    public async Task InjectedLatencyIsCutByTheAttemptTimeoutAndNamedTimeout()
+    {
+        _catalog.AnswerAlways(Cards(7));
+        var reader = Reader(("Chaos:catalog:LatencyMs", "10000"));
+
+        var part = await reader.GetFilmCardsAsync([7], Anonymous, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal("timeout", part.FailureReason);
+        Assert.Equal(0, _catalog.Calls);
+    }
+
     private static readonly ClaimsPrincipal Anonymous = new(new ClaimsIdentity());
 
     private static readonly ScreenDependencyOptions Options = new()
@@ -142,7 +171,7 @@ public sealed class GrpcCardsResilienceTests : IDisposable
     };
 
     /// <summary>The reader over the gateway's own wiring of the client, Catalog replaced by the script.</summary>
-    private CatalogCardsReader Reader()
+    private CatalogCardsReader Reader(params (string Key, string Value)[] more)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -152,6 +181,10 @@ public sealed class GrpcCardsResilienceTests : IDisposable
             [$"{ScreenDependencyOptions.Section}:catalog:SamplingDuration"] = Options.SamplingDuration.ToString(),
             [$"{ScreenDependencyOptions.Section}:catalog:BreakDuration"] = Options.BreakDuration.ToString(),
         };
+        foreach (var (name, value) in more)
+        {
+            settings[name] = value;
+        }
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddLogging();
