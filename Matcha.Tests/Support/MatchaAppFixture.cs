@@ -58,6 +58,8 @@ public class MatchaAppFixture : IAsyncLifetime
                 .WithEnvironment("OTEL_METRIC_EXPORT_INTERVAL", "1000");
         }
 
+        Configure(builder);
+
         App = await builder.BuildAsync();
         using var cts = new CancellationTokenSource(StartTimeout);
         await App.StartAsync(cts.Token);
@@ -67,6 +69,11 @@ public class MatchaAppFixture : IAsyncLifetime
 
     /// <summary>Arguments a derived fixture gives the AppHost besides the local infrastructure's.</summary>
     protected virtual string[] AppHostArgs => [];
+
+    /// <summary>What a derived fixture changes in the AppHost's resources before it is built.</summary>
+    protected virtual void Configure(IDistributedApplicationTestingBuilder builder)
+    {
+    }
 
     public HttpClient CreateGatewayClient() => App.CreateHttpClient("gateway", "http");
 
