@@ -21,6 +21,16 @@ public static class UserEventTraces
     }
 
     /// <summary>
+    /// How many of <paramref name="eventIds"/> this service's subscriptions have recorded (applied,
+    /// or dropped as older than what was applied): a saga step that must come after those events
+    /// waits until the count is complete.
+    /// </summary>
+    public static Task<int> CountAppliedAsync(this DbContext db, Guid[] eventIds, CancellationToken cancellationToken) =>
+        db.Database.SqlQuery<int>($"""
+            SELECT count(DISTINCT event_id)::int AS "Value" FROM inbox_messages WHERE event_id = ANY({eventIds})
+            """).SingleAsync(cancellationToken);
+
+    /// <summary>
     /// Deletes the published outbox rows about the user and the applied-version records of
     /// their aggregates, and blanks the aggregate of their inbox rows (the event ids stay, so
     /// a redelivery is still recognised). Returns the number of rows touched.

@@ -11,7 +11,7 @@ public sealed record SignedUpUser(string Email, string Password, string DisplayN
 
 public sealed record Tokens(string AccessToken, string RefreshToken, int ExpiresIn);
 
-public sealed record ProfileView(Guid Id, string Email, string DisplayName, string[] Roles);
+public sealed record ProfileView(Guid Id, string Email, string DisplayName, string[] Roles, Guid Handle);
 
 /// <summary>
 /// Sign-up and sign-in through the gateway, as the web app does them: the one way tests and

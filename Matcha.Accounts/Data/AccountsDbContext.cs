@@ -35,6 +35,7 @@ public sealed class AccountsDbContext(DbContextOptions<AccountsDbContext> option
         {
             user.Property(u => u.Email).HasMaxLength(AccountInput.MaxEmailLength);
             user.HasIndex(u => u.Email).IsUnique();
+            user.HasIndex(u => u.Handle).IsUnique();
             user.Property(u => u.DisplayName).HasMaxLength(AccountInput.MaxDisplayNameLength);
             user.Property(u => u.PasswordHash).HasMaxLength(256);
         });

@@ -50,6 +50,13 @@ public sealed class AccountDeletion
     /// <summary>The removal events Ratings published; Catalog confirms only once it has applied each of them.</summary>
     public List<Guid> RemovalEventIds { get; set; } = [];
 
+    /// <summary>
+    /// Accounts' announcements of the account's name (<c>AccountProfileChanged</c>) made before
+    /// the deletion: Ratings and Social erase the name they copied only once they have applied
+    /// each of these, so a late announcement cannot bring the name back after their step.
+    /// </summary>
+    public List<Guid> ProfileEventIds { get; set; } = [];
+
     /// <summary>Whether the gateway's deny entry for the user's live access tokens has been written to Redis.</summary>
     public bool AccessTokensDenied { get; set; }
 

@@ -84,6 +84,9 @@ internal static class DeletionApi
         var activity = Activity.Current;
         var deletion = DeletionSaga.Start(user.Id, now, options.Value,
             activity?.IdFormat == ActivityIdFormat.W3C ? activity.Id : null, activity?.TraceStateString);
+        // The account row is locked, so no rename can add an announcement after this read.
+        var profile = $"account/{user.Id}";
+        deletion.ProfileEventIds = await db.Set<OutboxMessage>().Where(m => m.AggregateId == profile).Select(m => m.EventId).ToListAsync(cancellationToken);
         db.AccountDeletions.Add(deletion);
         // The first step leaves with the request: Ratings hides the user's content as soon as it reads it.
         db.AddEvent(deletion.Command(), clock);

@@ -13,8 +13,9 @@ public static class DeletionTopics
 /// Command v1: the participant named by <see cref="Step"/> erases what it holds about
 /// <see cref="UserId"/> and answers <c>UserDataErased</c>. Sent again (a higher
 /// <see cref="Attempt"/>, so the inbox does not drop it as stale) while unanswered; every
-/// participant handles it idempotently. <see cref="AwaitedEventIds"/>: for Catalog and Social,
-/// the removal events each must have applied before it may confirm.
+/// participant handles it idempotently. <see cref="AwaitedEventIds"/>: the events the participant
+/// must have applied before it acts (Ratings: the account's name announcements; Catalog: Ratings'
+/// removals; Social: both).
 /// </summary>
 public sealed record EraseUserData(Guid DeletionId, Guid UserId, DeletionStep Step, int Attempt, IReadOnlyList<Guid> AwaitedEventIds) : IIntegrationEvent
 {

@@ -22,10 +22,19 @@ public static class DeletionSaga
         TraceState = traceState,
     };
 
-    /// <summary>The command for the current step and attempt.</summary>
+    /// <summary>
+    /// The command for the current step and attempt, with the events the step must have applied
+    /// first: Ratings the account's name announcements (it erases the name it copied), Catalog
+    /// Ratings' removals, Social both.
+    /// </summary>
     public static EraseUserData Command(this AccountDeletion deletion) =>
-        new(deletion.Id, deletion.UserId, deletion.Step, deletion.Attempt,
-            deletion.Step is DeletionStep.Catalog or DeletionStep.Social ? deletion.RemovalEventIds : []);
+        new(deletion.Id, deletion.UserId, deletion.Step, deletion.Attempt, deletion.Step switch
+        {
+            DeletionStep.Ratings => deletion.ProfileEventIds,
+            DeletionStep.Catalog => deletion.RemovalEventIds,
+            DeletionStep.Social => [.. deletion.RemovalEventIds, .. deletion.ProfileEventIds],
+            _ => [],
+        });
 
     /// <summary>
     /// A participant confirmed. A reply for another step (a late answer to an earlier attempt

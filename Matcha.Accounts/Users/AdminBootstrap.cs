@@ -47,6 +47,7 @@ internal sealed partial class AdminBootstrapper(
         var admin = new User
         {
             Id = Guid.CreateVersion7(),
+            Handle = Guid.NewGuid(),
             Email = normalized,
             DisplayName = "Admin",
             PasswordHash = scope.ServiceProvider.GetRequiredService<PasswordHasher>().Hash(PasswordPolicy.Normalize(password)),
@@ -55,7 +56,7 @@ internal sealed partial class AdminBootstrapper(
             EmailVerifiedAt = clock.GetUtcNow(),   // configured by the operator, not claimed through sign-up
         };
         db.Users.Add(admin);
-        db.AddEvent(new AccountProfileChanged(admin.Id, admin.DisplayName, admin.CreatedAt.UtcTicks), clock);
+        db.AddEvent(new AccountProfileChanged(admin.Id, admin.DisplayName, admin.CreatedAt.UtcTicks, admin.Handle), clock);
         try
         {
             await db.SaveChangesAsync(cancellationToken);

@@ -4,6 +4,12 @@ namespace Matcha.Accounts.Users;
 public sealed class User
 {
     public Guid Id { get; set; }
+
+    /// <summary>
+    /// The account's public name in URLs: random, minted at sign-up, carried to every service
+    /// that shows the account (profiles, comment authors) so none of them exposes <see cref="Id"/>.
+    /// </summary>
+    public Guid Handle { get; set; }
     public required string Email { get; set; }
     public required string DisplayName { get; set; }
     public required string PasswordHash { get; set; }

@@ -56,6 +56,7 @@ internal static class UsersApi
         var user = new User
         {
             Id = Guid.CreateVersion7(),
+            Handle = Guid.NewGuid(),
             Email = email,
             DisplayName = request.DisplayName!.Trim(),
             PasswordHash = hasher.Hash(PasswordPolicy.Normalize(request.Password!)),
@@ -66,7 +67,7 @@ internal static class UsersApi
         db.EmailVerifications.Add(verification);
         db.OutgoingMails.Add(AccountMails.VerifyEmail(email, user.DisplayName, token, mail, now));
         // In the account's own transaction: announced exactly when the account exists.
-        db.AddEvent(new AccountProfileChanged(user.Id, user.DisplayName, user.CreatedAt.UtcTicks), clock);
+        db.AddEvent(new AccountProfileChanged(user.Id, user.DisplayName, user.CreatedAt.UtcTicks, user.Handle), clock);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -118,7 +119,8 @@ internal static class UsersApi
             .ExecuteUpdateAsync(u => u.SetProperty(x => x.DisplayName, displayName), cancellationToken);
         if (changed > 0)
         {
-            db.AddEvent(new AccountProfileChanged(user.Id, displayName, clock.GetUtcNow().UtcTicks), clock);
+            var handle = await db.Users.Where(u => u.Id == user.Id).Select(u => u.Handle).SingleAsync(cancellationToken);
+            db.AddEvent(new AccountProfileChanged(user.Id, displayName, clock.GetUtcNow().UtcTicks, handle), clock);
             await db.SaveChangesAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
@@ -130,7 +132,7 @@ internal static class UsersApi
     private static Task<Profile?> ProfileOfAsync(Guid userId, AccountsDbContext db, CancellationToken cancellationToken) =>
         db.Users.AsNoTracking()
             .Where(u => u.Id == userId && u.DeletionRequestedAt == null)
-            .Select(u => new Profile(u.Id, u.Email, u.DisplayName, u.Roles))
+            .Select(u => new Profile(u.Id, u.Email, u.DisplayName, u.Roles, u.Handle))
             .SingleOrDefaultAsync(cancellationToken);
 }
 
@@ -140,4 +142,5 @@ public sealed record SignUpResponse(string Email);
 
 public sealed record PatchMeRequest(string? DisplayName);
 
-public sealed record Profile(Guid Id, string Email, string DisplayName, IReadOnlyList<string> Roles);
+/// <summary>The caller's own account; <see cref="Handle"/> names their public profile.</summary>
+public sealed record Profile(Guid Id, string Email, string DisplayName, IReadOnlyList<string> Roles, Guid Handle);

@@ -1,7 +1,6 @@
 using Matcha.Catalog.Data;
 using Matcha.Catalog.Statistics;
 using Matcha.EventBus;
-using Microsoft.EntityFrameworkCore;
 
 namespace Matcha.Catalog.Erasure;
 
@@ -31,10 +30,7 @@ internal sealed partial class UserDataEraser(TimeProvider clock, ILogger<UserDat
         }
 
         var awaited = command.AwaitedEventIds?.ToArray() ?? [];
-        var applied = await db.Database.SqlQuery<int>($"""
-            SELECT count(*)::int AS "Value" FROM inbox_messages
-            WHERE subscription = {MovieStatisticsApplier.Subscription} AND event_id = ANY({awaited})
-            """).SingleAsync(cancellationToken);
+        var applied = await db.CountAppliedAsync(awaited, cancellationToken);
         var stillCounted = await UserDataTables.HoldAnyOfAsync(db, command.UserId, cancellationToken);
         if (applied < awaited.Length || stillCounted || await db.HasUnpublishedAsync(command.UserId, cancellationToken))
         {

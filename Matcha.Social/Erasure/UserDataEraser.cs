@@ -15,8 +15,8 @@ internal sealed record UserDataTable(Type Entity, Func<SocialDbContext, Guid, Ca
 /// Social's part of the account deletion saga, in the consumer's transaction: a resent command
 /// finds nothing left and confirms again. Social announces no removals (nobody keeps counts of
 /// its rows), so one step erases the data and the inbox's traces together — once the removals
-/// Ratings announced have been applied here, so that no older rating of the user's can arrive
-/// afterwards and bring an activity back.
+/// Ratings announced and Accounts' announcements of the name have been applied here, so that no
+/// older rating or name of the user's can arrive afterwards and bring an activity or the member back.
 /// </summary>
 internal sealed partial class UserDataEraser(TimeProvider clock, ILogger<UserDataEraser> logger) : IEventApplier<SocialDbContext>
 {
@@ -43,13 +43,10 @@ internal sealed partial class UserDataEraser(TimeProvider clock, ILogger<UserDat
             return;
         }
         var awaited = command.AwaitedEventIds?.ToArray() ?? [];
-        var applied = await db.Database.SqlQuery<int>($"""
-            SELECT count(*)::int AS "Value" FROM inbox_messages
-            WHERE subscription = {RatingsEventsApplier.Subscription} AND event_id = ANY({awaited})
-            """).SingleAsync(cancellationToken);
+        var applied = await db.CountAppliedAsync(awaited, cancellationToken);
         if (applied < awaited.Length)
         {
-            // The saga sends the command again; by then the removals have arrived.
+            // The saga sends the command again; by then the awaited events have arrived.
             LogWaiting(command.DeletionId, applied, awaited.Length);
             return;
         }
@@ -67,6 +64,6 @@ internal sealed partial class UserDataEraser(TimeProvider clock, ILogger<UserDat
     [LoggerMessage(Level = LogLevel.Information, Message = "Deletion {DeletionId}: the member, their follows, their activities and the events about them are erased")]
     private partial void LogErased(Guid deletionId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Deletion {DeletionId}: {Applied} of {Awaited} removals applied so far; not erasing yet")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deletion {DeletionId}: {Applied} of {Awaited} awaited events applied so far; not erasing yet")]
     private partial void LogWaiting(Guid deletionId, int applied, int awaited);
 }

@@ -3,8 +3,11 @@ using Matcha.Social.Data;
 
 namespace Matcha.Social.Members;
 
-/// <summary>Social's reading of Accounts' AccountProfileChanged v1 (sign-up and every rename).</summary>
-public sealed record AccountProfileChanged(Guid UserId, string DisplayName);
+/// <summary>
+/// Social's reading of Accounts' AccountProfileChanged (sign-up and every rename). v2 carries the
+/// account's public <see cref="Handle"/>; a v1 event has none, and Social mints one as before.
+/// </summary>
+public sealed record AccountProfileChanged(Guid UserId, string DisplayName, Guid? Handle = null);
 
 /// <summary>
 /// Keeps <see cref="Member"/> in step with Accounts (event-carried state transfer): the name is
@@ -29,6 +32,8 @@ internal sealed class AccountEventsApplier(TimeProvider clock) : IEventApplier<S
             member = new Member { UserId = changed.UserId, Handle = Guid.NewGuid(), DisplayName = changed.DisplayName, JoinedAt = clock.GetUtcNow() };
             db.Members.Add(member);
         }
+        // Born in Accounts, so a profile link is the same wherever the account is shown.
+        member.Handle = changed.Handle ?? member.Handle;
         member.DisplayName = changed.DisplayName.Length > Member.MaxDisplayNameLength
             ? changed.DisplayName[..Member.MaxDisplayNameLength]
             : changed.DisplayName;

@@ -108,6 +108,7 @@ public sealed class AccountInputTests(MatchaAppFixture fixture)
         using var response = await gateway.PatchMeAsync(tokens.AccessToken, new
         {
             id = Guid.NewGuid(),
+            handle = Guid.NewGuid(),
             email = "taken-over@example.com",
             roles = AdminRole,
             passwordHash = "x",
@@ -116,7 +117,7 @@ public sealed class AccountInputTests(MatchaAppFixture fixture)
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var after = await gateway.GetMeAsync(tokens.AccessToken);
-        Assert.Equal(new ProfileView(id, before.Email, "New Name", []), after with { Roles = [] });
+        Assert.Equal(new ProfileView(id, before.Email, "New Name", [], before.Handle), after with { Roles = [] });
         Assert.Empty(after.Roles);
         Assert.Equal(0, await fixture.ScalarAsync<int>("select cardinality(roles) from users where id = @p0", id));
     }

@@ -13,11 +13,14 @@ public sealed class DeletionSagaTests
     private static UserDataErased Reply(AccountDeletion deletion, DeletionStep step, params Guid[] removals) => new(deletion.Id, step, 1, removals);
 
     [Fact]
-    public void StepsRunRatingsThenCatalogThenRatingsEventsThenSocialAndCatalogWaitsForTheRemovalsRatingsAnnounced()
+    public void StepsRunRatingsThenCatalogThenRatingsEventsThenSocialEachAwaitingTheEventsItMustHaveApplied()
     {
         var deletion = NewDeletion();
+        Guid[] names = [Guid.NewGuid()];
+        deletion.ProfileEventIds = [.. names];
         Assert.Equal((DeletionState.Running, DeletionStep.Ratings), (deletion.State, deletion.Step));
         Assert.Equal(DeletionStep.Ratings, deletion.Command().Step);
+        Assert.Equal(names, deletion.Command().AwaitedEventIds);
 
         Guid[] removals = [Guid.NewGuid(), Guid.NewGuid()];
         Assert.True(deletion.Confirm(Reply(deletion, DeletionStep.Ratings, removals), Start.AddSeconds(1), Options));
@@ -31,7 +34,7 @@ public sealed class DeletionSagaTests
         Assert.True(deletion.Confirm(Reply(deletion, DeletionStep.RatingsEvents), Start.AddSeconds(3), Options));
         Assert.Equal(DeletionStep.Social, deletion.Step);
         Assert.Equal(DeletionState.Running, deletion.State);
-        Assert.Equal(removals, deletion.Command().AwaitedEventIds);
+        Assert.Equal([.. removals, .. names], deletion.Command().AwaitedEventIds);
 
         Assert.True(deletion.Confirm(Reply(deletion, DeletionStep.Social), Start.AddSeconds(4), Options));
         Assert.Equal(DeletionState.Completed, deletion.State);

@@ -15,8 +15,8 @@ public static class DeletionDriver
 
     /// <summary>
     /// A fresh user who rated two films, wishes for one, commented on both, liked the
-    /// neighbour's comment and whose comment the neighbour liked, and who follows the neighbour
-    /// and is followed back; the neighbour rated and wished too.
+    /// neighbour's comment and whose comment the neighbour liked, who follows the neighbour
+    /// and is followed back, and who has just renamed themselves; the neighbour rated and wished too.
     /// </summary>
     public static async Task<Leaver> LeaverWithEverythingAsync(this HttpClient gateway, MatchaAppFixture fixture)
     {
@@ -44,6 +44,12 @@ public static class DeletionDriver
         // Catalog has counted all of it before the deletion starts.
         var stats = await EventsDriver.EventuallyAsync(() => gateway.StatsAsync(films[0]), s => s.Count == 2 && s.Comments == 2);
         Assert.Equal(2, stats.Count);
+        // A last rename, whose announcement may still be on its way to Ratings and Social when
+        // the deletion starts: their steps must wait for it, or it would bring the name back.
+        using (var rename = await gateway.PatchMeAsync(tokens.AccessToken, new { displayName = "Leaving Soon" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, rename.StatusCode);
+        }
         return new Leaver(account, tokens, fan, neighbour, films, own, neighbours);
     }
 

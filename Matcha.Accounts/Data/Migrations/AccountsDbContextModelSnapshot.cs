@@ -51,6 +51,11 @@ namespace Matcha.Accounts.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("next_attempt_at");
 
+                    b.PrimitiveCollection<List<Guid>>("ProfileEventIds")
+                        .IsRequired()
+                        .HasColumnType("uuid[]")
+                        .HasColumnName("profile_event_ids");
+
                     b.PrimitiveCollection<List<Guid>>("RemovalEventIds")
                         .IsRequired()
                         .HasColumnType("uuid[]")
@@ -307,6 +312,10 @@ namespace Matcha.Accounts.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("email_verified_at");
 
+                    b.Property<Guid>("Handle")
+                        .HasColumnType("uuid")
+                        .HasColumnName("handle");
+
                     b.Property<string>("PasswordHash")
                         .IsRequired()
                         .HasMaxLength(256)
@@ -324,6 +333,10 @@ namespace Matcha.Accounts.Data.Migrations
                     b.HasIndex("Email")
                         .IsUnique()
                         .HasDatabaseName("ix_users_email");
+
+                    b.HasIndex("Handle")
+                        .IsUnique()
+                        .HasDatabaseName("ix_users_handle");
 
                     b.ToTable("users", (string)null);
                 });
