@@ -1,12 +1,11 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace Matcha.Gateway.Screens;
 
 /// <summary>
 /// A film's page: Catalog's film for everyone; for a signed-in caller also their own state for it,
-/// its most liked comments (marked as theirs and liked by them) and the rating predicted for them.
+/// its most liked comments (each with its author's name, marked as theirs by Ratings and as liked by them here) and the rating predicted for them.
 /// One request to each service, in parallel.
 /// </summary>
 internal sealed record MovieScreen(
@@ -47,12 +46,7 @@ internal sealed record MovieScreen(
         if (commentList is not null && me is not null)
         {
             var liked = (me.LikedCommentIds ?? []).ToHashSet();
-            var userId = user.FindFirstValue(JwtRegisteredClaimNames.Sub);
-            commentList = [.. commentList.Select(comment => comment with
-            {
-                Mine = string.Equals(comment.UserId, userId, StringComparison.OrdinalIgnoreCase),
-                LikedByMe = liked.Contains(comment.Id),
-            })];
+            commentList = [.. commentList.Select(comment => comment with { LikedByMe = liked.Contains(comment.Id) })];
         }
         return TypedResults.Ok(new MovieScreen(
             unavailable.Take("catalog", movie.Result), signedIn, me is null ? null : me with { Prediction = null, Comments = null },

@@ -64,20 +64,15 @@ internal sealed record MyFilm
     public Dictionary<string, JsonElement>? More { get; init; }
 }
 
-/// <summary>A comment on a film's page; for a signed-in caller, whether it is theirs and whether they liked it.</summary>
+/// <summary>A comment on a film's page (Ratings says whether it is the caller's); the screen adds whether they liked it.</summary>
 internal sealed record Comment
 {
     public required long Id { get; init; }
 
-    public string? UserId { get; init; }
-
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public bool? Mine { get; init; }
-
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public bool? LikedByMe { get; init; }
 
-    /// <summary>Ratings' other fields (text, spoiler, likes, dates), passed on as Ratings wrote them.</summary>
+    /// <summary>Ratings' other fields (author, mine, text, spoiler, likes, dates), passed on as Ratings wrote them.</summary>
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? More { get; init; }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Matcha.EventBus;
+using Matcha.Ratings.Authors;
 using Matcha.Ratings.Data;
 using Matcha.Ratings.Paging;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -29,7 +30,7 @@ internal static class CommentsApi
     }
 
     internal static async Task<Results<Ok<Page<CommentView>>, ValidationProblem>> ListComments(
-        RatingsDbContext db, int movieId, string? sort, string? cursor, int? pageSize, bool? includeSpoilers, CancellationToken cancellationToken)
+        RatingsDbContext db, CurrentUser user, int movieId, string? sort, string? cursor, int? pageSize, bool? includeSpoilers, CancellationToken cancellationToken)
     {
         if (!PageQuery.TryRead(pageSize, cursor, out var page, out var problem))
         {
@@ -50,11 +51,27 @@ internal static class CommentsApi
             : comments.Where(c => after == null || c.Id < id).OrderByDescending(c => c.Id);
         var items = await comments
             .Take(page.Fetch)
+            .WithAuthors(db)
             .Select(c => new CommentView(
-                c.Id, c.MovieId, c.UserId, c.IsSpoiler && !showSpoilers ? null : c.Text, c.IsSpoiler, c.LikeCount, c.CreatedAt, c.UpdatedAt))
+                c.Comment.Id, c.Comment.MovieId, c.Author, c.Comment.UserId == user.Id,
+                c.Comment.IsSpoiler && !showSpoilers ? null : c.Comment.Text, c.Comment.IsSpoiler, c.Comment.LikeCount, c.Comment.CreatedAt, c.Comment.UpdatedAt))
             .ToListAsync(cancellationToken);
         return TypedResults.Ok(page.ToPage(items, c => (sort == "likes" ? c.LikeCount : 0, c.Id)));
     }
+
+    /// <summary>
+    /// Each comment with its author's name and handle as Accounts last announced them; null while
+    /// the announcement is on its way. Applied to a page already ordered and cut: EF Core makes the
+    /// page a subquery and repeats its ORDER BY outside, so the join keeps the page's order.
+    /// </summary>
+    private static IQueryable<CommentWithAuthor> WithAuthors(this IQueryable<Comment> comments, RatingsDbContext db) =>
+        from comment in comments
+        join author in db.Authors on comment.UserId equals author.UserId into found
+        from author in found.DefaultIfEmpty()
+        select new CommentWithAuthor(comment, author == null ? null : new AuthorView(author.Handle, author.DisplayName));
+
+    private static Task<AuthorView?> AuthorOfAsync(RatingsDbContext db, Guid userId, CancellationToken cancellationToken) =>
+        db.Authors.AsNoTracking().Where(a => a.UserId == userId).Select(a => new AuthorView(a.Handle, a.DisplayName)).SingleOrDefaultAsync(cancellationToken);
 
     private static async Task<Results<Created<CommentView>, NotFound, ValidationProblem, ProblemHttpResult>> PostComment(
         int movieId, CommentInput input, CurrentUser user, RatingsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
@@ -87,7 +104,8 @@ internal static class CommentsApi
         db.AddEvent(new CommentPosted(comment.Id, movieId, user.Id, comment.IsSpoiler, now));
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return TypedResults.Created($"/comments/{comment.Id.ToString(CultureInfo.InvariantCulture)}", CommentView.Of(comment));
+        return TypedResults.Created($"/comments/{comment.Id.ToString(CultureInfo.InvariantCulture)}",
+            CommentView.Own(comment, await AuthorOfAsync(db, user.Id, cancellationToken)));
     }
 
     private static async Task<Results<NoContent, NotFound, ValidationProblem>> EditComment(
@@ -172,13 +190,13 @@ internal static class CommentsApi
         }
         var after = page.After;
         var (_, before) = after ?? (0, 0);
+        var author = await AuthorOfAsync(db, user.Id, cancellationToken);
         var items = await db.Comments.AsNoTracking()
             .Where(c => c.UserId == user.Id && (after == null || c.Id < before))
             .OrderByDescending(c => c.Id)
             .Take(page.Fetch)
-            .Select(c => new CommentView(c.Id, c.MovieId, c.UserId, c.Text, c.IsSpoiler, c.LikeCount, c.CreatedAt, c.UpdatedAt))
             .ToListAsync(cancellationToken);
-        return TypedResults.Ok(page.ToPage(items, c => (0L, c.Id)));
+        return TypedResults.Ok(page.ToPage([.. items.Select(c => CommentView.Own(c, author))], c => (0L, c.Id)));
     }
 }
 
@@ -194,9 +212,16 @@ public sealed record CommentInput(string? Text, bool? IsSpoiler)
             });
 }
 
-/// <summary>A comment as clients see it: <see cref="Text"/> is null for a hidden spoiler.</summary>
+/// <summary>
+/// A comment as clients see it: <see cref="Text"/> is null for a hidden spoiler; the author is
+/// named by display name and profile handle, never by user id, and null while Accounts'
+/// announcement of the account is on its way; <see cref="Mine"/> tells the caller their own.
+/// </summary>
 public sealed record CommentView(
-    long Id, int MovieId, Guid UserId, string? Text, bool IsSpoiler, int LikeCount, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    long Id, int MovieId, AuthorView? Author, bool Mine, string? Text, bool IsSpoiler, int LikeCount, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
 {
-    public static CommentView Of(Comment c) => new(c.Id, c.MovieId, c.UserId, c.Text, c.IsSpoiler, c.LikeCount, c.CreatedAt, c.UpdatedAt);
+    public static CommentView Own(Comment c, AuthorView? author) =>
+        new(c.Id, c.MovieId, author, true, c.Text, c.IsSpoiler, c.LikeCount, c.CreatedAt, c.UpdatedAt);
 }
+
+internal sealed record CommentWithAuthor(Comment Comment, AuthorView? Author);

@@ -1,5 +1,6 @@
 using Matcha.Data;
 using Matcha.EventBus;
+using Matcha.Ratings.Authors;
 using Matcha.Ratings.Comments;
 using Matcha.Ratings.Movies;
 using Matcha.Ratings.Ratings;
@@ -18,6 +19,7 @@ public sealed class RatingsDbContext(DbContextOptions<RatingsDbContext> options)
     public DbSet<Comment> Comments => Set<Comment>();
     public DbSet<CommentLike> CommentLikes => Set<CommentLike>();
     public DbSet<StoredModel> StoredModels => Set<StoredModel>();
+    public DbSet<Author> Authors => Set<Author>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -52,6 +54,11 @@ public sealed class RatingsDbContext(DbContextOptions<RatingsDbContext> options)
         modelBuilder.Entity<CommentLike>(like =>
         {
             like.HasKey(l => new { l.CommentId, l.UserId });
+        });
+        modelBuilder.Entity<Author>(author =>
+        {
+            author.HasKey(a => a.UserId);
+            author.Property(a => a.DisplayName).HasMaxLength(Author.MaxDisplayNameLength);
         });
         modelBuilder.Entity<StoredModel>(model =>
         {

@@ -2,13 +2,17 @@ using Matcha.EventBus;
 
 namespace Matcha.Ratings.Erasure;
 
-/// <summary>Ratings' reading of Accounts' EraseUserData v1 (the account deletion saga's command).</summary>
-public sealed record EraseUserData(Guid DeletionId, Guid UserId, string Step, int Attempt);
+/// <summary>
+/// Ratings' reading of Accounts' EraseUserData v1 (the account deletion saga's command).
+/// <see cref="AwaitedEventIds"/>: for the data step, Accounts' announcements of the account's
+/// name, which must have been applied before the copied name is erased.
+/// </summary>
+public sealed record EraseUserData(Guid DeletionId, Guid UserId, string Step, int Attempt, IReadOnlyList<Guid>? AwaitedEventIds = null);
 
 /// <summary>The saga steps Ratings answers.</summary>
 public static class ErasureSteps
 {
-    /// <summary>Erase the user's ratings, wishlist, comments and likes, announcing each removal.</summary>
+    /// <summary>Erase the user's ratings, wishlist, comments, likes and author name, announcing each removal.</summary>
     public const string Data = "Ratings";
 
     /// <summary>Forget the events about the user, now that Catalog has applied them.</summary>

@@ -24,6 +24,13 @@ internal sealed partial class UserDataEraser(TimeProvider clock, ILogger<UserDat
         switch (command.Step)
         {
             case ErasureSteps.Data:
+                var awaited = command.AwaitedEventIds?.ToArray() ?? [];
+                if (await db.CountAppliedAsync(awaited, cancellationToken) is var applied && applied < awaited.Length)
+                {
+                    // The saga sends the command again; by then the name announcements have arrived.
+                    LogAwaiting(command.DeletionId, applied, awaited.Length);
+                    return;
+                }
                 var removals = await EraseDataAsync(db, command.UserId, cancellationToken);
                 db.AddEvent(new UserDataErased(command.DeletionId, command.Step, command.Attempt, removals), clock);
                 LogErased(command.DeletionId, removals.Count);
@@ -57,6 +64,9 @@ internal sealed partial class UserDataEraser(TimeProvider clock, ILogger<UserDat
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deletion {DeletionId}: the user's data is erased; {Removals} removals announced")]
     private partial void LogErased(Guid deletionId, int removals);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deletion {DeletionId}: {Applied} of {Awaited} announcements of the account's name applied so far; not erasing yet")]
+    private partial void LogAwaiting(Guid deletionId, int applied, int awaited);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deletion {DeletionId}: events about the user still wait to be published; not confirming yet")]
     private partial void LogWaiting(Guid deletionId);

@@ -1,3 +1,4 @@
+using Matcha.Ratings.Authors;
 using Matcha.Ratings.Comments;
 using Matcha.Ratings.Ratings;
 using Matcha.Ratings.Wishlist;
@@ -27,6 +28,8 @@ internal static class UserDataTables
         // Likes the user gave come off the comments' counts before the user's own comments go.
         new(typeof(CommentLike), EraseLikesGivenAsync),
         new(typeof(Comment), EraseCommentsAsync),
+        // Nobody counts names, so nothing is announced.
+        new(typeof(Author), (erasure, ct) => erasure.Db.Authors.Where(a => a.UserId == erasure.UserId).ExecuteDeleteAsync(ct)),
     ];
 
     private static async Task EraseRatingsAsync(UserErasure erasure, CancellationToken cancellationToken)

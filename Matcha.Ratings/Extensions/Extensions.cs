@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Matcha.Data;
 using Matcha.Data.Erasure;
 using Matcha.EventBus;
+using Matcha.Ratings.Authors;
 using Matcha.Ratings.Data;
 using Matcha.Ratings.Erasure;
 using Matcha.Ratings.Movies;
@@ -24,6 +25,7 @@ internal static class Extensions
         builder.AddRecommendations();
         builder.AddEventOutboxRelay("ratingsdb");
         builder.AddEventSubscription<RatingsDbContext, CatalogEventsApplier>(CatalogEventsApplier.Subscription, CatalogEventsApplier.Topic);
+        builder.AddEventSubscription<RatingsDbContext, AccountEventsApplier>(AccountEventsApplier.Subscription, AccountEventsApplier.Topic);
         builder.AddEventSubscription<RatingsDbContext, UserDataEraser>(UserDataEraser.Subscription, UserDataEraser.Topic);
     }
 

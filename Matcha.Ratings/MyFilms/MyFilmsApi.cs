@@ -34,7 +34,7 @@ internal static class MyFilmsApi
         Page<CommentView>? mostLiked = null;
         if (comments is not null)
         {
-            if (await CommentsApi.ListComments(db, movieId, "likes", null, comments, false, cancellationToken) is not { Result: Ok<Page<CommentView>> page })
+            if (await CommentsApi.ListComments(db, user, movieId, "likes", null, comments, false, cancellationToken) is not { Result: Ok<Page<CommentView>> page })
             {
                 return TypedResults.ValidationProblem(new Dictionary<string, string[]>
                 {

@@ -82,8 +82,28 @@ public sealed class EventContractTests
     [Fact]
     public void SocialReadsAccountProfileChangedAsAccountsWritesIt()
     {
-        var read = RoundTrip<AccountsSide.Users.AccountProfileChanged, SocialSide.Members.AccountProfileChanged>(new(User, "Ji-woo", 42));
-        Assert.Equal(new SocialSide.Members.AccountProfileChanged(User, "Ji-woo"), read);
+        var handle = Guid.NewGuid();
+        var read = RoundTrip<AccountsSide.Users.AccountProfileChanged, SocialSide.Members.AccountProfileChanged>(new(User, "Ji-woo", 42, handle));
+        Assert.Equal(new SocialSide.Members.AccountProfileChanged(User, "Ji-woo", handle), read);
+    }
+
+    [Fact]
+    public void RatingsReadsAccountProfileChangedAsAccountsWritesIt()
+    {
+        // The handle is what comments link to: the same one Social's profiles are found by.
+        var handle = Guid.NewGuid();
+        var read = RoundTrip<AccountsSide.Users.AccountProfileChanged, RatingsSide.Authors.AccountProfileChanged>(new(User, "Ji-woo", 42, handle));
+        Assert.Equal(new RatingsSide.Authors.AccountProfileChanged(User, "Ji-woo", handle), read);
+    }
+
+    [Fact]
+    public void RatingsReadsTheNameAnnouncementsItsDataStepMustAwait()
+    {
+        var deletion = AccountsSide.Deletion.DeletionSaga.Start(User, Now, new AccountsSide.Deletion.DeletionOptions(), null, null);
+        deletion.ProfileEventIds = [Guid.NewGuid(), Guid.NewGuid()];
+        var command = RoundTrip<AccountsSide.Deletion.EraseUserData, RatingsSide.Erasure.EraseUserData>(AccountsSide.Deletion.DeletionSaga.Command(deletion));
+        Assert.Equal((deletion.Id, User, RatingsSide.Erasure.ErasureSteps.Data, 1), (command.DeletionId, command.UserId, command.Step, command.Attempt));
+        Assert.Equal(deletion.ProfileEventIds, command.AwaitedEventIds);
     }
 
     [Fact]

@@ -1,0 +1,43 @@
+using Matcha.EventBus;
+using Matcha.Ratings.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Matcha.Ratings.Authors;
+
+/// <summary>Ratings' reading of Accounts' AccountProfileChanged v2 (sign-up and every rename); a v1 event has no handle and is skipped.</summary>
+public sealed record AccountProfileChanged(Guid UserId, string DisplayName, Guid? Handle = null);
+
+/// <summary>
+/// Keeps <see cref="Author"/> in step with Accounts (event-carried state transfer). The consumer
+/// has already dropped versions older than the one applied. An account already erased here is
+/// not brought back: the saga's step waited for every announcement made before the deletion, so
+/// only a copy delivered again can arrive after it, and it changes nothing.
+/// </summary>
+internal sealed class AccountEventsApplier : IEventApplier<RatingsDbContext>
+{
+    public const string Subscription = "ratings-accounts";
+    public const string Topic = "accounts";
+
+    public async Task ApplyAsync(EventEnvelope envelope, RatingsDbContext db, CancellationToken cancellationToken)
+    {
+        if (envelope.Type != nameof(AccountProfileChanged) || envelope.PayloadAs<AccountProfileChanged>() is not { Handle: { } handle } changed)
+        {
+            return;
+        }
+        if (await db.Database.SqlQuery<bool>($"SELECT EXISTS (SELECT 1 FROM erased_users WHERE user_id = {changed.UserId}) AS \"Value\"").SingleAsync(cancellationToken))
+        {
+            return;
+        }
+        var author = await db.Authors.FindAsync([changed.UserId], cancellationToken);
+        if (author is null)
+        {
+            author = new Author { UserId = changed.UserId, DisplayName = changed.DisplayName };
+            db.Authors.Add(author);
+        }
+        author.Handle = handle;
+        author.DisplayName = changed.DisplayName.Length > Author.MaxDisplayNameLength
+            ? changed.DisplayName[..Author.MaxDisplayNameLength]
+            : changed.DisplayName;
+        author.Version = envelope.AggregateVersion;
+    }
+}
