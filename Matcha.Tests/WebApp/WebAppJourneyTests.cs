@@ -10,7 +10,7 @@ namespace Matcha.Tests.WebApp;
 public sealed class WebAppJourneyTests(MatchaAppFixture fixture, WebAppBrowser browser) : IClassFixture<WebAppBrowser>
 {
     [Fact]
-    public async Task AFanRatesWishesAndWritesASpoilerThatAnotherFanRevealsAndLikes()
+    public async Task AFanRatesWishesAndWritesASpoilerThatAnotherFanRevealsLikesAndFollowsHerFromItsSignature()
     {
         var film = await fixture.AddKoreanFilmAsync();
         var other = await fixture.AddKoreanFilmAsync();
@@ -89,6 +89,15 @@ public sealed class WebAppJourneyTests(MatchaAppFixture fixture, WebAppBrowser b
         await Expect(like).ToHaveTextAsync("Like (1)");
         await bob.ReloadAsync();
         await Expect(bob.Locator(".comment").GetByRole(AriaRole.Button, new() { Name = "Like (1)" })).ToHaveAttributeAsync("aria-pressed", "true");
+
+        // The comment is signed with its author's name, which leads to her profile; he follows her.
+        await bob.Locator(".comment").GetByRole(AriaRole.Link, new() { Name = "Film Fan" }).ClickAsync();
+        await Expect(bob.Heading("Film Fan")).ToBeVisibleAsync();
+        Assert.Matches("/members/[0-9a-f-]{36}$", new Uri(bob.Url).AbsolutePath);
+        var follow = bob.GetByRole(AriaRole.Button, new() { Name = "Follow", Exact = true });
+        await follow.ClickAsync();
+        await Expect(bob.GetByRole(AriaRole.Button, new() { Name = "Following" })).ToHaveAttributeAsync("aria-pressed", "true");
+        await Expect(bob.Locator(".followers")).ToHaveTextAsync("1 follower");
 
         // Signing out ends the session: a reload finds no session to restore.
         await ann.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();

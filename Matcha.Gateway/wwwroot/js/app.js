@@ -5,17 +5,18 @@ import { renderMovie } from './screens/movie.js';
 import { renderPerson } from './screens/person.js';
 import { renderMe } from './screens/me.js';
 import { renderSearch } from './screens/search.js';
+import { renderMember } from './screens/member.js';
 import { renderCheckEmail, renderSignIn, renderSignUp, renderVerify } from './screens/auth.js';
 
 const views = {
-  home: renderHome, search: renderSearch, movie: renderMovie, person: renderPerson, me: renderMe, signIn: renderSignIn, signUp: renderSignUp,
+  home: renderHome, search: renderSearch, movie: renderMovie, person: renderPerson, me: renderMe, member: renderMember, signIn: renderSignIn, signUp: renderSignUp,
   checkEmail: renderCheckEmail, verify: renderVerify,
 };
 
 // The routes are declared once, in routes.json: the gateway serves the page at the same paths.
-// A path is literal segments and {name:int} parameters, which the screen gets as params.
+// A path is literal segments and {name:int} or {name:guid} parameters, which the screen gets as params.
 const routes = Object.entries(await (await fetch('/js/routes.json')).json())
-  .map(([path, view]) => [new RegExp(`^${path.replace(/\{\w+:int\}/g, '(\\d+)')}$`), views[view]]);
+  .map(([path, view]) => [new RegExp(`^${path.replace(/\{\w+:int\}/g, '(\\d+)').replace(/\{\w+:guid\}/g, '([0-9a-fA-F-]{36})')}$`), views[view]]);
 
 const main = document.getElementById('main');
 let rendering = 0;

@@ -1,8 +1,15 @@
 import { announce } from '../app.js';
 import { api } from '../api.js';
-import { h, notice } from '../dom.js';
+import { h, link, notice } from '../dom.js';
 
 const when = iso => new Date(iso).toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
+
+// The author's name, linking to their profile; "You" for mine. Ratings learns a new member's
+// name from Accounts a moment after sign-up: until then the author is "A Matcha member".
+function signature(comment) {
+  if (comment.mine) return 'You';
+  return comment.author ? link(`/members/${comment.author.handle}`, comment.author.displayName) : 'A Matcha member';
+}
 
 // The film's comments (most liked first), mine editable, spoilers hidden until revealed, likes.
 export function renderComments(section, movieId, comments, mine, followStats) {
@@ -74,7 +81,7 @@ function commentItem(movieId, comment, spoilerText, reload) {
   }, likeText(likes));
 
   const item = h('li', { class: `comment${comment.mine ? ' own' : ''}`, 'data-comment-id': comment.id },
-    h('p', { class: 'comment-meta' }, h('strong', {}, comment.mine ? 'You' : 'A Matcha member'), ` · ${when(comment.createdAt)}`,
+    h('p', { class: 'comment-meta' }, h('strong', {}, signature(comment)), ` · ${when(comment.createdAt)}`,
       comment.isSpoiler ? h('span', { class: 'tag' }, 'Spoiler') : null),
     body,
     h('div', { class: 'comment-actions' }, likeButton,
