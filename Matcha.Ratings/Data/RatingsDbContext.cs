@@ -59,6 +59,7 @@ public sealed class RatingsDbContext(DbContextOptions<RatingsDbContext> options)
         {
             author.HasKey(a => a.UserId);
             author.Property(a => a.DisplayName).HasMaxLength(Author.MaxDisplayNameLength);
+            author.HasIndex(a => a.Handle).IsUnique();
         });
         modelBuilder.Entity<StoredModel>(model =>
         {

@@ -22,6 +22,9 @@ internal static class RecommendationsApi
             .WithSummary("The films with the highest predicted rating that the caller has not rated and not marked not interested.");
         me.MapGet("/taste", TasteAnalysis.AnalyseAsync).WithSummary("The caller's taste: score distribution, averages, favourite genres, countries, directors, actors, running time.");
 
+        app.MapGet("/members/{handle:guid}/taste-match", TasteMatch.MatchAsync).WithTags("Recommendations").RequireAuthorization()
+            .WithSummary("How alike the caller and another member rate, in percent; none below 5 films rated by both.");
+
         var admin = app.MapGroup("/admin/recommendations").WithTags("Recommendations")
             .RequireAuthorization(policy => policy.RequireRole(InternalIdentity.AdminRole));
         admin.MapPost("/train", Train).WithSummary("Starts a full training in the background; GET model shows when it is served.");

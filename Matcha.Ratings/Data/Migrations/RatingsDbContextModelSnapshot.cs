@@ -189,6 +189,10 @@ namespace Matcha.Ratings.Data.Migrations
                     b.HasKey("UserId")
                         .HasName("pk_authors");
 
+                    b.HasIndex("Handle")
+                        .IsUnique()
+                        .HasDatabaseName("ix_authors_handle");
+
                     b.ToTable("authors", (string)null);
                 });
 

@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Matcha.Ratings.Data.Migrations
 {
     [DbContext(typeof(RatingsDbContext))]
-    [Migration("20261201040806_Authors")]
+    [Migration("20261201042744_Authors")]
     partial class Authors
     {
         /// <inheritdoc />
@@ -191,6 +191,10 @@ namespace Matcha.Ratings.Data.Migrations
 
                     b.HasKey("UserId")
                         .HasName("pk_authors");
+
+                    b.HasIndex("Handle")
+                        .IsUnique()
+                        .HasDatabaseName("ix_authors_handle");
 
                     b.ToTable("authors", (string)null);
                 });

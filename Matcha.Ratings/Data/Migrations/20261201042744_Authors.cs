@@ -28,6 +28,12 @@ namespace Matcha.Ratings.Data.Migrations
                 {
                     table.PrimaryKey("pk_authors", x => x.user_id);
                 });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_authors_handle",
+                table: "authors",
+                column: "handle",
+                unique: true);
             migrationBuilder.GuardAgainstErasedUsers("authors", "user_id");
         }
 
