@@ -94,6 +94,7 @@ public sealed class WebAppJourneyTests(MatchaAppFixture fixture, WebAppBrowser b
         await bob.Locator(".comment").GetByRole(AriaRole.Link, new() { Name = "Film Fan" }).ClickAsync();
         await Expect(bob.Heading("Film Fan")).ToBeVisibleAsync();
         Assert.Matches("/members/[0-9a-f-]{36}$", new Uri(bob.Url).AbsolutePath);
+        await Expect(bob.Locator(".taste-match")).ToHaveTextAsync("Not enough films in common yet for a taste match: 0 of 5 rated by you both.");
         var follow = bob.GetByRole(AriaRole.Button, new() { Name = "Follow", Exact = true });
         await follow.ClickAsync();
         await Expect(bob.GetByRole(AriaRole.Button, new() { Name = "Following" })).ToHaveAttributeAsync("aria-pressed", "true");

@@ -4,7 +4,8 @@ import { h, link } from '../dom.js';
 
 const count = (n, one, many) => `${n} ${n === 1 ? one : many}`;
 
-// A member's profile (Social): their name, followers and following, and a follow button.
+// A member's profile (Social): their name, followers and following, a follow button, and how
+// alike we rate (Ratings' taste match).
 // Members are seen by members only, so a visitor is asked to sign in.
 export async function renderMember(container, { params }) {
   const handle = params[0];
@@ -46,5 +47,19 @@ export async function renderMember(container, { params }) {
     h('h1', {}, member.displayName),
     h('p', { class: 'member-counts' }, followers, ' · ', count(member.following, 'following', 'following')),
     member.isMe ? h('p', {}, 'This is your profile as other members see it.') : button,
-  ]);
+    member.isMe ? null : await tasteMatch(handle),
+  ].filter(Boolean));
+}
+
+// Ratings' comparison of our scores; a page without it is still a profile.
+async function tasteMatch(handle) {
+  let match;
+  try {
+    match = await api(`/api/ratings/members/${handle}/taste-match`);
+  } catch {
+    return h('p', { class: 'taste-match' }, 'Taste match is unavailable right now.');
+  }
+  return match.percent == null
+    ? h('p', { class: 'taste-match' }, `Not enough films in common yet for a taste match: ${match.inCommon} of ${match.needed} rated by you both.`)
+    : h('p', { class: 'taste-match' }, h('strong', {}, `Taste match ${match.percent} %`), ` · ${count(match.inCommon, 'film', 'films')} rated by you both`);
 }
