@@ -32,4 +32,8 @@ public static class StoredText
         }
         return true;
     }
+
+    /// <summary>A LIKE/ILIKE pattern matching texts that contain <paramref name="text"/> literally (its <c>%</c>, <c>_</c> and <c>\</c> escaped).</summary>
+    public static string ContainsPattern(string text) =>
+        $"%{text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal)}%";
 }

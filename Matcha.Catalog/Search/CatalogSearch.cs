@@ -47,7 +47,7 @@ internal static class CatalogSearch
             .OrderByDescending(m => m.Popularity).ThenByDescending(m => m.RatingCount).ThenByDescending(m => m.Year).ThenBy(m => m.Id)
             .Select(m => m.Id).Take(limit).ToListAsync(ct);
 
-        var pattern = $"%{EscapeLike(q)}%";
+        var pattern = StoredText.ContainsPattern(q);
         var matching = HasHangulPair(q)
             // Every film whose text holds q holds q's Hangul pairs: the pairs' index narrows, LIKE decides.
             ? db.Movies.FromSql($"SELECT * FROM movies WHERE search_bigrams @> matcha_hangul_bigrams({q}) AND search_text LIKE {pattern} ESCAPE '\\'")
@@ -68,7 +68,7 @@ internal static class CatalogSearch
         {
             foreach (var word in await TypoWordsAsync(db, q, ct))
             {
-                var wordPattern = $"%{EscapeLike(word)}%";
+                var wordPattern = StoredText.ContainsPattern(word);
                 var typos = await db.Movies.AsNoTracking()
                     .Where(m => EF.Functions.Like(m.SearchText, wordPattern, @"\"))
                     .OrderByDescending(m => m.Popularity).ThenByDescending(m => m.RatingCount).ThenByDescending(m => m.Year).ThenBy(m => m.Id)
@@ -93,7 +93,7 @@ internal static class CatalogSearch
             return [];
         }
 
-        var pattern = $"%{EscapeLike(q)}%";
+        var pattern = StoredText.ContainsPattern(q);
         var matching = HasHangulPair(q)
             ? db.People.FromSql($"SELECT * FROM people WHERE search_bigrams @> matcha_hangul_bigrams({q}) AND search_text LIKE {pattern} ESCAPE '\\'")
             : db.People.Where(p => EF.Functions.Like(p.SearchText, pattern, @"\"));
@@ -104,7 +104,7 @@ internal static class CatalogSearch
         {
             foreach (var word in await TypoWordsAsync(db, q, ct))
             {
-                var wordPattern = $"%{EscapeLike(word)}%";
+                var wordPattern = StoredText.ContainsPattern(word);
                 var typos = await db.People.AsNoTracking()
                     .Where(p => EF.Functions.Like(p.SearchText, wordPattern, @"\"))
                     .OrderBy(p => p.Id)
@@ -161,7 +161,4 @@ internal static class CatalogSearch
     }
 
     private static bool IsHangulSyllable(char c) => c is >= '\uAC00' and <= '\uD7A3';
-
-    private static string EscapeLike(string text) =>
-        text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
 }
