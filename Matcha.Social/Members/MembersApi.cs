@@ -6,11 +6,17 @@ namespace Matcha.Social.Members;
 
 internal static class MembersApi
 {
+    public const int MaxQueryLength = 50;
+    public const int MaxSearchResults = 50;
+    public const int DefaultSearchResults = 20;
+
     public static IEndpointRouteBuilder MapMembersApi(this IEndpointRouteBuilder app)
     {
         var members = app.MapGroup("/").WithTags("Members").RequireAuthorization();
         members.MapGet("/me", Me)
             .WithSummary("The caller's own profile: handle, name and counts. 404 until Accounts' announcement of the account has arrived.");
+        members.MapGet("/members", Search)
+            .WithSummary("Members whose display name contains the query (case-insensitive): exact names first, then names that start with it, then the rest; at most pageSize (1–50, default 20).");
         members.MapGet("/members/{handle:guid}", Profile)
             .WithSummary("A member's profile by handle: name, counts and whether the caller follows them.");
         return app;
@@ -25,6 +31,38 @@ internal static class MembersApi
         await db.ProfilesAsync(db.Members.Where(m => m.Handle == handle), user.Id, cancellationToken) is { } profile
             ? TypedResults.Ok(profile)
             : TypedResults.NotFound();
+
+    private static async Task<Results<Ok<MemberSearchResult>, ValidationProblem>> Search(
+        string? query, int? pageSize, SocialDbContext db, CancellationToken cancellationToken)
+    {
+        var q = query?.Trim() ?? "";
+        var errors = new Dictionary<string, string[]>();
+        if (q.Length is 0 or > MaxQueryLength || !StoredText.IsStorable(q))
+        {
+            errors["query"] = [$"query must have 1 to {MaxQueryLength} characters, and no NUL."];
+        }
+        if (pageSize is < 1 or > MaxSearchResults)
+        {
+            errors["pageSize"] = [$"pageSize must be between 1 and {MaxSearchResults}."];
+        }
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        // ILIKE on the trigram index (migration MemberSearch); a name is short, so ranking the
+        // matches by how they match is cheap. Ties go to the longer-standing member.
+        var contains = StoredText.ContainsPattern(q);
+        var (exact, prefix) = (contains[1..^1], contains[1..]);
+        var found = await db.Members.AsNoTracking()
+            .Where(m => EF.Functions.ILike(m.DisplayName, contains))
+            .OrderBy(m => EF.Functions.ILike(m.DisplayName, exact) ? 0 : EF.Functions.ILike(m.DisplayName, prefix) ? 1 : 2)
+            .ThenBy(m => m.JoinedAt).ThenBy(m => m.Handle)
+            .Take(pageSize ?? DefaultSearchResults)
+            .Select(m => new MemberCard(m.Handle, m.DisplayName))
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok(new MemberSearchResult(found));
+    }
 
     /// <summary>The member's profile with its counts, as seen by <paramref name="viewerId"/>, in one query.</summary>
     private static Task<MemberProfile?> ProfilesAsync(this SocialDbContext db, IQueryable<Member> member, Guid viewerId, CancellationToken cancellationToken) =>
@@ -42,3 +80,6 @@ public sealed record MemberProfile(Guid Handle, string DisplayName, int Follower
 
 /// <summary>A member in a list: enough to show the name and link to the profile.</summary>
 public sealed record MemberCard(Guid Handle, string DisplayName);
+
+/// <summary>The members a name search found, best first; one bounded page, no cursor.</summary>
+public sealed record MemberSearchResult(IReadOnlyList<MemberCard> Items);
