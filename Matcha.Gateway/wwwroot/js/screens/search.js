@@ -12,7 +12,7 @@ export async function renderSearch(container, { query }) {
   }
   const found = await api(`/api/catalog/search?q=${encodeURIComponent(q)}`);
   if (session.signedIn) await markMineOrPredicted(found.movies);
-  container.append(
+  container.append(...[
     h('section', { 'aria-labelledby': 'found-films' },
       h('h2', { id: 'found-films' }, `Films (${found.movies.length})`),
       found.movies.length
@@ -23,7 +23,19 @@ export async function renderSearch(container, { query }) {
       found.people.length
         ? h('ul', { class: 'people' }, found.people.map(person => h('li', {}, link(`/people/${person.id}`, personName(person)),
           person.names?.ko && person.names.ko !== personName(person) ? ` (${person.names.ko})` : '')))
-        : h('p', {}, 'No people match.')));
+        : h('p', {}, 'No people match.')),
+    session.signedIn ? await membersSection(q) : null,
+  ].filter(Boolean));
+}
+
+// Members by display name (Social, for signed-in members only); the films and people stand without it.
+async function membersSection(q) {
+  const found = await api(`/api/social/members?query=${encodeURIComponent(q.slice(0, 50))}`).catch(() => null);
+  return h('section', { 'aria-labelledby': 'found-members' },
+    h('h2', { id: 'found-members' }, found ? `Members (${found.items.length})` : 'Members'),
+    !found ? h('p', {}, 'Members cannot be searched right now.')
+      : found.items.length ? h('ul', { class: 'people' }, found.items.map(member => h('li', {}, link(`/members/${member.handle}`, member.displayName))))
+        : h('p', {}, 'No members match.'));
 }
 
 // My score, or my predicted rating, on each found film, from one batch read; the results stand without them if Ratings does not answer.
