@@ -32,6 +32,7 @@ app.MapCardsGrpc();   // gRPC at the HTTP/2 endpoint "grpc"
 app.MapSearchApi();
 app.MapRankingsApi();
 app.MapShelvesApi();
+app.MapRateToStartFilmsApi();
 app.MapDeadLetterEndpoints();
 
 await app.RunAsync();

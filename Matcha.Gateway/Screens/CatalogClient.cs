@@ -19,6 +19,9 @@ internal sealed class CatalogClient(ServiceReader reader, CatalogCardsReader car
     public Task<Part<ShelfSet>> GetShelvesAsync(int limit, ClaimsPrincipal caller, CancellationToken ct) =>
         reader.GetAsync<ShelfSet>(Service, $"/shelves?limit={limit}", caller, ct);
 
+    public Task<Part<Page<Film>>> GetRateToStartFilmsAsync(int limit, ClaimsPrincipal caller, CancellationToken ct) =>
+        reader.GetAsync<Page<Film>>(Service, $"/rate-to-start?limit={limit}", caller, ct);
+
     public Task<Part<Film>> GetMovieAsync(int id, ClaimsPrincipal caller, CancellationToken ct) =>
         reader.GetAsync<Film>(Service, $"/movies/{id}", caller, ct);
 

@@ -2,6 +2,7 @@ using Matcha.Data;
 using Matcha.EventBus;
 using Matcha.Ratings.Comments;
 using Matcha.Ratings.Movies;
+using Matcha.Ratings.RateToStart;
 using Matcha.Ratings.Ratings;
 using Matcha.Ratings.Recommendations.Serving;
 using Matcha.Ratings.Wishlist;
@@ -18,6 +19,7 @@ public sealed class RatingsDbContext(DbContextOptions<RatingsDbContext> options)
     public DbSet<Comment> Comments => Set<Comment>();
     public DbSet<CommentLike> CommentLikes => Set<CommentLike>();
     public DbSet<StoredModel> StoredModels => Set<StoredModel>();
+    public DbSet<UnseenFilm> UnseenFilms => Set<UnseenFilm>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -52,6 +54,10 @@ public sealed class RatingsDbContext(DbContextOptions<RatingsDbContext> options)
         modelBuilder.Entity<CommentLike>(like =>
         {
             like.HasKey(l => new { l.CommentId, l.UserId });
+        });
+        modelBuilder.Entity<UnseenFilm>(unseen =>
+        {
+            unseen.HasKey(u => new { u.UserId, u.MovieId });
         });
         modelBuilder.Entity<StoredModel>(model =>
         {

@@ -1,4 +1,5 @@
 using Matcha.Ratings.Comments;
+using Matcha.Ratings.RateToStart;
 using Matcha.Ratings.Ratings;
 using Matcha.Ratings.Wishlist;
 using Microsoft.EntityFrameworkCore;
@@ -27,6 +28,8 @@ internal static class UserDataTables
         // Likes the user gave come off the comments' counts before the user's own comments go.
         new(typeof(CommentLike), EraseLikesGivenAsync),
         new(typeof(Comment), EraseCommentsAsync),
+        // "Haven't seen" marks announce nothing: no other service counts them.
+        new(typeof(UnseenFilm), (erasure, ct) => erasure.Db.UnseenFilms.Where(u => u.UserId == erasure.UserId).ExecuteDeleteAsync(ct)),
     ];
 
     private static async Task EraseRatingsAsync(UserErasure erasure, CancellationToken cancellationToken)

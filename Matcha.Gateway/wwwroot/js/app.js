@@ -5,10 +5,11 @@ import { renderMovie } from './screens/movie.js';
 import { renderPerson } from './screens/person.js';
 import { renderMe } from './screens/me.js';
 import { renderSearch } from './screens/search.js';
+import { renderRate } from './screens/rate.js';
 import { renderCheckEmail, renderSignIn, renderSignUp, renderVerify } from './screens/auth.js';
 
 const views = {
-  home: renderHome, search: renderSearch, movie: renderMovie, person: renderPerson, me: renderMe, signIn: renderSignIn, signUp: renderSignUp,
+  home: renderHome, search: renderSearch, movie: renderMovie, person: renderPerson, me: renderMe, rate: renderRate, signIn: renderSignIn, signUp: renderSignUp,
   checkEmail: renderCheckEmail, verify: renderVerify,
 };
 

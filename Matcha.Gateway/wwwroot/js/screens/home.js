@@ -13,6 +13,11 @@ export async function renderHome(container) {
 
   if (session.signedIn) {
     const picks = screen.recommended;
+    // Few ratings (no model yet, or predictions from under 20 of mine): rating quickly is the way in.
+    if (picks === null || picks.every(film => (film.predictedFrom ?? 0) < 20)) {
+      container.append(h('p', { class: 'intro rate-invite' },
+        'The more films you rate, the better Matcha knows your taste. ', link('/rate', 'Rate to start'), ': a few quick batches of well-known films.'));
+    }
     container.append(h('section', { 'aria-labelledby': 'recommended' },
       h('h2', { id: 'recommended' }, 'Recommended for you'),
       picks === null
