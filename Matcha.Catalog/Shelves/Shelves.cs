@@ -1,6 +1,7 @@
 using Matcha.Catalog.Data;
 using Matcha.Catalog.Movies;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace Matcha.Catalog.Shelves;
 
@@ -13,7 +14,9 @@ public sealed record ShelfSet(IReadOnlyList<Shelf> Shelves);
 /// The rows a first visit sees before anyone has rated anything: new releases, Korean films and a
 /// few genres, each ordered by the catalogue's popularity prior — the search's order,
 /// <c>popularity DESC, rating_count DESC, year DESC, id</c> (docs/catalog.md) — so they fill from
-/// the catalogue alone and follow the ratings once they come.
+/// the catalogue alone and follow the ratings once they come. New releases: the prior's best among
+/// the most recently released films (by year, then release date), bounded, so a catalogue whose
+/// newest film is years old still has the row.
 /// </summary>
 internal static class ShelfReader
 {
@@ -23,48 +26,56 @@ internal static class ShelfReader
     /// <summary>New releases are the prior's best among this many most recently released films per film shown.</summary>
     private const int RecentPerShown = 4;
 
-    public static async Task<ShelfSet> ReadAsync(CatalogDbContext db, int limit, DateOnly today, CancellationToken ct)
-    {
-        var shelves = new List<Shelf>
-        {
-            new("new-releases", new Dictionary<string, string> { ["en"] = "New releases", ["ko"] = "최신 개봉작" },
-                await NewReleasesAsync(db, limit, today, ct)),
-            new("korean", new Dictionary<string, string> { ["en"] = "Korean films", ["ko"] = "한국 영화" },
-                await ByPriorAsync(db, Released(db.Movies, today).Where(m => m.Countries.Contains("KR")), limit, today, ct)),
-        };
-        foreach (var genre in Genres)
-        {
-            var (en, ko) = Movies.Genres.All[genre];
-            shelves.Add(new($"genre-{genre}", new Dictionary<string, string> { ["en"] = en, ["ko"] = ko },
-                await ByPriorAsync(db, Released(db.Movies, today).Where(m => m.Genres.Contains(genre)), limit, today, ct)));
-        }
-        return new ShelfSet(shelves);
-    }
-
-    /// <summary>
-    /// The most recently released films (by year, then release date), the prior's
-    /// best of them first: recent enough to be new, known enough to be worth a look. Bounded, so a
-    /// catalogue whose newest film is years old still has the row.
-    /// </summary>
-    private static async Task<IReadOnlyList<MovieSummary>> NewReleasesAsync(CatalogDbContext db, int limit, DateOnly today, CancellationToken ct)
-    {
-        var recent = Released(db.Movies, today)
-            .OrderByDescending(m => m.Year).ThenByDescending(m => m.ReleaseDate.HasValue).ThenByDescending(m => m.ReleaseDate).ThenByDescending(m => m.Id)
-            .Take(limit * RecentPerShown);
-        return await ByPriorAsync(db, recent, limit, today, ct);
-    }
-
-    private static async Task<IReadOnlyList<MovieSummary>> ByPriorAsync(CatalogDbContext db, IQueryable<Movie> movies, int limit, DateOnly today, CancellationToken ct)
-    {
-        var ids = await movies
-            .OrderByDescending(m => m.Popularity).ThenByDescending(m => m.RatingCount).ThenByDescending(m => m.Year).ThenBy(m => m.Id)
-            .Select(m => m.Id).Take(limit).ToListAsync(ct);
-        var films = await db.Movies.AsNoTracking().Include(m => m.Titles).AsSplitQuery()
-            .Where(m => ids.Contains(m.Id)).ToDictionaryAsync(m => m.Id, ct);
-        return [.. ids.Where(films.ContainsKey).Select(id => films[id].ToSummary(today))];
-    }
+    private const string Prior = "popularity DESC, rating_count DESC, year DESC, id";
 
     /// <summary>The same rule as <c>Movie.IsReleased</c>, in SQL: only films one can rate.</summary>
-    private static IQueryable<Movie> Released(IQueryable<Movie> movies, DateOnly today) =>
-        movies.Where(m => m.ReleaseDate != null ? m.ReleaseDate <= today : m.Year > 0 && m.Year < today.Year);
+    private const string Released = "(CASE WHEN release_date IS NOT NULL THEN release_date <= $2 ELSE year > 0 AND year < $3 END)";
+
+    /// <summary>
+    /// Every row's film ids, in order, in one statement (one array per row), then the films' cards
+    /// in one query: a cold read is three round trips, not one per row.
+    /// </summary>
+    public static async Task<ShelfSet> ReadAsync(CatalogDbContext db, NpgsqlDataSource catalogDb, int limit, DateOnly today, CancellationToken ct)
+    {
+        var rows = new List<(string Id, int[] Films)>();
+        await using (var command = catalogDb.CreateCommand($"""
+            SELECT shelf, films FROM (
+                SELECT 0 AS n, 'new-releases' AS shelf, ARRAY(
+                    SELECT id FROM (SELECT id, popularity, rating_count, year FROM movies WHERE {Released}
+                                    ORDER BY year DESC, (release_date IS NOT NULL) DESC, release_date DESC, id DESC LIMIT $4) recent
+                    ORDER BY {Prior} LIMIT $1) AS films
+                UNION ALL
+                SELECT 1, 'korean', ARRAY(SELECT id FROM movies WHERE {Released} AND countries @> ARRAY['KR'] ORDER BY {Prior} LIMIT $1)
+                UNION ALL
+                SELECT 1 + g.n, 'genre-' || g.genre, ARRAY(SELECT id FROM movies WHERE {Released} AND genres @> ARRAY[g.genre] ORDER BY {Prior} LIMIT $1)
+                FROM unnest($5::text[]) WITH ORDINALITY AS g(genre, n)
+            ) rows
+            ORDER BY n
+            """))
+        {
+            command.Parameters.Add(new() { Value = limit });
+            command.Parameters.Add(new() { Value = today });
+            command.Parameters.Add(new() { Value = today.Year });
+            command.Parameters.Add(new() { Value = limit * RecentPerShown });
+            command.Parameters.Add(new() { Value = Genres });
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                rows.Add((reader.GetString(0), reader.GetFieldValue<int[]>(1)));
+            }
+        }
+
+        var ids = rows.SelectMany(row => row.Films).Distinct().ToList();
+        var films = await db.Movies.AsNoTracking().Include(m => m.Titles).AsSplitQuery()
+            .Where(m => ids.Contains(m.Id)).ToDictionaryAsync(m => m.Id, ct);
+        return new ShelfSet([.. rows.Select(row => new Shelf(row.Id, Names(row.Id),
+            [.. row.Films.Where(films.ContainsKey).Select(id => films[id].ToSummary(today))]))]);
+    }
+
+    private static Dictionary<string, string> Names(string shelf) => shelf switch
+    {
+        "new-releases" => new() { ["en"] = "New releases", ["ko"] = "최신 개봉작" },
+        "korean" => new() { ["en"] = "Korean films", ["ko"] = "한국 영화" },
+        _ => new() { ["en"] = Movies.Genres.All[shelf["genre-".Length..]].En, ["ko"] = Movies.Genres.All[shelf["genre-".Length..]].Ko },
+    };
 }

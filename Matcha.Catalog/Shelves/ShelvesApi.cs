@@ -3,6 +3,7 @@ using Matcha.Catalog.Data;
 using Matcha.Catalog.Movies;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Caching.Hybrid;
+using Npgsql;
 
 namespace Matcha.Catalog.Shelves;
 
@@ -20,7 +21,7 @@ internal static class ShelvesApi
     }
 
     private static async Task<Results<Ok<ShelfSet>, ValidationProblem>> GetShelves(
-        string? limit, CatalogDbContext db, HybridCache cache, TimeProvider clock, CancellationToken ct)
+        string? limit, CatalogDbContext db, NpgsqlDataSource catalogDb, HybridCache cache, TimeProvider clock, CancellationToken ct)
     {
         var size = DefaultLimit;
         if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out size) || size is < 1 or > MaxLimit))
@@ -36,7 +37,7 @@ internal static class ShelvesApi
         // it about a second after statistics change, and admin writes drop it at once.
         var shelves = await cache.GetOrCreateAsync(
             FormattableString.Invariant($"shelves:{today:yyyy-MM-dd}:{size}"),
-            ct => new ValueTask<ShelfSet>(ShelfReader.ReadAsync(db, size, today, ct)),
+            ct => new ValueTask<ShelfSet>(ShelfReader.ReadAsync(db, catalogDb, size, today, ct)),
             new HybridCacheEntryOptions { Expiration = TimeSpan.FromMinutes(1), LocalCacheExpiration = TimeSpan.FromSeconds(30) },
             [MoviesApi.ListsTag], ct);
         return TypedResults.Ok(shelves);

@@ -112,4 +112,6 @@ export async function renderRate(container) {
   };
 
   await loadBatch();
+  // The app focuses the new screen once it is on the page; this screen's place to start is the first film.
+  setTimeout(() => list.querySelector('.rating-input')?.focus(), 0);
 }
