@@ -10,18 +10,18 @@ namespace Matcha.Catalog.Shelves;
 /// <summary>
 /// The films rate to start offers, those a rating teaches the model most about first: films many
 /// people know (so a newcomer has likely seen them) on which opinions differ (so a newcomer's
-/// score tells their taste apart). Score = ln(1 + ratings) × (spread + 0.5), the spread being the
-/// standard deviation of the film's ratings in stars; the 0.5 lets a well-known film everyone
-/// agrees on still come before an obscure divisive one. Equal scores — every film before anyone
-/// rated — fall to the catalogue's popularity prior.
+/// score tells their taste apart). Score = ln(1 + ratings) × (spread + 0.5), ratings counting
+/// those here and those elsewhere (<see cref="Movie.PriorVotes"/>), the spread being the standard
+/// deviation of the film's ratings here, in stars; the 0.5 lets a well-known film everyone agrees
+/// on still come before an obscure divisive one. Equal scores fall to popularity, year and id.
 /// </summary>
 internal static class RateToStartFilms
 {
     public const int DefaultLimit = 100;
     public const int MaxLimit = 100;
 
-    /// <summary>The candidates scored: the most rated released films, then the prior's best.</summary>
-    private const int Pool = 400;
+    /// <summary>The candidates scored: the most rated released films (here and elsewhere).</summary>
+    private const int Pool = 1000;
 
     public static IEndpointRouteBuilder MapRateToStartFilmsApi(this IEndpointRouteBuilder app)
     {
@@ -53,16 +53,23 @@ internal static class RateToStartFilms
 
     private static async Task<Page<MovieSummary>> ReadAsync(CatalogDbContext db, int limit, DateOnly today, CancellationToken ct)
     {
-        var pool = await db.Movies.AsNoTracking().Include(m => m.Titles).AsSplitQuery()
+        // Scores from a narrow read of the pool; cards only for the films kept.
+        var pool = await db.Movies.AsNoTracking()
             .Where(m => m.ReleaseDate != null ? m.ReleaseDate <= today : m.Year > 0 && m.Year < today.Year)
-            .OrderByDescending(m => m.RatingCount)
+            .OrderByDescending(m => m.RatingCount + m.PriorVotes)
             .ThenByDescending(m => m.Popularity).ThenByDescending(m => m.Year).ThenBy(m => m.Id)
-            .Take(Pool).ToListAsync(ct);
-        // Sorting is stable: equal scores keep the pool's prior order.
-        return new Page<MovieSummary>([.. pool.OrderByDescending(Teaches).Take(limit).Select(m => m.ToSummary(today))], null);
+            .Take(Pool)
+            .Select(m => new { m.Id, Votes = m.RatingCount + m.PriorVotes, m.Histogram })
+            .ToListAsync(ct);
+        // Sorting is stable: equal scores keep the pool's order.
+        var ids = pool.OrderByDescending(m => Teaches(m.Votes, m.Histogram)).Take(limit).Select(m => m.Id).ToList();
+        var films = await db.Movies.AsNoTracking().Include(m => m.Titles).AsSplitQuery()
+            .Where(m => ids.Contains(m.Id)).ToDictionaryAsync(m => m.Id, ct);
+        return new Page<MovieSummary>([.. ids.Where(films.ContainsKey).Select(id => films[id].ToSummary(today))], null);
     }
 
-    internal static double Teaches(Movie movie) => Math.Log(1 + movie.RatingCount) * (Spread(movie.Histogram) + 0.5);
+    /// <summary>ln(1 + ratings here and elsewhere) × (spread of the ratings here + 0.5).</summary>
+    internal static double Teaches(int votes, IReadOnlyList<int> histogram) => Math.Log(1 + votes) * (Spread(histogram) + 0.5);
 
     /// <summary>The standard deviation, in stars, of the ratings in a half-star histogram (bucket i is (i + 1) / 2 stars).</summary>
     internal static double Spread(IReadOnlyList<int> histogram)

@@ -12,9 +12,10 @@ public sealed record ShelfSet(IReadOnlyList<Shelf> Shelves);
 
 /// <summary>
 /// The rows a first visit sees before anyone has rated anything: new releases, Korean films and a
-/// few genres, each ordered by the catalogue's popularity prior — the search's order,
-/// <c>popularity DESC, rating_count DESC, year DESC, id</c> (docs/catalog.md) — so they fill from
-/// the catalogue alone and follow the ratings once they come. New releases: the prior's best among
+/// few genres, each ordered by the catalogue's popularity prior,
+/// <c>popularity + prior_votes DESC, rating_count DESC, year DESC, id</c> (docs/catalog.md): the
+/// ratings, wishes and comments here plus the ratings the film has elsewhere (MovieLens), so the
+/// rows fill from the catalogue alone with well-known films and follow the ratings once they come. New releases: the prior's best among
 /// the most recently released films (by year, then release date), bounded, so a catalogue whose
 /// newest film is years old still has the row.
 /// </summary>
@@ -26,7 +27,7 @@ internal static class ShelfReader
     /// <summary>New releases are the prior's best among this many most recently released films per film shown.</summary>
     private const int RecentPerShown = 4;
 
-    private const string Prior = "popularity DESC, rating_count DESC, year DESC, id";
+    private const string Prior = "popularity + prior_votes DESC, rating_count DESC, year DESC, id";
 
     /// <summary>The same rule as <c>Movie.IsReleased</c>, in SQL: only films one can rate.</summary>
     private const string Released = "(CASE WHEN release_date IS NOT NULL THEN release_date <= $2 ELSE year > 0 AND year < $3 END)";
@@ -41,7 +42,7 @@ internal static class ShelfReader
         await using (var command = catalogDb.CreateCommand($"""
             SELECT shelf, films FROM (
                 SELECT 0 AS n, 'new-releases' AS shelf, ARRAY(
-                    SELECT id FROM (SELECT id, popularity, rating_count, year FROM movies WHERE {Released}
+                    SELECT id FROM (SELECT id, popularity, prior_votes, rating_count, year FROM movies WHERE {Released}
                                     ORDER BY year DESC, (release_date IS NOT NULL) DESC, release_date DESC, id DESC LIMIT $4) recent
                     ORDER BY {Prior} LIMIT $1) AS films
                 UNION ALL

@@ -86,6 +86,20 @@ public sealed class HomeShelvesTests(MatchaAppFixture fixture)
 
     private static int Place(List<int> ids, int id) => ids.IndexOf(id) is var i and >= 0 ? i : int.MaxValue;
 
+    [Fact]
+    public async Task TheDefaultCatalogueCarriesMovieLensRatingCountsAsItsPrior()
+    {
+        using var gateway = fixture.CreateGatewayClient();
+        // Forrest Gump: 329 ratings in ml-latest-small, the most of any film there.
+        var id = await fixture.QueryAsync<int>("catalogdb", "SELECT id FROM movies WHERE movie_lens_id = @p0", 356);
+
+        var cards = await gateway.GetFromJsonAsync<JsonElement>($"/api/catalog/movies/cards?ids={id}");
+
+        Assert.Equal(329, cards.GetProperty("items")[0].GetProperty("priorVotes").GetInt32());
+        // A film MovieLens' small set does not have starts at zero.
+        Assert.Equal(0, await fixture.QueryAsync<int>("catalogdb", "SELECT prior_votes FROM movies WHERE id = @p0", await fixture.AddFilmAsync()));
+    }
+
     [Theory]
     [InlineData("0")]
     [InlineData("31")]
@@ -124,7 +138,7 @@ public sealed class HomeShelvesTests(MatchaAppFixture fixture)
     private static IEnumerable<string> Strings(JsonElement film, string property) =>
         film.GetProperty(property).EnumerateArray().Select(value => value.GetString()!);
 
-    /// <summary>The prior as one sortable key: popularity, rating count and year highest first, then id.</summary>
+    /// <summary>The prior as one sortable key: popularity plus ratings elsewhere, rating count and year highest first, then id.</summary>
     private static string Prior(JsonElement film) => string.Create(CultureInfo.InvariantCulture,
-        $"{1e12 - film.GetProperty("popularity").GetDouble():000000000000000.000}/{1e9 - film.GetProperty("stats").GetProperty("count").GetInt32():0000000000}/{9999 - (film.TryGetProperty("year", out var y) && y.ValueKind == JsonValueKind.Number ? y.GetInt32() : 0):0000}/{film.GetProperty("id").GetInt32():0000000000}");
+        $"{1e12 - film.GetProperty("popularity").GetDouble() - film.GetProperty("priorVotes").GetInt32():000000000000000.000}/{1e9 - film.GetProperty("stats").GetProperty("count").GetInt32():0000000000}/{9999 - (film.TryGetProperty("year", out var y) && y.ValueKind == JsonValueKind.Number ? y.GetInt32() : 0):0000}/{film.GetProperty("id").GetInt32():0000000000}");
 }

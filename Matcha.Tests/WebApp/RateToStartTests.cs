@@ -78,7 +78,7 @@ public sealed class RateToStartTests(MatchaAppFixture fixture)
         Assert.Contains(divisive, places);
         Assert.True(places.IndexOf(agreed) is -1 || places.IndexOf(divisive) < places.IndexOf(agreed));
 
-        // And the whole list is in the documented order: ln(1 + ratings) × (spread + 0.5), highest first.
+        // And the whole list is in the documented order: ln(1 + ratings here and elsewhere) × (spread + 0.5), highest first.
         var scores = films.Select(Teaches).ToList();
         Assert.True(scores.Zip(scores.Skip(1)).All(pair => pair.First >= pair.Second - 1e-9), string.Join(", ", scores));
     }
@@ -130,6 +130,6 @@ public sealed class RateToStartTests(MatchaAppFixture fixture)
             var mean = histogram.Select((n, i) => n * (i + 1) * 0.5).Sum() / count;
             spread = Math.Sqrt(histogram.Select((n, i) => n * Math.Pow(((i + 1) * 0.5) - mean, 2)).Sum() / count);
         }
-        return Math.Log(1 + stats.GetProperty("count").GetInt32()) * (spread + 0.5);
+        return Math.Log(1 + stats.GetProperty("count").GetInt32() + film.GetProperty("priorVotes").GetInt32()) * (spread + 0.5);
     }
 }

@@ -52,7 +52,7 @@ export async function renderRate(container) {
   const finish = (row, text) => {
     row.classList.add('done');
     row.replaceChildren(h('span', { class: 'rate-title' }, row.dataset.title), h('span', { class: 'rate-outcome' }, text));
-    const next = list.querySelector('li:not(.done) .rating-input');
+    const next = list.querySelector('li:not(.done):not(.busy) .rating-input');
     if (next) next.focus();
     else loadBatch().catch(error => list.replaceChildren(h('li', { class: 'error', role: 'alert' }, error.message)));
   };
@@ -76,31 +76,22 @@ export async function renderRate(container) {
       skipped.add(film.id);
       finish(row, 'Skipped');
     };
+    // One answer per film: a second key while the first is being saved goes to the next film.
     const guard = action => async (...args) => {
+      row.classList.add('busy');
       try {
         await action(...args);
       } catch (error) {
         announce(error.message);
         throw error;
+      } finally {
+        row.classList.remove('busy');
       }
     };
     const slider = ratingWidget(null, guard(async score => { if (score) await rate(score); }));
     slider.setAttribute('aria-label', `My rating of ${name}`);
     slider.setAttribute('aria-describedby', 'rate-keys');
-    row.addEventListener('keydown', event => {
-      if (event.target.closest('button') || event.ctrlKey || event.metaKey || event.altKey) return;
-      const key = event.key.toLowerCase();
-      if (key >= '1' && key <= '5') {
-        event.preventDefault();
-        guard(rate)(Number(key)).catch(() => {});
-      } else if (key === 'n') {
-        event.preventDefault();
-        guard(unseen)().catch(() => {});
-      } else if (key === 's') {
-        event.preventDefault();
-        skip();
-      }
-    });
+    row.actions = { rate: score => guard(rate)(score).catch(() => {}), unseen: () => guard(unseen)().catch(() => {}), skip };
     row.append(
       link(`/movies/${film.id}`, poster(film)),
       h('span', { class: 'rate-title' }, name, film.year ? h('span', { class: 'card-meta' }, film.year) : null),
@@ -110,6 +101,30 @@ export async function renderRate(container) {
         h('button', { type: 'button', class: 'secondary', onclick: skip }, 'Skip')));
     return row;
   };
+
+  // The keys act on the film that has focus, or, when focus is elsewhere on the page (a row just
+  // answered takes its focus with it), on the first film still open. Listening on the document,
+  // for as long as this screen is on the page.
+  const onKey = event => {
+    if (!list.isConnected) {
+      document.removeEventListener('keydown', onKey);
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    const target = event.target instanceof Element ? event.target : null;
+    if (target && target !== document.body && !target.closest('.rate-film')) return;   // typing in the search box, say
+    if (target?.closest('button')) return;
+    const open = '.rate-film:not(.done):not(.busy)';
+    const row = target?.closest(open) ?? list.querySelector(open);
+    if (!row?.actions) return;
+    const key = event.key.toLowerCase();
+    if (key.length === 1 && key >= '1' && key <= '5') row.actions.rate(Number(key));
+    else if (key === 'n') row.actions.unseen();
+    else if (key === 's') row.actions.skip();
+    else return;
+    event.preventDefault();
+  };
+  document.addEventListener('keydown', onKey);
 
   await loadBatch();
   // The app focuses the new screen once it is on the page; this screen's place to start is the first film.
