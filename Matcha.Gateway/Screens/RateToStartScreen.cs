@@ -19,7 +19,7 @@ internal sealed record RateToStartScreen(
 {
     public const int BatchSize = 10;
 
-    /// <summary>Where the progress line points: from about this many ratings a user's predictions rest mostly on their own taste.</summary>
+    /// <summary>Where the progress line points ("predictions get sharper at 20"): a round goal, not a measured threshold.</summary>
     public const int SharperAt = 20;
 
     public static async Task<Results<Ok<RateToStartScreen>, ValidationProblem>> GetAsync(

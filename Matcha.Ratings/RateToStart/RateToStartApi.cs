@@ -54,14 +54,15 @@ internal static class RateToStartApi
         {
             return problem;
         }
-        var rated = await db.Ratings.AsNoTracking()
-            .Where(r => r.UserId == user.Id && r.Score != null && r.RejectedReason == null).Select(r => r.MovieId).ToListAsync(cancellationToken);
+        var mine = db.Ratings.AsNoTracking().Where(r => r.UserId == user.Id && r.Score != null && r.RejectedReason == null);
+        var ratedCount = await mine.CountAsync(cancellationToken);
+        var rated = await mine.Where(r => movieIds.Contains(r.MovieId)).Select(r => r.MovieId).ToListAsync(cancellationToken);
         var unseen = await db.UnseenFilms.AsNoTracking()
             .Where(u => u.UserId == user.Id && movieIds.Contains(u.MovieId)).Select(u => u.MovieId).ToListAsync(cancellationToken);
         var uninterested = await db.WishlistEntries.AsNoTracking()
             .Where(w => w.UserId == user.Id && movieIds.Contains(w.MovieId) && w.State == WishState.NotInterested)
             .Select(w => w.MovieId).ToListAsync(cancellationToken);
         var done = rated.Concat(unseen).Concat(uninterested).ToHashSet();
-        return TypedResults.Ok(new RateToStartState(rated.Count, [.. movieIds.Where(done.Contains)]));
+        return TypedResults.Ok(new RateToStartState(ratedCount, [.. movieIds.Where(done.Contains)]));
     }
 }
