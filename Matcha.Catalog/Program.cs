@@ -5,6 +5,7 @@ using Matcha.Catalog.Movies;
 using Matcha.Catalog.People;
 using Matcha.Catalog.Rankings;
 using Matcha.Catalog.Search;
+using Matcha.Catalog.Shelves;
 using Matcha.EventBus;
 
 if (ImportCommand.Matches(args))
@@ -30,6 +31,8 @@ app.MapPeopleAdminApi();
 app.MapCardsGrpc();   // gRPC at the HTTP/2 endpoint "grpc"
 app.MapSearchApi();
 app.MapRankingsApi();
+app.MapShelvesApi();
+app.MapRateToStartFilmsApi();
 app.MapDeadLetterEndpoints();
 
 await app.RunAsync();

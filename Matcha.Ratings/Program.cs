@@ -2,6 +2,7 @@ using Matcha.EventBus;
 using Matcha.Ratings;
 using Matcha.Ratings.Comments;
 using Matcha.Ratings.MyFilms;
+using Matcha.Ratings.RateToStart;
 using Matcha.Ratings.Ratings;
 using Matcha.Ratings.Recommendations;
 using Matcha.Ratings.Wishlist;
@@ -20,6 +21,7 @@ app.MapCommentsApi();
 app.MapRecommendationsApi();
 app.MapMyFilmsApi();
 app.MapMyOverviewApi();
+app.MapRateToStartApi();
 app.MapDeadLetterEndpoints();
 
 app.Run();

@@ -45,6 +45,12 @@ public sealed class Movie
     public int[] Histogram { get; set; } = new int[10];
     public double Popularity { get; set; }
 
+    /// <summary>
+    /// How many ratings the film has elsewhere — MovieLens' ml-latest-small, for the default
+    /// catalogue — so that before anyone here has rated anything, well-known films come first.
+    /// </summary>
+    public int PriorVotes { get; set; }
+
     /// <summary>Users whose wishlist says "want to watch" for this film.</summary>
     public int WishCount { get; set; }
     public int CommentCount { get; set; }

@@ -12,7 +12,11 @@ public record MovieSummary(
     IReadOnlyList<string> Countries,
     string? PosterUrl,
     MovieStats Stats,
-    double Popularity);
+    double Popularity)
+{
+    /// <summary>The film's ratings elsewhere (MovieLens): with popularity, the prior the home's rows are ordered by.</summary>
+    public int PriorVotes { get; init; }
+}
 
 /// <summary>Rating statistics, fed by Ratings' events; <see cref="Average"/> is null before the first rating.</summary>
 public sealed record MovieStats(double? Average, int Count, IReadOnlyList<int> Histogram, int Wishes, int Comments);
@@ -49,7 +53,7 @@ internal static class MovieViews
 
     public static MovieSummary ToSummary(this Movie m, DateOnly today) => new(
         m.Id, Titles(m), m.OriginalTitle, m.Year > 0 ? m.Year : null, m.ReleaseDate, m.IsReleased(today),
-        m.Genres, m.Countries, m.PosterUrl, Stats(m), m.Popularity);
+        m.Genres, m.Countries, m.PosterUrl, Stats(m), m.Popularity) { PriorVotes = m.PriorVotes };
 
     public static MovieDetail ToDetail(this Movie m, DateOnly today) => new(
         m.Id, Titles(m), m.OriginalTitle, m.OriginalLanguage, m.Year > 0 ? m.Year : null, m.ReleaseDate, m.IsReleased(today),

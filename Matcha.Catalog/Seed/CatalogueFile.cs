@@ -38,7 +38,8 @@ internal sealed record SeedMovie(
     List<string> Genres,
     List<string> Countries,
     Dictionary<string, string>? Synopsis,
-    List<SeedCredit> Credits);
+    List<SeedCredit> Credits,
+    int? MovieLensRatings = null);
 
 internal sealed record SeedCredit(string Person, string Role, string? Character, int? Order);
 

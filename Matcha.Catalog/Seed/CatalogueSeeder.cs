@@ -90,6 +90,7 @@ internal sealed partial class CatalogueSeeder(IServiceScopeFactory scopes, TimeP
             movie.ImdbId = entry.ImdbId ?? movie.ImdbId;
             movie.TmdbId = entry.TmdbId ?? movie.TmdbId;
             movie.MovieLensId = entry.MovieLensId ?? movie.MovieLensId;
+            movie.PriorVotes = entry.MovieLensRatings ?? movie.PriorVotes;
             movie.OriginalLanguage = entry.OriginalLanguage;
             movie.OriginalTitle = entry.OriginalTitle;
             movie.Titles = [.. entry.Titles.Select(t => new MovieTitle { Language = t.Key, Title = t.Value })];

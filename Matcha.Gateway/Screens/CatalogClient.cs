@@ -16,6 +16,12 @@ internal sealed class CatalogClient(ServiceReader reader, CatalogCardsReader car
     public Task<Part<Page<Film>>> GetPopularReleasedFilmsAsync(int count, ClaimsPrincipal caller, CancellationToken ct) =>
         reader.GetAsync<Page<Film>>(Service, $"/movies?sort=popularity&released=true&pageSize={count}", caller, ct);
 
+    public Task<Part<ShelfSet>> GetShelvesAsync(int limit, ClaimsPrincipal caller, CancellationToken ct) =>
+        reader.GetAsync<ShelfSet>(Service, $"/shelves?limit={limit}", caller, ct);
+
+    public Task<Part<Page<Film>>> GetRateToStartFilmsAsync(int limit, ClaimsPrincipal caller, CancellationToken ct) =>
+        reader.GetAsync<Page<Film>>(Service, $"/rate-to-start?limit={limit}", caller, ct);
+
     public Task<Part<Film>> GetMovieAsync(int id, ClaimsPrincipal caller, CancellationToken ct) =>
         reader.GetAsync<Film>(Service, $"/movies/{id}", caller, ct);
 
@@ -76,6 +82,11 @@ internal sealed record Film
 }
 
 internal sealed record Ranking(string Kind, IReadOnlyList<Film> Items);
+
+/// <summary>A home row that needs no ratings (new releases, Korean films, a genre), with its heading in each language.</summary>
+internal sealed record Shelf(string Id, IReadOnlyDictionary<string, string> Names, IReadOnlyList<Film> Items);
+
+internal sealed record ShelfSet(IReadOnlyList<Shelf> Shelves);
 
 internal sealed record Person(int Id, IReadOnlyDictionary<string, string> Names, IReadOnlyList<FilmographyEntry> Filmography);
 

@@ -20,10 +20,12 @@ public sealed class HomeListsOptions
 }
 
 /// <summary>The public lists of the home screen as Catalog last gave them, each a part (a failure is kept as one).</summary>
-internal sealed record HomeListsSnapshot(IReadOnlyDictionary<string, Part<Ranking>> Rankings, Part<Page<Film>> Popular, DateTimeOffset ReadAt);
+internal sealed record HomeListsSnapshot(
+    IReadOnlyDictionary<string, Part<Ranking>> Rankings, Part<Page<Film>> Popular, Part<ShelfSet> Shelves, DateTimeOffset ReadAt);
 
 /// <summary>
-/// The home screen's public lists — the three rankings and the popular released films — are the
+/// The home screen's public lists — the three rankings, the popular released films and the rows
+/// that need no ratings (Catalog's shelves) — are the
 /// same for every caller, so the gateway keeps one copy, short-lived, instead of asking Catalog
 /// for them on every home screen. That is what lets a signed-in home screen ask each service once:
 /// the caller's marks and recommendations (Ratings) need the lists' film ids first, and the
@@ -80,9 +82,10 @@ internal sealed class HomeLists(CatalogClient catalog, IOptions<HomeListsOptions
     {
         var rankings = RankingKinds.Select(kind => catalog.GetRankingAsync(kind, CardsPerList, Anonymous, ct)).ToArray();
         var popular = catalog.GetPopularReleasedFilmsAsync(PopularCount, Anonymous, ct);
-        await Task.WhenAll([.. rankings, popular]);
+        var shelves = catalog.GetShelvesAsync(CardsPerList, Anonymous, ct);
+        await Task.WhenAll([.. rankings, popular, shelves]);
         return new HomeListsSnapshot(
             RankingKinds.Select((kind, i) => (kind, rankings[i].Result)).ToDictionary(pair => pair.kind, pair => pair.Result),
-            popular.Result, clock.GetUtcNow());
+            popular.Result, shelves.Result, clock.GetUtcNow());
     }
 }

@@ -4,7 +4,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Matcha.Gateway.Screens;
 
 /// <summary>
-/// The home screen: Catalog's rankings for everyone; for a signed-in caller also their
+/// The home screen: Catalog's rankings and the rows that need no ratings (new releases, Korean
+/// films, a few genres) for everyone; for a signed-in caller also their
 /// recommendations and popular films they have yet to rate, each card marked with their score or
 /// prediction. The public lists come from <see cref="HomeLists"/>; then one request to Ratings
 /// (the caller's states for every listed film, and their recommendations) and one to Catalog
@@ -14,6 +15,7 @@ internal sealed record HomeScreen(
     IReadOnlyList<Film>? Recommended,
     IReadOnlyDictionary<string, Ranking?> Rankings,
     IReadOnlyList<Film>? ContinueRating,
+    IReadOnlyList<Shelf>? Shelves,
     IReadOnlyList<string> Unavailable,
     IReadOnlyDictionary<string, string> Reasons)
 {
@@ -34,12 +36,16 @@ internal sealed record HomeScreen(
             lists[kind] = unavailable.Take(part.Failed ? "catalog" : "rankings", part);
         }
         var popular = unavailable.Take("catalog", shared.Popular)?.Items;
+        var shelves = unavailable.Take("catalog", shared.Shelves)?.Shelves;
         if (!user.IsSignedIn())
         {
-            return TypedResults.Ok(new HomeScreen(null, lists, null, unavailable.Names, unavailable.Reasons));
+            return TypedResults.Ok(new HomeScreen(null, lists, null, shelves, unavailable.Names, unavailable.Reasons));
         }
 
-        var listed = lists.Values.SelectMany(list => list?.Items ?? []).Concat(popular ?? []);
+        // Popular films before the shelves: continue rating must know which of them I rated. Past
+        // Ratings' batch limit (100 distinct films) a shelf's card goes unmarked.
+        var listed = lists.Values.SelectMany(list => list?.Items ?? []).Concat(popular ?? [])
+            .Concat(shelves?.SelectMany(shelf => shelf.Items) ?? []);
         var ids = FilmMarks.IdsOf(listed);
         var states = FilmMarks.Take(await ratings.GetMyFilmStatesAsync(ids, user, ct, recommendations: CardsPerList), unavailable);
         var recommended = states is null ? null : await RecommendedAsync(states, user, catalog, unavailable, ct);
@@ -48,6 +54,7 @@ internal sealed record HomeScreen(
             recommended,
             lists.ToDictionary(list => list.Key, list => list.Value is { } ranking ? ranking with { Items = marks.On(ranking.Items) } : null),
             states is null || popular is null ? null : marks.On(UnratedPopular(popular, states)),
+            shelves?.Select(shelf => shelf with { Items = marks.On(shelf.Items) }).ToList(),
             unavailable.Names, unavailable.Reasons));
     }
 

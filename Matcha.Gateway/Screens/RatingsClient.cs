@@ -31,6 +31,10 @@ internal sealed class RatingsClient(ServiceReader reader)
     public Task<Part<MyOverview>> GetMyOverviewAsync(int rows, ClaimsPrincipal caller, CancellationToken ct) =>
         reader.GetAsync<MyOverview>(Service, $"/me/overview?rows={rows}", caller, ct);
 
+    /// <summary>How many films I rated, and which of these I rated, have not seen or am not interested in: one request.</summary>
+    public Task<Part<RateToStartState>> GetRateToStartStateAsync(IEnumerable<int> movieIds, ClaimsPrincipal caller, CancellationToken ct) =>
+        reader.GetAsync<RateToStartState>(Service, $"/me/rate-to-start?ids={Ids(movieIds)}", caller, ct);
+
     private static string Ids(IEnumerable<int> ids) => string.Join(',', ids.Select(id => id.ToString(CultureInfo.InvariantCulture)));
 }
 
@@ -42,6 +46,9 @@ internal sealed record MyFilmState(int MovieId, double? Score, string? Wish, dou
 
 /// <summary>The caller's states for a list of films; <c>predicting</c> is false before the first model; recommendations when asked for.</summary>
 internal sealed record MyFilmStates(IReadOnlyList<MyFilmState> Items, bool Predicting, IReadOnlyList<Prediction>? Recommendations);
+
+/// <summary>Rate to start as Ratings sees it: how many films I rated; which of the films asked I am done with.</summary>
+internal sealed record RateToStartState(int Rated, IReadOnlyList<int> Done);
 
 /// <summary>The caller's page as Ratings gives it in one read.</summary>
 internal sealed record MyOverview(Page<MyListItem> Ratings, Page<MyListItem> Wishlist, Page<MyListItem> Comments, JsonObject Taste);

@@ -18,6 +18,7 @@ internal static class ScreensApi
         screens.MapGet("/movie/{id:int}", MovieScreen.GetAsync).AllowAnonymous();
         screens.MapGet("/person/{id:int}", PersonScreen.GetAsync).AllowAnonymous();
         screens.MapGet("/me", MyScreen.GetAsync);   // closed by the fallback policy: signed-in callers only
+        screens.MapGet("/rate-to-start", RateToStartScreen.GetAsync);   // the same
         return app;
     }
 

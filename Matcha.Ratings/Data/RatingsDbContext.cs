@@ -3,6 +3,7 @@ using Matcha.EventBus;
 using Matcha.Ratings.Authors;
 using Matcha.Ratings.Comments;
 using Matcha.Ratings.Movies;
+using Matcha.Ratings.RateToStart;
 using Matcha.Ratings.Ratings;
 using Matcha.Ratings.Recommendations.Serving;
 using Matcha.Ratings.Wishlist;
@@ -20,6 +21,7 @@ public sealed class RatingsDbContext(DbContextOptions<RatingsDbContext> options)
     public DbSet<CommentLike> CommentLikes => Set<CommentLike>();
     public DbSet<StoredModel> StoredModels => Set<StoredModel>();
     public DbSet<Author> Authors => Set<Author>();
+    public DbSet<UnseenFilm> UnseenFilms => Set<UnseenFilm>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -60,6 +62,10 @@ public sealed class RatingsDbContext(DbContextOptions<RatingsDbContext> options)
             author.HasKey(a => a.UserId);
             author.Property(a => a.DisplayName).HasMaxLength(Author.MaxDisplayNameLength);
             author.HasIndex(a => a.Handle).IsUnique();
+        });
+        modelBuilder.Entity<UnseenFilm>(unseen =>
+        {
+            unseen.HasKey(u => new { u.UserId, u.MovieId });
         });
         modelBuilder.Entity<StoredModel>(model =>
         {

@@ -1,5 +1,6 @@
 using Matcha.Ratings.Authors;
 using Matcha.Ratings.Comments;
+using Matcha.Ratings.RateToStart;
 using Matcha.Ratings.Ratings;
 using Matcha.Ratings.Wishlist;
 using Microsoft.EntityFrameworkCore;
@@ -30,6 +31,8 @@ internal static class UserDataTables
         new(typeof(Comment), EraseCommentsAsync),
         // Nobody counts names, so nothing is announced.
         new(typeof(Author), (erasure, ct) => erasure.Db.Authors.Where(a => a.UserId == erasure.UserId).ExecuteDeleteAsync(ct)),
+        // "Haven't seen" marks announce nothing: no other service counts them.
+        new(typeof(UnseenFilm), (erasure, ct) => erasure.Db.UnseenFilms.Where(u => u.UserId == erasure.UserId).ExecuteDeleteAsync(ct)),
     ];
 
     private static async Task EraseRatingsAsync(UserErasure erasure, CancellationToken cancellationToken)

@@ -14,7 +14,7 @@ public static class DeletionDriver
     public static readonly TimeSpan SagaPatience = TimeSpan.FromSeconds(90);
 
     /// <summary>
-    /// A fresh user who rated two films, wishes for one, commented on both, liked the
+    /// A fresh user who rated two films, wishes for one, marked one not seen, commented on both, liked the
     /// neighbour's comment and whose comment the neighbour liked, who follows the neighbour
     /// and is followed back, and who has just renamed themselves; the neighbour rated and wished too.
     /// </summary>
@@ -31,6 +31,8 @@ public static class DeletionDriver
         Assert.Equal(HttpStatusCode.NoContent, await gateway.RateAsync(neighbour, films[0], 3.0));
         await gateway.ExpectAsync(fan, HttpMethod.Put, $"/api/ratings/movies/{films[1]}/wishlist", new { state = "wantToWatch" }, HttpStatusCode.NoContent);
         await gateway.ExpectAsync(neighbour, HttpMethod.Put, $"/api/ratings/movies/{films[1]}/wishlist", new { state = "wantToWatch" }, HttpStatusCode.NoContent);
+        // Rate to start: a film the leaver has not seen.
+        await gateway.ExpectAsync(fan, HttpMethod.Put, $"/api/ratings/movies/{films[0]}/unseen", null, HttpStatusCode.NoContent);
         var own = await gateway.CommentAsync(fan, films[0], "Leaving soon, but this one was great.");
         await gateway.CommentAsync(fan, films[1], "Not for me.");
         var neighbours = await gateway.CommentAsync(neighbour, films[0], "Agreed, mostly.");

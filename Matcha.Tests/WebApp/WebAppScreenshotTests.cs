@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -67,6 +69,79 @@ public sealed class WebAppScreenshotTests(MatchaAppFixture fixture, WebAppBrowse
 
         await page.GotoAsync("/signin");
         await CheckFitsAndSaveAsync(page, "sign-in");
+    }
+
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public async Task AFirstVisitSeesRowsThatNeedNoRatings(string size)
+    {
+        var page = await browser.NewVisitorAsync(fixture, size == "phone" ? WebAppBrowser.Phone : WebAppBrowser.Desktop);
+        using (var gateway = fixture.CreateGatewayClient())
+        {
+            // The gateway keeps the home's public lists for 2 s: wait out a copy read before Catalog had warmed up.
+            await EventsDriver.EventuallyAsync(() => gateway.GetFromJsonAsync<JsonElement>("/api/screens/home"),
+                home => home.GetProperty("unavailable").GetArrayLength() == 0, TimeSpan.FromSeconds(30));
+        }
+
+        await page.GotoAsync("/");
+
+        // Rows from the catalogue alone, whatever the rankings hold: each with its films.
+        foreach (var row in new[] { "New releases", "Korean films", "Drama", "Comedy", "Action", "Animation" })
+        {
+            var shelf = page.GetByRole(AriaRole.Region, new() { Name = row, Exact = true });
+            await Expect(shelf).ToBeVisibleAsync();
+            await Expect(shelf.GetByRole(AriaRole.Listitem)).ToHaveCountAsync(12);
+        }
+        await Expect(page.GetByText("No films here yet")).ToHaveCountAsync(0);
+        await CheckFitsAndSaveAsync(page, "home-first-visit");
+    }
+
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public async Task RateToStartIsDrivenByTheKeyboard(string size)
+    {
+        var page = await browser.NewVisitorAsync(fixture, size == "phone" ? WebAppBrowser.Phone : WebAppBrowser.Desktop);
+        using (var gateway = fixture.CreateGatewayClient())
+        {
+            // Catalog's first read of the candidates can outlast the screens' 1 s attempt timeout on a loaded machine: warm it.
+            await EventsDriver.EventuallyAsync(() => gateway.GetAsync("/api/catalog/rate-to-start"), response => response.IsSuccessStatusCode, TimeSpan.FromSeconds(30));
+        }
+        await page.SignUpAsync();
+        await page.GotoAsync("/");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Rate to start" }).ClickAsync();
+        await Expect(page.Heading("Rate to start")).ToBeVisibleAsync();
+        await Expect(page.Locator(".rate-progress")).ToHaveTextAsync("0 rated — predictions get sharper at 20");
+        var films = page.Locator(".rate-film");
+        await Expect(films).ToHaveCountAsync(10);
+
+        // Focus starts on the first film's stars: 4 rates it four stars and moves on.
+        await page.Keyboard.PressAsync("4");
+        await Expect(films.Nth(0)).ToContainTextAsync("★ 4.0");
+        await Expect(page.Locator(".rate-progress")).ToHaveTextAsync("1 rated — predictions get sharper at 20");
+        // N: haven't seen. S: skip. Then a half star with the arrows, saved once they rest.
+        await page.Keyboard.PressAsync("n");
+        await Expect(films.Nth(1)).ToContainTextAsync("Haven't seen");
+        await page.Keyboard.PressAsync("s");
+        await Expect(films.Nth(2)).ToContainTextAsync("Skipped");
+        foreach (var _ in Enumerable.Range(0, 7))
+        {
+            await page.Keyboard.PressAsync("ArrowRight");
+        }
+        await Expect(films.Nth(3)).ToContainTextAsync("★ 3.5");
+        await Expect(page.Locator(".rate-progress")).ToHaveTextAsync("2 rated — predictions get sharper at 20");
+        await Expect(films.Nth(4).GetByRole(AriaRole.Slider)).ToBeFocusedAsync();
+        await CheckFitsAndSaveAsync(page, "rate-to-start");
+
+        // The rest of the batch by keyboard; the next batch has none of the films already answered.
+        var answered = await films.EvaluateAllAsync<string[]>("rows => rows.slice(0, 4).map(row => row.dataset.title)");
+        foreach (var _ in Enumerable.Range(0, 6))
+        {
+            await page.Keyboard.PressAsync("s");
+        }
+        await Expect(films.Nth(0)).Not.ToHaveClassAsync("rate-film done");
+        await Expect(films).ToHaveCountAsync(10);
+        var titles = await films.EvaluateAllAsync<string[]>("rows => rows.map(row => row.dataset.title)");
+        Assert.Empty(titles.Intersect(answered));
     }
 
     private static async Task CheckFitsAndSaveAsync(IPage page, string screen)

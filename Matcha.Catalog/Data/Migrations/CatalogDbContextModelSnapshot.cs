@@ -131,6 +131,10 @@ namespace Matcha.Catalog.Data.Migrations
                         .HasColumnType("double precision")
                         .HasColumnName("popularity");
 
+                    b.Property<int>("PriorVotes")
+                        .HasColumnType("integer")
+                        .HasColumnName("prior_votes");
+
                     b.Property<string>("PosterUrl")
                         .HasColumnType("text")
                         .HasColumnName("poster_url");

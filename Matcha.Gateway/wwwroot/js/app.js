@@ -6,10 +6,12 @@ import { renderPerson } from './screens/person.js';
 import { renderMe } from './screens/me.js';
 import { renderSearch } from './screens/search.js';
 import { renderMember } from './screens/member.js';
+import { renderRate } from './screens/rate.js';
 import { renderCheckEmail, renderSignIn, renderSignUp, renderVerify } from './screens/auth.js';
 
 const views = {
-  home: renderHome, search: renderSearch, movie: renderMovie, person: renderPerson, me: renderMe, member: renderMember, signIn: renderSignIn, signUp: renderSignUp,
+  home: renderHome, search: renderSearch, movie: renderMovie, person: renderPerson, me: renderMe, member: renderMember, rate: renderRate,
+  signIn: renderSignIn, signUp: renderSignUp,
   checkEmail: renderCheckEmail, verify: renderVerify,
 };
 

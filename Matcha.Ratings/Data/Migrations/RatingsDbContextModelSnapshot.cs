@@ -349,6 +349,26 @@ namespace Matcha.Ratings.Data.Migrations
                     b.ToTable("movies", (string)null);
                 });
 
+            modelBuilder.Entity("Matcha.Ratings.RateToStart.UnseenFilm", b =>
+                {
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.Property<int>("MovieId")
+                        .HasColumnType("integer")
+                        .HasColumnName("movie_id");
+
+                    b.Property<DateTimeOffset>("MarkedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("marked_at");
+
+                    b.HasKey("UserId", "MovieId")
+                        .HasName("pk_unseen_films");
+
+                    b.ToTable("unseen_films", (string)null);
+                });
+
             modelBuilder.Entity("Matcha.Ratings.Ratings.Rating", b =>
                 {
                     b.Property<Guid>("UserId")

@@ -36,13 +36,20 @@ function authForm(container, heading, fields, submitText, action, footer) {
   container.append(h('h1', {}, heading), form, footer);
 }
 
-export function renderSignIn(container) {
+// Where to go after signing in: a path on this site only (never //elsewhere), else home.
+function localPath(next) {
+  return next && next.startsWith('/') && !next.startsWith('//') ? next : null;
+}
+
+export function renderSignIn(container, { query } = {}) {
+  const next = localPath(query?.get('next'));
   authForm(container, 'Sign in',
     [field('email', 'Email', 'email', { autocomplete: 'username' }), field('password', 'Password', 'password', { autocomplete: 'current-password' })],
     'Sign in',
     async ({ email, password }) => {
       await signIn(email, password);
       announce('You are signed in.');
+      return next;
     },
     h('p', {}, 'New to Matcha? ', link('/signup', 'Create an account'), '.'));
 }
@@ -83,5 +90,5 @@ export async function renderVerify(container, { query }) {
   }
   container.append(
     h('h1', {}, 'Email confirmed'),
-    h('p', {}, 'Your account is ready. ', link('/signin', 'Sign in'), ' to start rating films.'));
+    h('p', {}, 'Your account is ready. ', link('/signin?next=/rate', 'Sign in'), ' to start rating films.'));
 }

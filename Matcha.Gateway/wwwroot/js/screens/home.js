@@ -13,6 +13,11 @@ export async function renderHome(container) {
 
   if (session.signedIn) {
     const picks = screen.recommended;
+    // Few ratings (no model yet, or predictions from under 20 of mine): rating quickly is the way in.
+    if (picks === null || picks.every(film => (film.predictedFrom ?? 0) < 20)) {
+      container.append(h('p', { class: 'intro rate-invite' },
+        'The more films you rate, the better Matcha knows your taste. ', link('/rate', 'Rate to start'), ': a few quick batches of well-known films.'));
+    }
     container.append(h('section', { 'aria-labelledby': 'recommended' },
       h('h2', { id: 'recommended' }, 'Recommended for you'),
       picks === null
@@ -37,13 +42,24 @@ export async function renderHome(container) {
       link('/signup', 'Sign up'), ' or ', link('/signin', 'sign in'), ' to start.'));
   }
 
+  // A ranking fills with ratings; until then it is left out rather than shown empty, and the
+  // rows below, which need none, make the page.
   for (const [kind, heading] of rankings) {
     const list = screen.rankings?.[kind];
+    if (list && !list.items?.length) continue;
     container.append(h('section', { 'aria-labelledby': `ranking-${kind}` },
       h('h2', { id: `ranking-${kind}` }, heading),
-      list?.items?.length
-        ? h('ol', { class: 'cards ranked' }, list.items.map(film => movieCard(film)))
-        : list ? h('p', {}, 'No films here yet.') : notice(unavailableText(screen, 'This list is'))));
+      list ? h('ol', { class: 'cards ranked' }, list.items.map(film => movieCard(film))) : notice(unavailableText(screen, 'This list is'))));
+  }
+
+  if (!screen.shelves) {
+    container.append(notice(unavailableText(screen, 'New releases and films by genre are')));
+    return;
+  }
+  for (const shelf of screen.shelves.filter(s => s.items.length)) {
+    container.append(h('section', { 'aria-labelledby': `shelf-${shelf.id}`, class: 'shelf' },
+      h('h2', { id: `shelf-${shelf.id}` }, shelf.names.en ?? shelf.names.ko ?? shelf.id),
+      h('ul', { class: 'cards' }, shelf.items.map(film => movieCard(film)))));
   }
 }
 
