@@ -32,6 +32,12 @@ public sealed record BayesianOptions
     public bool DayShifts { get; init; }
 
     /// <summary>
+    /// Whether films' genres are learned from as side information (<see cref="BayesianFactorization.Fit(RatingSet, BayesianOptions, FilmFeatures?, CancellationToken)"/>):
+    /// the caller passes them; the film side carries them, so serving does not need them.
+    /// </summary>
+    public bool Genres { get; init; }
+
+    /// <summary>
     /// The most ratings × sweeps a training may cost: a sweep costs O(ratings), so this bounds the
     /// training time. Past it, <see cref="WithinBudget"/> samples fewer sweeps (600 up to a million
     /// ratings, 120 at five million), burn-in cut in step, the same number of samples kept.
