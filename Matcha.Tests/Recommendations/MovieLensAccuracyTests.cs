@@ -11,11 +11,13 @@ public sealed class MovieLensAccuracyTests
     [Fact]
     public void TheServedFoldInOnADayWithoutRatingsBeatsSvdPlusPlusAndIsWithin97PercentOfTheBaselinesErrorOnMlLatestSmall()
     {
-        var ratings = MovieLensRatings.Load(MovieLensData.SmallFolder()).Ratings;
+        var folder = MovieLensData.SmallFolder();
+        var (ratings, _, films) = MovieLensRatings.Load(folder);
+        var genres = MovieLensRatings.LoadGenres(folder, films);
 
         // What users get: each held-out user folded in from their training ratings only, predicted on
         // a day they have not rated (a prediction is seen before the rating it predicts).
-        var results = new CrossValidation(folds: 5).Run(ratings, ModelComparison.Candidates(RecommendationDefaults.Bayesian, timeSplit: false, all: false));
+        var results = new CrossValidation(folds: 5).Run(ratings, ModelComparison.Candidates(RecommendationDefaults.Bayesian, timeSplit: false, all: false, genres));
 
         double Rmse(string model) => results.Single(r => r.Model == model).MeanRmse;
         var (baseline, svdPlusPlus, served) = (Rmse(ModelComparison.Baseline), Rmse(ModelComparison.SvdPlusPlus), Rmse(ModelComparison.Served));
