@@ -31,7 +31,8 @@ internal static class TrainScaleCommand
                     throw new ArgumentException($"Unknown option {args[a]}");
             }
         }
-        var source = MovieLensRatings.Load(path).Ratings;
+        var (source, _, films) = MovieLensRatings.Load(path);
+        var genres = MovieLensRatings.LoadGenres(path, films);
         var served = RecommendationDefaults.Bayesian;
         Console.WriteLine($"{path}: {source.Count:N0} ratings, {source.UserCount} users, {source.ItemCount} films, scaled to each size; " +
                           $"{sweeps} sweeps timed, the served {served.Iterations} projected");
@@ -40,7 +41,9 @@ internal static class TrainScaleCommand
         {
             var ratings = Generate(source, size, seed: 5);
             // A fit of one sweep and one of 1 + n: the difference is n sweeps without the set-up and the model's assembly.
-            var seconds = (Time(ratings, served, 1 + sweeps) - Time(ratings, served, 1)) / sweeps;
+            // A copied film has its original's genres (Generate numbers copy c of film i as c × films + i).
+            var features = genres is null ? null : new FilmFeatures([.. Enumerable.Range(0, ratings.ItemCount).Select(i => genres.OfFilm[i % source.ItemCount])]);
+            var seconds = (Time(ratings, served, features, 1 + sweeps) - Time(ratings, served, features, 1)) / sweeps;
             perSweep.Add((size, seconds));
             var bounded = served.WithinBudget(ratings.Count).Iterations;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -54,10 +57,10 @@ internal static class TrainScaleCommand
         return 0;
     }
 
-    private static double Time(RatingSet ratings, BayesianOptions served, int sweeps)
+    private static double Time(RatingSet ratings, BayesianOptions served, FilmFeatures? genres, int sweeps)
     {
         var stopwatch = Stopwatch.StartNew();
-        BayesianFactorization.Fit(ratings, served with { Iterations = sweeps, BurnIn = sweeps - 1, KeptSamples = 1 });
+        BayesianFactorization.Fit(ratings, served with { Iterations = sweeps, BurnIn = sweeps - 1, KeptSamples = 1 }, served.Genres ? genres : null);
         return stopwatch.Elapsed.TotalSeconds;
     }
 
