@@ -17,12 +17,16 @@ internal static class TrainScaleCommand
     {
         var sizes = new[] { 100_000, 1_000_000, 5_000_000 };
         var sweeps = 10;
+        var served = RecommendationDefaults.Bayesian;
         for (var a = 0; a + 1 < args.Length; a += 2)
         {
             switch (args[a])
             {
                 case "--sizes":
                     sizes = [.. args[a + 1].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))];
+                    break;
+                case "--genres" when args[a + 1] is "on" or "off":
+                    served = served with { Genres = args[a + 1] == "on" };
                     break;
                 case "--sweeps":
                     sweeps = int.Parse(args[a + 1], CultureInfo.InvariantCulture);
@@ -33,7 +37,6 @@ internal static class TrainScaleCommand
         }
         var (source, _, films) = MovieLensRatings.Load(path);
         var genres = MovieLensRatings.LoadGenres(path, films);
-        var served = RecommendationDefaults.Bayesian;
         Console.WriteLine($"{path}: {source.Count:N0} ratings, {source.UserCount} users, {source.ItemCount} films, scaled to each size; " +
                           $"{sweeps} sweeps timed, the served {served.Iterations} projected");
         var perSweep = new List<(int Size, double Seconds)>();
