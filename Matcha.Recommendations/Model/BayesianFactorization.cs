@@ -8,9 +8,11 @@ namespace Matcha.Recommendations.Model;
 /// Rendle, Zhang and Koren, "On the Difficulty of Evaluating Baselines", 2019; Koren,
 /// "Collaborative Filtering with Temporal Dynamics", 2009):
 /// <code>
-/// r̂(u, i, day) = w₀ + b_u + b_{u,day} + b_i + |M(i)|^-½ Σ_{v∈M(i)} γ_v
-///               + p_u · (q_i + |M(i)|^-½ Σ_{v∈M(i)} t_v)
+/// r̂(u, i, day) = w₀ + b_u + b_{u,day} + b_i + |M(i)|^-½ Σ_{v∈M(i)} γ_v + |G(i)|^-½ Σ_{g∈G(i)} β_g
+///               + p_u · (q_i + |M(i)|^-½ Σ_{v∈M(i)} t_v + |G(i)|^-½ Σ_{g∈G(i)} s_g)
 /// </code>
+/// G(i) is film i's genres (<see cref="FilmFeatures"/>, when given): a film with few ratings starts
+/// from what its genres say.
 /// M(i) is the set of users who rated film i: who chose to watch a film says something about it,
 /// which matters most for the many films with a handful of ratings (SVD++'s implicit feedback
 /// turned round). b_{u,day} is the user's shift on the day of the rating: people rate more
