@@ -23,8 +23,10 @@ public static class ModelComparison
 
     public const string SvdPlusPlus = "SVD++";
 
-    public static IReadOnlyList<Candidate> Candidates(BayesianOptions bayesian, bool timeSplit, bool all = true)
+    /// <param name="genres">each film's genres by dense index, used when <see cref="BayesianOptions.Genres"/> is on</param>
+    public static IReadOnlyList<Candidate> Candidates(BayesianOptions bayesian, bool timeSplit, bool all = true, FilmFeatures? genres = null)
     {
+        var features = bayesian.Genres ? genres ?? throw new ArgumentException("The Bayesian settings use genres, and none were given.", nameof(genres)) : null;
         Scoring others = timeSplit ? Scorings.FoldedIn : Scorings.AsTrained;
         List<Candidate> candidates =
         [
@@ -32,7 +34,7 @@ public static class ModelComparison
             new(Baseline, r => BaselineModel.Fit(r), others),
             new("SVD", r => BiasedMatrixFactorization.Fit(r, RecommendationDefaults.Svd), others),
             new(SvdPlusPlus, r => Model.SvdPlusPlus.Fit(r, RecommendationDefaults.SvdPlusPlus), others),
-            new(Bayesian, r => BayesianFactorization.Fit(r, bayesian), Scorings.ServedPaths),
+            new(Bayesian, r => BayesianFactorization.Fit(r, bayesian, features), Scorings.ServedPaths),
         ];
         return all ? candidates : [.. candidates.Where(c => c.Name is Baseline or SvdPlusPlus or Bayesian)];
     }

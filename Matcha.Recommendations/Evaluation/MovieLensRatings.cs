@@ -28,6 +28,34 @@ public static class MovieLensRatings
             : throw new FormatException($"No timestamp in \"{l}\"."))];
     }
 
+    /// <summary>
+    /// Each film's genres from <c>movies.csv</c> beside the ratings (ml-latest: movieId,title,genres,
+    /// genres split by '|', "(no genres listed)" as none), by the dense index of <paramref name="items"/>;
+    /// null when there is no movies.csv (ml-100k).
+    /// </summary>
+    public static FilmFeatures? LoadGenres(string path, DenseIndex<int> items)
+    {
+        var folder = Directory.Exists(path) ? path : Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var movies = Path.Combine(folder, "movies.csv");
+        if (!File.Exists(movies))
+        {
+            return null;
+        }
+        var genres = new string[items.Count][];
+        Array.Fill(genres, []);
+        foreach (var line in File.ReadLines(movies).Skip(1).Where(l => l.Length > 0))
+        {
+            // The title may hold commas (quoted), the id and the genres never do.
+            var (comma, last) = (line.IndexOf(','), line.LastIndexOf(','));
+            var film = items.IndexOf(int.Parse(line.AsSpan(0, comma), CultureInfo.InvariantCulture));
+            if (film >= 0)
+            {
+                genres[film] = [.. line[(last + 1)..].Split('|').Where(g => g != "(no genres listed)")];
+            }
+        }
+        return FilmFeatures.FromNames(genres);
+    }
+
     private static string RatingsFile(string path)
     {
         if (Directory.Exists(path))

@@ -8,9 +8,11 @@ namespace Matcha.Recommendations.Model;
 /// Rendle, Zhang and Koren, "On the Difficulty of Evaluating Baselines", 2019; Koren,
 /// "Collaborative Filtering with Temporal Dynamics", 2009):
 /// <code>
-/// r̂(u, i, day) = w₀ + b_u + b_{u,day} + b_i + |M(i)|^-½ Σ_{v∈M(i)} γ_v
-///               + p_u · (q_i + |M(i)|^-½ Σ_{v∈M(i)} t_v)
+/// r̂(u, i, day) = w₀ + b_u + b_{u,day} + b_i + |M(i)|^-½ Σ_{v∈M(i)} γ_v + |G(i)|^-½ Σ_{g∈G(i)} β_g
+///               + p_u · (q_i + |M(i)|^-½ Σ_{v∈M(i)} t_v + |G(i)|^-½ Σ_{g∈G(i)} s_g)
 /// </code>
+/// G(i) is film i's genres (<see cref="FilmFeatures"/>, when given): a film with few ratings starts
+/// from what its genres say.
 /// M(i) is the set of users who rated film i: who chose to watch a film says something about it,
 /// which matters most for the many films with a handful of ratings (SVD++'s implicit feedback
 /// turned round). b_{u,day} is the user's shift on the day of the rating: people rate more
@@ -33,7 +35,15 @@ namespace Matcha.Recommendations.Model;
 public static class BayesianFactorization
 {
     public static BayesianModel Fit(RatingSet ratings, BayesianOptions options, CancellationToken cancellationToken = default) =>
-        new Sampler(ratings, options).Run(cancellationToken);
+        Fit(ratings, options, features: null, cancellationToken);
+
+    /// <summary>
+    /// With <paramref name="features"/> (a film's genres), each film's term and vector also carry
+    /// |G(i)|^-½ Σ_{g∈G(i)} of a weight and a vector per feature: a film with few ratings starts from
+    /// what its genres say. Only the film side changes, so fold-in and serving are the same.
+    /// </summary>
+    public static BayesianModel Fit(RatingSet ratings, BayesianOptions options, FilmFeatures? features, CancellationToken cancellationToken = default) =>
+        new Sampler(ratings, options, features).Run(cancellationToken);
 
     private sealed class Hyper
     {
@@ -66,19 +76,28 @@ public static class BayesianFactorization
         private readonly (int User, int Day)[] userDays;
         private readonly double[] itemScale;   // |M(i)|^-½, 0 for a film without ratings
 
+        // Film features (genres): the films of each feature, and |G(i)|^-½ per film (0 without features).
+        private readonly Groups byFeature;
+        private readonly int[] featureFilms;
+        private readonly double[] featureScale;
+        private readonly int featureCount;
+
         private double w0, alpha = 1;
-        private readonly double[] userBias, itemBias, dayBias, implicitWeight;
-        private readonly double[] p, q, t;     // factor-major: factor f of row r at f·count + r
-        private readonly Hyper userBiasPrior = new(), itemBiasPrior = new(), dayBiasPrior = new(), implicitWeightPrior = new();
-        private readonly Hyper[] pPrior, qPrior, tPrior;
+        private readonly double[] userBias, itemBias, dayBias, implicitWeight, featureWeight;
+        private readonly double[] p, q, t, s;  // factor-major: factor f of row r at f·count + r
+        private readonly Hyper userBiasPrior = new(), itemBiasPrior = new(), dayBiasPrior = new(), implicitWeightPrior = new(), featureWeightPrior = new();
+        private readonly Hyper[] pPrior, qPrior, tPrior, sPrior;
 
         // Derived: the film term |M(i)|^-½ Σ γ_v, the film vector q_i + |M(i)|^-½ Σ t_v, every rating's residual.
         private readonly double[] itemLinear, b, residual;
 
+        // Each film's features: filmFeatures[filmFeatureStart[i]..filmFeatureStart[i + 1]].
+        private int[] filmFeatureStart = [], filmFeatures = [];
+
         // Scratch, one slot per film.
         private readonly double[] itemSum, itemSquares, itemShift;
 
-        public Sampler(RatingSet ratings, BayesianOptions options)
+        public Sampler(RatingSet ratings, BayesianOptions options, FilmFeatures? features)
         {
             this.options = options;
             k = options.Factors;
@@ -104,17 +123,23 @@ public static class BayesianFactorization
                 itemScale[i] = byItem.Size(i) == 0 ? 0 : 1 / Math.Sqrt(byItem.Size(i));
             }
 
+            (byFeature, featureFilms, featureScale) = FeatureGroups(features, itemCount);
+            featureCount = byFeature.Count;
+
             w0 = ratings.Mean;
             userBias = new double[userCount];
             itemBias = new double[itemCount];
             dayBias = new double[userDays.Length];
             implicitWeight = new double[userCount];
+            featureWeight = new double[featureCount];
             p = RandomNormal(userCount * k);
             q = RandomNormal(itemCount * k);
             t = RandomNormal(userCount * k);
+            s = RandomNormal(featureCount * k);
             pPrior = Priors();
             qPrior = Priors();
             tPrior = Priors();
+            sPrior = Priors();
 
             itemLinear = new double[itemCount];
             b = new double[itemCount * k];
@@ -154,11 +179,13 @@ public static class BayesianFactorization
             SampleBiases(byItem, itemBias, itemBiasPrior);
             SampleBiases(byUserDay, dayBias, dayBiasPrior);
             SampleImplicitWeights();
+            SampleFeatureWeights();
             for (var f = 0; f < k; f++)
             {
                 SampleUserFactors(f);
                 SampleItemFactors(f);
                 SampleImplicitFactors(f);
+                SampleFeatureFactors(f);
             }
             SampleHyperParameters();
             SampleNoise();
@@ -173,7 +200,7 @@ public static class BayesianFactorization
                 {
                     linear += implicitWeight[rowUser[byItem.Rows[m]]];
                 }
-                itemLinear[i] = linear * itemScale[i];
+                itemLinear[i] = linear * itemScale[i] + featureScale[i] * FeatureSum(featureWeight, 0, i);
             }
             for (var f = 0; f < k; f++)
             {
@@ -185,7 +212,7 @@ public static class BayesianFactorization
                     {
                         sum += t[tf + rowUser[byItem.Rows[m]]];
                     }
-                    b[bf + i] = q[qf + i] + itemScale[i] * sum;
+                    b[bf + i] = q[qf + i] + itemScale[i] * sum + featureScale[i] * FeatureSum(s, f * featureCount, i);
                 }
             }
             for (var n = 0; n < rowCount; n++)
@@ -198,6 +225,17 @@ public static class BayesianFactorization
                 }
                 residual[n] = score[n] - prediction;
             }
+        }
+
+        /// <summary>Σ_{g∈G(i)} of a per-feature value (at <paramref name="at"/> + g).</summary>
+        private double FeatureSum(double[] values, int at, int item)
+        {
+            var sum = 0.0;
+            for (var m = filmFeatureStart[item]; m < filmFeatureStart[item + 1]; m++)
+            {
+                sum += values[at + filmFeatures[m]];
+            }
+            return sum;
         }
 
         /// <summary>Draws θ from its conditional posterior given Σh² and Σh·e over the ratings it touches.</summary>
@@ -275,24 +313,46 @@ public static class BayesianFactorization
 
         /// <summary>γ_v: h = |M(i)|^-½ on every rating of every film i that v rated.</summary>
         private void SampleImplicitWeights() =>
-            SampleThroughFilms(implicitWeight, 0, implicitWeightPrior, weights: null, 0, itemLinear, 0);
+            SampleThroughFilms(byUser.Start, rowItem, itemScale, implicitWeight, 0, implicitWeightPrior, weights: null, 0, itemLinear, 0);
+
+        /// <summary>A feature's weight: h = |G(i)|^-½ on every rating of every film i that has it.</summary>
+        private void SampleFeatureWeights()
+        {
+            if (featureCount > 0)
+            {
+                SampleThroughFilms(byFeature.Start, featureFilms, featureScale, featureWeight, 0, featureWeightPrior, weights: null, 0, itemLinear, 0);
+            }
+        }
+
+        /// <summary>s_gf: h = |G(i)|^-½ · p_uf on every rating of every film i that has feature g.</summary>
+        private void SampleFeatureFactors(int f)
+        {
+            if (featureCount > 0)
+            {
+                SampleThroughFilms(byFeature.Start, featureFilms, featureScale, s, f * featureCount, sPrior[f], weights: p, f * userCount, b, f * itemCount);
+            }
+        }
 
         /// <summary>t_vf: h = |M(i)|^-½ · p_uf on every rating of every film i that v rated.</summary>
         private void SampleImplicitFactors(int f) =>
-            SampleThroughFilms(t, f * userCount, tPrior[f], weights: p, f * userCount, b, f * itemCount);
+            SampleThroughFilms(byUser.Start, rowItem, itemScale, t, f * userCount, tPrior[f], weights: p, f * userCount, b, f * itemCount);
 
         /// <summary>
-        /// Draws each user's parameter θ_v (at <paramref name="valuesAt"/> + v) that reaches ratings
-        /// through the films v rated: h = |M(i)|^-½ · w_u on every rating (u, i) of every film i that v
-        /// rated, where w_u is <paramref name="weights"/>[<paramref name="weightsAt"/> + u], or 1 without weights.
+        /// Draws each member's parameter θ_v (at <paramref name="valuesAt"/> + v) that reaches ratings
+        /// through films: a member is a user (the films they rated, scaled by |M(i)|^-½) or a feature
+        /// (the films that have it, scaled by |G(i)|^-½); <paramref name="memberFilms"/>[memberStart[v]..memberStart[v + 1]]
+        /// are v's films. h = scale_i · w_u on every rating (u, i) of every film i of v, where w_u is <paramref name="weights"/>[<paramref name="weightsAt"/> + u], or 1 without weights.
         /// Per film, Σ w² and Σ e·w over its ratings are kept; w does not change here, so a draw moves
         /// only the second, and the residuals and the film-side sums (<paramref name="filmSide"/> at
         /// <paramref name="filmSideAt"/> + i) are brought up to date once at the end.
         /// </summary>
-        private void SampleThroughFilms(double[] values, int valuesAt, Hyper prior, double[]? weights, int weightsAt, double[] filmSide, int filmSideAt)
+        private void SampleThroughFilms(
+            int[] memberStart, int[] memberFilms, double[] scale, double[] values, int valuesAt, Hyper prior,
+            double[]? weights, int weightsAt, double[] filmSide, int filmSideAt)
         {
             // Locals, not fields, in the hot loops: the JIT keeps them in registers.
-            var (itemStart, itemRows, userStart, e, users, items) = (byItem.Start, byItem.Rows, byUser.Start, residual, rowUser, rowItem);
+            var (itemStart, itemRows, e, users, items) = (byItem.Start, byItem.Rows, residual, rowUser, memberFilms);
+            var memberCount = memberStart.Length - 1;
             for (var i = 0; i < itemCount; i++)
             {
                 double squares = 0, sum = 0;
@@ -307,9 +367,9 @@ public static class BayesianFactorization
                 itemSum[i] = sum;
             }
             Array.Clear(itemShift);
-            for (var v = 0; v < userCount; v++)
+            for (var v = 0; v < memberCount; v++)
             {
-                var (from, to) = (userStart[v], userStart[v + 1]);
+                var (from, to) = (memberStart[v], memberStart[v + 1]);
                 if (from == to)
                 {
                     continue;
@@ -318,8 +378,8 @@ public static class BayesianFactorization
                 for (var n = from; n < to; n++)
                 {
                     var i = items[n];
-                    sumHH += itemScale[i] * itemScale[i] * itemSquares[i];
-                    sumHE += itemScale[i] * itemSum[i];
+                    sumHH += scale[i] * scale[i] * itemSquares[i];
+                    sumHE += scale[i] * itemSum[i];
                 }
                 var next = Draw(sumHH, sumHE, values[valuesAt + v], prior.Mean, prior.Precision);
                 var delta = next - values[valuesAt + v];
@@ -327,8 +387,8 @@ public static class BayesianFactorization
                 for (var n = from; n < to; n++)
                 {
                     var i = items[n];
-                    itemSum[i] -= itemScale[i] * delta * itemSquares[i];
-                    itemShift[i] += itemScale[i] * delta;
+                    itemSum[i] -= scale[i] * delta * itemSquares[i];
+                    itemShift[i] += scale[i] * delta;
                 }
             }
             for (var i = 0; i < itemCount; i++)
@@ -349,11 +409,19 @@ public static class BayesianFactorization
             DrawHyper(itemBiasPrior, itemBias, 0, byItem);
             DrawHyper(dayBiasPrior, dayBias, 0, byUserDay);
             DrawHyper(implicitWeightPrior, implicitWeight, 0, byUser);
+            if (featureCount > 0)
+            {
+                DrawHyper(featureWeightPrior, featureWeight, 0, byFeature);
+            }
             for (var f = 0; f < k; f++)
             {
                 DrawHyper(pPrior[f], p, f * userCount, byUser);
                 DrawHyper(tPrior[f], t, f * userCount, byUser);
                 DrawHyper(qPrior[f], q, f * itemCount, byItem);
+                if (featureCount > 0)
+                {
+                    DrawHyper(sPrior[f], s, f * featureCount, byFeature);
+                }
             }
         }
 
@@ -442,6 +510,35 @@ public static class BayesianFactorization
                 groups[group] = key;
             }
             return (groupOfRow, groups);
+        }
+
+        /// <summary>
+        /// The films of each feature (as groups), and per film its features and |G(i)|^-½; no groups
+        /// without features. Features of films outside the ratings' index space are ignored.
+        /// </summary>
+        private (Groups ByFeature, int[] FeatureFilms, double[] Scale) FeatureGroups(FilmFeatures? features, int items)
+        {
+            var scale = new double[items];
+            var pairs = new List<(int Film, int Feature)>();
+            for (var i = 0; features is not null && i < Math.Min(items, features.OfFilm.Count); i++)
+            {
+                var ofFilm = features.OfFilm[i].Distinct().ToArray();
+                pairs.AddRange(ofFilm.Select(g => (i, g)));
+                scale[i] = ofFilm.Length == 0 ? 0 : 1 / Math.Sqrt(ofFilm.Length);
+            }
+            filmFeatureStart = new int[items + 1];
+            foreach (var (film, _) in pairs)
+            {
+                filmFeatureStart[film + 1]++;
+            }
+            for (var i = 0; i < items; i++)
+            {
+                filmFeatureStart[i + 1] += filmFeatureStart[i];
+            }
+            filmFeatures = [.. pairs.Select(pair => pair.Feature)];   // pairs are in film order
+            var count = pairs.Count == 0 ? 0 : pairs.Max(pair => pair.Feature) + 1;
+            var byFeature = Group(count, filmFeatures);
+            return (byFeature, [.. byFeature.Rows.Select(m => pairs[m].Film)], scale);
         }
 
         /// <summary>The rows of each group, given each row's group.</summary>

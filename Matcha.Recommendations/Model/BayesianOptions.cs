@@ -16,7 +16,7 @@ public sealed record BayesianOptions
     public int BurnIn { get; init; } = 100;
 
     /// <summary>Samples kept after burn-in, evenly spaced; predictions are their average.</summary>
-    public int KeptSamples { get; init; } = 32;
+    public int KeptSamples { get; init; } = 64;
 
     public float InitStdDev { get; init; } = 0.1f;
 
@@ -30,6 +30,12 @@ public sealed record BayesianOptions
     /// trained without holds the day prior pinned at 0 (infinite precision), so fold-in fits no shifts.
     /// </summary>
     public bool DayShifts { get; init; }
+
+    /// <summary>
+    /// Whether films' genres are learned from as side information (<see cref="BayesianFactorization.Fit(RatingSet, BayesianOptions, FilmFeatures?, CancellationToken)"/>):
+    /// the caller passes them; the film side carries them, so serving does not need them.
+    /// </summary>
+    public bool Genres { get; init; } = true;
 
     /// <summary>
     /// The most ratings × sweeps a training may cost: a sweep costs O(ratings), so this bounds the

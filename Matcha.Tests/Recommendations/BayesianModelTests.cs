@@ -27,6 +27,33 @@ public sealed class BayesianModelTests
     }
 
     [Fact]
+    public void FilmsWithOneRatingArePredictedAsTheirGenreSaysWhenGenresAreLearned()
+    {
+        // Films 20–24 (first genre) and 25–29 (second) have one rating each, the same 3.0 by the same
+        // user, who rated nothing else: only their genres tell them apart.
+        int[] ofFirst = [20, 21, 22, 23, 24], ofSecond = [25, 26, 27, 28, 29];
+        var triples = TasteBlocks.Ratings();
+        triples.AddRange(ofFirst.Concat(ofSecond).Select(film => (500, film, 3.0f)));
+        var data = RatingSet.FromTriples(triples);
+        var genres = FilmFeatures.FromNames([.. data.Items.Keys.Select(film =>
+            (IEnumerable<string>)[film < TasteBlocks.FilmsPerGenre || ofFirst.Contains(film) ? "first" : "second"])]);
+        var fan = TasteBlocks.FirstGenreFan(unseenOfFirst: 3, unseenOfSecond: 14).ToArray();
+
+        double Preference(FilmFeatures? features)
+        {
+            var model = BayesianFactorization.Fit(data.Ratings, Small, features);
+            var user = model.FoldInUser(fan);
+            double Mean(int[] films) => films.Average(film => model.Predict(user, data.Items.IndexOf(film)));
+            return Mean(ofFirst) - Mean(ofSecond);
+        }
+
+        var withGenres = Preference(genres);
+        var without = Preference(null);
+        Assert.True(withGenres > 0.5, $"the fan prefers the first genre's new films by {withGenres:F2} with genres");
+        Assert.True(Math.Abs(without) < withGenres / 4, $"without genres by {without:F2}, with them by {withGenres:F2}");
+    }
+
+    [Fact]
     public void IdenticalUsersGetIdenticalPredictions()
     {
         var triples = TasteBlocks.Ratings();

@@ -9,21 +9,23 @@ namespace Matcha.Tests.Recommendations;
 public sealed class MovieLensAccuracyTests
 {
     [Fact]
-    public void TheServedFoldInOnADayWithoutRatingsBeatsSvdPlusPlusAndIsWithin97PercentOfTheBaselinesErrorOnMlLatestSmall()
+    public void TheServedFoldInOnADayWithoutRatingsBeatsSvdPlusPlusAndIsWithin95PercentOfTheBaselinesErrorOnMlLatestSmall()
     {
-        var ratings = MovieLensRatings.Load(MovieLensData.SmallFolder()).Ratings;
+        var folder = MovieLensData.SmallFolder();
+        var (ratings, _, films) = MovieLensRatings.Load(folder);
+        var genres = MovieLensRatings.LoadGenres(folder, films);
 
         // What users get: each held-out user folded in from their training ratings only, predicted on
         // a day they have not rated (a prediction is seen before the rating it predicts).
-        var results = new CrossValidation(folds: 5).Run(ratings, ModelComparison.Candidates(RecommendationDefaults.Bayesian, timeSplit: false, all: false));
+        var results = new CrossValidation(folds: 5).Run(ratings, ModelComparison.Candidates(RecommendationDefaults.Bayesian, timeSplit: false, all: false, genres));
 
         double Rmse(string model) => results.Single(r => r.Model == model).MeanRmse;
         var (baseline, svdPlusPlus, served) = (Rmse(ModelComparison.Baseline), Rmse(ModelComparison.SvdPlusPlus), Rmse(ModelComparison.Served));
         Assert.InRange(baseline, 0.86, 0.885);   // the published BaselineOnly figure is about 0.873
         Assert.True(svdPlusPlus <= 0.99 * baseline, $"SVD++ RMSE {svdPlusPlus:F4} vs baseline {baseline:F4}");
         Assert.True(served < svdPlusPlus, $"served path RMSE {served:F4} vs SVD++ {svdPlusPlus:F4}");
-        // Measured 0.953 × baseline (docs/recommendations.md). The target for this path,
-        // 0.95 ×, is not met: the figure that met it knew the held-out rating's day.
-        Assert.True(served <= 0.97 * baseline, $"served path RMSE {served:F4} vs baseline {baseline:F4}: {served / baseline:F4}");
+        // The target. Measured 0.943 × baseline with genres and 64 samples, settings chosen on
+        // the seed-7 folds, not on these (docs/recommendations.md, model selection).
+        Assert.True(served <= 0.95 * baseline, $"served path RMSE {served:F4} vs baseline {baseline:F4}: {served / baseline:F4}");
     }
 }

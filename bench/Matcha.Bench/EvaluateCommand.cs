@@ -21,18 +21,21 @@ internal static class EvaluateCommand
     {
         var options = Parse(args);
         var stopwatch = Stopwatch.StartNew();
-        var ratings = MovieLensRatings.Load(path).Ratings;
-        var bayesian = options.Bayesian;
+        var indexed = MovieLensRatings.Load(path);
+        var ratings = indexed.Ratings;
+        var genres = options.Bayesian.Genres ? MovieLensRatings.LoadGenres(path, indexed.Items) : null;
+        // Without movies.csv (ml-100k) there are no genres to learn from: the model without them, and the header says so.
+        var bayesian = options.Bayesian with { Genres = genres is not null };
         var protocol = options.TimeSplit
             ? $"time split: each user's latest 20 % held out, models trained at {options.Checkpoints} checkpoints on the ratings before them"
             : $"{options.Folds}-fold cross-validation, shuffle seed {options.Seed}";
         Console.WriteLine($"{path}: {ratings.Count} ratings, {ratings.UserCount} users, {ratings.ItemCount} films{(ratings.HasDays ? " (with days)" : "")}; " +
                           $"{protocol}; on {Environment.ProcessorCount} cores (loaded in {stopwatch.Elapsed.TotalSeconds:F1} s)");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{ModelComparison.Bayesian}: {bayesian.Factors} factors, {bayesian.Iterations} sweeps, {bayesian.BurnIn} burn-in, {bayesian.KeptSamples} samples kept, day shifts {(bayesian.DayShifts ? "on" : "off")}"));
+            $"{ModelComparison.Bayesian}: {bayesian.Factors} factors, {bayesian.Iterations} sweeps, {bayesian.BurnIn} burn-in, {bayesian.KeptSamples} samples kept, day shifts {(bayesian.DayShifts ? "on" : "off")}, genres {(bayesian.Genres ? "on" : "off")}"));
         Console.WriteLine("folds run in parallel, one per core; each result per fold as it comes:");
 
-        var candidates = ModelComparison.Candidates(bayesian, options.TimeSplit);
+        var candidates = ModelComparison.Candidates(bayesian, options.TimeSplit, genres: genres);
         Action<string, FoldResult> progress = (model, fold) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  fold {fold.Fold}: {model,-30} RMSE {fold.Rmse:F4} on {fold.Count,6} ratings  fit {fold.FitTime.TotalSeconds:F1} s"));
         var folds = options.TimeSplit
@@ -92,6 +95,7 @@ internal static class EvaluateCommand
                 "--sweeps" => options with { Bayesian = options.Bayesian with { Iterations = Value() } },
                 "--burn-in" => options with { Bayesian = options.Bayesian with { BurnIn = Value() } },
                 "--samples" => options with { Bayesian = options.Bayesian with { KeptSamples = Value() } },
+                "--genres" when text is "on" or "off" => options with { Bayesian = options.Bayesian with { Genres = text == "on" } },
                 "--day-shifts" when text is "on" or "off" => options with { Bayesian = options.Bayesian with { DayShifts = text == "on" } },
                 _ => throw new ArgumentException($"Unknown option {args[a]}"),
             };

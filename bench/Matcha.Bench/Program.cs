@@ -15,6 +15,7 @@ return args switch
     ["tune", var path, "--wide"] => TuneCommand.Run(path, wide: true),
     ["predict", var path, .. var rest] => await PredictBenchmark.RunAsync(path, BenchOptions.Parse(rest)),
     ["train-scale", var path, .. var rest] => TrainScaleCommand.Run(path, rest),
+    ["foldin", var path, .. var rest] => FoldInCommand.Run(path, rest),
     _ => Usage(),
 };
 
@@ -34,6 +35,7 @@ static int Usage()
                dotnet run -c Release --project bench/Matcha.Bench -- tune <MovieLens folder> [--wide]
                dotnet run -c Release --project bench/Matcha.Bench -- predict <ml-latest-small folder> [--requests N] [--concurrency N]
                dotnet run -c Release --project bench/Matcha.Bench -- train-scale <ml-latest-small folder> [--sizes 100000,1000000,5000000] [--sweeps 10]
+               dotnet run -c Release --project bench/Matcha.Bench -- foldin <ml-latest-small folder> [--samples 32,64] [--rounds 5] [--repeats 400]
 
           gateway   an authenticated, cached read through the gateway and straight to Catalog, both
                     warmed up, in 5 rounds whose first side alternates: each round and the median
@@ -62,6 +64,8 @@ static int Usage()
                     with no training and while a training runs, side by side.
           train-scale  the served model's training time at 100k, 1M and 5M ratings shaped like
                     ml-latest-small: time per sweep measured, the full training projected.
+          foldin    a request's model work for one user (fold-in from 71 ratings, 50 predictions) with
+                    models keeping 32 and 64 samples, alternating rounds; last line "foldin: … ratio=…".
           catalog   loads generated films and people into a fresh Matcha (local Postgres and Redis),
                     warms up every endpoint, then prints search p50/p99 per query kind, uncached
                     film detail, and cached detail against bare Kestrel serving the same bytes

@@ -17,12 +17,16 @@ internal static class TrainScaleCommand
     {
         var sizes = new[] { 100_000, 1_000_000, 5_000_000 };
         var sweeps = 10;
+        var served = RecommendationDefaults.Bayesian;
         for (var a = 0; a + 1 < args.Length; a += 2)
         {
             switch (args[a])
             {
                 case "--sizes":
                     sizes = [.. args[a + 1].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))];
+                    break;
+                case "--genres" when args[a + 1] is "on" or "off":
+                    served = served with { Genres = args[a + 1] == "on" };
                     break;
                 case "--sweeps":
                     sweeps = int.Parse(args[a + 1], CultureInfo.InvariantCulture);
@@ -31,8 +35,8 @@ internal static class TrainScaleCommand
                     throw new ArgumentException($"Unknown option {args[a]}");
             }
         }
-        var source = MovieLensRatings.Load(path).Ratings;
-        var served = RecommendationDefaults.Bayesian;
+        var (source, _, films) = MovieLensRatings.Load(path);
+        var genres = MovieLensRatings.LoadGenres(path, films);
         Console.WriteLine($"{path}: {source.Count:N0} ratings, {source.UserCount} users, {source.ItemCount} films, scaled to each size; " +
                           $"{sweeps} sweeps timed, the served {served.Iterations} projected");
         var perSweep = new List<(int Size, double Seconds)>();
@@ -40,7 +44,9 @@ internal static class TrainScaleCommand
         {
             var ratings = Generate(source, size, seed: 5);
             // A fit of one sweep and one of 1 + n: the difference is n sweeps without the set-up and the model's assembly.
-            var seconds = (Time(ratings, served, 1 + sweeps) - Time(ratings, served, 1)) / sweeps;
+            // A copied film has its original's genres (Generate numbers copy c of film i as c × films + i).
+            var features = genres is null ? null : new FilmFeatures([.. Enumerable.Range(0, ratings.ItemCount).Select(i => genres.OfFilm[i % source.ItemCount])]);
+            var seconds = (Time(ratings, served, features, 1 + sweeps) - Time(ratings, served, features, 1)) / sweeps;
             perSweep.Add((size, seconds));
             var bounded = served.WithinBudget(ratings.Count).Iterations;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -54,10 +60,10 @@ internal static class TrainScaleCommand
         return 0;
     }
 
-    private static double Time(RatingSet ratings, BayesianOptions served, int sweeps)
+    private static double Time(RatingSet ratings, BayesianOptions served, FilmFeatures? genres, int sweeps)
     {
         var stopwatch = Stopwatch.StartNew();
-        BayesianFactorization.Fit(ratings, served with { Iterations = sweeps, BurnIn = sweeps - 1, KeptSamples = 1 });
+        BayesianFactorization.Fit(ratings, served with { Iterations = sweeps, BurnIn = sweeps - 1, KeptSamples = 1 }, served.Genres ? genres : null);
         return stopwatch.Elapsed.TotalSeconds;
     }
 

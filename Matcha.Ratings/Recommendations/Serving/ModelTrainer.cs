@@ -105,12 +105,13 @@ internal sealed partial class ModelTrainer(
         var ratings = indexed.Ratings;
         // Fewer sweeps past a million ratings, so a training's time stays bounded (docs/recommendations.md).
         var parameters = RecommendationDefaults.Bayesian.WithinBudget(ratings.Count);
+        var genres = parameters.Genres ? await GenresAsync(db, indexed.Items, cancellationToken) : null;
 
         // Both cores: the served fit on one, the hold-out check on the other. The sampler itself is sequential.
         // Each on a thread of its own at a lower priority (TrainingThread): on two cores the pool starts
         // with two threads, and fits holding both for seconds would stall every request and event consumer.
-        var served = TrainingThread.Run(() => BayesianFactorization.Fit(ratings, parameters, cancellationToken), cancellationToken);
-        var check = TrainingThread.Run(() => HoldOut(ratings, parameters, cancellationToken), cancellationToken);
+        var served = TrainingThread.Run(() => BayesianFactorization.Fit(ratings, parameters, genres, cancellationToken), cancellationToken);
+        var check = TrainingThread.Run(() => HoldOut(ratings, parameters, genres, cancellationToken), cancellationToken);
         var model = await served;
         var (rmse, baselineRmse) = await check;
         var seconds = stopwatch.Elapsed.TotalSeconds;
@@ -146,7 +147,23 @@ internal sealed partial class ModelTrainer(
         return TrainedModel.Describe(stored);
     }
 
-    private static (double? Rmse, double? Baseline) HoldOut(RatingSet ratings, BayesianOptions parameters, CancellationToken cancellationToken)
+    /// <summary>Each rated film's genres from Ratings' copy of the catalogue, by the film's index in the ratings (none for a film the copy lacks).</summary>
+    private static async Task<FilmFeatures> GenresAsync(RatingsDbContext db, DenseIndex<int> films, CancellationToken cancellationToken)
+    {
+        var genres = new IEnumerable<string>[films.Count];
+        Array.Fill(genres, []);
+        await foreach (var film in db.Movies.AsNoTracking().Select(m => new { m.Id, m.Genres })
+            .AsAsyncEnumerable().WithCancellation(cancellationToken))
+        {
+            if (films.IndexOf(film.Id) is var index and >= 0)
+            {
+                genres[index] = film.Genres;
+            }
+        }
+        return FilmFeatures.FromNames(genres);
+    }
+
+    private static (double? Rmse, double? Baseline) HoldOut(RatingSet ratings, BayesianOptions parameters, FilmFeatures? genres, CancellationToken cancellationToken)
     {
         if (ratings.Count < MinimumForHoldOut)
         {
@@ -159,7 +176,7 @@ internal sealed partial class ModelTrainer(
         var train = ratings.Subset(order[cut..]);
         // Scored as served: each held-out user folded in from their other ratings, on a day they have not rated.
         var fold = new EvaluationFold(1, train, train, test);
-        var served = Scorings.ServedPaths(ModelComparison.Bayesian, BayesianFactorization.Fit(train, parameters, cancellationToken), fold)
+        var served = Scorings.ServedPaths(ModelComparison.Bayesian, BayesianFactorization.Fit(train, parameters, genres, cancellationToken), fold)
             .Single(s => s.Name == ModelComparison.Served);
         var (baseline, _) = Accuracy.Measure(BaselineModel.Fit(train), test);
         return (served.Rmse, baseline);
