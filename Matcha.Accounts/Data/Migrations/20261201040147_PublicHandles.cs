@@ -35,6 +35,20 @@ namespace Matcha.Accounts.Data.Migrations
                 table: "users",
                 column: "handle",
                 unique: true);
+
+            // Accounts that existed before are announced once more, as v2 with their new handle, so
+            // Ratings (which skips v1) signs their comments and Social takes the same handle. The
+            // version is now in UTC ticks, newer than any announcement before; the payload is the
+            // one UsersApi writes. A fresh database has no users, and this inserts nothing.
+            migrationBuilder.Sql("""
+                INSERT INTO outbox_messages (event_id, topic, type, schema_version, aggregate_id, aggregate_version, occurred_at, payload)
+                SELECT gen_random_uuid(), 'accounts', 'AccountProfileChanged', 2, 'account/' || u.id, v.ticks, now(),
+                       jsonb_build_object('userId', u.id, 'displayName', u.display_name, 'version', v.ticks, 'handle', u.handle)
+                FROM users u
+                CROSS JOIN (SELECT (extract(epoch FROM now()) * 10000000)::bigint + 621355968000000000 AS ticks) v
+                WHERE u.deletion_requested_at IS NULL
+                ORDER BY u.id;
+                """);
         }
 
         /// <inheritdoc />
