@@ -52,8 +52,9 @@ public sealed class AccountDeletion
 
     /// <summary>
     /// Accounts' announcements of the account's name (<c>AccountProfileChanged</c>) made before
-    /// the deletion: Ratings and Social erase the name they copied only once they have applied
-    /// each of these, so a late announcement cannot bring the name back after their step.
+    /// the deletion: Ratings forgets the events about the user, and Social erases the member, only
+    /// once they have applied each of these, so a late announcement cannot leave a trace or bring
+    /// the member back after their step.
     /// </summary>
     public List<Guid> ProfileEventIds { get; set; } = [];
 

@@ -14,8 +14,8 @@ public static class DeletionTopics
 /// <see cref="UserId"/> and answers <c>UserDataErased</c>. Sent again (a higher
 /// <see cref="Attempt"/>, so the inbox does not drop it as stale) while unanswered; every
 /// participant handles it idempotently. <see cref="AwaitedEventIds"/>: the events the participant
-/// must have applied before it acts (Ratings: the account's name announcements; Catalog: Ratings'
-/// removals; Social: both).
+/// must have applied before it acts (Catalog: Ratings' removals; RatingsEvents: the account's name
+/// announcements; Social: both).
 /// </summary>
 public sealed record EraseUserData(Guid DeletionId, Guid UserId, DeletionStep Step, int Attempt, IReadOnlyList<Guid> AwaitedEventIds) : IIntegrationEvent
 {

@@ -24,13 +24,13 @@ public static class DeletionSaga
 
     /// <summary>
     /// The command for the current step and attempt, with the events the step must have applied
-    /// first: Ratings the account's name announcements (it erases the name it copied), Catalog
-    /// Ratings' removals, Social both.
+    /// first: Catalog Ratings' removals; RatingsEvents the account's name announcements (Ratings
+    /// forgets the traces of the events about the user, so a late one must not come after); Social both.
     /// </summary>
     public static EraseUserData Command(this AccountDeletion deletion) =>
         new(deletion.Id, deletion.UserId, deletion.Step, deletion.Attempt, deletion.Step switch
         {
-            DeletionStep.Ratings => deletion.ProfileEventIds,
+            DeletionStep.RatingsEvents => deletion.ProfileEventIds,
             DeletionStep.Catalog => deletion.RemovalEventIds,
             DeletionStep.Social => [.. deletion.RemovalEventIds, .. deletion.ProfileEventIds],
             _ => [],

@@ -10,8 +10,9 @@ public sealed record AccountProfileChanged(Guid UserId, string DisplayName, Guid
 /// <summary>
 /// Keeps <see cref="Author"/> in step with Accounts (event-carried state transfer). The consumer
 /// has already dropped versions older than the one applied. An account already erased here is
-/// not brought back: the saga's step waited for every announcement made before the deletion, so
-/// only a copy delivered again can arrive after it, and it changes nothing.
+/// not brought back: an announcement made just before the deletion that arrives after the
+/// erasure is skipped, and the saga's later step (RatingsEvents) waits for it before forgetting
+/// the events about the user, so it leaves no trace either.
 /// </summary>
 internal sealed class AccountEventsApplier : IEventApplier<RatingsDbContext>
 {

@@ -4,8 +4,8 @@ namespace Matcha.Ratings.Erasure;
 
 /// <summary>
 /// Ratings' reading of Accounts' EraseUserData v1 (the account deletion saga's command).
-/// <see cref="AwaitedEventIds"/>: for the data step, Accounts' announcements of the account's
-/// name, which must have been applied before the copied name is erased.
+/// <see cref="AwaitedEventIds"/>: for the events step, Accounts' announcements of the account's
+/// name, which must have been applied before the events about the user are forgotten.
 /// </summary>
 public sealed record EraseUserData(Guid DeletionId, Guid UserId, string Step, int Attempt, IReadOnlyList<Guid>? AwaitedEventIds = null);
 

@@ -24,18 +24,20 @@ internal sealed partial class UserDataEraser(TimeProvider clock, ILogger<UserDat
         switch (command.Step)
         {
             case ErasureSteps.Data:
-                var awaited = command.AwaitedEventIds?.ToArray() ?? [];
-                if (await db.CountAppliedAsync(awaited, cancellationToken) is var applied && applied < awaited.Length)
-                {
-                    // The saga sends the command again; by then the name announcements have arrived.
-                    LogAwaiting(command.DeletionId, applied, awaited.Length);
-                    return;
-                }
                 var removals = await EraseDataAsync(db, command.UserId, cancellationToken);
                 db.AddEvent(new UserDataErased(command.DeletionId, command.Step, command.Attempt, removals), clock);
                 LogErased(command.DeletionId, removals.Count);
                 break;
             case ErasureSteps.Events:
+                // A name announcement made before the DELETE may still be on its way: the applier
+                // skips it (the user is erased), but it would leave an inbox trace after this step.
+                var awaited = command.AwaitedEventIds?.ToArray() ?? [];
+                if (await db.CountAppliedAsync(awaited, cancellationToken) is var applied && applied < awaited.Length)
+                {
+                    // The saga sends the command again; by then the announcements have arrived.
+                    LogAwaiting(command.DeletionId, applied, awaited.Length);
+                    return;
+                }
                 if (await db.HasUnpublishedAsync(command.UserId, cancellationToken))
                 {
                     // The saga asks again later; by then the relay has sent them.
@@ -65,7 +67,7 @@ internal sealed partial class UserDataEraser(TimeProvider clock, ILogger<UserDat
     [LoggerMessage(Level = LogLevel.Information, Message = "Deletion {DeletionId}: the user's data is erased; {Removals} removals announced")]
     private partial void LogErased(Guid deletionId, int removals);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Deletion {DeletionId}: {Applied} of {Awaited} announcements of the account's name applied so far; not erasing yet")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deletion {DeletionId}: {Applied} of {Awaited} announcements of the account's name applied so far; not forgetting yet")]
     private partial void LogAwaiting(Guid deletionId, int applied, int awaited);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deletion {DeletionId}: events about the user still wait to be published; not confirming yet")]

@@ -97,12 +97,13 @@ public sealed class EventContractTests
     }
 
     [Fact]
-    public void RatingsReadsTheNameAnnouncementsItsDataStepMustAwait()
+    public void RatingsReadsTheNameAnnouncementsItsEventsStepMustAwait()
     {
         var deletion = AccountsSide.Deletion.DeletionSaga.Start(User, Now, new AccountsSide.Deletion.DeletionOptions(), null, null);
         deletion.ProfileEventIds = [Guid.NewGuid(), Guid.NewGuid()];
+        deletion.Step = AccountsSide.Deletion.DeletionStep.RatingsEvents;
         var command = RoundTrip<AccountsSide.Deletion.EraseUserData, RatingsSide.Erasure.EraseUserData>(AccountsSide.Deletion.DeletionSaga.Command(deletion));
-        Assert.Equal((deletion.Id, User, RatingsSide.Erasure.ErasureSteps.Data, 1), (command.DeletionId, command.UserId, command.Step, command.Attempt));
+        Assert.Equal((deletion.Id, User, RatingsSide.Erasure.ErasureSteps.Events, 1), (command.DeletionId, command.UserId, command.Step, command.Attempt));
         Assert.Equal(deletion.ProfileEventIds, command.AwaitedEventIds);
     }
 
