@@ -65,7 +65,11 @@ internal static class RateToStartFilms
         var ids = pool.OrderByDescending(m => Teaches(m.Votes, m.Histogram)).Take(limit).Select(m => m.Id).ToList();
         var films = await db.Movies.AsNoTracking().Include(m => m.Titles).AsSplitQuery()
             .Where(m => ids.Contains(m.Id)).ToDictionaryAsync(m => m.Id, ct);
-        return new Page<MovieSummary>([.. ids.Where(films.ContainsKey).Select(id => films[id].ToSummary(today))], null);
+        // Ratings may have arrived between the two reads: the films kept are ordered again by the
+        // figures they are shown with, so the list always follows its own statistics.
+        var kept = ids.Where(films.ContainsKey).Select(id => films[id])
+            .OrderByDescending(m => Teaches(m.RatingCount + m.PriorVotes, m.Histogram));
+        return new Page<MovieSummary>([.. kept.Select(m => m.ToSummary(today))], null);
     }
 
     /// <summary>ln(1 + ratings here and elsewhere) × (spread of the ratings here + 0.5).</summary>
