@@ -75,4 +75,8 @@ public static class ErasedUsers
         await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({userId.ToString()}, 0))", cancellationToken);
         await db.Database.ExecuteSqlAsync($"INSERT INTO erased_users (user_id) VALUES ({userId}) ON CONFLICT DO NOTHING", cancellationToken);
     }
+
+    /// <summary>True once the user's data has been erased here (the tombstone is written): a late event about them must not bring it back.</summary>
+    public static Task<bool> IsErasedAsync(this DbContext db, Guid userId, CancellationToken cancellationToken) =>
+        db.Database.SqlQuery<bool>($"SELECT EXISTS (SELECT 1 FROM erased_users WHERE user_id = {userId}) AS \"Value\"").SingleAsync(cancellationToken);
 }

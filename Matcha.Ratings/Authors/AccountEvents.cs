@@ -1,6 +1,6 @@
+using Matcha.Data.Erasure;
 using Matcha.EventBus;
 using Matcha.Ratings.Data;
-using Microsoft.EntityFrameworkCore;
 
 namespace Matcha.Ratings.Authors;
 
@@ -25,7 +25,7 @@ internal sealed class AccountEventsApplier : IEventApplier<RatingsDbContext>
         {
             return;
         }
-        if (await db.Database.SqlQuery<bool>($"SELECT EXISTS (SELECT 1 FROM erased_users WHERE user_id = {changed.UserId}) AS \"Value\"").SingleAsync(cancellationToken))
+        if (await db.IsErasedAsync(changed.UserId, cancellationToken))
         {
             return;
         }

@@ -36,8 +36,10 @@ internal static class TasteMatch
             });
         }
 
-        var mine = await ScoresAsync(db, user.Id, cancellationToken);
-        var theirs = await ScoresAsync(db, them, cancellationToken);
+        var myScores = await PersonalModels.ScoresAsync(user.Id, db, cancellationToken);
+        var theirScores = await PersonalModels.ScoresAsync(them, db, cancellationToken);
+        var mine = myScores.ToDictionary(r => r.MovieId);
+        var theirs = theirScores.ToDictionary(r => r.MovieId);
         var common = mine.Keys.Where(theirs.ContainsKey).ToList();
         if (common.Count < EnoughInCommon)
         {
@@ -47,12 +49,11 @@ internal static class TasteMatch
         var distance = common.Sum(m => (double)Math.Abs(mine[m].Score - theirs[m].Score));
         var weight = (double)common.Count;
         var fromModel = 0;
-        if (await models.ForUserAsync(user.Id, db, cancellationToken) is { } myModel
-            && await models.ForUserAsync(them, db, cancellationToken) is { } theirModel)
+        if (models.ForUser(user.Id, myScores) is { } myModel && models.ForUser(them, theirScores) is { } theirModel)
         {
             foreach (var (scores, otherModel, otherScores) in new[] { (mine, theirModel, theirs), (theirs, myModel, mine) })
             {
-                foreach (var (movieId, rating) in scores.Where(s => !otherScores.ContainsKey(s.Key)).OrderByDescending(s => s.Value.At).Take(ModelFilms))
+                foreach (var (movieId, rating) in scores.Where(s => !otherScores.ContainsKey(s.Key)).OrderByDescending(s => s.Value.UpdatedAt).Take(ModelFilms))
                 {
                     distance += ModelWeight * Math.Abs((double)rating.Score - otherModel.Predict(movieId).Predicted);
                     weight += ModelWeight;
@@ -63,13 +64,6 @@ internal static class TasteMatch
         var percent = (int)Math.Round(100 * Math.Clamp(1 - distance / weight / ZeroAt, 0, 1));
         return TypedResults.Ok(new TasteMatchView(handle, percent, common.Count, EnoughInCommon, fromModel));
     }
-
-    private static async Task<Dictionary<int, (decimal Score, DateTimeOffset At)>> ScoresAsync(RatingsDbContext db, Guid userId, CancellationToken cancellationToken) =>
-        (await db.Ratings.AsNoTracking()
-            .Where(r => r.UserId == userId && r.Score != null && r.RejectedReason == null)
-            .Select(r => new { r.MovieId, Score = r.Score!.Value, r.UpdatedAt })
-            .ToListAsync(cancellationToken))
-        .ToDictionary(r => r.MovieId, r => (r.Score, r.UpdatedAt));
 }
 
 /// <summary>

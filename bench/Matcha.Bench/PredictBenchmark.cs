@@ -93,7 +93,7 @@ internal static partial class PredictBenchmark
 
         var (model, admin) = await TrainAsync(app, gateway, ratings.Count);
         Console.WriteLine($"Trained {model.GetProperty("algorithm").GetString()} on {model.GetProperty("ratingCount").GetInt32():N0} ratings in "
-            + $"{model.GetProperty("trainingSeconds").GetDouble():F1} s (two fits side by side); hold-out RMSE {model.GetProperty("holdOutRmse").GetDouble():F4}, "
+            + $"{model.GetProperty("trainingSeconds").GetDouble():F1} s (the served fit, then the hold-out fit); hold-out RMSE {model.GetProperty("holdOutRmse").GetDouble():F4}, "
             + $"baseline {model.GetProperty("baselineHoldOutRmse").GetDouble():F4}");
 
         gateway.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", tokens.AccessToken);

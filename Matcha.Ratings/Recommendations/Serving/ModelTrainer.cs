@@ -10,8 +10,8 @@ namespace Matcha.Ratings.Recommendations.Serving;
 /// <summary>
 /// Trains the Bayesian model (the most accurate in cross-validation, docs/recommendations.md) on
 /// every rating that counts, each with the day it was last given, stores it and swaps it in. Two
-/// fits run side by side, one per core: the served model on all ratings, and the same
-/// configuration without a random 10 % to measure its RMSE on that 10 % as served (each user folded in
+/// fits run one after the other on one core, so requests keep the other: the served model on all
+/// ratings, then the same configuration without a random 10 % to measure its RMSE on that 10 % as served (each user folded in
 /// from their other ratings, on a day they have not rated) and the baseline's. One
 /// training at a time across all replicas: the others skip while a Postgres advisory lock is held,
 /// and load the result when it is stored.
@@ -107,13 +107,13 @@ internal sealed partial class ModelTrainer(
         var parameters = RecommendationDefaults.Bayesian.WithinBudget(ratings.Count);
         var genres = parameters.Genres ? await GenresAsync(db, indexed.Items, cancellationToken) : null;
 
-        // Both cores: the served fit on one, the hold-out check on the other. The sampler itself is sequential.
-        // Each on a thread of its own at a lower priority (TrainingThread): on two cores the pool starts
-        // with two threads, and fits holding both for seconds would stall every request and event consumer.
-        var served = TrainingThread.Run(() => BayesianFactorization.Fit(ratings, parameters, genres, cancellationToken), cancellationToken);
-        var check = TrainingThread.Run(() => HoldOut(ratings, parameters, genres, cancellationToken), cancellationToken);
-        var model = await served;
-        var (rmse, baselineRmse) = await check;
+        // One core at most: the served fit, then the hold-out check, one after the other on a thread of
+        // its own at a lower priority (TrainingThread). Two fits side by side (one per core) took half
+        // the time but left a prediction's fold-in waiting for a time slice: the p99 of predictions
+        // tripled while a training ran (docs/recommendations.md, "Training beside requests").
+        var (model, (rmse, baselineRmse)) = await TrainingThread.Run(
+            () => (BayesianFactorization.Fit(ratings, parameters, genres, cancellationToken), HoldOut(ratings, parameters, genres, cancellationToken)),
+            cancellationToken);
         var seconds = stopwatch.Elapsed.TotalSeconds;
 
         var stored = new StoredModel

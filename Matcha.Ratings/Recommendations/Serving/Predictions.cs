@@ -64,18 +64,25 @@ public sealed class PersonalModels(CurrentModel current, IMemoryCache cache, Tim
 
     private sealed record Fit((int MovieId, decimal Score, int Day)[] Ratings, int Today, FoldedUser? User, int RatingCount);
 
-    public async Task<PersonalModel?> ForUserAsync(Guid userId, RatingsDbContext db, CancellationToken cancellationToken)
+    public async Task<PersonalModel?> ForUserAsync(Guid userId, RatingsDbContext db, CancellationToken cancellationToken) =>
+        current.Model is null ? null : ForUser(userId, await ScoresAsync(userId, db, cancellationToken));
+
+    /// <summary>The user's ratings that count (scored, not rejected), by film id: what a fold-in is fitted to.</summary>
+    public static async Task<UserScore[]> ScoresAsync(Guid userId, RatingsDbContext db, CancellationToken cancellationToken) =>
+        await db.Ratings.AsNoTracking()
+            .Where(r => r.UserId == userId && r.Score != null && r.RejectedReason == null)
+            .OrderBy(r => r.MovieId)
+            .Select(r => new UserScore(r.MovieId, r.Score!.Value, r.UpdatedAt))
+            .ToArrayAsync(cancellationToken);
+
+    /// <summary>The user's model from ratings already read with <see cref="ScoresAsync"/>; null before a model is trained.</summary>
+    public PersonalModel? ForUser(Guid userId, UserScore[] scores)
     {
         if (current.Model is not { } trained)
         {
             return null;
         }
-        var ratings = (await db.Ratings.AsNoTracking()
-                .Where(r => r.UserId == userId && r.Score != null && r.RejectedReason == null)
-                .OrderBy(r => r.MovieId)
-                .Select(r => new { r.MovieId, Score = r.Score!.Value, r.UpdatedAt })
-                .ToListAsync(cancellationToken))
-            .Select(r => (r.MovieId, r.Score, Day: RatingDays.Of(r.UpdatedAt))).ToArray();
+        var ratings = scores.Select(r => (r.MovieId, r.Score, Day: RatingDays.Of(r.UpdatedAt))).ToArray();
         var today = RatingDays.Of(clock.GetUtcNow());
 
         var key = (userId, trained.Info.Id);
@@ -93,3 +100,6 @@ public sealed class PersonalModels(CurrentModel current, IMemoryCache cache, Tim
         return new PersonalModel(trained, fit.User, ratings.Select(r => r.MovieId).ToHashSet(), fit.RatingCount);
     }
 }
+
+/// <summary>One of a user's ratings that counts, as a fold-in reads it.</summary>
+public readonly record struct UserScore(int MovieId, decimal Score, DateTimeOffset UpdatedAt);
