@@ -17,7 +17,7 @@ internal sealed class MovieIndex
     {
         var index = new MovieIndex();
         var movies = await db.Movies.AsNoTracking()
-            .Select(m => new IndexedMovie(m.Id, m.MovieLensId, m.ImdbId, m.TmdbId, m.SortTitle, m.Year, m.Version))
+            .Select(m => new IndexedMovie(m.Id, m.MovieLensId, m.ImdbId, m.TmdbId, m.SortTitle, m.Year, m.Version, m.PriorVotes))
             .ToListAsync(ct);
         foreach (var movie in movies)
         {
@@ -64,10 +64,10 @@ internal sealed class MovieIndex
     {
         foreach (var movie in _added.Where(m => m.Id != 0).ToList())
         {
-            Update(new IndexedMovie(movie.Id, movie.MovieLensId, movie.ImdbId, movie.TmdbId, movie.SortTitle, movie.Year, movie.Version));
+            Update(new IndexedMovie(movie.Id, movie.MovieLensId, movie.ImdbId, movie.TmdbId, movie.SortTitle, movie.Year, movie.Version, movie.PriorVotes));
             _added.Remove(movie);
         }
     }
 }
 
-internal sealed record IndexedMovie(int Id, int? MovieLensId, string? ImdbId, int? TmdbId, string SortTitle, int Year, int Version);
+internal sealed record IndexedMovie(int Id, int? MovieLensId, string? ImdbId, int? TmdbId, string SortTitle, int Year, int Version, int PriorVotes);

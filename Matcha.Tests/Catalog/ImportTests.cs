@@ -15,7 +15,8 @@ public sealed class ImportTests(MatchaAppFixture fixture)
         var progress = new List<ImportReport>();
 
         await using var db = await CatalogData.ContextAsync(fixture);
-        var alreadyPresent = await db.Movies.CountAsync(m => m.MovieLensId != null);
+        var presentBefore = await db.Movies.Where(m => m.MovieLensId != null).Select(m => m.MovieLensId!.Value).ToListAsync();
+        var alreadyPresent = presentBefore.Count;
         var first = await new MovieLensImporter(db).ImportAsync(folder, new SynchronousProgress(progress), CancellationToken.None);
 
         Assert.Equal(rows, first.Read);
@@ -26,6 +27,15 @@ public sealed class ImportTests(MatchaAppFixture fixture)
         Assert.True(progress.Count >= rows / 1000, "progress is reported at least once per thousand rows");
         Assert.Equal(rows, await db.Movies.CountAsync(m => m.MovieLensId != null));
         Assert.Equal(0, await db.Movies.GroupBy(m => m.ImdbId).Where(g => g.Key != null && g.Count() > 1).CountAsync());
+        // Each film inserted carries its rating count in ratings.csv as its popularity prior (0 for a film nobody rated there).
+        var votes = File.ReadLines(Path.Combine(folder, "ratings.csv")).Skip(1)
+            .GroupBy(line => int.Parse(line.Split(',')[1], System.Globalization.CultureInfo.InvariantCulture))
+            .ToDictionary(g => g.Key, g => g.Count());
+        var inserted = (await db.Movies.Where(m => m.MovieLensId != null).Select(m => new { Id = m.MovieLensId!.Value, m.PriorVotes }).ToListAsync())
+            .ExceptBy(presentBefore, m => m.Id).ToList();
+        Assert.Equal(first.Inserted, inserted.Count);
+        Assert.All(inserted, m => Assert.Equal(votes.GetValueOrDefault(m.Id), m.PriorVotes));
+        Assert.Contains(inserted, m => m.PriorVotes > 100);
 
         db.ChangeTracker.Clear();
         var versionsBefore = await db.Movies.SumAsync(m => (long)m.Version);
@@ -36,7 +46,7 @@ public sealed class ImportTests(MatchaAppFixture fixture)
     }
 
     [Fact]
-    public async Task ImportingAnMl100kItemFileMergesByTitleAndYear()
+    public async Task ImportingAnMl100kItemFileMergesByTitleAndYearAndCountsItsVotes()
     {
         var folder = Directory.CreateTempSubdirectory("matcha-u-item-");
         var path = Path.Combine(folder.FullName, "u.item");
@@ -47,6 +57,8 @@ public sealed class ImportTests(MatchaAppFixture fixture)
             $"1|{unique} (1997)|01-Jan-1997||http://us.imdb.com/|0|0|0|0|0|0|0|0|1|0|0|0|0|0|1|0|0|0|0",
             "2|Parasite (2019)|30-May-2019||http://us.imdb.com/|0|0|0|0|0|1|0|0|1|0|0|0|0|0|0|0|1|0|0",
         ], System.Text.Encoding.Latin1);
+        // user, item, rating, time: three votes for the new film, none for Parasite (so it stays unchanged).
+        await File.WriteAllLinesAsync(Path.Combine(folder.FullName, "u.data"), ["1\t1\t4\t881250949", "2\t1\t5\t881250950", "3\t1\t3\t881250951"]);
         await using var db = await CatalogData.ContextAsync(fixture);
 
         var first = await new MovieLensImporter(db).ImportAsync(path, null, CancellationToken.None);
@@ -57,6 +69,7 @@ public sealed class ImportTests(MatchaAppFixture fixture)
         var imported = await db.Movies.Include(m => m.Titles).SingleAsync(m => m.OriginalTitle == unique);
         Assert.Equal(["drama", "romance"], imported.Genres.Order());
         Assert.Equal(1997, imported.Year);
+        Assert.Equal(3, imported.PriorVotes);
         folder.Delete(recursive: true);
     }
 
