@@ -41,7 +41,7 @@ public sealed class ScreenCallCountTests(MatchaAppFixture fixture)
         var detail = await gateway.GetAsync<JsonElement>(fan, $"/api/catalog/movies/{films[0].Id}");
         var director = detail.GetProperty("credits").EnumerateArray().Single().GetProperty("personId").GetInt32();
 
-        foreach (var screen in new[] { "/api/screens/home", $"/api/screens/movie/{films[0].Id}", $"/api/screens/person/{director}", "/api/screens/me" })
+        foreach (var screen in new[] { "/api/screens/home", $"/api/screens/movie/{films[0].Id}", $"/api/screens/person/{director}", "/api/screens/me", "/api/screens/rate-to-start" })
         {
             var (document, calls, catalogCalls) = await CallsOfAsync(gateway, fan, screen);
             Assert.Empty(document.GetProperty("unavailable").EnumerateArray());
