@@ -30,7 +30,8 @@ export async function renderMember(container, { params }) {
   }
   const closed = member.isPrivate && !member.isMe;
   container.append(...[
-    h('h1', {}, member.displayName, member.isPrivate ? h('span', { class: 'tag' }, 'Private') : null),
+    h('h1', {}, member.displayName),
+    member.isPrivate ? h('p', { class: 'tag private-tag' }, 'Private profile') : null,
     followCounts(handle, member, closed),
     member.isMe ? privacySwitch(member) : followButton(handle, member),
     member.isMe ? null : await tasteMatch(handle),
