@@ -67,6 +67,21 @@ public sealed class ProfileScreensTests(MatchaAppFixture fixture, WebAppBrowser 
         await WebAppScreenshotTests.CheckFitsAndSaveAsync(page, "feed");
         await entries.Nth(1).GetByRole(AriaRole.Link, new() { Name = film.EnglishTitle }).ClickAsync();
         await Expect(page.Heading(film.EnglishTitle)).ToBeVisibleAsync();
+
+        // My own profile, from the followers list: a checkbox makes it private, and the critic
+        // then sees my name but not whom I follow.
+        await page.GoBackAsync();
+        await page.GoBackAsync();
+        await page.GoBackAsync();
+        await Expect(page.Heading($"Followers of {criticName}")).ToBeVisibleAsync();
+        await followers.First.ClickAsync();
+        await Expect(page.Heading("Film Fan")).ToBeVisibleAsync();
+        var readerHandle = new Uri(page.Url).AbsolutePath.Split('/').Last();
+        await page.GetByLabel("Private profile: others see only my name and counts").CheckAsync();
+        await Expect(page.Locator("#status")).ToHaveTextAsync("Your profile is private: others see your name and counts only.");
+        await Expect(page.GetByText("Private profile", new() { Exact = true })).ToBeVisibleAsync();
+        using var closed = await gateway.SendAsync(critic, HttpMethod.Get, $"/api/social/members/{readerHandle}/following");
+        Assert.Equal(HttpStatusCode.Forbidden, closed.StatusCode);
     }
 
     /// <summary>Gives the fan a unique display name and waits until Social shows it.</summary>

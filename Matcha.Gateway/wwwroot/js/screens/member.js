@@ -29,11 +29,12 @@ export async function renderMember(container, { params }) {
     throw error;
   }
   const closed = member.isPrivate && !member.isMe;
+  const privateTag = h('p', { class: 'tag private-tag', hidden: !member.isPrivate }, 'Private profile');
   container.append(...[
     h('h1', {}, member.displayName),
-    member.isPrivate ? h('p', { class: 'tag private-tag' }, 'Private profile') : null,
+    privateTag,
     followCounts(handle, member, closed),
-    member.isMe ? privacySwitch(member) : followButton(handle, member),
+    member.isMe ? privacySwitch(member, privateTag) : followButton(handle, member),
     member.isMe ? null : await tasteMatch(handle),
   ].filter(Boolean));
   if (closed) {
@@ -76,13 +77,14 @@ function followButton(handle, member) {
 }
 
 // My own profile: whether others see my ratings, comments, taste and lists (Social's flag).
-function privacySwitch(member) {
+function privacySwitch(member, privateTag) {
   const box = h('input', { type: 'checkbox', id: 'profile-private', checked: member.isPrivate });
   box.addEventListener('change', async () => {
     box.disabled = true;
     try {
       const profile = await api('/api/social/me/privacy', { method: 'PUT', body: { private: box.checked } });
       box.checked = profile.isPrivate;
+      privateTag.hidden = !profile.isPrivate;
       announce(profile.isPrivate
         ? 'Your profile is private: others see your name and counts only.'
         : 'Your profile is public again.');
