@@ -2,6 +2,7 @@ using Matcha.EventBus;
 using Matcha.Ratings;
 using Matcha.Ratings.Comments;
 using Matcha.Ratings.MyFilms;
+using Matcha.Ratings.Profiles;
 using Matcha.Ratings.RateToStart;
 using Matcha.Ratings.Ratings;
 using Matcha.Ratings.Recommendations;
@@ -22,6 +23,7 @@ app.MapRecommendationsApi();
 app.MapMyFilmsApi();
 app.MapMyOverviewApi();
 app.MapRateToStartApi();
+app.MapProfilesApi();
 app.MapDeadLetterEndpoints();
 
 app.Run();

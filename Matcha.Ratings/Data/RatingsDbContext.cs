@@ -3,6 +3,7 @@ using Matcha.EventBus;
 using Matcha.Ratings.Authors;
 using Matcha.Ratings.Comments;
 using Matcha.Ratings.Movies;
+using Matcha.Ratings.Profiles;
 using Matcha.Ratings.RateToStart;
 using Matcha.Ratings.Ratings;
 using Matcha.Ratings.Recommendations.Serving;
@@ -22,6 +23,7 @@ public sealed class RatingsDbContext(DbContextOptions<RatingsDbContext> options)
     public DbSet<StoredModel> StoredModels => Set<StoredModel>();
     public DbSet<Author> Authors => Set<Author>();
     public DbSet<UnseenFilm> UnseenFilms => Set<UnseenFilm>();
+    public DbSet<ProfilePrivacy> ProfilePrivacies => Set<ProfilePrivacy>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -66,6 +68,11 @@ public sealed class RatingsDbContext(DbContextOptions<RatingsDbContext> options)
         modelBuilder.Entity<UnseenFilm>(unseen =>
         {
             unseen.HasKey(u => new { u.UserId, u.MovieId });
+        });
+        modelBuilder.Entity<ProfilePrivacy>(privacy =>
+        {
+            privacy.ToTable("profile_privacy");
+            privacy.HasKey(p => p.UserId);
         });
         modelBuilder.Entity<StoredModel>(model =>
         {

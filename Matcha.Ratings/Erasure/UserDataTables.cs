@@ -1,5 +1,6 @@
 using Matcha.Ratings.Authors;
 using Matcha.Ratings.Comments;
+using Matcha.Ratings.Profiles;
 using Matcha.Ratings.RateToStart;
 using Matcha.Ratings.Ratings;
 using Matcha.Ratings.Wishlist;
@@ -33,6 +34,8 @@ internal static class UserDataTables
         new(typeof(Author), (erasure, ct) => erasure.Db.Authors.Where(a => a.UserId == erasure.UserId).ExecuteDeleteAsync(ct)),
         // "Haven't seen" marks announce nothing: no other service counts them.
         new(typeof(UnseenFilm), (erasure, ct) => erasure.Db.UnseenFilms.Where(u => u.UserId == erasure.UserId).ExecuteDeleteAsync(ct)),
+        // Social's privacy flag, copied here: nobody counts it either.
+        new(typeof(ProfilePrivacy), (erasure, ct) => erasure.Db.ProfilePrivacies.Where(p => p.UserId == erasure.UserId).ExecuteDeleteAsync(ct)),
     ];
 
     private static async Task EraseRatingsAsync(UserErasure erasure, CancellationToken cancellationToken)

@@ -7,6 +7,7 @@ using Matcha.Ratings.Authors;
 using Matcha.Ratings.Data;
 using Matcha.Ratings.Erasure;
 using Matcha.Ratings.Movies;
+using Matcha.Ratings.Profiles;
 using Matcha.Ratings.Recommendations.Serving;
 
 namespace Matcha.Ratings;
@@ -26,6 +27,7 @@ internal static class Extensions
         builder.AddEventOutboxRelay("ratingsdb");
         builder.AddEventSubscription<RatingsDbContext, CatalogEventsApplier>(CatalogEventsApplier.Subscription, CatalogEventsApplier.Topic);
         builder.AddEventSubscription<RatingsDbContext, AccountEventsApplier>(AccountEventsApplier.Subscription, AccountEventsApplier.Topic);
+        builder.AddEventSubscription<RatingsDbContext, SocialEventsApplier>(SocialEventsApplier.Subscription, SocialEventsApplier.Topic);
         builder.AddEventSubscription<RatingsDbContext, UserDataEraser>(UserDataEraser.Subscription, UserDataEraser.Topic);
     }
 

@@ -21,7 +21,7 @@ internal static class Extensions
         builder.Services.ConfigureHttpJsonOptions(json =>
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
 
-        // Social publishes only the saga's replies; the relay is what sends them.
+        // Social publishes its members' privacy changes (to Ratings) and the saga's replies; the relay sends them.
         // Names come from Accounts, the feed's activities from Ratings.
         builder.AddEventOutboxRelay("socialdb");
         builder.AddEventSubscription<SocialDbContext, AccountEventsApplier>(AccountEventsApplier.Subscription, AccountEventsApplier.Topic);

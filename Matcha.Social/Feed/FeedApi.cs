@@ -18,7 +18,8 @@ internal static class FeedApi
     /// <summary>
     /// Fan-out on read (docs/social.md): for each member followed, at most one page of their
     /// newest activities by the (user_id, id) index, then the newest page of those. The cost
-    /// grows with how many one follows, not with how much they have ever done.
+    /// grows with how many one follows, not with how much they have ever done. A private member's
+    /// activities are left out (one primary-key probe per member followed).
     /// </summary>
     private static async Task<Results<Ok<Page<FeedItem>>, ValidationProblem>> MyFeed(
         CurrentUser user, SocialDbContext db, string? cursor, int? pageSize, CancellationToken cancellationToken)
@@ -40,6 +41,7 @@ internal static class FeedApi
             SELECT a.* FROM activities a
             WHERE a.id IN (
                 SELECT x.id FROM follows f
+                JOIN members followee ON followee.user_id = f.followee_id AND NOT followee.is_private
                 CROSS JOIN LATERAL (
                     SELECT id FROM activities
                     WHERE user_id = f.followee_id AND id < {before}

@@ -48,17 +48,17 @@ internal static class FollowsApi
         return TypedResults.NoContent();
     }
 
-    private static Task<Results<Ok<Page<MemberCard>>, NotFound, ValidationProblem>> Followers(
-        Guid handle, SocialDbContext db, string? cursor, int? pageSize, CancellationToken cancellationToken) =>
-        ListAsync(handle, db, cursor, pageSize, followers: true, cancellationToken);
+    private static Task<Results<Ok<Page<MemberCard>>, NotFound, ValidationProblem, ProblemHttpResult>> Followers(
+        Guid handle, CurrentUser user, SocialDbContext db, string? cursor, int? pageSize, CancellationToken cancellationToken) =>
+        ListAsync(handle, user, db, cursor, pageSize, followers: true, cancellationToken);
 
-    private static Task<Results<Ok<Page<MemberCard>>, NotFound, ValidationProblem>> Following(
-        Guid handle, SocialDbContext db, string? cursor, int? pageSize, CancellationToken cancellationToken) =>
-        ListAsync(handle, db, cursor, pageSize, followers: false, cancellationToken);
+    private static Task<Results<Ok<Page<MemberCard>>, NotFound, ValidationProblem, ProblemHttpResult>> Following(
+        Guid handle, CurrentUser user, SocialDbContext db, string? cursor, int? pageSize, CancellationToken cancellationToken) =>
+        ListAsync(handle, user, db, cursor, pageSize, followers: false, cancellationToken);
 
     /// <summary>One page of either list, keyset-paged on the follow's id: no offset, so a page costs the same deep in the list.</summary>
-    private static async Task<Results<Ok<Page<MemberCard>>, NotFound, ValidationProblem>> ListAsync(
-        Guid handle, SocialDbContext db, string? cursor, int? pageSize, bool followers, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<Page<MemberCard>>, NotFound, ValidationProblem, ProblemHttpResult>> ListAsync(
+        Guid handle, CurrentUser user, SocialDbContext db, string? cursor, int? pageSize, bool followers, CancellationToken cancellationToken)
     {
         if (PageRequest.Validate(pageSize) is { } problem)
         {
@@ -73,10 +73,16 @@ internal static class FollowsApi
             }
             after = position;
         }
-        if (await db.UserIdOfAsync(handle, cancellationToken) is not { } userId)
+        var member = await db.Members.AsNoTracking().SingleOrDefaultAsync(m => m.Handle == handle, cancellationToken);
+        if (member is null)
         {
             return TypedResults.NotFound();
         }
+        if (!member.CanBeSeenBy(user.Id))
+        {
+            return PrivateProfile();
+        }
+        var userId = member.UserId;
         var size = pageSize ?? PageRequest.DefaultPageSize;
         Expression<Func<Follow, bool>> ofMember = followers ? f => f.FolloweeId == userId : f => f.FollowerId == userId;
         Expression<Func<Follow, Guid>> listed = followers ? f => f.FollowerId : f => f.FolloweeId;
@@ -91,6 +97,11 @@ internal static class FollowsApi
         var next = rows.Count > size ? rows[size - 1].Id.ToString(CultureInfo.InvariantCulture) : null;
         return TypedResults.Ok(new Page<MemberCard>([.. rows.Take(size).Select(r => new MemberCard(r.Handle, r.DisplayName))], next));
     }
+
+    /// <summary>403, not 404: the profile exists and shows its name and counts; only its lists are closed (docs/security.md).</summary>
+    internal static ProblemHttpResult PrivateProfile() => TypedResults.Problem(
+        "This member's profile is private: their name and counts are shown, their lists are not.",
+        title: "Private profile", statusCode: StatusCodes.Status403Forbidden);
 
     private static Task<Guid?> UserIdOfAsync(this SocialDbContext db, Guid handle, CancellationToken cancellationToken) =>
         db.Members.Where(m => m.Handle == handle).Select(m => (Guid?)m.UserId).SingleOrDefaultAsync(cancellationToken);

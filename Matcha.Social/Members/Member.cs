@@ -20,4 +20,10 @@ public sealed class Member
     public long Version { get; set; }
 
     public DateTimeOffset JoinedAt { get; set; }
+
+    /// <summary>A private profile shows others the name and the follow counts only (docs/security.md, "Who sees what").</summary>
+    public bool IsPrivate { get; set; }
+
+    /// <summary>Counts the member's privacy changes: the version of <see cref="MemberPrivacyChanged"/>, apart from the name's.</summary>
+    public long PrivacyVersion { get; set; }
 }

@@ -1,3 +1,4 @@
+using Matcha.EventBus;
 using Matcha.Social.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -15,6 +16,8 @@ internal static class MembersApi
         var members = app.MapGroup("/").WithTags("Members").RequireAuthorization();
         members.MapGet("/me", Me)
             .WithSummary("The caller's own profile: handle, name and counts. 404 until Accounts' announcement of the account has arrived.");
+        members.MapPut("/me/privacy", SetPrivacy)
+            .WithSummary("Makes the caller's profile private ({\"private\": true}) or public again; announced to Ratings, which then refuses the profile's lists to others.");
         members.MapGet("/members", Search)
             .WithSummary("Members whose display name contains the query (case-insensitive): exact names first, then names that start with it, then the rest; at most pageSize (1–50, default 20).");
         members.MapGet("/members/{handle:guid}", Profile)
@@ -31,6 +34,31 @@ internal static class MembersApi
         await db.ProfilesAsync(db.Members.Where(m => m.Handle == handle), user.Id, cancellationToken) is { } profile
             ? TypedResults.Ok(profile)
             : TypedResults.NotFound();
+
+    private static async Task<Results<Ok<MemberProfile>, NotFound, ValidationProblem>> SetPrivacy(
+        PrivacyInput input, CurrentUser user, SocialDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (input.Private is not { } makePrivate)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["private"] = ["private must be true or false."] });
+        }
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var member = await db.Members.FromSql($"SELECT * FROM members WHERE user_id = {user.Id} FOR UPDATE").SingleOrDefaultAsync(cancellationToken);
+        if (member is null)
+        {
+            return TypedResults.NotFound();
+        }
+        if (member.IsPrivate != makePrivate)
+        {
+            // The flag and its announcement in one transaction (the outbox); the row lock orders the versions.
+            member.IsPrivate = makePrivate;
+            member.PrivacyVersion++;
+            db.AddEvent(new MemberPrivacyChanged(member.UserId, makePrivate, member.PrivacyVersion), clock);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.Ok((await db.ProfilesAsync(db.Members.Where(m => m.UserId == user.Id), user.Id, cancellationToken))!);
+    }
 
     private static async Task<Results<Ok<MemberSearchResult>, ValidationProblem>> Search(
         string? query, int? pageSize, SocialDbContext db, CancellationToken cancellationToken)
@@ -72,11 +100,21 @@ internal static class MembersApi
             db.Follows.Count(f => f.FolloweeId == m.UserId),
             db.Follows.Count(f => f.FollowerId == m.UserId),
             db.Follows.Any(f => f.FollowerId == viewerId && f.FolloweeId == m.UserId),
-            m.UserId == viewerId)).SingleOrDefaultAsync(cancellationToken);
+            m.UserId == viewerId,
+            m.IsPrivate)).SingleOrDefaultAsync(cancellationToken);
+
+    /// <summary>Whether <paramref name="viewerId"/> may see the member's lists: always their own, others' unless private.</summary>
+    public static bool CanBeSeenBy(this Member member, Guid viewerId) => !member.IsPrivate || member.UserId == viewerId;
 }
 
-/// <summary>A profile as others see it. The handle is the member's only identifier outside Social.</summary>
-public sealed record MemberProfile(Guid Handle, string DisplayName, int Followers, int Following, bool FollowedByMe, bool IsMe);
+/// <summary>The body of <c>PUT /me/privacy</c>.</summary>
+public sealed record PrivacyInput(bool? Private);
+
+/// <summary>
+/// A profile as others see it. The handle is the member's only identifier outside Social. The
+/// counts are shown even when <see cref="IsPrivate"/>: a private profile hides its lists, not its size.
+/// </summary>
+public sealed record MemberProfile(Guid Handle, string DisplayName, int Followers, int Following, bool FollowedByMe, bool IsMe, bool IsPrivate);
 
 /// <summary>A member in a list: enough to show the name and link to the profile.</summary>
 public sealed record MemberCard(Guid Handle, string DisplayName);

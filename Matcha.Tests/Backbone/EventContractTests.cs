@@ -132,6 +132,16 @@ public sealed class EventContractTests
             RoundTrip<RatingsSide.Comments.CommentRemoved, SocialSide.Feed.CommentRemoved>(new(11, 7, User, Now)));
     }
 
+    [Fact]
+    public void RatingsReadsMemberPrivacyChangedAsSocialWritesIt()
+    {
+        var produced = new SocialSide.Members.MemberPrivacyChanged(User, true, 3);
+        Assert.Equal(new RatingsSide.Profiles.MemberPrivacyChanged(User, true),
+            RoundTrip<SocialSide.Members.MemberPrivacyChanged, RatingsSide.Profiles.MemberPrivacyChanged>(produced));
+        // Ratings orders a member's changes by the aggregate's version: one aggregate per member.
+        Assert.Equal(($"member/{User}", 3L), (produced.AggregateId, produced.AggregateVersion));
+    }
+
     /// <summary>The producer's event, serialised as the outbox does, read back as the consumer does.</summary>
     private static TConsumer RoundTrip<TProducer, TConsumer>(TProducer produced) where TProducer : IIntegrationEvent
     {

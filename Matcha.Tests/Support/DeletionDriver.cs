@@ -42,6 +42,8 @@ public static class DeletionDriver
         var neighbourHandle = (await gateway.SocialProfileAsync(neighbour)).Handle;
         await gateway.FollowAsync(fan, neighbourHandle);
         await gateway.FollowAsync(neighbour, (await gateway.SocialProfileAsync(fan)).Handle);
+        // A private profile: Social's flag and Ratings' copy of it name the user too.
+        await gateway.SetPrivateAsync(fan, true);
 
         // Catalog has counted all of it before the deletion starts.
         var stats = await EventsDriver.EventuallyAsync(() => gateway.StatsAsync(films[0]), s => s.Count == 2 && s.Comments == 2);

@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 namespace Matcha.Tests.Support;
 
 /// <summary>A member as Social shows them.</summary>
-public sealed record MemberProfileView(Guid Handle, string DisplayName, int Followers, int Following, bool FollowedByMe, bool IsMe);
+public sealed record MemberProfileView(Guid Handle, string DisplayName, int Followers, int Following, bool FollowedByMe, bool IsMe, bool IsPrivate = false);
 
 public sealed record MemberCardView(Guid Handle, string DisplayName);
 
@@ -32,6 +32,14 @@ public static class SocialDriver
 
     public static Task FollowAsync(this HttpClient gateway, Fan fan, Guid handle) =>
         gateway.ExpectAsync(fan, HttpMethod.Put, $"/api/social/members/{handle}/follow", null, HttpStatusCode.NoContent);
+
+    /// <summary>Makes the fan's profile private or public again; Social answers with the profile.</summary>
+    public static async Task<MemberProfileView> SetPrivateAsync(this HttpClient gateway, Fan fan, bool isPrivate)
+    {
+        using var response = await gateway.SendAsync(fan, HttpMethod.Put, "/api/social/me/privacy", new { @private = isPrivate });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<MemberProfileView>())!;
+    }
 
     public static Task UnfollowAsync(this HttpClient gateway, Fan fan, Guid handle) =>
         gateway.ExpectAsync(fan, HttpMethod.Delete, $"/api/social/members/{handle}/follow", null, HttpStatusCode.NoContent);

@@ -144,7 +144,7 @@ public sealed class WebAppScreenshotTests(MatchaAppFixture fixture, WebAppBrowse
         Assert.Empty(titles.Intersect(answered));
     }
 
-    private static async Task CheckFitsAndSaveAsync(IPage page, string screen)
+    internal static async Task CheckFitsAndSaveAsync(IPage page, string screen)
     {
         var overflow = await page.EvaluateAsync<int>("document.documentElement.scrollWidth - window.innerWidth");
         var sticking = await page.EvaluateAsync<string[]>("""

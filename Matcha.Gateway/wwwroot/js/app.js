@@ -6,11 +6,14 @@ import { renderPerson } from './screens/person.js';
 import { renderMe } from './screens/me.js';
 import { renderSearch } from './screens/search.js';
 import { renderMember } from './screens/member.js';
+import { renderFollowers, renderFollowing } from './screens/follows.js';
+import { renderFeed } from './screens/feed.js';
 import { renderRate } from './screens/rate.js';
 import { renderCheckEmail, renderSignIn, renderSignUp, renderVerify } from './screens/auth.js';
 
 const views = {
   home: renderHome, search: renderSearch, movie: renderMovie, person: renderPerson, me: renderMe, member: renderMember, rate: renderRate,
+  followers: renderFollowers, following: renderFollowing, feed: renderFeed,
   signIn: renderSignIn, signUp: renderSignUp,
   checkEmail: renderCheckEmail, verify: renderVerify,
 };
@@ -62,6 +65,7 @@ function renderAccount() {
   const nav = document.querySelector('.account');
   if (session.signedIn) {
     nav.replaceChildren(
+      link('/feed', 'Feed'),
       link('/me', session.user?.displayName ?? 'My page'),
       h('button', {
         type: 'button', class: 'link-button', onclick: async () => {

@@ -349,6 +349,27 @@ namespace Matcha.Ratings.Data.Migrations
                     b.ToTable("movies", (string)null);
                 });
 
+            modelBuilder.Entity("Matcha.Ratings.Profiles.ProfilePrivacy", b =>
+                {
+                    b.Property<Guid>("UserId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.Property<bool>("IsPrivate")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_private");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("bigint")
+                        .HasColumnName("version");
+
+                    b.HasKey("UserId")
+                        .HasName("pk_profile_privacy");
+
+                    b.ToTable("profile_privacy", (string)null);
+                });
+
             modelBuilder.Entity("Matcha.Ratings.RateToStart.UnseenFilm", b =>
                 {
                     b.Property<Guid>("UserId")

@@ -265,9 +265,17 @@ namespace Matcha.Social.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("handle");
 
+                    b.Property<bool>("IsPrivate")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_private");
+
                     b.Property<DateTimeOffset>("JoinedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("joined_at");
+
+                    b.Property<long>("PrivacyVersion")
+                        .HasColumnType("bigint")
+                        .HasColumnName("privacy_version");
 
                     b.Property<long>("Version")
                         .HasColumnType("bigint")
