@@ -7,10 +7,11 @@ import { renderMe } from './screens/me.js';
 import { renderSearch } from './screens/search.js';
 import { renderMember } from './screens/member.js';
 import { renderRate } from './screens/rate.js';
+import { renderCollection } from './screens/collection.js';
 import { renderCheckEmail, renderSignIn, renderSignUp, renderVerify } from './screens/auth.js';
 
 const views = {
-  home: renderHome, search: renderSearch, movie: renderMovie, person: renderPerson, me: renderMe, member: renderMember, rate: renderRate,
+  home: renderHome, search: renderSearch, movie: renderMovie, person: renderPerson, me: renderMe, member: renderMember, rate: renderRate, collection: renderCollection,
   signIn: renderSignIn, signUp: renderSignUp,
   checkEmail: renderCheckEmail, verify: renderVerify,
 };

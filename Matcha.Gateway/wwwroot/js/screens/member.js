@@ -1,6 +1,7 @@
 import { announce } from '../app.js';
 import { api, ApiError, session } from '../api.js';
 import { h, link } from '../dom.js';
+import { memberCollections } from './collection.js';
 
 const count = (n, one, many) => `${n} ${n === 1 ? one : many}`;
 
@@ -49,6 +50,7 @@ export async function renderMember(container, { params }) {
     member.isMe ? h('p', {}, 'This is your profile as other members see it.') : button,
     member.isMe ? null : await tasteMatch(handle),
   ].filter(Boolean));
+  container.append(await memberCollections(handle, member.isMe));
 }
 
 // Ratings' comparison of our scores; a page without it is still a profile.
