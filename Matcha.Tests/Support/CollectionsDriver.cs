@@ -36,15 +36,15 @@ public static class CollectionsDriver
     public static Task<CollectionPage> CollectionsOfAsync(this HttpClient gateway, Fan viewer, Guid handle, string query = "") =>
         gateway.GetAsync<CollectionPage>(viewer, $"/api/social/members/{handle}/collections{query}");
 
-    /// <summary>Sends the request and returns the fields a 400 problem named (empty for any other status).</summary>
-    public static async Task<(HttpStatusCode Status, string[] Fields)> FieldsRefusedAsync(this HttpClient gateway, Fan fan, HttpMethod method, string path, object? body = null)
+    /// <summary>Sends the request and returns the fields a 400 problem named, comma-separated (empty for any other status).</summary>
+    public static async Task<(HttpStatusCode Status, string Fields)> FieldsRefusedAsync(this HttpClient gateway, Fan fan, HttpMethod method, string path, object? body = null)
     {
         using var response = await gateway.SendAsync(fan, method, path, body);
         if (response.StatusCode != HttpStatusCode.BadRequest)
         {
-            return (response.StatusCode, []);
+            return (response.StatusCode, "");
         }
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
-        return (response.StatusCode, [.. problem.GetProperty("errors").EnumerateObject().Select(p => p.Name)]);
+        return (response.StatusCode, string.Join(",", problem.GetProperty("errors").EnumerateObject().Select(p => p.Name)));
     }
 }
