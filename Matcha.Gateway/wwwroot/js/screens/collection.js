@@ -104,7 +104,7 @@ function ownerTools(collection, fillHeader) {
         try {
           await save({ title: titleInput.value, description: description.value });
           announce('The collection is saved.');
-          tools.querySelector('.edit')?.focus();
+          document.querySelector('.collection-tools .edit')?.focus();
         } catch (failure) {
           error.textContent = failure.message;
         }
@@ -113,7 +113,9 @@ function ownerTools(collection, fillHeader) {
     h('div', { class: 'field' }, h('label', { for: 'collection-title' }, 'Title'), titleInput),
     h('div', { class: 'field' }, h('label', { for: 'collection-description' }, 'Description'), description),
     error,
-    h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Save'), h('button', { type: 'button', onclick: () => fillHeader() }, 'Cancel')));
+    h('div', { class: 'actions' },
+      h('button', { type: 'submit' }, 'Save'),
+      h('button', { type: 'button', onclick: () => { fillHeader(); document.querySelector('.collection-tools .edit')?.focus(); } }, 'Cancel')));
     tools.replaceChildren(edit);
     titleInput.focus();
   };
