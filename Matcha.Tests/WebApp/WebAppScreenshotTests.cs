@@ -177,6 +177,11 @@ public sealed class WebAppScreenshotTests(MatchaAppFixture fixture, WebAppBrowse
         await page.ReloadAsync();
         await Expect(titles).ToHaveTextAsync([films[1].EnglishTitle, films[0].EnglishTitle]);
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "♥ 0 likes" })).ToBeDisabledAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Edit" }).ClickAsync();
+        await page.GetByLabel("Description").FillAsync("Two films for after midnight, when the city is quiet.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(page.Locator(".collection-description")).ToHaveTextAsync("Two films for after midnight, when the city is quiet.");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Edit" })).ToBeFocusedAsync();
         await CheckFitsAndSaveAsync(page, "collection");
 
         await page.Locator(".collection-owner a").ClickAsync();
