@@ -1,4 +1,5 @@
 using Matcha.EventBus;
+using Matcha.Social.Collections;
 using Matcha.Social;
 using Matcha.Social.Feed;
 using Matcha.Social.Follows;
@@ -15,6 +16,8 @@ app.MapDefaultEndpoints();
 app.MapMembersApi();
 app.MapFollowsApi();
 app.MapFeedApi();
+app.MapCollectionsApi();
+app.MapCollectionFilmsApi();
 app.MapDeadLetterEndpoints();
 
 app.Run();

@@ -1,5 +1,6 @@
 using Matcha.Data;
 using Matcha.EventBus;
+using Matcha.Social.Collections;
 using Matcha.Social.Feed;
 using Matcha.Social.Follows;
 using Matcha.Social.Members;
@@ -13,6 +14,9 @@ public sealed class SocialDbContext(DbContextOptions<SocialDbContext> options) :
     public DbSet<Member> Members => Set<Member>();
     public DbSet<Follow> Follows => Set<Follow>();
     public DbSet<Activity> Activities => Set<Activity>();
+    public DbSet<Collection> Collections => Set<Collection>();
+    public DbSet<CollectionFilm> CollectionFilms => Set<CollectionFilm>();
+    public DbSet<CollectionLike> CollectionLikes => Set<CollectionLike>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -38,6 +42,28 @@ public sealed class SocialDbContext(DbContextOptions<SocialDbContext> options) :
             activity.HasIndex(a => new { a.UserId, a.Id });
             activity.HasIndex(a => new { a.UserId, a.MovieId, a.Kind });
             activity.HasIndex(a => a.CommentId);
+            // A collected film leaves the feed with its collection.
+            activity.HasOne<Collection>().WithMany().HasForeignKey(a => a.CollectionId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<Collection>(collection =>
+        {
+            collection.Property(c => c.Id).ValueGeneratedNever();
+            collection.Property(c => c.Title).HasMaxLength(Collection.MaxTitleLength);
+            collection.Property(c => c.Description).HasMaxLength(Collection.MaxDescriptionLength);
+            // A member's list is read newest first by this index.
+            collection.HasIndex(c => new { c.OwnerId, c.Id });
+        });
+        modelBuilder.Entity<CollectionFilm>(film =>
+        {
+            film.HasKey(f => new { f.CollectionId, f.MovieId });
+            film.HasIndex(f => new { f.CollectionId, f.Position });
+            film.HasOne<Collection>().WithMany().HasForeignKey(f => f.CollectionId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<CollectionLike>(like =>
+        {
+            like.HasKey(l => new { l.CollectionId, l.UserId });
+            like.HasIndex(l => l.UserId);
+            like.HasOne<Collection>().WithMany().HasForeignKey(l => l.CollectionId).OnDelete(DeleteBehavior.Cascade);
         });
         modelBuilder.AddEventOutbox();
         modelBuilder.AddEventInbox();

@@ -1,5 +1,6 @@
 using Matcha.Data.Erasure;
 using Matcha.EventBus;
+using Matcha.Social.Collections;
 using Matcha.Social.Data;
 using Matcha.Social.Feed;
 using Matcha.Social.Follows;
@@ -28,6 +29,12 @@ internal sealed partial class UserDataEraser(TimeProvider clock, ILogger<UserDat
     [
         new(typeof(Follow), (db, userId, ct) => db.Follows.Where(f => f.FollowerId == userId || f.FolloweeId == userId).ExecuteDeleteAsync(ct)),
         new(typeof(Activity), (db, userId, ct) => db.Activities.Where(a => a.UserId == userId).ExecuteDeleteAsync(ct)),
+        // Likes on others' collections (their counts drop), then the user's collections with their films;
+        // likes on those and their feed entries go with them by cascade.
+        new(typeof(CollectionLike), (db, userId, ct) => db.CollectionLikes.Where(l => l.UserId == userId).ExecuteDeleteAsync(ct)),
+        new(typeof(CollectionFilm), (db, userId, ct) => db.CollectionFilms
+            .Where(f => db.Collections.Any(c => c.Id == f.CollectionId && c.OwnerId == userId)).ExecuteDeleteAsync(ct)),
+        new(typeof(Collection), (db, userId, ct) => db.Collections.Where(c => c.OwnerId == userId).ExecuteDeleteAsync(ct)),
         new(typeof(Member), (db, userId, ct) => db.Members.Where(m => m.UserId == userId).ExecuteDeleteAsync(ct)),
     ];
 
@@ -61,7 +68,7 @@ internal sealed partial class UserDataEraser(TimeProvider clock, ILogger<UserDat
         LogErased(command.DeletionId);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Deletion {DeletionId}: the member, their follows, their activities and the events about them are erased")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deletion {DeletionId}: the member, their follows, their activities, their collections and likes, and the events about them are erased")]
     private partial void LogErased(Guid deletionId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deletion {DeletionId}: {Applied} of {Awaited} awaited events applied so far; not erasing yet")]

@@ -11,7 +11,7 @@ internal static class FeedApi
     public static IEndpointRouteBuilder MapFeedApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/feed", MyFeed).WithTags("Feed").RequireAuthorization()
-            .WithSummary("Ratings and comments of the members the caller follows, newest first, keyset-paged.");
+            .WithSummary("Ratings, comments and films added to public collections by the members the caller follows, newest first, keyset-paged.");
         return app;
     }
 
@@ -57,12 +57,23 @@ internal static class FeedApi
             .OrderByDescending(r => r.Activity.Id)
             .ToListAsync(cancellationToken);
         var size = fetch - 1;
+        var page = rows.Take(size).ToList();
+        // Collections' titles are read now, so a renamed collection shows its new title.
+        var collectionIds = page.Select(r => r.Activity.CollectionId).OfType<Guid>().Distinct().ToList();
+        var titles = collectionIds.Count == 0
+            ? []
+            : await db.Collections.AsNoTracking().Where(c => collectionIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, c => c.Title, cancellationToken);
         var next = rows.Count > size ? rows[size - 1].Activity.Id.ToString(CultureInfo.InvariantCulture) : null;
         return TypedResults.Ok(new Page<FeedItem>(
-            [.. rows.Take(size).Select(r => new FeedItem(r.Activity.Kind, r.Member, r.Activity.MovieId, r.Activity.Score, r.Activity.CommentId, r.Activity.OccurredAt))],
+            [.. page.Select(r => new FeedItem(r.Activity.Kind, r.Member, r.Activity.MovieId, r.Activity.Score, r.Activity.CommentId, r.Activity.OccurredAt,
+                r.Activity.CollectionId is { } id && titles.TryGetValue(id, out var title) ? new CollectionCard(id, title) : null))],
             next));
     }
 }
 
 /// <summary>One entry of a feed: who did what to which film. Film titles come from Catalog's cards.</summary>
-public sealed record FeedItem(ActivityKind Kind, MemberCard Member, int MovieId, decimal? Score, long? CommentId, DateTimeOffset OccurredAt);
+public sealed record FeedItem(
+    ActivityKind Kind, MemberCard Member, int MovieId, decimal? Score, long? CommentId, DateTimeOffset OccurredAt, CollectionCard? Collection);
+
+/// <summary>The public collection a <c>collected</c> entry's film was added to.</summary>
+public sealed record CollectionCard(Guid Id, string Title);

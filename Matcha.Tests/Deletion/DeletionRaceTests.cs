@@ -43,6 +43,8 @@ public sealed class DeletionRaceTests(MatchaAppFixture fixture)
                     ("like", new HttpRequestMessage(HttpMethod.Put, $"/comments/{leaver.NeighboursCommentId}/like"), ratings),
                     ("follow", new HttpRequestMessage(HttpMethod.Put, $"/members/{neighbourHandle}/follow"), social),
                     ("followed", new HttpRequestMessage(HttpMethod.Put, $"/members/{leaverHandle}/follow"), neighbourSocial),
+                    ("collection", Json(HttpMethod.Post, "/collections", new { title = $"Still here, round {round}" }), social),
+                    ("collection-like", new HttpRequestMessage(HttpMethod.Put, $"/collections/{leaver.NeighboursCollectionId}/like"), social),
                 ];
                 foreach (var (name, request, client) in writes)
                 {

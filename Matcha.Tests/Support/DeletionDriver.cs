@@ -6,7 +6,8 @@ using Npgsql;
 namespace Matcha.Tests.Support;
 
 /// <summary>A user about to delete their account, with everything a user can leave behind, and a neighbour who stays.</summary>
-public sealed record Leaver(SignedUpUser Account, Tokens Tokens, Fan Fan, Fan Neighbour, int[] Films, long OwnCommentId, long NeighboursCommentId);
+public sealed record Leaver(
+    SignedUpUser Account, Tokens Tokens, Fan Fan, Fan Neighbour, int[] Films, long OwnCommentId, long NeighboursCommentId, Guid OwnCollectionId, Guid NeighboursCollectionId);
 
 /// <summary>Account deletion through the gateway, and the checks an operator would make afterwards.</summary>
 public static class DeletionDriver
@@ -16,7 +17,8 @@ public static class DeletionDriver
     /// <summary>
     /// A fresh user who rated two films, wishes for one, marked one not seen, commented on both, liked the
     /// neighbour's comment and whose comment the neighbour liked, who follows the neighbour
-    /// and is followed back, and who has just renamed themselves; the neighbour rated and wished too.
+    /// and is followed back, who keeps a public collection the neighbour likes and likes the neighbour's, and
+    /// who has just renamed themselves; the neighbour rated and wished too.
     /// </summary>
     public static async Task<Leaver> LeaverWithEverythingAsync(this HttpClient gateway, MatchaAppFixture fixture)
     {
@@ -33,15 +35,23 @@ public static class DeletionDriver
         await gateway.ExpectAsync(neighbour, HttpMethod.Put, $"/api/ratings/movies/{films[1]}/wishlist", new { state = "wantToWatch" }, HttpStatusCode.NoContent);
         // Rate to start: a film the leaver has not seen.
         await gateway.ExpectAsync(fan, HttpMethod.Put, $"/api/ratings/movies/{films[0]}/unseen", null, HttpStatusCode.NoContent);
-        var own = await gateway.CommentAsync(fan, films[0], "Leaving soon, but this one was great.");
+        var ownComment = await gateway.CommentAsync(fan, films[0], "Leaving soon, but this one was great.");
         await gateway.CommentAsync(fan, films[1], "Not for me.");
-        var neighbours = await gateway.CommentAsync(neighbour, films[0], "Agreed, mostly.");
-        await gateway.ExpectAsync(fan, HttpMethod.Put, $"/api/ratings/comments/{neighbours}/like", null, HttpStatusCode.NoContent);
-        await gateway.ExpectAsync(neighbour, HttpMethod.Put, $"/api/ratings/comments/{own}/like", null, HttpStatusCode.NoContent);
+        var neighboursComment = await gateway.CommentAsync(neighbour, films[0], "Agreed, mostly.");
+        await gateway.ExpectAsync(fan, HttpMethod.Put, $"/api/ratings/comments/{neighboursComment}/like", null, HttpStatusCode.NoContent);
+        await gateway.ExpectAsync(neighbour, HttpMethod.Put, $"/api/ratings/comments/{ownComment}/like", null, HttpStatusCode.NoContent);
         // Social: they follow each other.
         var neighbourHandle = (await gateway.SocialProfileAsync(neighbour)).Handle;
         await gateway.FollowAsync(fan, neighbourHandle);
         await gateway.FollowAsync(neighbour, (await gateway.SocialProfileAsync(fan)).Handle);
+        // Collections: the leaver's own (public, so a film in it reaches the neighbour's feed), liked by the
+        // neighbour, and the neighbour's, liked by the leaver.
+        var own = await gateway.CreateCollectionAsync(fan, "Before I go", "Names no one.");
+        await gateway.AddToCollectionAsync(fan, own.Id, films[0]);
+        await gateway.LikeCollectionAsync(neighbour, own.Id);
+        var neighbours = await gateway.CreateCollectionAsync(neighbour, "Staying");
+        await gateway.AddToCollectionAsync(neighbour, neighbours.Id, films[0]);
+        await gateway.LikeCollectionAsync(fan, neighbours.Id);
         // A private profile: Social's flag and Ratings' copy of it name the user too.
         await gateway.SetPrivateAsync(fan, true);
 
@@ -54,7 +64,7 @@ public static class DeletionDriver
         {
             Assert.Equal(HttpStatusCode.OK, rename.StatusCode);
         }
-        return new Leaver(account, tokens, fan, neighbour, films, own, neighbours);
+        return new Leaver(account, tokens, fan, neighbour, films, ownComment, neighboursComment, own.Id, neighbours.Id);
     }
 
     public static async Task<long> CommentAsync(this HttpClient gateway, Fan fan, int movieId, string text)
@@ -182,5 +192,14 @@ public static class DeletionDriver
         // Neither follow survives, on either side.
         var neighbour = await gateway.SocialProfileAsync(leaver.Neighbour);
         Assert.Equal((0, 0), (neighbour.Followers, neighbour.Following));
+
+        // The leaver's collection is gone with its like; the neighbour's kept its film and lost the leaver's like.
+        using (var gone = await gateway.SendAsync(leaver.Neighbour, HttpMethod.Get, $"/api/social/collections/{leaver.OwnCollectionId}"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        }
+        var kept = await gateway.CollectionAsync(leaver.Neighbour, leaver.NeighboursCollectionId);
+        Assert.Equal(0, kept.Likes);
+        Assert.Equal([leaver.Films[0]], kept.Films);
     }
 }

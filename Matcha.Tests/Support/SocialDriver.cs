@@ -45,6 +45,6 @@ public static class SocialDriver
         gateway.ExpectAsync(fan, HttpMethod.Delete, $"/api/social/members/{handle}/follow", null, HttpStatusCode.NoContent);
 }
 
-public sealed record FeedItemView(string Kind, MemberCardView Member, int MovieId, decimal? Score, long? CommentId, DateTimeOffset OccurredAt);
+public sealed record FeedItemView(string Kind, MemberCardView Member, int MovieId, decimal? Score, long? CommentId, DateTimeOffset OccurredAt, CollectionCardView? Collection = null);
 
 public sealed record FeedPage(IReadOnlyList<FeedItemView> Items, string? NextCursor);

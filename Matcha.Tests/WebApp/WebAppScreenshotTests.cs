@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -142,6 +143,51 @@ public sealed class WebAppScreenshotTests(MatchaAppFixture fixture, WebAppBrowse
         await Expect(films).ToHaveCountAsync(10);
         var titles = await films.EvaluateAllAsync<string[]>("rows => rows.map(row => row.dataset.title)");
         Assert.Empty(titles.Intersect(answered));
+    }
+
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public async Task ACollectionMadeFromTheFilmScreenShowsItsFilmsInOrderOnItsPage(string size)
+    {
+        TestFilm[] films = [await fixture.AddKoreanFilmAsync(), await fixture.AddKoreanFilmAsync()];
+        var name = $"Late-night Seoul {Guid.NewGuid():N}"[..24];
+        var page = await browser.NewVisitorAsync(fixture, size == "phone" ? WebAppBrowser.Phone : WebAppBrowser.Desktop);
+        await page.SignUpAsync();
+
+        await page.OpenFilmAsync(films[0]);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add to collection" }).ClickAsync();
+        await page.GetByLabel("New collection\u2019s title").FillAsync(name);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add", Exact = true }).ClickAsync();
+        await Expect(page.Locator(".collect-result")).ToHaveTextAsync($"Added to {name}.");
+
+        await page.OpenFilmAsync(films[1]);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add to collection" }).ClickAsync();
+        await Expect(page.GetByLabel("Collection", new() { Exact = true })).ToHaveValueAsync(new Regex("^[0-9a-f-]{36}$"));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add", Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = name }).ClickAsync();
+
+        await Expect(page.Heading(name)).ToBeVisibleAsync();
+        var titles = page.Locator(".collection-films .card-title");
+        await Expect(titles).ToHaveTextAsync([films[0].EnglishTitle, films[1].EnglishTitle]);
+        // Reordered by keyboard: focus stays on the moved film's arrow.
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Move {films[0].EnglishTitle} down" }).FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(titles).ToHaveTextAsync([films[1].EnglishTitle, films[0].EnglishTitle]);
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = $"Move {films[0].EnglishTitle} up" })).ToBeFocusedAsync();
+        await page.ReloadAsync();
+        await Expect(titles).ToHaveTextAsync([films[1].EnglishTitle, films[0].EnglishTitle]);
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "♥ 0 likes" })).ToBeDisabledAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Edit" }).ClickAsync();
+        await page.GetByLabel("Description").FillAsync("Two films for after midnight, when the city is quiet.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(page.Locator(".collection-description")).ToHaveTextAsync("Two films for after midnight, when the city is quiet.");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Edit" })).ToBeFocusedAsync();
+        await CheckFitsAndSaveAsync(page, "collection");
+
+        await page.Locator(".collection-owner a").ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Collections" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = name })).ToBeVisibleAsync();
+        await Expect(page.Locator(".member-collections")).ToContainTextAsync("2 films · ♥ 0 likes");
     }
 
     internal static async Task CheckFitsAndSaveAsync(IPage page, string screen)

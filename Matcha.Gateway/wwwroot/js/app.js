@@ -9,10 +9,11 @@ import { renderMember } from './screens/member.js';
 import { renderFollowers, renderFollowing } from './screens/follows.js';
 import { renderFeed } from './screens/feed.js';
 import { renderRate } from './screens/rate.js';
+import { renderCollection } from './screens/collection.js';
 import { renderCheckEmail, renderSignIn, renderSignUp, renderVerify } from './screens/auth.js';
 
 const views = {
-  home: renderHome, search: renderSearch, movie: renderMovie, person: renderPerson, me: renderMe, member: renderMember, rate: renderRate,
+  home: renderHome, search: renderSearch, movie: renderMovie, person: renderPerson, me: renderMe, member: renderMember, rate: renderRate, collection: renderCollection,
   followers: renderFollowers, following: renderFollowing, feed: renderFeed,
   signIn: renderSignIn, signUp: renderSignUp,
   checkEmail: renderCheckEmail, verify: renderVerify,

@@ -164,6 +164,99 @@ namespace Matcha.Social.Data.Migrations
                     b.ToTable("outbox_messages", (string)null);
                 });
 
+            modelBuilder.Entity("Matcha.Social.Collections.Collection", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("description");
+
+                    b.Property<bool>("IsPublic")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_public");
+
+                    b.Property<Guid>("OwnerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("owner_id");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("title");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_collections");
+
+                    b.HasIndex("OwnerId", "Id")
+                        .HasDatabaseName("ix_collections_owner_id_id");
+
+                    b.ToTable("collections", (string)null);
+                });
+
+            modelBuilder.Entity("Matcha.Social.Collections.CollectionFilm", b =>
+                {
+                    b.Property<Guid>("CollectionId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("collection_id");
+
+                    b.Property<int>("MovieId")
+                        .HasColumnType("integer")
+                        .HasColumnName("movie_id");
+
+                    b.Property<DateTimeOffset>("AddedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("added_at");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer")
+                        .HasColumnName("position");
+
+                    b.HasKey("CollectionId", "MovieId")
+                        .HasName("pk_collection_films");
+
+                    b.HasIndex("CollectionId", "Position")
+                        .HasDatabaseName("ix_collection_films_collection_id_position");
+
+                    b.ToTable("collection_films", (string)null);
+                });
+
+            modelBuilder.Entity("Matcha.Social.Collections.CollectionLike", b =>
+                {
+                    b.Property<Guid>("CollectionId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("collection_id");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.Property<DateTimeOffset>("LikedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("liked_at");
+
+                    b.HasKey("CollectionId", "UserId")
+                        .HasName("pk_collection_likes");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_collection_likes_user_id");
+
+                    b.ToTable("collection_likes", (string)null);
+                });
+
             modelBuilder.Entity("Matcha.Social.Feed.Activity", b =>
                 {
                     b.Property<long>("Id")
@@ -172,6 +265,10 @@ namespace Matcha.Social.Data.Migrations
                         .HasColumnName("id");
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<Guid?>("CollectionId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("collection_id");
 
                     b.Property<long?>("CommentId")
                         .HasColumnType("bigint")
@@ -202,6 +299,9 @@ namespace Matcha.Social.Data.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_activities");
+
+                    b.HasIndex("CollectionId")
+                        .HasDatabaseName("ix_activities_collection_id");
 
                     b.HasIndex("CommentId")
                         .HasDatabaseName("ix_activities_comment_id");
@@ -289,6 +389,35 @@ namespace Matcha.Social.Data.Migrations
                         .HasDatabaseName("ix_members_handle");
 
                     b.ToTable("members", (string)null);
+                });
+
+            modelBuilder.Entity("Matcha.Social.Collections.CollectionFilm", b =>
+                {
+                    b.HasOne("Matcha.Social.Collections.Collection", null)
+                        .WithMany()
+                        .HasForeignKey("CollectionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_collection_films_collections_collection_id");
+                });
+
+            modelBuilder.Entity("Matcha.Social.Collections.CollectionLike", b =>
+                {
+                    b.HasOne("Matcha.Social.Collections.Collection", null)
+                        .WithMany()
+                        .HasForeignKey("CollectionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_collection_likes_collections_collection_id");
+                });
+
+            modelBuilder.Entity("Matcha.Social.Feed.Activity", b =>
+                {
+                    b.HasOne("Matcha.Social.Collections.Collection", null)
+                        .WithMany()
+                        .HasForeignKey("CollectionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_activities_collections_collection_id");
                 });
 #pragma warning restore 612, 618
         }

@@ -5,7 +5,7 @@ import { after, pagedList } from '../paged.js';
 
 const when = at => new Date(at).toLocaleString('en', { dateStyle: 'medium', timeStyle: 'short' });
 
-// My feed (Social): the ratings and comments of the members I follow, newest first, "more" paging;
+// My feed (Social): the ratings, comments and collections' new films of the members I follow, newest first, "more" paging;
 // each entry links to the member and to the film (titles from Catalog's cards, one read per page).
 export async function renderFeed(container) {
   container.append(h('h1', {}, 'Feed'));
@@ -21,9 +21,10 @@ export async function renderFeed(container) {
     },
     item: entry => h('article', { class: 'feed-entry' },
       link(`/members/${entry.member.handle}`, entry.member.displayName),
-      entry.kind === 'rated' ? ` rated ` : ' commented on ',
+      { rated: ' rated ', commented: ' commented on ', collected: ' added ' }[entry.kind] ?? ' noted ',
       link(`/movies/${entry.movieId}`, entry.movie ? title(entry.movie) : `Film ${entry.movieId}`),
       entry.kind === 'rated' ? h('span', { class: 'score' }, ` \u2605 ${entry.score.toFixed(1)}`) : null,
+      entry.kind === 'collected' && entry.collection ? [' to ', link(`/collections/${entry.collection.id}`, entry.collection.title)] : null,
       h('span', { class: 'hint' }, ` \u00b7 ${when(entry.occurredAt)}`)),
     empty: 'Nothing here yet: follow members from their profiles, and what they rate and write appears here.',
     more: 'More from the members you follow',

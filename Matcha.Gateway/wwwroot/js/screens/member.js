@@ -4,12 +4,13 @@ import { filmCards } from '../cards.js';
 import { h, link, notice, poster, title } from '../dom.js';
 import { after, pagedList } from '../paged.js';
 import { starDisplay } from '../stars.js';
+import { memberCollections } from './collection.js';
 
 const count = (n, one, many) => `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
 
 // A member's profile: name, followers and following (Social, linking to the lists), a follow
 // button, how alike we rate (Ratings' taste match), and, unless the profile is private to me,
-// their taste summary, ratings and comments (Ratings, by handle). Each part is its own function
+// their taste summary, ratings and comments (Ratings, by handle) and collections (Social). Each part is its own function
 // and fails on its own: a profile without one of them is still a profile.
 // Members are seen by members only, so a visitor is asked to sign in.
 export async function renderMember(container, { params }) {
@@ -41,8 +42,9 @@ export async function renderMember(container, { params }) {
     container.append(notice(`${member.displayName}\u2019s profile is private: only their name and counts are shown.`));
     return;
   }
-  const [taste, ratings, comments] = await Promise.all([tasteSummary(handle), ratingsSection(handle), commentsSection(handle)]);
-  container.append(taste, ratings, comments);
+  const [taste, ratings, comments, collections] = await Promise.all([
+    tasteSummary(handle), ratingsSection(handle), commentsSection(handle), memberCollections(handle, member.isMe)]);
+  container.append(taste, collections, ratings, comments);
 }
 
 // "12 followers · 3 following", each a link to its list unless the profile is closed to me.

@@ -3,6 +3,7 @@ import { api, ApiError, session } from '../api.js';
 import { basedOn, h, link, notice, otherTitles, personName, poster, title } from '../dom.js';
 import { ratingWidget, starDisplay } from '../stars.js';
 import { renderComments } from './comments.js';
+import { addToCollection } from './collection.js';
 
 const wishStates = [
   ['wantToWatch', 'Want to watch'],
@@ -59,6 +60,7 @@ export async function renderMovie(container, { params }) {
     if (screen.mine?.score == null) mine.append(prediction(screen));
   }
   container.append(mine);
+  if (session.signedIn && movie) container.append(addToCollection(id));
 
   if (movie?.credits?.length) container.append(credits(movie.credits));
 
