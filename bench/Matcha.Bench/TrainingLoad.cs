@@ -15,11 +15,13 @@ namespace Matcha.Bench;
 /// </summary>
 internal static class TrainingLoad
 {
-    public sealed record Result(Measurement Predictions, Measurement Writes);
+    public sealed record Result(Measurement Predictions, Measurement Writes, IReadOnlyList<(double SentAt, double Ms)> Sent);
 
     public static async Task<(Result Idle, Result Training, double TrainingSeconds)> RunAsync(
         HttpClient predicting, HttpClient writing, string adminToken, int[] films, int requests, int perSecond)
     {
+        // The idle phase is as long as a training on ml-latest-small (about 70 s), so both p99s rest
+        // on about as many requests and as much time for a rare event to fall in.
         var idle = await MixAsync("idle", predicting, writing, films, requests, perSecond, until: null);
         var started = Stopwatch.StartNew();
         using (var train = new HttpRequestMessage(HttpMethod.Post, "/api/ratings/admin/recommendations/train"))
@@ -52,6 +54,7 @@ internal static class TrainingLoad
         var random = new Random(17);
         var predictions = new List<double>();
         var writes = new List<double>();
+        var sent = new List<(double SentAt, double Ms)>();
         var inFlight = new List<Task>();
         var clock = Stopwatch.StartNew();
         for (var i = 0; i < requests && until is not { IsCancellationRequested: true }; i++)
@@ -63,18 +66,20 @@ internal static class TrainingLoad
                 await Task.Delay(due);
             }
             var film = films[random.Next(films.Length)];
+            var at = clock.Elapsed.TotalSeconds;
             inFlight.Add(i % 4 == 3
-                ? TimeAsync(writes, () => writing.PutAsJsonAsync($"/api/ratings/movies/{film}/rating", new { score = 0.5m * random.Next(1, 11) }))
-                : TimeAsync(predictions, () => predicting.GetAsync($"/api/ratings/me/predictions/{film}")));
+                ? TimeAsync(writes, sent, at, () => writing.PutAsJsonAsync($"/api/ratings/movies/{film}/rating", new { score = 0.5m * random.Next(1, 11) }))
+                : TimeAsync(predictions, sent, at, () => predicting.GetAsync($"/api/ratings/me/predictions/{film}")));
         }
         await Task.WhenAll(inFlight);
         var elapsed = clock.Elapsed;
         return new Result(
             new Measurement($"predictions, {phase}", predictions.Count, elapsed, [.. predictions]),
-            new Measurement($"rating writes, {phase}", writes.Count, elapsed, [.. writes]));
+            new Measurement($"rating writes, {phase}", writes.Count, elapsed, [.. writes]),
+            sent);
     }
 
-    private static async Task TimeAsync(List<double> latencies, Func<Task<HttpResponseMessage>> send)
+    private static async Task TimeAsync(List<double> latencies, List<(double, double)> sent, double at, Func<Task<HttpResponseMessage>> send)
     {
         var started = Stopwatch.GetTimestamp();
         using var response = await send();
@@ -84,6 +89,10 @@ internal static class TrainingLoad
         lock (latencies)
         {
             latencies.Add(elapsed);
+        }
+        lock (sent)
+        {
+            sent.Add((at, elapsed));
         }
     }
 
@@ -102,6 +111,18 @@ internal static class TrainingLoad
         foreach (var measurement in new[] { idle.Predictions, training.Predictions, idle.Writes, training.Writes })
         {
             Console.WriteLine(measurement);
+        }
+        // Where the slowest 1 % fell: spread evenly, or at one stage of the training (reading the
+        // ratings, the fits, the hold-out scoring, storing the model)?
+        foreach (var (phase, result, seconds) in new[] { ("idle", idle, idle.Predictions.Elapsed.TotalSeconds), ("during training", training, trainingSeconds) })
+        {
+            var slowest = result.Sent.OrderByDescending(r => r.Ms).Take(Math.Max(1, result.Sent.Count / 100)).ToList();
+            var tenths = new int[10];
+            foreach (var (sentAt, _) in slowest)
+            {
+                tenths[Math.Clamp((int)(10 * sentAt / seconds), 0, 9)]++;
+            }
+            Console.WriteLine($"slowest 1 % ({slowest.Count}, ≥ {slowest[^1].Ms:F1} ms) {phase}, by tenth of the phase: {string.Join(' ', tenths)}");
         }
         var (predictionRatio, writeRatio) = (training.Predictions.Percentile(99) / idle.Predictions.Percentile(99), training.Writes.Percentile(99) / idle.Writes.Percentile(99));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
