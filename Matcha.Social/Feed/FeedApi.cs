@@ -15,11 +15,15 @@ internal static class FeedApi
         return app;
     }
 
+    /// <summary>How many of everyone's newest activities the first pass of a feed page looks through.</summary>
+    internal const int RecentWindow = 2_000;
+
     /// <summary>
-    /// Fan-out on read (docs/social.md): for each member followed, at most one page of their
-    /// newest activities by the (user_id, id) index, then the newest page of those. The cost
-    /// grows with how many one follows, not with how much they have ever done. A private member's
-    /// activities are left out (one primary-key probe per member followed).
+    /// Fan-out on read (docs/social.md): the newest activities of everyone, kept when followed,
+    /// if that fills the page; else for each member followed, at most one page of their
+    /// newest activities by the (user_id, id) index, then the newest page of those. The first
+    /// pass costs a bounded scan; the second grows with how many one follows, never with how much
+    /// they have ever done. A private member's activities are left out by both.
     /// </summary>
     private static async Task<Results<Ok<Page<FeedItem>>, ValidationProblem>> MyFeed(
         CurrentUser user, SocialDbContext db, string? cursor, int? pageSize, CancellationToken cancellationToken)
@@ -34,13 +38,29 @@ internal static class FeedApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["cursor"] = ["cursor is not a cursor this API returned."] });
         }
         var fetch = (pageSize ?? PageRequest.DefaultPageSize) + 1;
-        // The loop reads ids only, from the (user_id, id) index alone (an index-only scan: no table
-        // row per probe); only the page's rows are then read from the table. Reading whole rows in
-        // the loop touched 8 times the pages (docs/social.md).
-        var newest = db.Activities.FromSql($"""
-            SELECT a.* FROM activities a
-            WHERE a.id IN (
-                SELECT x.id FROM follows f
+        // First pass: the newest activities of everyone, kept when their member is followed. When
+        // the members followed are active this finds the page at once, without a probe per member;
+        // when it finds less than a page, the per-member pass below decides (docs/social.md).
+        var ids = await db.Database.SqlQuery<long>($"""
+            SELECT recent.id AS "Value" FROM (
+                SELECT id, user_id FROM activities
+                WHERE id < {before}
+                ORDER BY id DESC
+                LIMIT {RecentWindow}) recent
+            WHERE recent.user_id IN (
+                SELECT f.followee_id FROM follows f
+                JOIN members followee ON followee.user_id = f.followee_id AND NOT followee.is_private
+                WHERE f.follower_id = {user.Id})
+            ORDER BY recent.id DESC
+            LIMIT {fetch}
+            """).ToListAsync(cancellationToken);
+        if (ids.Count < fetch)
+        {
+            // Per member followed, the ids of their newest activities, from the (user_id, id) index
+            // alone (an index-only scan: no table row per probe); only the page's rows are then read
+            // from the table. Reading whole rows in the loop touched 8 times the pages.
+            ids = await db.Database.SqlQuery<long>($"""
+                SELECT x.id AS "Value" FROM follows f
                 JOIN members followee ON followee.user_id = f.followee_id AND NOT followee.is_private
                 CROSS JOIN LATERAL (
                     SELECT id FROM activities
@@ -49,8 +69,10 @@ internal static class FeedApi
                     LIMIT {fetch}) x
                 WHERE f.follower_id = {user.Id}
                 ORDER BY x.id DESC
-                LIMIT {fetch})
-            """);
+                LIMIT {fetch}
+                """).ToListAsync(cancellationToken);
+        }
+        var newest = db.Activities.Where(a => ids.Contains(a.Id));
         // Names are joined to the page only: joined inside the loop, Postgres reads them once per member followed.
         var rows = await newest.AsNoTracking()
             .Join(db.Members, a => a.UserId, m => m.UserId, (a, m) => new { Activity = a, Member = new MemberCard(m.Handle, m.DisplayName) })

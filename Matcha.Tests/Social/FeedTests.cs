@@ -1,4 +1,6 @@
 using System.Net;
+using Matcha.Social.Feed;
+using Npgsql;
 
 namespace Matcha.Tests.Social;
 
@@ -79,5 +81,39 @@ public sealed class FeedTests(MatchaAppFixture fixture)
         while (cursor is not null);
 
         Assert.Equal(Enumerable.Reverse(films), seen);
+    }
+
+    [Fact]
+    public async Task AFollowedMemberWhoseActivitiesAreOlderThanEveryonesNewestStillFillsTheFeed()
+    {
+        using var gateway = fixture.CreateGatewayClient();
+        var (reader, critic) = (await gateway.NewFanAsync(), await gateway.NewFanAsync());
+        var critics = await gateway.SocialProfileAsync(critic);
+        await gateway.FollowAsync(reader, critics.Handle);
+        var films = new List<int>();
+        for (var f = 0; f < 4; f++)
+        {
+            films.Add(await fixture.AddFilmAsync());
+            Assert.Equal(HttpStatusCode.NoContent, await gateway.RateAsync(critic, films[^1], 4.0));
+        }
+        await EventsDriver.EventuallyAsync(() => gateway.GetAsync<FeedPage>(reader, "/api/social/feed"), f => f.Items.Count == 4);
+
+        // Everyone else then does more than the feed's first pass looks through.
+        await using (var connection = new NpgsqlConnection(await fixture.ConnectionStringAsync("socialdb")))
+        {
+            await connection.OpenAsync();
+            await using var others = new NpgsqlCommand(
+                "INSERT INTO activities (user_id, kind, movie_id, score, occurred_at) SELECT gen_random_uuid(), 'Rated', 1, 3.0, now() FROM generate_series(1, @n)",
+                connection);
+            others.Parameters.AddWithValue("n", FeedApi.RecentWindow + 100);
+            await others.ExecuteNonQueryAsync();
+        }
+
+        var first = await gateway.GetAsync<FeedPage>(reader, "/api/social/feed?pageSize=3");
+        var second = await gateway.GetAsync<FeedPage>(reader, $"/api/social/feed?pageSize=3&cursor={Uri.EscapeDataString(first.NextCursor!)}");
+
+        Assert.Equal(Enumerable.Reverse(films), first.Items.Concat(second.Items).Select(i => i.MovieId));
+        Assert.All(first.Items.Concat(second.Items), i => Assert.Equal(critics.Handle, i.Member.Handle));
+        Assert.Null(second.NextCursor);
     }
 }
