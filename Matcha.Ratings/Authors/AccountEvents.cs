@@ -27,6 +27,8 @@ internal sealed class AccountEventsApplier : IEventApplier<RatingsDbContext>
         }
         if (await db.IsErasedAsync(changed.UserId, cancellationToken))
         {
+            // The trace the inbox has just recorded under the user's aggregate goes too.
+            await db.ForgetAsync(changed.UserId, hasInbox: true, cancellationToken);
             return;
         }
         var author = await db.Authors.FindAsync([changed.UserId], cancellationToken);

@@ -1,6 +1,6 @@
+using Matcha.Data.Erasure;
 using Matcha.EventBus;
 using Matcha.Ratings.Data;
-using Microsoft.EntityFrameworkCore;
 
 namespace Matcha.Ratings.Profiles;
 
@@ -24,8 +24,11 @@ internal sealed class SocialEventsApplier : IEventApplier<RatingsDbContext>
             return;
         }
         var changed = envelope.PayloadAs<MemberPrivacyChanged>();
-        if (await db.Database.SqlQuery<bool>($"SELECT EXISTS (SELECT 1 FROM erased_users WHERE user_id = {changed.UserId}) AS \"Value\"").SingleAsync(cancellationToken))
+        if (await db.IsErasedAsync(changed.UserId, cancellationToken))
         {
+            // Relayed late, perhaps after the saga's last step here: the inbox has just recorded
+            // it under the user's aggregate, so that trace is forgotten too (docs/sagas.md).
+            await db.ForgetAsync(changed.UserId, hasInbox: true, cancellationToken);
             return;
         }
         var privacy = await db.ProfilePrivacies.FindAsync([changed.UserId], cancellationToken);

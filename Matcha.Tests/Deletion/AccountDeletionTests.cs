@@ -37,6 +37,17 @@ public sealed class AccountDeletionTests(MatchaAppFixture fixture)
         Assert.Equal(HttpStatusCode.Unauthorized, await LoginStatusAsync(gateway, leaver.Account));
         await fixture.AssertErasedEverywhereAsync(gateway, leaver);
 
+        // A privacy change of the user's relayed only now, after every step: Ratings applies it
+        // without bringing anything back, and forgets the trace its inbox just recorded.
+        using (var redis = await fixture.RedisAsync())
+        {
+            var late = EventsDriver.Envelope("MemberPrivacyChanged", $"member/{leaver.Fan.Id}", 1_000_000, new { userId = leaver.Fan.Id, isPrivate = false, version = 1_000_000 });
+            await redis.PublishAsync("social", late);
+            Assert.Equal(1, await EventsDriver.EventuallyAsync(
+                () => fixture.QueryAsync<long>("ratingsdb", "SELECT count(*) FROM inbox_messages WHERE event_id = @p0", late.EventId), n => n == 1));
+        }
+        Assert.Empty(await fixture.RowsMentioningAsync(leaver.Fan.Id));
+
         // The email is free again: a new account, with a new id.
         using (var again = await gateway.PostAsJsonAsync("/api/accounts/signup",
             new { leaver.Account.Email, password = leaver.Account.Password, displayName = "Back again" }))
