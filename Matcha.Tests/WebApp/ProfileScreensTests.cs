@@ -4,7 +4,7 @@ using static Microsoft.Playwright.Assertions;
 
 namespace Matcha.Tests.WebApp;
 
-/// <summary>Profiles, follow lists and the feed in a real Chromium, at desktop and phone sizes, saved as screenshots.</summary>
+/// <summary>Member search, profiles, follow lists and the feed in a real Chromium, at desktop and phone sizes, saved as screenshots.</summary>
 [Collection(MatchaAppCollectionDefinition.Name)]
 [Trait("Category", "AppHost")]
 [Trait("Category", "Browser")]
@@ -14,7 +14,7 @@ public sealed class ProfileScreensTests(MatchaAppFixture fixture, WebAppBrowser 
 
     [Theory]
     [MemberData(nameof(Sizes))]
-    public async Task AReaderWalksFromAProfileToItsFollowersToAnotherMemberAndToTheFeed(string size)
+    public async Task AReaderFindsAMemberByNameThenWalksFromTheProfileToItsFollowersToAnotherMemberAndToTheFeed(string size)
     {
         using var gateway = fixture.CreateGatewayClient();
         var film = await fixture.AddKoreanFilmAsync();
@@ -36,9 +36,14 @@ public sealed class ProfileScreensTests(MatchaAppFixture fixture, WebAppBrowser 
         var page = await browser.NewVisitorAsync(fixture, size == "phone" ? WebAppBrowser.Phone : WebAppBrowser.Desktop);
         await page.SignUpAsync();
 
-        // The critic's profile: counts, taste summary, ratings with the film's title, comments.
-        await page.GotoAsync($"/members/{criticHandle}");
+        // The critic found by name in the search's Members section, then their profile: counts,
+        // taste summary, ratings with the film's title, comments.
+        await page.GotoAsync($"/search?q={Uri.EscapeDataString(criticName)}");
+        var found = page.Locator("section[aria-labelledby=found-members]");
+        await Expect(found.GetByRole(AriaRole.Heading)).ToHaveTextAsync("Members (1)", new() { Timeout = 60_000 });
+        await found.GetByRole(AriaRole.Link, new() { Name = criticName }).ClickAsync();
         await Expect(page.Heading(criticName)).ToBeVisibleAsync(new() { Timeout = 60_000 });
+        Assert.EndsWith($"/members/{criticHandle}", page.Url, StringComparison.Ordinal);
         await Expect(page.Locator(".taste-summary")).ToHaveTextAsync("1 rating · 1 comment · 0 want to watch · average ★ 4.5");
         await Expect(page.GetByRole(AriaRole.Listitem, new() { Name = "4.5 stars: 1 rating" })).ToBeVisibleAsync();
         await Expect(page.Locator("section[aria-labelledby=member-ratings]").GetByRole(AriaRole.Link, new() { Name = film.EnglishTitle })).ToBeVisibleAsync();
