@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -28,11 +29,20 @@ internal sealed partial class EventConsumer(
     private readonly string _consumer = $"{Environment.MachineName}-{Environment.ProcessId}";
     private readonly ConcurrentDictionary<string, (string Error, bool Transient)> _failures = new();
     private RedisValue _reclaimCursor = "0-0";
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+
+    /// <summary>
+    /// The relays publish here after adding to a stream, so its idle consumers read at once rather
+    /// than at their next poll (StackExchange.Redis cannot block on XREADGROUP). Pub/sub is not
+    /// delivered reliably, so the poll stays as the fallback: a lost wake costs one poll interval.
+    /// </summary>
+    internal static RedisChannel WakeChannel(string streamKey) => RedisChannel.Literal(streamKey + ":wake");
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
         var groupReady = false;
+        var listening = false;
         var backoff = TimeSpan.Zero;
         var nextReclaim = DateTimeOffset.UtcNow;
         try
@@ -42,6 +52,12 @@ internal sealed partial class EventConsumer(
                 try
                 {
                     var database = redis.GetDatabase();
+                    if (!listening)
+                    {
+                        // Once: the multiplexer subscribes again by itself after a reconnection.
+                        await redis.GetSubscriber().SubscribeAsync(WakeChannel(subscription.StreamKey), (_, _) => _wake.Writer.TryWrite(true));
+                        listening = true;
+                    }
                     if (!groupReady)
                     {
                         await EnsureGroupAsync(database);
@@ -57,7 +73,7 @@ internal sealed partial class EventConsumer(
                     backoff = TimeSpan.Zero;
                     if (entries.Length == 0)
                     {
-                        await Task.Delay(_options.ConsumerPollInterval, stoppingToken);
+                        await WaitForWakeAsync(stoppingToken);
                     }
                 }
                 catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
@@ -74,6 +90,20 @@ internal sealed partial class EventConsumer(
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Until a relay says it added entries, or the poll interval passed.</summary>
+    private async Task WaitForWakeAsync(CancellationToken stoppingToken)
+    {
+        using var poll = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        poll.CancelAfter(_options.ConsumerPollInterval);
+        try
+        {
+            await _wake.Reader.ReadAsync(poll.Token);
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
         {
         }
     }

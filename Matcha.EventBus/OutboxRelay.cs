@@ -246,6 +246,13 @@ internal sealed partial class OutboxRelay(
         }
         Activity.Current = null;
         await Task.WhenAll(sends);
+        // Wakes the topic's consumers at once instead of at their next poll (EventConsumer.WakeChannel);
+        // a wake that is lost costs only the poll interval.
+        var subscriber = redis.GetSubscriber();
+        foreach (var topic in rows.Select(r => r.Topic).Distinct())
+        {
+            await subscriber.PublishAsync(EventConsumer.WakeChannel(_options.StreamKey(topic)), RedisValue.EmptyString, CommandFlags.FireAndForget);
+        }
     }
 
     private string MarkerKey => field ??= $"{_options.StreamPrefix}outbox-marker:{new NpgsqlConnectionStringBuilder(dataSource.ConnectionString).Database}";
