@@ -91,23 +91,22 @@ public sealed class FeedTests(MatchaAppFixture fixture)
         var critics = await gateway.SocialProfileAsync(critic);
         await gateway.FollowAsync(reader, critics.Handle);
         var films = new List<int>();
-        for (var f = 0; f < 4; f++)
+        async Task RateAsync(int expected)
         {
             films.Add(await fixture.AddFilmAsync());
             Assert.Equal(HttpStatusCode.NoContent, await gateway.RateAsync(critic, films[^1], 4.0));
+            await EventsDriver.EventuallyAsync(() => gateway.GetAsync<FeedPage>(reader, "/api/social/feed"), f => f.Items.Count == expected);
         }
-        await EventsDriver.EventuallyAsync(() => gateway.GetAsync<FeedPage>(reader, "/api/social/feed"), f => f.Items.Count == 4);
 
-        // Everyone else then does more than the feed's first pass looks through.
-        await using (var connection = new NpgsqlConnection(await fixture.ConnectionStringAsync("socialdb")))
+        // Everyone else does more than a page's first pass looks through, between the critic's first
+        // rating and the next three, and again after them.
+        await RateAsync(1);
+        await StrangersActAsync();
+        for (var f = 2; f <= 4; f++)
         {
-            await connection.OpenAsync();
-            await using var others = new NpgsqlCommand(
-                "INSERT INTO activities (user_id, kind, movie_id, score, occurred_at) SELECT gen_random_uuid(), 'Rated', 1, 3.0, now() FROM generate_series(1, @n)",
-                connection);
-            others.Parameters.AddWithValue("n", FeedApi.RecentWindow + 100);
-            await others.ExecuteNonQueryAsync();
+            await RateAsync(f);
         }
+        await StrangersActAsync();
 
         var first = await gateway.GetAsync<FeedPage>(reader, "/api/social/feed?pageSize=3");
         var second = await gateway.GetAsync<FeedPage>(reader, $"/api/social/feed?pageSize=3&cursor={Uri.EscapeDataString(first.NextCursor!)}");
@@ -115,5 +114,53 @@ public sealed class FeedTests(MatchaAppFixture fixture)
         Assert.Equal(Enumerable.Reverse(films), first.Items.Concat(second.Items).Select(i => i.MovieId));
         Assert.All(first.Items.Concat(second.Items), i => Assert.Equal(critics.Handle, i.Member.Handle));
         Assert.Null(second.NextCursor);
+    }
+
+    [Fact]
+    public async Task AFirstPageStaysRightWhenFollowedMembersTakeBackTheirNewestActivities()
+    {
+        using var gateway = fixture.CreateGatewayClient();
+        var reader = await gateway.NewFanAsync();
+        var members = new List<Fan>();
+        for (var m = 0; m < 5; m++)
+        {
+            members.Add(await gateway.NewFanAsync());
+            await gateway.FollowAsync(reader, (await gateway.SocialProfileAsync(members[^1])).Handle);
+        }
+        var films = new List<int>();
+        async Task RateAsync(IEnumerable<Fan> who, int expected)
+        {
+            foreach (var fan in who)
+            {
+                films.Add(await fixture.AddFilmAsync());
+                Assert.Equal(HttpStatusCode.NoContent, await gateway.RateAsync(fan, films[^1], 3.0));
+            }
+            await EventsDriver.EventuallyAsync(() => gateway.GetAsync<FeedPage>(reader, "/api/social/feed"), f => f.Items.Count == expected);
+        }
+        // Two members rate early, the other three later; then the first two rate again and take it back.
+        await RateAsync(members[..2], 2);
+        await RateAsync(members[2..], 5);
+        await RateAsync(members[..2], 7);
+        Assert.Equal(HttpStatusCode.NoContent, await gateway.UnrateAsync(members[0], films[5]));
+        Assert.Equal(HttpStatusCode.NoContent, await gateway.UnrateAsync(members[1], films[6]));
+        var whole = await EventsDriver.EventuallyAsync(() => gateway.GetAsync<FeedPage>(reader, "/api/social/feed"), f => f.Items.Count == 5);
+
+        // A short first page asks only as many members as it holds items (plus one): the two whose
+        // newest ratings were taken back must not stand in for the members with the newest ones.
+        var first = await gateway.GetAsync<FeedPage>(reader, "/api/social/feed?pageSize=2");
+        Assert.Equal(whole.Items.Take(2).Select(i => i.MovieId), first.Items.Select(i => i.MovieId));
+        Assert.All(first.Items, i => Assert.Contains(i.MovieId, films[2..5]));
+    }
+
+    /// <summary>More activities of members nobody follows than a page's first pass looks through.</summary>
+    private async Task StrangersActAsync()
+    {
+        await using var connection = new NpgsqlConnection(await fixture.ConnectionStringAsync("socialdb"));
+        await connection.OpenAsync();
+        await using var others = new NpgsqlCommand(
+            "INSERT INTO activities (user_id, kind, movie_id, score, occurred_at) SELECT gen_random_uuid(), 'Rated', 1, 3.0, now() FROM generate_series(1, @n)",
+            connection);
+        others.Parameters.AddWithValue("n", FeedApi.RecentWindow + 100);
+        await others.ExecuteNonQueryAsync();
     }
 }
