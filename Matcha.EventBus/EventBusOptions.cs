@@ -63,7 +63,12 @@ public sealed class EventBusOptions
 
     internal string StreamKey(string topic) => StreamPrefix + topic;
 
-    internal string DeadLetterKey(string topic, string subscription) => $"{StreamPrefix}{topic}:dead-letters:{subscription}";
+    /// <summary>
+    /// A subscription's dead letters, <c>{matcha:events:t}:dead-letters:s</c>: the braces make the
+    /// stream's whole key the hash tag, so on a Redis Cluster both keys live in one slot and a
+    /// dead letter moves (XADD here, XACK there) in one MULTI/EXEC. The stream's own key is unchanged.
+    /// </summary>
+    internal string DeadLetterKey(string topic, string subscription) => $"{{{StreamKey(topic)}}}:dead-letters:{subscription}";
 
     internal bool IsValid() =>
         !string.IsNullOrWhiteSpace(StreamPrefix) && StreamMaxLength > 0 && RelayBatchSize > 0 && RepublishBatchSize > 0 && ConsumerBatchSize > 0

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what Matcha needs beyond the .NET SDK, and only what is missing:
 #   - PostgreSQL (15+) and redis-server, unless a container runtime answers
-#     (pass --local to install them regardless, as the tests run Postgres and Redis locally);
+#     (pass --local to install them regardless, as the tests run Postgres and Redis locally),
+#     and redis-cli (Debian's redis-tools), which creates a Redis Cluster (--redis-cluster, and --local:
+#     the tests run one; redis-server's package depends on redis-tools, this makes sure of it);
 #   - with --browser, Debian's chromium, which the browser tests drive through Playwright
 #     (Playwright's own browser download is not needed; its driver ships inside the NuGet package),
 #     and a Korean font (fonts-nanum) so Hangul in the tests' screenshots is not drawn as boxes;
@@ -15,9 +17,11 @@ set -euo pipefail
 
 force_local=false
 browser=false
+redis_cluster=false
 for arg in "$@"; do
   case "$arg" in
-    --local) force_local=true ;;
+    --local) force_local=true; redis_cluster=true ;;
+    --redis-cluster) redis_cluster=true ;;
     --browser) browser=true ;;
   esac
 done
@@ -36,6 +40,8 @@ have_postgres() {
 
 have_redis() { command -v redis-server >/dev/null 2>&1 || [[ -x /usr/bin/redis-server ]]; }
 
+have_redis_cli() { command -v redis-cli >/dev/null 2>&1 || [[ -x /usr/bin/redis-cli ]]; }
+
 have_chromium() { [[ -x /usr/lib/chromium/chromium ]] || command -v chromium >/dev/null 2>&1; }
 
 have_korean_font() { [[ -d /usr/share/fonts/truetype/nanum ]] || { command -v fc-list >/dev/null 2>&1 && fc-list :lang=ko | grep -q .; }; }
@@ -49,6 +55,7 @@ if ! $force_local && container_runtime_answers; then
 else
   have_postgres || packages+=(postgresql)
   have_redis || packages+=(redis-server)
+  $redis_cluster && ! have_redis_cli && packages+=(redis-tools)
 fi
 
 "$(dirname "$0")/install-buf.sh" >/dev/null

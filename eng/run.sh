@@ -7,6 +7,7 @@
 #   ./eng/run.sh --reset    start with an empty data folder (local-process mode)
 #   ./eng/run.sh --local    force local processes even when a container runtime answers
 #   ./eng/run.sh --relay cdc  relay events by change data capture instead of the outbox table (notify)
+#   ./eng/run.sh --redis cluster  Redis as a Redis Cluster of three local masters (local processes; docs/scaling.md)
 #   ./eng/run.sh --chaos    the gateway's screen calls to Catalog and Ratings fail 30 % and wait 500 ms (Polly chaos)
 #   Any other arguments go to the AppHost, e.g. --Matcha:Infrastructure:DataDirectory=/srv/matcha
 set -euo pipefail
@@ -15,10 +16,20 @@ cd "$(dirname "$0")/.."
 args=()
 install_args=()
 relay_next=false
+redis_next=false
 for arg in "$@"; do
   if $relay_next; then args+=("--Parameters:events-relay=$arg"); relay_next=false; continue; fi
+  if $redis_next; then
+    case "$arg" in
+      cluster) args+=("--Matcha:Infrastructure:Redis=Cluster"); install_args+=(--local --redis-cluster) ;;
+      standalone) args+=("--Matcha:Infrastructure:Redis=Standalone") ;;
+      *) echo "--redis takes cluster or standalone, not '$arg'" >&2; exit 2 ;;
+    esac
+    redis_next=false; continue
+  fi
   case "$arg" in
     --relay) relay_next=true ;;
+    --redis) redis_next=true ;;
     --reset) args+=("--Matcha:Infrastructure:ResetData=true") ;;
     --chaos) args+=("--Matcha:Chaos=true") ;;
     --local) args+=("--Matcha:Infrastructure:Mode=Local"); install_args+=(--local) ;;

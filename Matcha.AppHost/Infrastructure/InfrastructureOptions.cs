@@ -8,6 +8,14 @@ public enum InfrastructureMode
     Local,
 }
 
+/// <summary>How Redis runs: one server (standalone), or a Redis Cluster of local processes (docs/scaling.md, "Redis Cluster").</summary>
+public enum RedisTopology
+{
+    Standalone,
+    /// <summary>Three <c>redis-server --cluster-enabled yes</c> masters; local-process mode only.</summary>
+    Cluster,
+}
+
 /// <summary>
 /// The <c>Matcha:Infrastructure</c> settings, from appsettings, environment
 /// (<c>Matcha__Infrastructure__Mode=local</c>) or the command line
@@ -18,6 +26,9 @@ public sealed class InfrastructureOptions
     public const string Section = "Matcha:Infrastructure";
 
     public InfrastructureMode Mode { get; set; } = InfrastructureMode.Auto;
+
+    /// <summary>One Redis (the default) or a Redis Cluster (<c>--redis cluster</c>, which runs local processes).</summary>
+    public RedisTopology Redis { get; set; } = RedisTopology.Standalone;
 
     /// <summary>Where local Postgres and Redis keep their data. Default: see <see cref="LocalDataFolder"/>.</summary>
     public string? DataDirectory { get; set; }

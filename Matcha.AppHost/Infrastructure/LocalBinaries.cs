@@ -19,6 +19,12 @@ internal sealed record LocalBinaries(string Postgres, string InitDb, string Redi
             : new LocalBinaries(Path.Combine(postgresBin, "postgres"), Path.Combine(postgresBin, "initdb"), redis);
     }
 
+    /// <summary>
+    /// <c>redis-cli</c>, which creates a Redis Cluster (<c>--redis cluster</c>); Debian ships it in
+    /// redis-tools, which redis-server depends on.
+    /// </summary>
+    public static string? FindRedisCli() => FindOnPath("redis-cli") ?? ExistingFile("/usr/bin/redis-cli");
+
     /// <summary>What is missing, in words, for the start-up error.</summary>
     public static string DescribeMissing() =>
         string.Join(" and ", new[]

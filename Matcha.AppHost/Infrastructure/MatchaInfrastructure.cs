@@ -13,20 +13,30 @@ public sealed class MatchaInfrastructure
     private readonly IDistributedApplicationBuilder _builder;
     private readonly LocalInfrastructure? _local;
 
-    private MatchaInfrastructure(IDistributedApplicationBuilder builder, InfrastructureMode mode, LocalInfrastructure? local)
+    private MatchaInfrastructure(IDistributedApplicationBuilder builder, InfrastructureMode mode, RedisTopology redis, LocalInfrastructure? local)
     {
         _builder = builder;
         Mode = mode;
+        Redis = redis;
         _local = local;
     }
 
     public InfrastructureMode Mode { get; }
 
+    public RedisTopology Redis { get; }
+
     internal static MatchaInfrastructure Create(IDistributedApplicationBuilder builder)
     {
         var options = builder.Configuration.GetSection(InfrastructureOptions.Section).Get<InfrastructureOptions>() ?? new();
+        if (options.Redis is RedisTopology.Cluster && options.Mode is InfrastructureMode.Containers)
+        {
+            throw new DistributedApplicationException(
+                "A Redis Cluster runs as local processes only (Matcha:Infrastructure:Redis=Cluster needs Mode Local or Auto); container mode keeps one Redis.");
+        }
         var mode = options.Mode switch
         {
+            // A cluster is made of the machine's own redis-server processes, whatever runtime answers.
+            InfrastructureMode.Auto when options.Redis is RedisTopology.Cluster => InfrastructureMode.Local,
             InfrastructureMode.Auto when ContainerRuntime.Answers(builder.Configuration["ASPIRE_CONTAINER_RUNTIME"]) => InfrastructureMode.Containers,
             InfrastructureMode.Auto => InfrastructureMode.Local,
             var chosen => chosen,
@@ -34,12 +44,12 @@ public sealed class MatchaInfrastructure
 
         if (mode is InfrastructureMode.Containers)
         {
-            return new MatchaInfrastructure(builder, mode, local: null);
+            return new MatchaInfrastructure(builder, mode, options.Redis, local: null);
         }
 
         var binaries = LocalBinaries.Find() ?? throw new DistributedApplicationException(
             $"No container runtime answered and {LocalBinaries.DescribeMissing()} could not be found. {LocalBinaries.InstallHint}");
-        return new MatchaInfrastructure(builder, mode, LocalInfrastructure.Create(builder, options, binaries));
+        return new MatchaInfrastructure(builder, mode, options.Redis, LocalInfrastructure.Create(builder, options, binaries));
     }
 
     /// <summary>
@@ -86,7 +96,9 @@ public sealed class MatchaInfrastructure
     {
         if (_local is { } local)
         {
-            return _builder.AddLocalRedis(name, local.Binaries, local.Data);
+            return Redis is RedisTopology.Cluster
+                ? _builder.AddLocalRedisCluster(name, local.Binaries, local.Data)
+                : _builder.AddLocalRedis(name, local.Binaries, local.Data);
         }
 
         var container = _builder.AddRedis(name);

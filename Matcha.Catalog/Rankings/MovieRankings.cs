@@ -16,7 +16,10 @@ public sealed class MovieRankings(IConnectionMultiplexer redis, NpgsqlDataSource
 {
     public static readonly string[] Kinds = ["top-rated", "most-wished", "trending"];
 
-    private const string Prefix = "matcha:rankings:";
+    // The hash tag {rankings} keeps every ranking, its ":building" copy and the marker in one
+    // slot of a Redis Cluster: the rebuild renames and sets them in one MULTI/EXEC, which a
+    // cluster accepts only when every key is in the same slot.
+    private const string Prefix = "matcha:{rankings}:";
     private const string Marker = Prefix + "marker";
     private readonly SemaphoreSlim _writes = new(1, 1);
 
@@ -107,7 +110,7 @@ public sealed class MovieRankings(IConnectionMultiplexer redis, NpgsqlDataSource
         var building = new Dictionary<string, bool>();
         foreach (var kind in Kinds)
         {
-            var temporary = Key(kind) + ":building";
+            var temporary = BuildingKey(kind);
             await database.KeyDeleteAsync(temporary);
             var entries = standings
                 .Select(s => (s.MovieId, Score: s.Score(kind, options.Value)))
@@ -129,9 +132,9 @@ public sealed class MovieRankings(IConnectionMultiplexer redis, NpgsqlDataSource
         {
             if (any)
             {
-                swap.AddCondition(Condition.KeyExists(Key(kind) + ":building"));
+                swap.AddCondition(Condition.KeyExists(BuildingKey(kind)));
             }
-            steps.Add(any ? swap.KeyRenameAsync(Key(kind) + ":building", Key(kind)) : swap.KeyDeleteAsync(Key(kind)));
+            steps.Add(any ? swap.KeyRenameAsync(BuildingKey(kind), Key(kind)) : swap.KeyDeleteAsync(Key(kind)));
         }
         steps.Add(swap.StringSetAsync(Marker, clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture)));
         if (!await swap.ExecuteAsync())
@@ -197,6 +200,12 @@ public sealed class MovieRankings(IConnectionMultiplexer redis, NpgsqlDataSource
     public void Dispose() => _writes.Dispose();
 
     private static string Key(string kind) => Prefix + kind;
+
+    private static string BuildingKey(string kind) => Key(kind) + ":building";
+
+    /// <summary>Every key the rebuild's swap touches: one transaction, so one hash slot (docs/scaling.md, "Redis Cluster").</summary>
+    internal static IEnumerable<string> SwapKeys() =>
+        [.. Kinds.SelectMany(kind => new[] { Key(kind), BuildingKey(kind) }), Marker];
 
     private static string Member(int movieId) => movieId.ToString("D10", CultureInfo.InvariantCulture);
 }

@@ -7,7 +7,7 @@ namespace Matcha.Tests.Accounts;
 /// <summary>The numbers are those of docs/security.md: 5 failures per account, 20 per address, in 15 minutes.</summary>
 [Collection(MatchaAppCollectionDefinition.Name)]
 [Trait("Category", "AppHost")]
-public sealed class BruteForceTests(MatchaAppFixture fixture)
+public class BruteForceTests(MatchaAppFixture fixture)
 {
     private const int MaxFailuresPerAccount = 5;
     private const int MaxFailuresPerAddress = 20;

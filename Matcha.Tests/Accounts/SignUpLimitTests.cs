@@ -6,7 +6,7 @@ namespace Matcha.Tests.Accounts;
 /// <summary>Sign-up limits of docs/security.md: 10 per client address and 3 per email, per hour, counted before any work.</summary>
 [Collection(MatchaAppCollectionDefinition.Name)]
 [Trait("Category", "AppHost")]
-public sealed class SignUpLimitTests(MatchaAppFixture fixture)
+public class SignUpLimitTests(MatchaAppFixture fixture)
 {
     [Fact]
     public async Task TwentySignUpsInOneBurstFromOneAddressMakeAtMostTen()

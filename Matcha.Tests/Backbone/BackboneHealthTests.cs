@@ -21,7 +21,8 @@ public class BackboneHealthTests(MatchaAppFixture fixture)
         Assert.Equal("Healthy", await EventsDriver.EventuallyAsync(() => HealthAsync(catalog), s => s == "Healthy", Patience));
 
         // Redis takes no writes for a while: Catalog's relay cannot XADD the new film's event.
-        await redis.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", "60000", "WRITE");
+        // (Every node: on a Redis Cluster the stream lives on one of three.)
+        await Task.WhenAll(redis.GetServers().Select(server => server.ExecuteAsync("CLIENT", "PAUSE", "60000", "WRITE")));
         int film;
         try
         {
@@ -34,7 +35,7 @@ public class BackboneHealthTests(MatchaAppFixture fixture)
         }
         finally
         {
-            await redis.GetDatabase().ExecuteAsync("CLIENT", "UNPAUSE");
+            await Task.WhenAll(redis.GetServers().Select(server => server.ExecuteAsync("CLIENT", "UNPAUSE")));
         }
 
         Assert.Equal("Healthy", await EventsDriver.EventuallyAsync(() => HealthAsync(catalog), s => s == "Healthy", Patience));

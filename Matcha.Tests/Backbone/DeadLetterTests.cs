@@ -7,7 +7,7 @@ namespace Matcha.Tests.Backbone;
 
 [Collection(MatchaAppCollectionDefinition.Name)]
 [Trait("Category", "AppHost")]
-public sealed class DeadLetterTests(MatchaAppFixture fixture)
+public class DeadLetterTests(MatchaAppFixture fixture)
 {
     private const string DeadLetters = "/api/catalog/admin/dead-letters";
 

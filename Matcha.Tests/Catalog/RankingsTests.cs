@@ -8,7 +8,7 @@ namespace Matcha.Tests.Catalog;
 /// <summary>Top rated, most wished and trending: Redis sorted sets kept by Catalog's statistics projection.</summary>
 [Collection(MatchaAppCollectionDefinition.Name)]
 [Trait("Category", "AppHost")]
-public sealed class RankingsTests(MatchaAppFixture fixture)
+public class RankingsTests(MatchaAppFixture fixture)
 {
     private static readonly string[] Kinds = ["top-rated", "most-wished", "trending"];
     private static readonly int MinimumRatings = new RankingsOptions().TopRatedMinimumRatings;
@@ -84,7 +84,7 @@ public sealed class RankingsTests(MatchaAppFixture fixture)
         // Rebuilt in Redis (not merely answered from Postgres while Redis was away) ...
         using var redis = await fixture.RedisAsync();
         var rebuilt = await EventsDriver.EventuallyAsync(
-            () => redis.GetDatabase().KeyExistsAsync(["matcha:rankings:most-wished", "matcha:rankings:trending"]), n => n == 2);
+            () => redis.GetDatabase().KeyExistsAsync(["matcha:{rankings}:most-wished", "matcha:{rankings}:trending"]), n => n == 2);
         Assert.Equal(2, rebuilt);
         // ... and equal to what catalogdb says, which nothing has changed since.
         var after = await AssertRankingsAsPostgresSaysAsync(gateway);

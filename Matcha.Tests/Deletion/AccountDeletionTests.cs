@@ -8,7 +8,7 @@ namespace Matcha.Tests.Deletion;
 /// <summary>DELETE /api/accounts/me, end to end: the saga across Accounts, Ratings and Catalog.</summary>
 [Collection(MatchaAppCollectionDefinition.Name)]
 [Trait("Category", "AppHost")]
-public sealed class AccountDeletionTests(MatchaAppFixture fixture)
+public class AccountDeletionTests(MatchaAppFixture fixture)
 {
     private const int ConsumerKind = 5;
 

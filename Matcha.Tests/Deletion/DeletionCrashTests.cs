@@ -5,7 +5,7 @@ namespace Matcha.Tests.Deletion;
 /// <summary>The saga survives SIGKILL of its participants and of its orchestrator, and Redis going away, and still ends the same way.</summary>
 [Collection(MatchaAppCollectionDefinition.Name)]
 [Trait("Category", "AppHost")]
-public sealed class DeletionCrashTests(MatchaAppFixture fixture)
+public class DeletionCrashTests(MatchaAppFixture fixture)
 {
     [Fact]
     public async Task ADeletionInterruptedByKillingRatingsThenAccountsCompletesAfterTheyRestart()
