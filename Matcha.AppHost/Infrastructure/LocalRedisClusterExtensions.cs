@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Matcha.AppHost.Infrastructure;
 
@@ -58,14 +57,7 @@ internal static class LocalRedisClusterExtensions
 
         var redis = new LocalRedisClusterResource(name, bash, directory, password.Resource, [.. nodes.Select(n => n.Port)]);
 
-        string? connectionString = null;
-        builder.Eventing.Subscribe<ConnectionStringAvailableEvent>(redis, async (_, ct) =>
-            connectionString = await redis.ConnectionStringExpression.GetValueAsync(ct));
-
-        // AspNetCore.HealthChecks.Redis asks each node of a cluster for CLUSTER INFO and wants cluster_state:ok.
-        var healthCheckKey = $"{name}_check";
-        builder.Services.AddHealthChecks().AddRedis(
-            _ => connectionString ?? throw new InvalidOperationException("Connection string is unavailable"), name: healthCheckKey);
+        var healthCheckKey = LocalRedisExtensions.AddRedisHealthCheck(builder, redis);
 
         return builder.AddResource(redis)
             .WithArgs([script, binaries.RedisServer, cli, configFile, directory,

@@ -18,13 +18,7 @@ internal static class LocalRedisExtensions
         var configFile = WriteConfig(data, passwordValue);
         var redis = new LocalRedisResource(name, binaries.RedisServer, data.RedisData, password.Resource);
 
-        string? connectionString = null;
-        builder.Eventing.Subscribe<ConnectionStringAvailableEvent>(redis, async (_, ct) =>
-            connectionString = await redis.ConnectionStringExpression.GetValueAsync(ct));
-
-        var healthCheckKey = $"{name}_check";
-        builder.Services.AddHealthChecks().AddRedis(
-            _ => connectionString ?? throw new InvalidOperationException("Connection string is unavailable"), name: healthCheckKey);
+        var healthCheckKey = AddRedisHealthCheck(builder, redis);
 
         return builder.AddResource(redis)
             .WithEndpoint(name: LocalRedisResource.PrimaryEndpointName, scheme: "tcp")
@@ -37,6 +31,21 @@ internal static class LocalRedisExtensions
             .WithEnvironment(LocalInfrastructure.DataDirectoryVariable, data.Root)
             .WithIconName("Memory")
             .WithHealthCheck(healthCheckKey);
+    }
+
+    /// <summary>
+    /// A health check that PINGs the resource once its connection string is known (for a cluster,
+    /// AspNetCore.HealthChecks.Redis asks each node for CLUSTER INFO and wants cluster_state:ok).
+    /// </summary>
+    internal static string AddRedisHealthCheck(IDistributedApplicationBuilder builder, IResourceWithConnectionString redis)
+    {
+        string? connectionString = null;
+        builder.Eventing.Subscribe<ConnectionStringAvailableEvent>(redis, async (_, ct) =>
+            connectionString = await redis.ConnectionStringExpression.GetValueAsync(ct));
+        var healthCheckKey = $"{redis.Name}_check";
+        builder.Services.AddHealthChecks().AddRedis(
+            _ => connectionString ?? throw new InvalidOperationException("Connection string is unavailable"), name: healthCheckKey);
+        return healthCheckKey;
     }
 
     private static string WriteConfig(LocalDataFolder data, string password)
