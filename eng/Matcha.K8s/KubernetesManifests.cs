@@ -400,8 +400,7 @@ public static class KubernetesManifests
         text.AppendLine("secretGenerator:")
             .AppendLine(CultureInfo.InvariantCulture, $"  - name: {SecretName}")
             .AppendLine("    # Not committed (.gitignore): copy secrets.env.example and fill it in (docs/scaling.md).")
-            .AppendLine("    envs:")
-            .AppendLine(CultureInfo.InvariantCulture, $"      - {SecretsFile}")
+            .AppendLine(CultureInfo.InvariantCulture, $"    env: {SecretsFile}")
             .AppendLine("images:");
         foreach (var project in projects)
         {
@@ -418,8 +417,11 @@ public static class KubernetesManifests
             .AppendLine(CultureInfo.InvariantCulture, $"# {purpose}")
             .AppendLine("apiVersion: kustomize.config.k8s.io/v1beta1")
             .AppendLine("kind: Kustomization")
-            .AppendLine("resources:")
-            .AppendLine("  - ../../base");
+            // bases and env (not resources and envs): Debian's kubectl (1.20, kustomize 2) reads only
+            // these; a newer kubectl reads them too, with a deprecation warning.
+            .AppendLine("bases:")
+            .AppendLine("  - ../../base")
+            .AppendLine("resources:");
         foreach (var resource in resources)
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"  - {resource}");
