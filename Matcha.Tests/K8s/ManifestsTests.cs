@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using System.Xml.Linq;
 using k8s;
 using k8s.Models;
 using Matcha.K8s;
@@ -207,6 +208,28 @@ public sealed partial class ManifestsTests
         {
             var backend = ingress.Spec.Rules.Single().Http.Paths.Single().Backend.Service;
             Assert.Contains(objects.OfType<V1Service>(), s => s.Metadata.Name == backend.Name && s.Spec.Ports.Any(p => p.Name == backend.Port.Name));
+        }
+    }
+
+    [Fact]
+    public async Task Each_deployment_runs_the_image_and_ports_dotnet_publish_gives_its_service()
+    {
+        var objects = await RenderAsync("base");
+        var shared = XDocument.Load(Path.Combine(Repository, "Directory.Build.targets"));
+
+        foreach (var deployment in objects.OfType<V1Deployment>())
+        {
+            var name = deployment.Metadata.Name;
+            var project = XDocument.Load(Path.Combine(Repository, $"Matcha.{char.ToUpperInvariant(name[0])}{name[1..]}", $"Matcha.{char.ToUpperInvariant(name[0])}{name[1..]}.csproj"));
+            var repository = project.Descendants("ContainerRepository").Single().Value;
+            var tag = shared.Descendants("ContainerImageTags").Single().Value;
+            var ports = project.Descendants("ContainerPort").Concat(shared.Descendants("ContainerPort"))
+                .Select(port => int.Parse(port.Attribute("Include")!.Value, System.Globalization.CultureInfo.InvariantCulture)).Order();
+            var container = deployment.Spec.Template.Spec.Containers.Single();
+
+            Assert.Equal($"{repository}:{tag}", container.Image);
+            Assert.Equal(ports, container.Ports.Select(p => p.ContainerPort).Order());
+            Assert.Equal(KubernetesManifests.AppUid, deployment.Spec.Template.Spec.SecurityContext.RunAsUser);
         }
     }
 
