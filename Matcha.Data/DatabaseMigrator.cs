@@ -41,7 +41,9 @@ internal sealed partial class DatabaseMigrator<TContext>(
             LogMigrated(database, pending.Count, current);
             if (configuration.GetValue<bool>(MigrateOnlySetting))
             {
-                lifetime.StopApplication();
+                // Once started, not now: stopping during start cancels the other hosted services'
+                // starts, and the host then exits with a failure the Job would retry.
+                lifetime.ApplicationStarted.Register(lifetime.StopApplication);
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
