@@ -75,7 +75,14 @@ var gateway = builder.AddProject<Projects.Matcha_Gateway>("gateway")
     .WithChaos(builder.Configuration)
     .WithStartupReport();
 
-// Links in Accounts' mail open the web app.
-accounts.WithEnvironment("Accounts__Mail__SiteUrl", gateway.GetEndpoint("http"));
+// Links in Accounts' mail open the web app: the gateway here, the site's public address when published.
+if (builder.ExecutionContext.IsPublishMode)
+{
+    accounts.WithEnvironment("Accounts__Mail__SiteUrl", builder.AddParameter("site-url", "https://matcha.example", publishValueAsDefault: true));
+}
+else
+{
+    accounts.WithEnvironment("Accounts__Mail__SiteUrl", gateway.GetEndpoint("http"));
+}
 
 builder.Build().Run();

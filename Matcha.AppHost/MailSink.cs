@@ -11,8 +11,16 @@ internal static class MailSink
     /// the dashboard) and readable over its REST API (<c>/api/messages</c>), which tests use to
     /// follow verification links. No mail leaves the machine.
     /// </summary>
-    public static IResourceBuilder<ExecutableResource> AddMailSink(this IDistributedApplicationBuilder builder, string name)
+    /// <remarks>
+    /// A deployment has its own SMTP relay, so a published model (deploy/k8s) has no sink:
+    /// <see langword="null"/>, and Accounts takes the relay from the <c>smtp-host</c> and <c>smtp-port</c> parameters.
+    /// </remarks>
+    public static IResourceBuilder<ExecutableResource>? AddMailSink(this IDistributedApplicationBuilder builder, string name)
     {
+        if (builder.ExecutionContext.IsPublishMode)
+        {
+            return null;
+        }
         var repository = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, ".."));
         var executable = Path.Combine(repository, ".tools", "smtp4dev", "smtp4dev");
         if (!File.Exists(executable))
@@ -44,8 +52,15 @@ internal static class MailSink
 
     /// <summary>Accounts sends through the sink, with links that point to the web app.</summary>
     public static IResourceBuilder<ProjectResource> WithMailSink(
-        this IResourceBuilder<ProjectResource> service, IResourceBuilder<ExecutableResource> sink)
+        this IResourceBuilder<ProjectResource> service, IResourceBuilder<ExecutableResource>? sink)
     {
+        if (sink is null)
+        {
+            var builder = service.ApplicationBuilder;
+            return service
+                .WithEnvironment("Accounts__Mail__SmtpHost", builder.AddParameter("smtp-host", "smtp", publishValueAsDefault: true))
+                .WithEnvironment("Accounts__Mail__SmtpPort", builder.AddParameter("smtp-port", "25", publishValueAsDefault: true));
+        }
         var smtp = sink.GetEndpoint(SmtpEndpoint);
         return service
             .WithEnvironment("Accounts__Mail__SmtpHost", smtp.Property(EndpointProperty.Host))

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -11,10 +12,14 @@ namespace Matcha.Data;
 /// the history table), so two replicas starting together apply each migration once.
 /// A failure is logged with the database's name and stops the process: a service must
 /// never serve on a schema it does not understand.
+/// With <c>Database:MigrateOnly=true</c> the process stops once the migrations are applied: the
+/// Kubernetes migrations Job runs each service's image so (deploy/k8s, docs/scaling.md).
 /// </summary>
-internal sealed partial class DatabaseMigrator<TContext>(IServiceProvider services, ILogger<DatabaseMigrator<TContext>> logger)
+internal sealed partial class DatabaseMigrator<TContext>(
+    IServiceProvider services, IConfiguration configuration, IHostApplicationLifetime lifetime, ILogger<DatabaseMigrator<TContext>> logger)
     : IHostedService where TContext : DbContext
 {
+    public const string MigrateOnlySetting = "Database:MigrateOnly";
     private const long MigrationLockKey = 0x6d61746368610002;   // "matcha" + 2
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -34,6 +39,12 @@ internal sealed partial class DatabaseMigrator<TContext>(IServiceProvider servic
             await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({MigrationLockKey})", cancellationToken);
             var current = pending.Count > 0 ? pending[^1] : "(up to date)";
             LogMigrated(database, pending.Count, current);
+            if (configuration.GetValue<bool>(MigrateOnlySetting))
+            {
+                // Once started, not now: stopping during start cancels the other hosted services'
+                // starts, and the host then exits with a failure the Job would retry.
+                lifetime.ApplicationStarted.Register(lifetime.StopApplication);
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -11,6 +11,7 @@
 #     which the contract tests run;
 #   - smtp4dev, the local mail sink the AppHost runs, as a .NET tool into .tools/smtp4dev
 #     (eng/install-smtp4dev.sh; needs only the .NET SDK);
+#   - kubectl (Debian's kubernetes-client; eng/install-kubectl.sh), with which the tests render deploy/k8s;
 #   - the dotnet-ef tool is NOT installed here: it is only needed to add migrations (docs/development.md).
 # Uses apt-get (Debian/Ubuntu), with sudo when not root.
 set -euo pipefail
@@ -60,6 +61,7 @@ fi
 
 "$(dirname "$0")/install-buf.sh" >/dev/null
 "$(dirname "$0")/install-smtp4dev.sh" >/dev/null
+"$(dirname "$0")/install-kubectl.sh"
 
 if ((${#packages[@]} == 0)); then
   log "Everything needed is installed."

@@ -4,7 +4,7 @@
 # tests (Debian's chromium, installed here if missing).
 #   --fast   only the tests that need neither the AppHost nor a browser (every test class that
 #            does carries the trait Category=AppHost or Category=Browser), nor the minute-long
-#            MovieLens accuracy check (Category=Slow); installs only buf (eng/install-buf.sh).
+#            MovieLens accuracy check (Category=Slow); installs only buf, smtp4dev and kubectl.
 # Other arguments go to `dotnet test`, e.g. ./eng/test.sh --filter "FullyQualifiedName~Gateway"
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +25,8 @@ done
 ./eng/install-buf.sh >/dev/null
 # smtp4dev is the mail sink the AppHost runs (tests read verification links from it).
 ./eng/install-smtp4dev.sh >/dev/null
+# kubectl renders deploy/k8s for K8s/ManifestsTests (a fast test; no cluster).
+./eng/install-kubectl.sh >/dev/null
 
 if $fast; then
   fast_filter="Category!=AppHost&Category!=Browser&Category!=Slow"
