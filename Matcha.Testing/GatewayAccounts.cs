@@ -33,11 +33,30 @@ public static partial class GatewayAccounts
             ? sink
             : throw new InvalidOperationException($"No mail sink is known for the gateway at {gateway.BaseAddress}: call GatewayAccounts.UseMailSink after starting the AppHost.");
 
+    /// <summary>
+    /// The sink's REST API answered 500 now and then while 200 sign-ups searched it at once (the
+    /// load benchmark); a read is harmless to repeat, so a 5xx is tried again twice.
+    /// </summary>
+    private static async Task<string> SinkGetAsync(Uri uri)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await Sink.GetStringAsync(uri);
+            }
+            catch (HttpRequestException ex) when (attempt < 3 && (int?)ex.StatusCode >= 500)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt));
+            }
+        }
+    }
+
     /// <summary>The plain-text bodies of every mail the sink holds for <paramref name="email"/>, oldest first.</summary>
     public static async Task<IReadOnlyList<string>> MailsToAsync(this HttpClient gateway, string email)
     {
         var sink = MailSinkOf(gateway);
-        using var list = JsonDocument.Parse(await Sink.GetStringAsync(new Uri(sink, $"/api/messages?searchTerms={Uri.EscapeDataString(email)}&pageSize=100")));
+        using var list = JsonDocument.Parse(await SinkGetAsync(new Uri(sink, $"/api/messages?searchTerms={Uri.EscapeDataString(email)}&pageSize=100")));
         var ids = list.RootElement.GetProperty("results").EnumerateArray()
             .Where(m => m.GetProperty("to").EnumerateArray().Any(to => string.Equals(to.GetString(), email, StringComparison.OrdinalIgnoreCase)))
             .OrderBy(m => m.GetProperty("receivedDate").GetDateTimeOffset())
@@ -46,7 +65,7 @@ public static partial class GatewayAccounts
         var bodies = new List<string>();
         foreach (var id in ids)
         {
-            bodies.Add(await Sink.GetStringAsync(new Uri(sink, $"/api/messages/{id}/plaintext")));
+            bodies.Add(await SinkGetAsync(new Uri(sink, $"/api/messages/{id}/plaintext")));
         }
         return bodies;
     }
