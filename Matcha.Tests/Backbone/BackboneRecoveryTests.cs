@@ -33,8 +33,7 @@ public class BackboneRecoveryTests(MatchaAppFixture fixture)
             // Ratings killed while it was away, Catalog restarted after it was back.
             await fixture.App.ResourceCommands.ExecuteCommandAsync("redis", KnownResourceCommands.StopCommand);
             await fixture.KillAsync("ratings");
-            await fixture.App.ResourceCommands.ExecuteCommandAsync("redis", KnownResourceCommands.StartCommand);
-            await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync("redis");
+            await fixture.StartAgainAsync("redis");   // waits out the old process and a start that lost the race for its port
             await fixture.StartAgainAsync("ratings");
             await fixture.RestartAsync("catalog");
 

@@ -30,8 +30,7 @@ public class CrashTests(MatchaAppFixture fixture)
         }
         finally
         {
-            await fixture.App.ResourceCommands.ExecuteCommandAsync("redis", KnownResourceCommands.StartCommand);
-            await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync("redis");
+            await fixture.StartAgainAsync("redis");   // waits out the old process and a start that lost the race for its port
         }
 
         foreach (var film in films)
@@ -87,8 +86,7 @@ public class CrashTests(MatchaAppFixture fixture)
         }
         finally
         {
-            await fixture.App.ResourceCommands.ExecuteCommandAsync("redis", KnownResourceCommands.StartCommand);
-            await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync("redis");
+            await fixture.StartAgainAsync("redis");   // waits out the old process and a start that lost the race for its port
             await fixture.StartAgainAsync("ratings");
         }
 

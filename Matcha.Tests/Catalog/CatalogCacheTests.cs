@@ -40,8 +40,7 @@ public sealed class CatalogCacheTests(MatchaAppFixture fixture)
         }
         finally
         {
-            await fixture.App.ResourceCommands.ExecuteCommandAsync("redis", KnownResourceCommands.StartCommand);
-            await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync("redis");
+            await fixture.StartAgainAsync("redis");   // waits out the old process and a start that lost the race for its port
         }
     }
 
