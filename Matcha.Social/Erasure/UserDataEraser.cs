@@ -63,6 +63,14 @@ internal sealed partial class UserDataEraser(TimeProvider clock, ILogger<UserDat
         {
             await table.EraseAsync(db, command.UserId, cancellationToken);
         }
+        // An announcement about the user (a privacy change) committed before the member's row went
+        // is still on its way out: forgetting now would leave it behind once the relay publishes it.
+        // The erasure above commits; the saga sends the command again and the next pass confirms.
+        if (await db.HasUnpublishedAsync(command.UserId, cancellationToken))
+        {
+            LogUnpublished(command.DeletionId);
+            return;
+        }
         await db.ForgetAsync(command.UserId, hasInbox: true, cancellationToken);
         db.AddEvent(new UserDataErased(command.DeletionId, command.Step, command.Attempt, []), clock);
         LogErased(command.DeletionId);
@@ -70,6 +78,9 @@ internal sealed partial class UserDataEraser(TimeProvider clock, ILogger<UserDat
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deletion {DeletionId}: the member, their follows, their activities, their collections and likes, and the events about them are erased")]
     private partial void LogErased(Guid deletionId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deletion {DeletionId}: erased, but an event about the user is not published yet; confirming on the next attempt")]
+    private partial void LogUnpublished(Guid deletionId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deletion {DeletionId}: {Applied} of {Awaited} awaited events applied so far; not erasing yet")]
     private partial void LogWaiting(Guid deletionId, int applied, int awaited);
