@@ -24,6 +24,8 @@ public sealed class SocialDbContext(DbContextOptions<SocialDbContext> options) :
         {
             member.HasKey(m => m.UserId);
             member.HasIndex(m => m.Handle).IsUnique();
+            // The few private members, for the feed's anti-join (FeedApi.Public).
+            member.HasIndex(m => m.UserId).HasFilter("is_private").HasDatabaseName("ix_members_private");
             member.Property(m => m.DisplayName).HasMaxLength(Member.MaxDisplayNameLength);
         });
         modelBuilder.Entity<Follow>(follow =>

@@ -3,6 +3,7 @@ using Matcha.Social.Data;
 using Matcha.Social.Members;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace Matcha.Social.Feed;
 
@@ -22,7 +23,8 @@ internal static class FeedApi
     /// Fan-out on read (docs/social.md, "The feed"): the first page from the members followed
     /// whose newest activities are the newest; a page further down from everyone's newest
     /// activities below the cursor, kept when followed, or else from every member followed. A
-    /// private member's activities are left out by each.
+    /// private member's activities are left out by each. Each is one statement: the page's ids
+    /// (<c>page</c>), then its rows with their authors' names and their collections' titles.
     /// </summary>
     private static async Task<Results<Ok<Page<FeedItem>>, ValidationProblem>> MyFeed(
         CurrentUser user, SocialDbContext db, string? cursor, int? pageSize, CancellationToken cancellationToken)
@@ -37,28 +39,36 @@ internal static class FeedApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["cursor"] = ["cursor is not a cursor this API returned."] });
         }
         var fetch = (pageSize ?? PageRequest.DefaultPageSize) + 1;
-        var ids = cursor is null
-            ? await FirstPageAsync(db, user.Id, fetch, cancellationToken)
+        var rows = cursor is null
+            ? await PageAsync(db, FirstPage, user.Id, before, fetch, cancellationToken)
             : await PageBeforeAsync(db, user.Id, before, fetch, cancellationToken);
-        var newest = db.Activities.Where(a => ids.Contains(a.Id));
-        // Names are joined to the page only: joined inside the loop, Postgres reads them once per member followed.
-        var rows = await newest.AsNoTracking()
-            .Join(db.Members, a => a.UserId, m => m.UserId, (a, m) => new { Activity = a, Member = new MemberCard(m.Handle, m.DisplayName) })
-            .OrderByDescending(r => r.Activity.Id)
-            .ToListAsync(cancellationToken);
         var size = fetch - 1;
-        var page = rows.Take(size).ToList();
-        // Collections' titles are read now, so a renamed collection shows its new title.
-        var collectionIds = page.Select(r => r.Activity.CollectionId).OfType<Guid>().Distinct().ToList();
-        var titles = collectionIds.Count == 0
-            ? []
-            : await db.Collections.AsNoTracking().Where(c => collectionIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, c => c.Title, cancellationToken);
-        var next = rows.Count > size ? rows[size - 1].Activity.Id.ToString(CultureInfo.InvariantCulture) : null;
-        return TypedResults.Ok(new Page<FeedItem>(
-            [.. page.Select(r => new FeedItem(r.Activity.Kind, r.Member, r.Activity.MovieId, r.Activity.Score, r.Activity.CommentId, r.Activity.OccurredAt,
-                r.Activity.CollectionId is { } id && titles.TryGetValue(id, out var title) ? new CollectionCard(id, title) : null))],
-            next));
+        var next = rows.Count > size ? rows[size - 1].Id.ToString(CultureInfo.InvariantCulture) : null;
+        return TypedResults.Ok(new Page<FeedItem>([.. rows.Take(size).Select(r => r.ToItem())], next));
     }
+
+    private static async Task<List<FeedRow>> PageBeforeAsync(SocialDbContext db, Guid reader, long before, int fetch, CancellationToken cancellationToken)
+    {
+        // When the members followed are active, everyone's newest activities below the cursor
+        // hold the page, without a probe per member; when they hold less than a page, the
+        // per-member pass decides.
+        var rows = await PageAsync(db, RecentWindowPage, reader, before, fetch, cancellationToken);
+        return rows.Count == fetch ? rows : await PageAsync(db, PerMemberPage, reader, before, fetch, cancellationToken);
+    }
+
+    /// <param name="page">One of the statements below: constant text, every value a parameter.</param>
+    private static Task<List<FeedRow>> PageAsync(SocialDbContext db, string page, Guid reader, long before, int fetch, CancellationToken cancellationToken) =>
+        db.Database.SqlQueryRaw<FeedRow>(page,
+                new NpgsqlParameter<Guid>("reader", reader), new NpgsqlParameter<long>("before", before), new NpgsqlParameter<int>("fetch", fetch),
+                new NpgsqlParameter<int>("window", RecentWindow))
+            .ToListAsync(cancellationToken);
+
+    /// <summary>
+    /// Whether the member followed (<c>f</c>) hides their activities: an anti-join with the few
+    /// private members, through the partial index of migration PrivateMembersIndex, rather than a
+    /// join with every member followed.
+    /// </summary>
+    private const string Public = "NOT EXISTS (SELECT 1 FROM members p WHERE p.user_id = f.followee_id AND p.is_private)";
 
     /// <summary>
     /// The page's n ids come from at most n members, and each of them has a newest activity at
@@ -67,60 +77,74 @@ internal static class FeedApi
     /// <c>member_latest_activity</c> (kept by triggers, migration FeedLatestActivity) hold the
     /// whole page: n probes of the (user_id, id) index instead of one per member followed.
     /// </summary>
-    private static Task<List<long>> FirstPageAsync(SocialDbContext db, Guid reader, int fetch, CancellationToken cancellationToken) =>
-        db.Database.SqlQuery<long>($"""
-            SELECT x.id AS "Value" FROM (
-                SELECT l.user_id FROM follows f
-                JOIN member_latest_activity l ON l.user_id = f.followee_id
-                JOIN members followee ON followee.user_id = f.followee_id AND NOT followee.is_private
-                WHERE f.follower_id = {reader}
-                ORDER BY l.activity_id DESC
-                LIMIT {fetch}) newest
-            CROSS JOIN LATERAL (
-                SELECT id FROM activities
-                WHERE user_id = newest.user_id
-                ORDER BY id DESC
-                LIMIT {fetch}) x
-            ORDER BY x.id DESC
-            LIMIT {fetch}
-            """).ToListAsync(cancellationToken);
+    private const string FirstPage = $"""
+        WITH page AS (
+        SELECT x.id FROM (
+            SELECT l.user_id FROM follows f
+            JOIN member_latest_activity l ON l.user_id = f.followee_id
+            WHERE f.follower_id = @reader AND {Public}
+            ORDER BY l.activity_id DESC
+            LIMIT @fetch) newest
+        CROSS JOIN LATERAL (
+            SELECT id FROM activities
+            WHERE user_id = newest.user_id
+            ORDER BY id DESC
+            LIMIT @fetch) x
+        ORDER BY x.id DESC
+        LIMIT @fetch)
+        {Rows}
+        """;
 
-    private static async Task<List<long>> PageBeforeAsync(SocialDbContext db, Guid reader, long before, int fetch, CancellationToken cancellationToken)
+    /// <summary>The newest activities of everyone below the cursor, kept when their member is followed.</summary>
+    private const string RecentWindowPage = $"""
+        WITH page AS (
+        SELECT recent.id FROM (
+            SELECT id, user_id FROM activities
+            WHERE id < @before
+            ORDER BY id DESC
+            LIMIT @window) recent
+        WHERE recent.user_id IN (SELECT f.followee_id FROM follows f WHERE f.follower_id = @reader AND {Public})
+        ORDER BY recent.id DESC
+        LIMIT @fetch)
+        {Rows}
+        """;
+
+    /// <summary>Per member followed, the ids of their newest activities below the cursor, from the (user_id, id) index alone.</summary>
+    private const string PerMemberPage = $"""
+        WITH page AS (
+        SELECT x.id FROM follows f
+        CROSS JOIN LATERAL (
+            SELECT id FROM activities
+            WHERE user_id = f.followee_id AND id < @before
+            ORDER BY id DESC
+            LIMIT @fetch) x
+        WHERE f.follower_id = @reader AND {Public}
+        ORDER BY x.id DESC
+        LIMIT @fetch)
+        {Rows}
+        """;
+
+    /// <summary>
+    /// The page's rows, newest first; names and titles are read now, so a rename shows at once.
+    /// Columns are named as <see cref="FeedRow"/>'s properties in snake case (the context's naming convention).
+    /// </summary>
+    private const string Rows = """
+        SELECT a.id, a.kind, a.movie_id, a.score, a.comment_id, a.occurred_at, m.handle, m.display_name,
+            a.collection_id, c.title AS collection_title
+        FROM page
+        JOIN activities a ON a.id = page.id
+        JOIN members m ON m.user_id = a.user_id
+        LEFT JOIN collections c ON c.id = a.collection_id
+        ORDER BY a.id DESC
+        """;
+
+    private sealed record FeedRow(
+        long Id, string Kind, int MovieId, decimal? Score, long? CommentId, DateTimeOffset OccurredAt,
+        Guid Handle, string DisplayName, Guid? CollectionId, string? CollectionTitle)
     {
-        // First pass: the newest activities of everyone below the cursor, kept when their member
-        // is followed. When the members followed are active this finds the page at once, without a
-        // probe per member; when it finds less than a page, the per-member pass below decides.
-        var ids = await db.Database.SqlQuery<long>($"""
-            SELECT recent.id AS "Value" FROM (
-                SELECT id, user_id FROM activities
-                WHERE id < {before}
-                ORDER BY id DESC
-                LIMIT {RecentWindow}) recent
-            WHERE recent.user_id IN (
-                SELECT f.followee_id FROM follows f
-                JOIN members followee ON followee.user_id = f.followee_id AND NOT followee.is_private
-                WHERE f.follower_id = {reader})
-            ORDER BY recent.id DESC
-            LIMIT {fetch}
-            """).ToListAsync(cancellationToken);
-        if (ids.Count == fetch)
-        {
-            return ids;
-        }
-        // Per member followed, the ids of their newest activities below the cursor, from the
-        // (user_id, id) index alone (an index-only scan: no table row per probe).
-        return await db.Database.SqlQuery<long>($"""
-            SELECT x.id AS "Value" FROM follows f
-            JOIN members followee ON followee.user_id = f.followee_id AND NOT followee.is_private
-            CROSS JOIN LATERAL (
-                SELECT id FROM activities
-                WHERE user_id = f.followee_id AND id < {before}
-                ORDER BY id DESC
-                LIMIT {fetch}) x
-            WHERE f.follower_id = {reader}
-            ORDER BY x.id DESC
-            LIMIT {fetch}
-            """).ToListAsync(cancellationToken);
+        public FeedItem ToItem() => new(
+            Enum.Parse<ActivityKind>(Kind), new MemberCard(Handle, DisplayName), MovieId, Score, CommentId, OccurredAt,
+            CollectionId is { } id && CollectionTitle is { } title ? new CollectionCard(id, title) : null);
     }
 }
 

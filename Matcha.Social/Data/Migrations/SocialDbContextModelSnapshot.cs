@@ -388,6 +388,10 @@ namespace Matcha.Social.Data.Migrations
                         .IsUnique()
                         .HasDatabaseName("ix_members_handle");
 
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_members_private")
+                        .HasFilter("is_private");
+
                     b.ToTable("members", (string)null);
                 });
 
