@@ -13,6 +13,7 @@ builder.AddApplicationServices();
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
+app.UseRateLimiter();
 app.MapMembersApi();
 app.MapFollowsApi();
 app.MapFeedApi();

@@ -22,6 +22,7 @@ internal static class Extensions
             dataSource.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
         });
         builder.Services.AddExceptionHandler<ErasedUserWriteHandler>();
+        builder.AddFeedConcurrency();
         builder.AddRedisClient("redis");
         builder.AddInternalIdentity("social");
         builder.Services.ConfigureHttpJsonOptions(json =>

@@ -11,7 +11,7 @@ internal static class FeedApi
 {
     public static IEndpointRouteBuilder MapFeedApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/feed", MyFeed).WithTags("Feed").RequireAuthorization()
+        app.MapGet("/feed", MyFeed).WithTags("Feed").RequireAuthorization().RequireRateLimiting(FeedConcurrency.Policy)
             .WithSummary("Ratings, comments and films added to public collections by the members the caller follows, newest first, keyset-paged.");
         return app;
     }

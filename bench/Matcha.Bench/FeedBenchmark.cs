@@ -26,12 +26,15 @@ internal static class FeedBenchmark
     public static async Task<int> RunAsync(string[] args)
     {
         // A shorter default pass than the catalog's: each request reads 500 members' newest activities.
-        var options = BenchOptions.Parse(args);
+        // --permits N: Social's feed pages read at once (Social:Feed:Concurrency; default twice its cores).
+        var permits = args.SkipWhile(a => a != "--permits").Skip(1).FirstOrDefault();
+        var options = BenchOptions.Parse([.. args.Where((a, i) => a != "--permits" && (i == 0 || args[i - 1] != "--permits"))]);
         options = args.Contains("--requests") ? options : options with { Requests = 1_000 };
-        Console.WriteLine($"Feed benchmark: a reader following {Followed} of {2 * Followed} members who each rated {RatingsEach:N0} films; {options.Requests:N0} requests per pass, concurrency {options.Concurrency}");
+        Console.WriteLine($"Feed benchmark: a reader following {Followed} of {2 * Followed} members who each rated {RatingsEach:N0} films; {options.Requests:N0} requests per pass, concurrency {options.Concurrency}, Social's feed permits {permits ?? "default (2 x cores)"}");
         BuildConfiguration.Print();
         Console.WriteLine("Starting Postgres, Redis and Social as local processes...");
-        await using var app = await BenchApp.StartAsync(Resources);
+        await using var app = await BenchApp.StartAsync(Resources, permits is null ? null : builder =>
+            builder.CreateResourceBuilder<ProjectResource>("social").WithEnvironment("Social__Feed__Concurrency", permits));
 
         var stopwatch = Stopwatch.StartNew();
         await LoadAsync(await app.GetConnectionStringAsync("socialdb") ?? throw new InvalidOperationException("no socialdb"));
