@@ -1,0 +1,143 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Matcha.Catalog.Movies;
+using Matcha.ServiceDefaults;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
+
+namespace Matcha.Tests.Backbone;
+
+/// <summary>
+/// The collection "Matcha app, CDC relay, Redis Cluster" also runs Postgres with a streaming-replication
+/// hot standby (<c>Matcha:Infrastructure:Postgres=Standby</c>; docs/scaling.md, "Postgres standby"):
+/// Catalog's public reads go to it, writes and the reads that must see them to the primary.
+/// </summary>
+[Collection(MatchaCdcAppCollectionDefinition.Name)]
+[Trait("Category", "AppHost")]
+public sealed class PostgresStandbyTests(MatchaCdcAppFixture fixture)
+{
+    private const string Standby = "postgres-standby";
+
+    [Fact]
+    public async Task CatalogsPublicReadsReachTheStandbyAndItsLagIsOnTheDashboard()
+    {
+        // The connection Catalog's public reads use opens on the standby.
+        Assert.True(await fixture.QueryAsync<bool>("catalogdb-replica", "SELECT pg_is_in_recovery()"));
+
+        // Searches (never cached) scan the films on the standby: its own count of scans of the table rises.
+        var before = await StandbyScansOfMoviesAsync();
+        using var anonymous = fixture.CreateGatewayClient();
+        for (var i = 0; i < 10; i++)
+        {
+            using var response = await anonymous.GetAsync($"/api/catalog/movies?q=standby{i}");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+        var after = await EventsDriver.EventuallyAsync(StandbyScansOfMoviesAsync, scans => scans >= before + 10);
+        Assert.True(after >= before + 10, $"The standby scanned movies {after - before} times for 10 searches.");
+
+        var lag = await EventsDriver.EventuallyAsync(() => Task.FromResult(StandbyHealth()), report => report?.Status == HealthStatus.Healthy);
+        Assert.Equal(HealthStatus.Healthy, lag?.Status);
+        Assert.StartsWith("Replay lag", lag!.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnAdminReadsAWriteBackAtOnceWhileTheStandbyLagsAndPublicReadsConvergeWhenItCatchesUp()
+    {
+        using var admin = await AdminClientAsync();
+        using var anonymous = fixture.CreateGatewayClient();
+        var word = Word();
+        using var create = await admin.PostAsJsonAsync("/api/catalog/movies", Input($"Replica {word}"));
+        Assert.Equal(HttpStatusCode.Created, create.StatusCode);
+        var created = (await create.Content.ReadFromJsonAsync<MovieDetail>())!;
+
+        // Read back at once, by anyone: the write fenced the film, so the cache is filled from the primary.
+        Assert.Equal($"Replica {word}", (await anonymous.GetFromJsonAsync<MovieDetail>($"/api/catalog/movies/{created.Id}"))!.Titles["en"]);
+        // Search reads the standby, which has it a moment later.
+        Assert.Contains(created.Id, await EventsDriver.EventuallyAsync(() => SearchAsync(anonymous, word), ids => ids.Contains(created.Id)));
+
+        var edited = Word();
+        await OnStandbyAsync("SELECT pg_wal_replay_pause()");
+        try
+        {
+            using var update = await admin.PutAsJsonAsync($"/api/catalog/movies/{created.Id}", Input($"Replica {edited}") with { Version = created.Version });
+            Assert.Equal(HttpStatusCode.OK, update.StatusCode);
+
+            // The standby has not replayed the edit...
+            Assert.Equal($"Replica {word}", await OnStandbyAsync<string>("SELECT original_title FROM movies WHERE id = @p0", created.Id));
+            Assert.DoesNotContain(created.Id, await SearchAsync(anonymous, edited));
+            // ...yet the film's page, whose cache the edit dropped, shows it: refilled from the primary, not the lagging standby.
+            var page = await anonymous.GetFromJsonAsync<MovieDetail>($"/api/catalog/movies/{created.Id}");
+            Assert.Equal($"Replica {edited}", page!.Titles["en"]);
+            Assert.Equal(created.Version + 1, page.Version);
+            var list = await anonymous.GetFromJsonAsync<Page<MovieSummary>>($"/api/catalog/movies?country={Country}&sort=title");
+            Assert.Contains(list!.Items, m => m.Id == created.Id && m.Titles["en"] == $"Replica {edited}");
+
+            // The dashboard shows the lag growing past the threshold.
+            var lagging = await EventsDriver.EventuallyAsync(() => Task.FromResult(StandbyHealth()), report => report?.Status == HealthStatus.Degraded,
+                TimeSpan.FromMinutes(2));
+            Assert.Equal(HealthStatus.Degraded, lagging?.Status);
+        }
+        finally
+        {
+            await OnStandbyAsync("SELECT pg_wal_replay_resume()");
+        }
+
+        Assert.Contains(created.Id, await EventsDriver.EventuallyAsync(() => SearchAsync(anonymous, edited), ids => ids.Contains(created.Id)));
+        Assert.Equal(HealthStatus.Healthy, (await EventsDriver.EventuallyAsync(() => Task.FromResult(StandbyHealth()),
+            report => report?.Status == HealthStatus.Healthy, TimeSpan.FromMinutes(2)))?.Status);
+    }
+
+    private const string Country = "XR";
+
+    private HealthReportSnapshot? StandbyHealth() =>
+        fixture.App.ResourceNotifications.TryGetCurrentState(Standby, out var standby)
+            ? standby.Snapshot.HealthReports.SingleOrDefault(report => report.Name == $"{Standby}_lag")
+            : null;
+
+    private Task<long> StandbyScansOfMoviesAsync() => OnStandbyAsync<long>(
+        "SELECT coalesce(seq_scan, 0) + coalesce(idx_scan, 0) FROM pg_stat_user_tables WHERE relname = 'movies'");
+
+    private async Task<T> OnStandbyAsync<T>(string sql, params object[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(await fixture.ConnectionStringAsync(Standby) + ";Database=catalogdb");
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            command.Parameters.AddWithValue($"p{i}", parameters[i]);
+        }
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
+    private async Task OnStandbyAsync(string sql) => await OnStandbyAsync<object>(sql);
+
+    private static async Task<List<int>> SearchAsync(HttpClient client, string word) =>
+        [.. (await client.GetFromJsonAsync<Page<MovieSummary>>($"/api/catalog/movies?q={word}"))!.Items.Select(m => m.Id)];
+
+    /// <summary>A word no film has: lower-case letters, so search matches it whole.</summary>
+    private static string Word() => string.Concat(Enumerable.Range(0, 12).Select(_ => (char)('a' + Random.Shared.Next(26))));
+
+    private static MovieInput Input(string title) => new(
+        Titles: new() { ["en"] = title },
+        OriginalTitle: title,
+        OriginalLanguage: "en",
+        Year: 2005,
+        ReleaseDate: new DateOnly(2005, 4, 1),
+        Runtime: 95,
+        Genres: ["drama"],
+        Countries: [Country],
+        Synopsis: new() { ["en"] = "A film made for the standby test." },
+        PosterUrl: null,
+        ImdbId: null,
+        TmdbId: null,
+        Version: null);
+
+    private async Task<HttpClient> AdminClientAsync()
+    {
+        var client = fixture.CreateGatewayClient();
+        var tokens = await client.LoginAsync(await fixture.ParameterAsync("admin-email"), await fixture.ParameterAsync("admin-password"));
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", tokens.AccessToken);
+        return client;
+    }
+}
