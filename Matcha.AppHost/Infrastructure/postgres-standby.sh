@@ -39,6 +39,17 @@ settings=()
 for setting in "$@"; do
   settings+=(-c "$setting")
 done
-exec "$postgres" -D "$data" -p "$own_port" \
+# Stopped (the AppHost's stop, or its end), it shuts down fast: Postgres' own answer to TERM, a smart
+# shutdown, would wait for Catalog's pooled connections to close, which they do only after minutes idle.
+"$postgres" -D "$data" -p "$own_port" \
   -c "primary_conninfo=$conninfo" -c "primary_slot_name=$slot" \
-  -c hot_standby=on -c hot_standby_feedback=on "${settings[@]}"
+  -c hot_standby=on -c hot_standby_feedback=on "${settings[@]}" &
+pid=$!
+trap 'kill -INT "$pid" 2>/dev/null' TERM INT
+wait "$pid"
+status=$?
+while kill -0 "$pid" 2>/dev/null; do
+  wait "$pid"
+  status=$?
+done
+exit "$status"

@@ -88,6 +88,41 @@ public sealed class PostgresStandbyTests(MatchaCdcAppFixture fixture)
             report => report?.Status == HealthStatus.Healthy, TimeSpan.FromMinutes(2)))?.Status);
     }
 
+    [Fact]
+    public async Task PublicReadsFallBackToThePrimaryWhileTheStandbyIsDown()
+    {
+        using var admin = await AdminClientAsync();
+        using var anonymous = fixture.CreateGatewayClient();
+        await fixture.StopAsync(Standby);
+        try
+        {
+            var word = Word();
+            using var create = await admin.PostAsJsonAsync("/api/catalog/movies", Input($"Fallback {word}"));
+            Assert.Equal(HttpStatusCode.Created, create.StatusCode);
+            var created = (await create.Content.ReadFromJsonAsync<MovieDetail>())!;
+
+            // A pooled connection to the stopped standby fails once; the next opens on the primary.
+            var found = await EventsDriver.EventuallyAsync(() => TrySearchAsync(anonymous, word), ids => ids.Contains(created.Id));
+            Assert.Contains(created.Id, found);
+            Assert.Equal($"Fallback {word}", (await anonymous.GetFromJsonAsync<MovieDetail>($"/api/catalog/movies/{created.Id}"))!.Titles["en"]);
+            // The standby's own health is not Healthy while it is down.
+            Assert.NotEqual(HealthStatus.Healthy, fixture.App.ResourceNotifications.TryGetCurrentState(Standby, out var standby) ? standby.Snapshot.HealthStatus : null);
+        }
+        finally
+        {
+            await fixture.StartAgainAsync(Standby);
+        }
+
+        // Back, it catches up and serves the public reads again.
+        Assert.True(await fixture.QueryAsync<bool>("catalogdb-replica", "SELECT pg_is_in_recovery()"));
+    }
+
+    private static async Task<List<int>> TrySearchAsync(HttpClient client, string word)
+    {
+        using var response = await client.GetAsync($"/api/catalog/movies?q={word}");
+        return response.IsSuccessStatusCode ? [.. (await response.Content.ReadFromJsonAsync<Page<MovieSummary>>())!.Items.Select(m => m.Id)] : [];
+    }
+
     private const string Country = "XR";
 
     private HealthReportSnapshot? StandbyHealth() =>
