@@ -115,8 +115,10 @@ public sealed class PostgresStandbyTests(MatchaCdcAppFixture fixture)
             await fixture.StartAgainAsync(Standby);
         }
 
-        // Back, it catches up and serves the public reads again (Npgsql rechecks a host it found down every 10 s).
+        // Back, it catches up and serves the public reads again: Npgsql tries a host it found down again
+        // 10 s later (Host Recheck Seconds), until then Catalog's replica connections open on the primary.
         Assert.True(await EventsDriver.EventuallyAsync(() => ReplicaInRecoveryAsync(), inRecovery => inRecovery));
+        await Task.Delay(TimeSpan.FromSeconds(11));
         await AnsweringAsync(anonymous);
     }
 
