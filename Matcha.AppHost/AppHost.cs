@@ -11,6 +11,8 @@ var catalogDb = postgres.AddDatabase("catalogdb");
 var ratingsDb = postgres.AddDatabase("ratingsdb");
 var accountsDb = postgres.AddDatabase("accountsdb");
 var socialDb = postgres.AddDatabase("socialdb");
+// With --postgres standby, Catalog's public reads go to a hot standby (falling back to the primary); else null.
+var catalogReplica = postgres.AddReplicaDatabase("catalogdb-replica", "catalogdb");
 
 var redis = infrastructure.AddRedis("redis");
 
@@ -35,6 +37,11 @@ var catalog = builder.AddProject<Projects.Matcha_Catalog>("catalog")
     .WithInternalIdentity(gatewayPublicKey)
     .WithHttpHealthCheck("/health")
     .WithGrpcEndpoint();   // the cards the gateway's screens read, over gRPC
+if (catalogReplica is not null)
+{
+    // No WaitFor: while the standby is down the replica connection opens on the primary.
+    catalog.WithReference(catalogReplica);
+}
 
 var ratings = builder.AddProject<Projects.Matcha_Ratings>("ratings")
     .WithReference(ratingsDb).WaitFor(ratingsDb)

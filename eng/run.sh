@@ -8,6 +8,7 @@
 #   ./eng/run.sh --local    force local processes even when a container runtime answers
 #   ./eng/run.sh --relay cdc  relay events by change data capture instead of the outbox table (notify)
 #   ./eng/run.sh --redis cluster  Redis as a Redis Cluster of three local masters (local processes; docs/scaling.md)
+#   ./eng/run.sh --postgres standby  a streaming-replication hot standby for Catalog's public reads (local processes; docs/scaling.md)
 #   ./eng/run.sh --chaos    the gateway's screen calls to Catalog and Ratings fail 30 % and wait 500 ms (Polly chaos)
 #   Any other arguments go to the AppHost, e.g. --Matcha:Infrastructure:DataDirectory=/srv/matcha
 set -euo pipefail
@@ -17,6 +18,7 @@ args=()
 install_args=()
 relay_next=false
 redis_next=false
+postgres_next=false
 for arg in "$@"; do
   if $relay_next; then args+=("--Parameters:events-relay=$arg"); relay_next=false; continue; fi
   if $redis_next; then
@@ -27,7 +29,16 @@ for arg in "$@"; do
     esac
     redis_next=false; continue
   fi
+  if $postgres_next; then
+    case "$arg" in
+      standby) args+=("--Matcha:Infrastructure:Postgres=Standby"); install_args+=(--local) ;;
+      primary) args+=("--Matcha:Infrastructure:Postgres=Primary") ;;
+      *) echo "--postgres takes standby or primary, not '$arg'" >&2; exit 2 ;;
+    esac
+    postgres_next=false; continue
+  fi
   case "$arg" in
+    --postgres) postgres_next=true ;;
     --relay) relay_next=true ;;
     --redis) redis_next=true ;;
     --reset) args+=("--Matcha:Infrastructure:ResetData=true") ;;

@@ -16,6 +16,14 @@ public enum RedisTopology
     Cluster,
 }
 
+/// <summary>How Postgres runs: one server, or a primary and a streaming-replication hot standby (docs/scaling.md, "Postgres standby").</summary>
+public enum PostgresTopology
+{
+    Primary,
+    /// <summary>A second local <c>postgres</c>, copied by <c>pg_basebackup</c> and streaming from the primary; local-process mode only.</summary>
+    Standby,
+}
+
 /// <summary>
 /// The <c>Matcha:Infrastructure</c> settings, from appsettings, environment
 /// (<c>Matcha__Infrastructure__Mode=local</c>) or the command line
@@ -29,6 +37,12 @@ public sealed class InfrastructureOptions
 
     /// <summary>One Redis (the default) or a Redis Cluster (<c>--redis cluster</c>, which runs local processes).</summary>
     public RedisTopology Redis { get; set; } = RedisTopology.Standalone;
+
+    /// <summary>One Postgres (the default) or a primary and a hot standby (<c>--postgres standby</c>, which runs local processes).</summary>
+    public PostgresTopology Postgres { get; set; } = PostgresTopology.Primary;
+
+    /// <summary>The standby's replay lag above which its health check says Degraded.</summary>
+    public double StandbyLagThresholdSeconds { get; set; } = 5;
 
     /// <summary>Where local Postgres and Redis keep their data. Default: see <see cref="LocalDataFolder"/>.</summary>
     public string? DataDirectory { get; set; }

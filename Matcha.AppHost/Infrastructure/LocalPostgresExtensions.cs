@@ -30,7 +30,7 @@ internal static class LocalPostgresExtensions
         builder.Eventing.Subscribe<BeforeStartEvent>((@event, cancellationToken) =>
         {
             var stopping = @event.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
-            _ = MirrorStateToDatabasesAsync(server, @event.Services.GetRequiredService<ResourceNotificationService>(), stopping);
+            _ = MirrorStateAsync(server, server.Databases, @event.Services.GetRequiredService<ResourceNotificationService>(), stopping);
             return Task.CompletedTask;
         });
 
@@ -79,7 +79,7 @@ internal static class LocalPostgresExtensions
         return server.ApplicationBuilder.AddResource(database).WithHealthCheck(healthCheckKey);
     }
 
-    private static IEnumerable<string> ServerSettings(LocalDataFolder data)
+    internal static IEnumerable<string> ServerSettings(LocalDataFolder data)
     {
         yield return "listen_addresses=127.0.0.1";
         foreach (var setting in MatchaInfrastructure.PostgresSettings)
@@ -162,8 +162,8 @@ internal static class LocalPostgresExtensions
     /// Aspire propagates a container's state to its child resources, not an executable's;
     /// so the databases follow the server here, and their health checks start when it runs.
     /// </summary>
-    private static async Task MirrorStateToDatabasesAsync(
-        LocalPostgresServerResource server, ResourceNotificationService notifications, CancellationToken stopping)
+    internal static async Task MirrorStateAsync(
+        IResource server, IEnumerable<IResource> databases, ResourceNotificationService notifications, CancellationToken stopping)
     {
         try
         {
@@ -173,7 +173,7 @@ internal static class LocalPostgresExtensions
                 {
                     continue;
                 }
-                foreach (var database in server.Databases)
+                foreach (var database in databases)
                 {
                     await notifications.PublishUpdateAsync(database, s => s with
                     {

@@ -13,17 +13,24 @@ public sealed class MatchaInfrastructure
     private readonly IDistributedApplicationBuilder _builder;
     private readonly LocalInfrastructure? _local;
 
-    private MatchaInfrastructure(IDistributedApplicationBuilder builder, InfrastructureMode mode, RedisTopology redis, LocalInfrastructure? local)
+    private readonly TimeSpan _standbyLagThreshold;
+
+    private MatchaInfrastructure(IDistributedApplicationBuilder builder, InfrastructureMode mode, RedisTopology redis, PostgresTopology postgres,
+        TimeSpan standbyLagThreshold, LocalInfrastructure? local)
     {
         _builder = builder;
         Mode = mode;
         Redis = redis;
+        Postgres = postgres;
+        _standbyLagThreshold = standbyLagThreshold;
         _local = local;
     }
 
     public InfrastructureMode Mode { get; }
 
     public RedisTopology Redis { get; }
+
+    public PostgresTopology Postgres { get; }
 
     internal static MatchaInfrastructure Create(IDistributedApplicationBuilder builder)
     {
@@ -33,23 +40,31 @@ public sealed class MatchaInfrastructure
             throw new DistributedApplicationException(
                 "A Redis Cluster runs as local processes only (Matcha:Infrastructure:Redis=Cluster needs Mode Local or Auto); container mode keeps one Redis.");
         }
+        if (options.Postgres is PostgresTopology.Standby && options.Mode is InfrastructureMode.Containers)
+        {
+            throw new DistributedApplicationException(
+                "A Postgres standby runs as local processes only (Matcha:Infrastructure:Postgres=Standby needs Mode Local or Auto); container mode keeps only the primary.");
+        }
         var mode = options.Mode switch
         {
             // A cluster is made of the machine's own redis-server processes, whatever runtime answers.
             InfrastructureMode.Auto when options.Redis is RedisTopology.Cluster => InfrastructureMode.Local,
+            // So is a standby: a second local postgres, copied from the first.
+            InfrastructureMode.Auto when options.Postgres is PostgresTopology.Standby => InfrastructureMode.Local,
             InfrastructureMode.Auto when ContainerRuntime.Answers(builder.Configuration["ASPIRE_CONTAINER_RUNTIME"]) => InfrastructureMode.Containers,
             InfrastructureMode.Auto => InfrastructureMode.Local,
             var chosen => chosen,
         };
 
+        var lagThreshold = TimeSpan.FromSeconds(options.StandbyLagThresholdSeconds);
         if (mode is InfrastructureMode.Containers)
         {
-            return new MatchaInfrastructure(builder, mode, options.Redis, local: null);
+            return new MatchaInfrastructure(builder, mode, options.Redis, options.Postgres, lagThreshold, local: null);
         }
 
         var binaries = LocalBinaries.Find() ?? throw new DistributedApplicationException(
             $"No container runtime answered and {LocalBinaries.DescribeMissing()} could not be found. {LocalBinaries.InstallHint}");
-        return new MatchaInfrastructure(builder, mode, options.Redis, LocalInfrastructure.Create(builder, options, binaries));
+        return new MatchaInfrastructure(builder, mode, options.Redis, options.Postgres, lagThreshold, LocalInfrastructure.Create(builder, options, binaries));
     }
 
     /// <summary>
@@ -81,7 +96,11 @@ public sealed class MatchaInfrastructure
         if (_local is { } local)
         {
             var server = _builder.AddLocalPostgres(name, local.Binaries, local.Data);
-            return new PostgresServer(server, database => server.AddDatabase(database));
+            var standby = Postgres is PostgresTopology.Standby
+                ? _builder.AddLocalPostgresStandby($"{name}-standby", server, local.Binaries, local.Data, _standbyLagThreshold)
+                : null;
+            return new PostgresServer(server, database => server.AddDatabase(database),
+                standby is null ? null : (replica, database) => standby.AddReplicaDatabase(replica, database));
         }
 
         var container = _builder.AddPostgres(name).WithArgs([.. PostgresSettings.SelectMany(setting => new[] { "-c", setting })]);
@@ -109,11 +128,20 @@ public sealed class MatchaInfrastructure
 /// <summary>A Postgres server of either kind, and the way to add a database to it.</summary>
 public sealed class PostgresServer(
     IResourceBuilder<IResourceWithConnectionString> server,
-    Func<string, IResourceBuilder<IResourceWithConnectionString>> addDatabase)
+    Func<string, IResourceBuilder<IResourceWithConnectionString>> addDatabase,
+    Func<string, string, IResourceBuilder<IResourceWithConnectionString>>? addReplicaDatabase = null)
 {
     public IResourceBuilder<IResourceWithConnectionString> Server { get; } = server;
 
     public IResourceBuilder<IResourceWithConnectionString> AddDatabase(string name) => addDatabase(name);
+
+    /// <summary>
+    /// With a standby (<c>Matcha:Infrastructure:Postgres=Standby</c>), the connection <paramref name="name"/>
+    /// to <paramref name="database"/> on the standby, falling back to the primary; otherwise null, and
+    /// the service reads its one database.
+    /// </summary>
+    public IResourceBuilder<IResourceWithConnectionString>? AddReplicaDatabase(string name, string database) =>
+        addReplicaDatabase?.Invoke(name, database);
 }
 
 /// <summary>What local-process mode shares between Postgres and Redis.</summary>

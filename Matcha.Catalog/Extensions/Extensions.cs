@@ -20,6 +20,9 @@ internal static class Extensions
     {
         builder.AddServiceDatabase<CatalogDbContext>("catalogdb",
             dataSource => dataSource.ConnectionStringBuilder.Options = CatalogSearch.TypoThresholdSetting);
+        // Public reads on the hot standby when the AppHost runs one (catalogdb-replica), else on catalogdb.
+        CatalogStandby.Register(builder, dataSource => dataSource.ConnectionStringBuilder.Options = CatalogSearch.TypoThresholdSetting);
+        builder.Services.AddScoped<CatalogReads>();
         builder.AddRedisClient("redis");
         builder.AddInternalIdentity("catalog");
         builder.AddCardsGrpc();

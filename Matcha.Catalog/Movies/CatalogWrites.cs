@@ -44,9 +44,14 @@ internal static class CatalogWrites
     public static ProblemHttpResult Conflict(string title, string field) =>
         TypedResults.Problem(title: title, statusCode: StatusCodes.Status409Conflict, extensions: new Dictionary<string, object?> { ["field"] = field });
 
-    /// <summary>The film's detail, the people whose filmographies show it, and the cached list pages.</summary>
-    public static async Task InvalidateAsync(HybridCache cache, int movieId, IEnumerable<int> personIds, CancellationToken ct)
+    /// <summary>
+    /// The film's detail, the people whose filmographies show it, and the cached list pages: fenced
+    /// first, so the fills after the invalidation read the primary, not a standby that may lag.
+    /// </summary>
+    public static async Task InvalidateAsync(HybridCache cache, CatalogStandby standby, int movieId, IEnumerable<int> personIds, CancellationToken ct)
     {
-        await cache.RemoveByTagAsync([CacheKeys.Movie(movieId), .. personIds.Distinct().Select(CacheKeys.Person), MoviesApi.ListsTag], ct);
+        string[] tags = [CacheKeys.Movie(movieId), .. personIds.Distinct().Select(CacheKeys.Person), MoviesApi.ListsTag];
+        await standby.FenceAsync(tags);
+        await cache.RemoveByTagAsync(tags, ct);
     }
 }

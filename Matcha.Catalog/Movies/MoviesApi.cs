@@ -21,7 +21,7 @@ internal static class MoviesApi
     }
 
     private static async Task<Results<Ok<Page<MovieSummary>>, ValidationProblem>> ListMovies(
-        [AsParameters] BrowseQuery query, CatalogDbContext db, HybridCache cache, TimeProvider clock, CancellationToken ct)
+        [AsParameters] BrowseQuery query, CatalogReads reads, HybridCache cache, TimeProvider clock, CancellationToken ct)
     {
         if (query.Validate() is { Count: > 0 } errors)
         {
@@ -31,27 +31,28 @@ internal static class MoviesApi
         var today = clock.Today();
         if (query.Q is { } q)
         {
-            var found = await CatalogSearch.MoviesAsync(db, q, query.Size, ct);
+            var found = await CatalogSearch.MoviesAsync(reads.Public, q, query.Size, ct);
             return TypedResults.Ok(new Page<MovieSummary>([.. found.Select(m => m.ToSummary(today))], null));
         }
 
         var page = query.CacheKey is { } key
-            ? await cache.GetOrCreateAsync(key, ct => new ValueTask<Page<MovieSummary>>(MovieBrowser.BrowseAsync(db, query, today, ct)),
+            ? await cache.GetOrCreateAsync(key, async ct => await MovieBrowser.BrowseAsync(await reads.ForFillAsync(ListsTag), query, today, ct),
                 new HybridCacheEntryOptions { Expiration = TimeSpan.FromMinutes(1), LocalCacheExpiration = TimeSpan.FromSeconds(30) },
                 [ListsTag], ct)
-            : await MovieBrowser.BrowseAsync(db, query, today, ct);
+            : await MovieBrowser.BrowseAsync(reads.Public, query, today, ct);
         return TypedResults.Ok(page);
     }
 
     private static async Task<Results<Ok<MovieDetail>, NotFound>> GetMovie(
-        int id, CatalogDbContext db, HybridCache cache, TimeProvider clock, CancellationToken ct)
+        int id, CatalogReads reads, HybridCache cache, TimeProvider clock, CancellationToken ct)
     {
         var today = clock.Today();
         // The page, statistics included, comes from the cache: the statistics consumer drops a film's
         // entry after each commit (MovieStatisticsApplier.AfterCommitAsync), so a change shows at
         // once. A load racing that commit can store the old figures: RankingsProjection drops the
-        // changed films' pages again one round later, which bounds how long.
-        var movie = await cache.GetOrCreateAsync(CacheKeys.Movie(id), ct => new ValueTask<MovieDetail?>(LoadAsync(db, id, today, ct)),
+        // changed films' pages again one round later, which bounds how long. With a standby, a fill
+        // reads it unless a write fenced the film within CatalogStandbyOptions.FenceSeconds.
+        var movie = await cache.GetOrCreateAsync(CacheKeys.Movie(id), async ct => await LoadAsync(await reads.ForFillAsync(CacheKeys.Movie(id)), id, today, ct),
             DetailEntry, tags: [CacheKeys.Movie(id)], cancellationToken: ct);
         return movie is null ? TypedResults.NotFound() : TypedResults.Ok(movie);
     }

@@ -17,10 +17,10 @@ internal static class PeopleApi
     }
 
     private static async Task<Results<Ok<PersonDetail>, NotFound>> GetPerson(
-        int id, CatalogDbContext db, HybridCache cache, TimeProvider clock, CancellationToken ct)
+        int id, CatalogReads reads, HybridCache cache, TimeProvider clock, CancellationToken ct)
     {
         var today = clock.Today();
-        var person = await cache.GetOrCreateAsync(CacheKeys.Person(id), ct => new ValueTask<PersonDetail?>(LoadAsync(db, id, today, ct)),
+        var person = await cache.GetOrCreateAsync(CacheKeys.Person(id), async ct => await LoadAsync(await reads.ForFillAsync(CacheKeys.Person(id)), id, today, ct),
             tags: [CacheKeys.Person(id)], cancellationToken: ct);
         return person is null ? TypedResults.NotFound() : TypedResults.Ok(person);
     }

@@ -18,7 +18,7 @@ internal static class SearchApi
     }
 
     private static async Task<Results<Ok<SearchResult>, ValidationProblem>> SearchAsync(
-        string? q, CatalogDbContext db, TimeProvider clock, CancellationToken ct)
+        string? q, CatalogReads reads, TimeProvider clock, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(q) || q.Length > 100 || !StoredText.IsStorable(q))
         {
@@ -29,6 +29,7 @@ internal static class SearchApi
         }
 
         var today = clock.Today();
+        var db = reads.Public;
         var movies = await CatalogSearch.MoviesAsync(db, q, Limit, ct);
         var people = await CatalogSearch.PeopleAsync(db, q, Limit, ct);
         return TypedResults.Ok(new SearchResult(

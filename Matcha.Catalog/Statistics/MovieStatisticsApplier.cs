@@ -18,7 +18,7 @@ namespace Matcha.Catalog.Statistics;
 /// other events about a removed film change nothing. An event about a film Catalog never had is
 /// an error (retried, then dead-lettered until an operator restores the film and replays it).
 /// </summary>
-public sealed class MovieStatisticsApplier(TimeProvider clock, HybridCache cache, StatisticsChanges changes) : IEventApplier<CatalogDbContext>
+public sealed class MovieStatisticsApplier(TimeProvider clock, HybridCache cache, StatisticsChanges changes, CatalogStandby standby) : IEventApplier<CatalogDbContext>
 {
     public const string Subscription = "catalog-stats";
     public const string Topic = "ratings";
@@ -206,7 +206,9 @@ public sealed class MovieStatisticsApplier(TimeProvider clock, HybridCache cache
         {
             return;
         }
-        // The film page serves its statistics from the cache: drop it so the next read shows the change.
+        // The film page serves its statistics from the cache: drop it so the next read shows the change
+        // (read from the primary while the fence lasts: a standby may not have replayed this commit yet).
+        await standby.FenceAsync(movieIds.Select(CacheKeys.Movie));
         await cache.RemoveAsync(movieIds.Select(CacheKeys.Movie), cancellationToken);
         // Rankings and browse lists follow within a bounded time (RankingsProjection).
         movieIds.ForEach(changes.Changed);

@@ -163,6 +163,9 @@ public class CatalogStatisticsTests(MatchaAppFixture fixture)
         services.AddSingleton(TimeProvider.System);
         services.AddHybridCache();
         services.AddSingleton<StatisticsChanges>();
+        // No standby: nothing is fenced (Catalog's own assembly gives it one only with catalogdb-replica).
+        services.AddSingleton(sp => new CatalogStandby(null, sp, new CatalogStandbyOptions(),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<CatalogStandby>.Instance));
         services.AddScoped<MovieStatisticsApplier>();
         services.AddSingleton<IEventSubscription>(sp => new EventSubscription<CatalogDbContext, MovieStatisticsApplier>(
             MovieStatisticsApplier.Subscription, MovieStatisticsApplier.Topic, sp.GetRequiredService<IServiceScopeFactory>(),

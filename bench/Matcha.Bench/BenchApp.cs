@@ -12,11 +12,12 @@ internal static class BenchApp
 {
     /// <param name="resources">Keep only these (with the parameters); null keeps everything.</param>
     /// <param name="configure">Changes to the model before it starts, e.g. settings for the gateway.</param>
-    public static async Task<DistributedApplication> StartAsync(string[]? resources, Action<IDistributedApplicationTestingBuilder>? configure = null)
+    /// <param name="args">More AppHost settings, e.g. <c>--Matcha:Infrastructure:Postgres=Standby</c>.</param>
+    public static async Task<DistributedApplication> StartAsync(string[]? resources, Action<IDistributedApplicationTestingBuilder>? configure = null, string[]? args = null)
     {
         var folder = Path.Combine(Path.GetTempPath(), $"matcha-bench-{Guid.NewGuid():N}");
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Matcha_AppHost>(
-            ["--Matcha:Infrastructure:Mode=Local", $"--Matcha:Infrastructure:DataDirectory={folder}", "--Matcha:Infrastructure:Ephemeral=true"]);
+            ["--Matcha:Infrastructure:Mode=Local", $"--Matcha:Infrastructure:DataDirectory={folder}", "--Matcha:Infrastructure:Ephemeral=true", .. args ?? []]);
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
             .AddFilter("System.Net.Http", LogLevel.Warning)

@@ -2,11 +2,17 @@ using System.Globalization;
 
 namespace Matcha.Bench;
 
-internal sealed record BenchOptions(int Films, int People, int Requests, int Concurrency)
+internal sealed record BenchOptions(int Films, int People, int Requests, int Concurrency, bool Standby = false)
 {
     public static BenchOptions Parse(string[] args)
     {
         var options = new BenchOptions(Films: 100_000, People: 300_000, Requests: 5_000, Concurrency: 16);
+        if (args.Contains("--standby"))
+        {
+            // catalog --standby: read throughput with and without a Postgres standby (CatalogBenchmark.CompareStandbyAsync).
+            options = options with { Standby = true };
+            args = [.. args.Where(arg => arg != "--standby")];
+        }
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             var value = int.Parse(args[i + 1], CultureInfo.InvariantCulture);

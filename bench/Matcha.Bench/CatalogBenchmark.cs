@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Aspire.Hosting;
 using Aspire.Hosting.Testing;
 
 namespace Matcha.Bench;
@@ -20,6 +21,10 @@ internal static class CatalogBenchmark
 
     public static async Task<int> RunAsync(BenchOptions options)
     {
+        if (options.Standby)
+        {
+            return await CompareStandbyAsync(options);
+        }
         Console.WriteLine($"Catalog benchmark: {options.Films:N0} films, {options.People:N0} people, {options.Requests:N0} detail requests, concurrency {options.Concurrency}");
         BuildConfiguration.Print();
         Console.WriteLine("Starting Postgres, Redis and Catalog as local processes...");
@@ -107,6 +112,91 @@ internal static class CatalogBenchmark
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"catalog: search_p50_ms_max={all.Max(m => m.Percentile(50)):F1} search_p99_ms_max={all.Max(m => m.Percentile(99)):F1} cached_per_s={Median(cached.Select(m => m.PerSecond)):F0} limit_per_s={Median(bare.Select(m => m.PerSecond)):F0} ratio={ratio:F2}"));
         return 0;
+    }
+
+    /// <summary>
+    /// Read throughput with and without a Postgres standby, side by side: two fresh Matchas (Postgres,
+    /// Redis, Catalog), one with <c>Matcha:Infrastructure:Postgres=Standby</c> so Catalog's public reads
+    /// go to the standby, loaded alike; then rounds that alternate which goes first, each reading searches
+    /// (never cached) and film details not read before (each a cache fill). Both run on the same cores:
+    /// on a small machine this measures the standby's overhead (a second server replaying WAL and a
+    /// multi-host pool), not the gain a standby on its own machine would bring.
+    /// </summary>
+    private static async Task<int> CompareStandbyAsync(BenchOptions options)
+    {
+        Console.WriteLine($"Catalog reads with and without a standby: {options.Films:N0} films, {options.People:N0} people, {options.Requests:N0} requests per pass, concurrency {options.Concurrency}");
+        BuildConfiguration.Print();
+        Console.WriteLine("Starting two Matchas (Postgres, Redis, Catalog), the second with a Postgres standby...");
+        await using var primaryOnly = await BenchApp.StartAsync(Resources);
+        await using var withStandby = await BenchApp.StartAsync([.. Resources, "postgres-standby", "catalogdb-replica"],
+            args: ["--Matcha:Infrastructure:Postgres=Standby"]);
+
+        var stopwatch = Stopwatch.StartNew();
+        var passes = new List<(string Name, HttpClient Client, List<int> Films)>();
+        foreach (var (name, app) in new[] { ("primary", primaryOnly), ("standby", withStandby) })
+        {
+            var connectionString = await app.GetConnectionStringAsync("catalogdb") ?? throw new InvalidOperationException("no catalogdb");
+            await CatalogDataGenerator.LoadAsync(connectionString, options.Films, options.People,
+                message => Console.WriteLine($"  {stopwatch.Elapsed.TotalSeconds,6:F1} s  {name}: {message}"));
+            passes.Add((name, app.CreateHttpClient("catalog", "http"), await FilmIdsAsync(connectionString, (Rounds + 1) * options.Requests)));
+        }
+        await WaitForStandbyAsync(withStandby);
+        Console.WriteLine($"  {stopwatch.Elapsed.TotalSeconds,6:F1} s  the standby has replayed the load");
+
+        var searches = CatalogDataGenerator.QueryKinds
+            .SelectMany(kind => CatalogDataGenerator.Queries(kind, Math.Max(50, options.Requests / 4)))
+            .Select(q => $"/search?q={Uri.EscapeDataString(q)}").Take(options.Requests).ToList();
+        Console.WriteLine("Warm-up...");
+        foreach (var (name, client, films) in passes)
+        {
+            await Measurement.RunAsync("warm-up", [.. films.Take(options.Requests).Select(id => $"/movies/{id}")], options.Concurrency, client);
+            await Measurement.RunAsync("warm-up", searches, options.Concurrency, client);
+        }
+
+        var results = passes.ToDictionary(p => p.Name, _ => (Search: new List<double>(), Detail: new List<double>()));
+        for (var round = 0; round < Rounds; round++)
+        {
+            Console.WriteLine($"  round {round + 1}");
+            var order = round % 2 == 0 ? passes : [.. Enumerable.Reverse(passes)];
+            foreach (var (name, client, films) in order)
+            {
+                var search = await Measurement.RunAsync($"{name}: search", searches, options.Concurrency, client);
+                var detail = await Measurement.RunAsync($"{name}: detail, uncached",
+                    [.. films.Skip((round + 1) * options.Requests).Take(options.Requests).Select(id => $"/movies/{id}")], options.Concurrency, client);
+                results[name].Search.Add(search.PerSecond);
+                results[name].Detail.Add(detail.PerSecond);
+                Console.WriteLine($"    {search}");
+                Console.WriteLine($"    {detail}");
+            }
+        }
+        passes.ForEach(p => p.Client.Dispose());
+
+        var (primary, standby) = (results["primary"], results["standby"]);
+        Console.WriteLine();
+        Console.WriteLine("On one machine both servers share the cores: this is the standby's overhead, not its gain.");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"standby: search_primary_per_s={Median(primary.Search):F0} search_standby_per_s={Median(standby.Search):F0} detail_primary_per_s={Median(primary.Detail):F0} detail_standby_per_s={Median(standby.Detail):F0} search_ratio={Median(standby.Search) / Median(primary.Search):F2} detail_ratio={Median(standby.Detail) / Median(primary.Detail):F2}"));
+        return 0;
+    }
+
+    /// <summary>Until the standby has replayed everything the primary had written when asked.</summary>
+    private static async Task WaitForStandbyAsync(DistributedApplication app)
+    {
+        var primary = await app.GetConnectionStringAsync("postgres") ?? throw new InvalidOperationException("no postgres");
+        var standby = await app.GetConnectionStringAsync("postgres-standby") ?? throw new InvalidOperationException("no postgres-standby");
+        var target = await ScalarAsync<string>(primary, "SELECT pg_current_wal_lsn()::text");
+        while (!await ScalarAsync<bool>(standby, $"SELECT pg_last_wal_replay_lsn() >= '{target}'::pg_lsn"))
+        {
+            await Task.Delay(500);
+        }
+    }
+
+    private static async Task<T> ScalarAsync<T>(string connectionString, string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString + ";Database=postgres");
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        return (T)(await command.ExecuteScalarAsync())!;
     }
 
     public static double Median(IEnumerable<double> values)

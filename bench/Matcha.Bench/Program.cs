@@ -70,7 +70,11 @@ static int Usage()
                     warms up every endpoint, then prints search p50/p99 per query kind, uncached
                     film detail, and cached detail against bare Kestrel serving the same bytes
                     (the limit) in 5 alternating rounds; last line "catalog: search_p50_ms_max=…
-                    search_p99_ms_max=… cached_per_s=… limit_per_s=… ratio=…".
+                    search_p99_ms_max=… cached_per_s=… limit_per_s=… ratio=…". With --standby: two
+                    fresh Matchas, one with a Postgres standby for Catalog's public reads, loaded alike;
+                    searches and uncached details in 5 alternating rounds; last line "standby:
+                    search_primary_per_s=… search_standby_per_s=… detail_primary_per_s=… …" (on one
+                    machine both servers share the cores: the standby's overhead, not its gain).
           feed      a reader following 500 of 1,000 members who each rated 1,000 films, loaded into a
                     fresh Social; the feed's first page and pages 2-51, straight against Social
                     (default --requests 1000 per pass); last line "feed: p50_ms=… p99_ms=…".
