@@ -14,6 +14,9 @@ public sealed class MatchaReplicasAppFixture : MatchaAppFixture
     public static readonly string[] Services = ["catalog", "ratings", "accounts", "social", "gateway"];
 
     protected override string[] AppHostArgs => [$"--Matcha:Replicas={Replicas}"];
+
+    /// <summary>Twice the processes to start: on the shared 2-core machine four minutes were not always enough.</summary>
+    protected override TimeSpan StartTimeout => TimeSpan.FromMinutes(8);
 }
 
 [CollectionDefinition(Name)]
