@@ -92,24 +92,26 @@ public class ReplicasTests(MatchaReplicasAppFixture fixture, ITestOutputHelper o
                 await Task.Delay(50);
                 var film = films[random.Next(films.Count)];
                 var ok = false;
+                // What this request asks for, recorded whatever its answer (or none) was.
+                (string Kind, string? Value)? asked = null;
                 try
                 {
                     switch (random.Next(10))
                     {
                         case < 6:
                             decimal? score = random.Next(5) == 0 ? null : random.Next(1, 11) * 0.5m;
+                            asked = ("rating", score?.ToString(CultureInfo.InvariantCulture));
                             var rated = score is { } s ? await gateway.RateAsync(member.Fan, film, (double)s) : await gateway.UnrateAsync(member.Fan, film);
                             ok = rated == HttpStatusCode.NoContent;
-                            history.GetOrAdd((member.Id, film, "rating"), _ => []).Add(new Attempt(score?.ToString(CultureInfo.InvariantCulture), ok));
                             break;
                         case < 9:
                             var wish = random.Next(2) == 0;
+                            asked = ("wish", wish ? WantToWatch : null);
                             using (var wished = await gateway.SendAsync(member.Fan, wish ? HttpMethod.Put : HttpMethod.Delete,
                                 $"/api/ratings/movies/{film}/wishlist", wish ? new { state = "wantToWatch" } : null))
                             {
                                 ok = wished.IsSuccessStatusCode;
                             }
-                            history.GetOrAdd((member.Id, film, "wish"), _ => []).Add(new Attempt(wish ? WantToWatch : null, ok));
                             break;
                         default:
                             if (!commented.TryAdd((member.Id, film), false))
@@ -134,6 +136,10 @@ public class ReplicasTests(MatchaReplicasAppFixture fixture, ITestOutputHelper o
                 }
                 catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
                 {
+                }
+                if (asked is { } request)
+                {
+                    history.GetOrAdd((member.Id, film, request.Kind), _ => []).Add(new Attempt(request.Value, ok));
                 }
                 if (ok)
                 {
