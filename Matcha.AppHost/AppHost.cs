@@ -29,14 +29,16 @@ var (gatewaySigningKey, gatewayPublicKey) = builder.AddInternalIdentityKeys();
 // (A parameter given a plain value ignores configuration; this one reads it, notify if unset.)
 var eventsRelay = builder.AddParameter("events-relay", () => builder.Configuration["Parameters:events-relay"] ?? "notify", publishValueAsDefault: true);
 
-// Services: each references only its own database, and Redis.
+// Services: each references only its own database, and Redis. Each runs Matcha:Replicas processes
+// (1 unless ./eng/run.sh --replicas N), the gateway too, every one behind a single address.
 var catalog = builder.AddProject<Projects.Matcha_Catalog>("catalog")
     .WithReference(catalogDb).WaitFor(catalogDb)
     .WithReference(redis).WaitFor(redis)
     .WithEnvironment("Events__Relay", eventsRelay)
     .WithInternalIdentity(gatewayPublicKey)
     .WithHttpHealthCheck("/health")
-    .WithGrpcEndpoint();   // the cards the gateway's screens read, over gRPC
+    .WithGrpcEndpoint()   // the cards the gateway's screens read, over gRPC
+    .WithMatchaReplicas();
 if (catalogReplica is not null)
 {
     // No WaitFor: while the standby is down the replica connection opens on the primary.
@@ -48,7 +50,8 @@ var ratings = builder.AddProject<Projects.Matcha_Ratings>("ratings")
     .WithReference(redis).WaitFor(redis)
     .WithEnvironment("Events__Relay", eventsRelay)
     .WithInternalIdentity(gatewayPublicKey)
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithMatchaReplicas();
 
 var accounts = builder.AddProject<Projects.Matcha_Accounts>("accounts")
     .WithReference(accountsDb).WaitFor(accountsDb)
@@ -59,14 +62,16 @@ var accounts = builder.AddProject<Projects.Matcha_Accounts>("accounts")
     .WithEnvironment("Accounts__Bootstrap__AdminPassword", adminPassword)
     .WithMailSink(mail)
     .WithInternalIdentity(gatewayPublicKey)
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithMatchaReplicas();
 
 var social = builder.AddProject<Projects.Matcha_Social>("social")
     .WithReference(socialDb).WaitFor(socialDb)
     .WithReference(redis).WaitFor(redis)
     .WithEnvironment("Events__Relay", eventsRelay)
     .WithInternalIdentity(gatewayPublicKey)
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithMatchaReplicas();
 
 // The gateway: the only endpoint meant for the browser, and the only holder of the internal-token key.
 // Redis tells it which accounts were deleted (their tokens may no longer write).
@@ -80,6 +85,7 @@ var gateway = builder.AddProject<Projects.Matcha_Gateway>("gateway")
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health")
     .WithChaos(builder.Configuration)
+    .WithMatchaReplicas()
     .WithStartupReport();
 
 // Links in Accounts' mail open the web app: the gateway here, the site's public address when published.

@@ -33,7 +33,11 @@ internal sealed partial class DatabaseMigrator<TContext>(
             // the history between two of another's migrations would apply the second one again.
             // A session advisory lock on the connection EF then uses covers the whole run.
             await db.Database.OpenConnectionAsync(cancellationToken);
+            // Another replica may be migrating: wait for it however long that takes, not a command timeout.
+            var timeout = db.Database.GetCommandTimeout();
+            db.Database.SetCommandTimeout(0);
             await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({MigrationLockKey})", cancellationToken);
+            db.Database.SetCommandTimeout(timeout);
             var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
             await db.Database.MigrateAsync(cancellationToken);
             await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({MigrationLockKey})", cancellationToken);

@@ -9,6 +9,7 @@
 #   ./eng/run.sh --relay cdc  relay events by change data capture instead of the outbox table (notify)
 #   ./eng/run.sh --redis cluster  Redis as a Redis Cluster of three local masters (local processes; docs/scaling.md)
 #   ./eng/run.sh --postgres standby  a streaming-replication hot standby for Catalog's public reads (local processes; docs/scaling.md)
+#   ./eng/run.sh --replicas 2  two processes of every service and of the gateway, each behind one address (docs/scaling.md)
 #   ./eng/run.sh --chaos    the gateway's screen calls to Catalog and Ratings fail 30 % and wait 500 ms (Polly chaos)
 #   Any other arguments go to the AppHost, e.g. --Matcha:Infrastructure:DataDirectory=/srv/matcha
 set -euo pipefail
@@ -19,8 +20,13 @@ install_args=()
 relay_next=false
 redis_next=false
 postgres_next=false
+replicas_next=false
 for arg in "$@"; do
   if $relay_next; then args+=("--Parameters:events-relay=$arg"); relay_next=false; continue; fi
+  if $replicas_next; then
+    [[ "$arg" =~ ^[1-9][0-9]*$ ]] || { echo "--replicas takes a number of processes (1 or more), not '$arg'" >&2; exit 2; }
+    args+=("--Matcha:Replicas=$arg"); replicas_next=false; continue
+  fi
   if $redis_next; then
     case "$arg" in
       cluster) args+=("--Matcha:Infrastructure:Redis=Cluster"); install_args+=(--local --redis-cluster) ;;
@@ -41,6 +47,7 @@ for arg in "$@"; do
     --postgres) postgres_next=true ;;
     --relay) relay_next=true ;;
     --redis) redis_next=true ;;
+    --replicas) replicas_next=true ;;
     --reset) args+=("--Matcha:Infrastructure:ResetData=true") ;;
     --chaos) args+=("--Matcha:Chaos=true") ;;
     --local) args+=("--Matcha:Infrastructure:Mode=Local"); install_args+=(--local) ;;

@@ -21,6 +21,7 @@ public sealed class MovieRankings(IConnectionMultiplexer redis, NpgsqlDataSource
     // cluster accepts only when every key is in the same slot.
     private const string Prefix = "matcha:{rankings}:";
     private const string Marker = Prefix + "marker";
+    private const int MaxWriteRounds = 3;
     private readonly SemaphoreSlim _writes = new(1, 1);
 
     /// <summary>The ids of the first <paramref name="limit"/> films of a ranking, best first.</summary>
@@ -50,8 +51,12 @@ public sealed class MovieRankings(IConnectionMultiplexer redis, NpgsqlDataSource
         }
     }
 
-    /// <summary>Puts the current standing of these films into every ranking (or rebuilds all, when Redis lost them).</summary>
-    public async Task RefreshAsync(IReadOnlyCollection<int> movieIds, CancellationToken cancellationToken)
+    /// <summary>
+    /// Puts the current standing of these films into every ranking (or rebuilds all, when Redis
+    /// lost them). Returns the films whose standing kept changing while they were written: the
+    /// caller tries them again.
+    /// </summary>
+    public async Task<IReadOnlyCollection<int>> RefreshAsync(IReadOnlyCollection<int> movieIds, CancellationToken cancellationToken)
     {
         await _writes.WaitAsync(cancellationToken);
         try
@@ -59,19 +64,37 @@ public sealed class MovieRankings(IConnectionMultiplexer redis, NpgsqlDataSource
             var database = redis.GetDatabase();
             if (!await database.KeyExistsAsync(Marker))
             {
-                await RebuildLockedAsync(cancellationToken);
-                return;
+                return await RebuildLockedAsync(cancellationToken);
             }
             if (movieIds.Count == 0)
             {
-                return;
+                return [];
             }
-            var standings = (await LoadAsync(movieIds, cancellationToken)).ToDictionary(s => s.MovieId);
+            return await PutAsync(database, movieIds, await LoadByIdAsync(movieIds, cancellationToken), cancellationToken);
+        }
+        finally
+        {
+            _writes.Release();
+        }
+    }
+
+    /// <summary>
+    /// Writes the standings read, then reads them again and writes those that changed meanwhile,
+    /// until what it wrote is what catalogdb says. Two Catalog replicas can refresh one film at
+    /// once: the one that read first may write last, putting back the older figure. Whoever
+    /// writes last reads again after its write, so the last write of a film is never an older
+    /// figure than the database's; a commit after that read has a refresh of its own to come.
+    /// </summary>
+    private async Task<IReadOnlyCollection<int>> PutAsync(
+        IDatabase database, IReadOnlyCollection<int> movieIds, Dictionary<int, Standing> read, CancellationToken cancellationToken)
+    {
+        for (var round = 1; ; round++)
+        {
             var batch = database.CreateBatch();
             var writes = new List<Task>();
             foreach (var movieId in movieIds)
             {
-                standings.TryGetValue(movieId, out var standing);
+                read.TryGetValue(movieId, out var standing);
                 foreach (var kind in Kinds)
                 {
                     writes.Add(standing?.Score(kind, options.Value) is { } score
@@ -81,20 +104,30 @@ public sealed class MovieRankings(IConnectionMultiplexer redis, NpgsqlDataSource
             }
             batch.Execute();
             await Task.WhenAll(writes);
-        }
-        finally
-        {
-            _writes.Release();
+
+            var again = await LoadByIdAsync(movieIds, cancellationToken);
+            movieIds = [.. movieIds.Where(id => again.GetValueOrDefault(id) != read.GetValueOrDefault(id))];
+            if (movieIds.Count == 0 || round == MaxWriteRounds)
+            {
+                return movieIds;
+            }
+            read = again;
         }
     }
 
-    /// <summary>Builds every ranking afresh from catalogdb and swaps it in, then sets the marker.</summary>
-    public async Task RebuildAsync(CancellationToken cancellationToken)
+    private async Task<Dictionary<int, Standing>> LoadByIdAsync(IReadOnlyCollection<int> movieIds, CancellationToken cancellationToken) =>
+        (await LoadAsync(movieIds, cancellationToken)).ToDictionary(s => s.MovieId);
+
+    /// <summary>
+    /// Builds every ranking afresh from catalogdb and swaps it in, then sets the marker. Returns
+    /// the films whose standing kept changing meanwhile (see <see cref="RefreshAsync"/>).
+    /// </summary>
+    public async Task<IReadOnlyCollection<int>> RebuildAsync(CancellationToken cancellationToken)
     {
         await _writes.WaitAsync(cancellationToken);
         try
         {
-            await RebuildLockedAsync(cancellationToken);
+            return await RebuildLockedAsync(cancellationToken);
         }
         finally
         {
@@ -102,7 +135,7 @@ public sealed class MovieRankings(IConnectionMultiplexer redis, NpgsqlDataSource
         }
     }
 
-    private async Task RebuildLockedAsync(CancellationToken cancellationToken)
+    private async Task<IReadOnlyCollection<int>> RebuildLockedAsync(CancellationToken cancellationToken)
     {
         await PruneActivityAsync(cancellationToken);
         var standings = await LoadAsync(null, cancellationToken);
@@ -142,6 +175,13 @@ public sealed class MovieRankings(IConnectionMultiplexer redis, NpgsqlDataSource
             throw new RankingsLostException();
         }
         await Task.WhenAll(steps);
+
+        // The swap replaced whatever another replica wrote since the standings were read: the
+        // films that changed meanwhile are written again, as a refresh would.
+        var built = standings.ToDictionary(s => s.MovieId);
+        var now = (await LoadAsync(null, cancellationToken)).ToDictionary(s => s.MovieId);
+        int[] changed = [.. now.Keys.Union(built.Keys).Where(id => now.GetValueOrDefault(id) != built.GetValueOrDefault(id))];
+        return changed.Length == 0 ? [] : await PutAsync(database, changed, now, cancellationToken);
     }
 
     internal sealed record Standing(int MovieId, double AverageRating, int RatingCount, int WishCount, long Activity)

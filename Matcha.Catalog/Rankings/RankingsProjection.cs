@@ -43,15 +43,16 @@ internal sealed partial class RankingsProjection(
 
             try
             {
+                IReadOnlyCollection<int> unsettled;
                 if (clock.GetUtcNow() >= rebuildDue)
                 {
-                    await rankings.RebuildAsync(stoppingToken);
+                    unsettled = await rankings.RebuildAsync(stoppingToken);
                     rebuildDue = clock.GetUtcNow() + options.Value.RebuildInterval;
                 }
                 else
                 {
                     // Rebuilds by itself when Redis lost the rankings.
-                    await rankings.RefreshAsync(pending, stoppingToken);
+                    unsettled = await rankings.RefreshAsync(pending, stoppingToken);
                 }
                 // Resolved here, not injected: a HybridCache given to this hosted service's constructor
                 // turned out to be another instance than the endpoints' (tag invalidations are per instance).
@@ -66,6 +67,8 @@ internal sealed partial class RankingsProjection(
                 }
                 (settling, pending) = (pending, settling);
                 pending.Clear();
+                // Films another replica kept changing while they were written: again next round.
+                pending.UnionWith(unsettled);
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {

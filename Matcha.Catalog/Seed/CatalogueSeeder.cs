@@ -23,7 +23,12 @@ internal sealed partial class CatalogueSeeder(IServiceScopeFactory scopes, TimeP
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CatalogDbContext>();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // Another replica may be loading the catalogue: wait for it however long that takes
+        // (with the default 30 s command timeout a waiting replica failed to start under load).
+        var timeout = db.Database.GetCommandTimeout();
+        db.Database.SetCommandTimeout(0);
         await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({AdvisoryLockKey})", cancellationToken);
+        db.Database.SetCommandTimeout(timeout);
         if (await db.CatalogueLoads.AnyAsync(l => l.Version >= file.Version, cancellationToken))
         {
             return;

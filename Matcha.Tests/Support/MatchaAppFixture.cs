@@ -13,7 +13,6 @@ public class MatchaAppFixture : IAsyncLifetime
     public static readonly string[] HealthReporting =
         ["postgres", "catalogdb", "ratingsdb", "accountsdb", "redis", "mail", "catalog", "ratings", "accounts", "gateway"];
 
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
 
     public DistributedApplication App { get; private set; } = null!;
     public OtlpTraceReceiver Traces { get; } = new();
@@ -66,6 +65,9 @@ public class MatchaAppFixture : IAsyncLifetime
         await Task.WhenAll(HealthReporting.Select(name => App.ResourceNotifications.WaitForResourceHealthyAsync(name, cts.Token)));
         GatewayAccounts.UseMailSink(App.GetEndpoint("gateway", "http"), App.GetEndpoint("mail", "http"));
     }
+
+    /// <summary>How long the AppHost may take until every resource is healthy.</summary>
+    protected virtual TimeSpan StartTimeout => TimeSpan.FromMinutes(4);
 
     /// <summary>Arguments a derived fixture gives the AppHost besides the local infrastructure's.</summary>
     protected virtual string[] AppHostArgs => [];

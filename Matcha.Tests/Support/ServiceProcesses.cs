@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Matcha.Tests.Support;
 
@@ -11,7 +13,7 @@ public static class ServiceProcesses
     public static async Task KillAsync(this MatchaAppFixture fixture, string resource)
     {
         using var timeout = new CancellationTokenSource(EventsDriver.Patience);
-        var running = await fixture.App.ResourceNotifications.WaitForResourceAsync(resource,
+        var running = await fixture.WaitForAsync(resource,
             e => e.Snapshot.State?.Text == KnownResourceStates.Running && PidOf(e) is not null, timeout.Token);
         var pid = PidOf(running)!.Value;
         var victims = WithDescendants(pid);
@@ -27,7 +29,7 @@ public static class ServiceProcesses
                 // Already gone with its parent.
             }
         }
-        await fixture.App.ResourceNotifications.WaitForResourceAsync(resource,
+        await fixture.WaitForAsync(resource,
             e => e.Snapshot.State?.Text is not null && e.Snapshot.State.Text != KnownResourceStates.Running && e.Snapshot.State.Text != KnownResourceStates.Starting,
             timeout.Token);
         // Until every killed process is gone, a new one started at once may find its port still held.
@@ -44,7 +46,7 @@ public static class ServiceProcesses
     public static async Task<IReadOnlyList<int>> FreezeAsync(this MatchaAppFixture fixture, string resource)
     {
         using var timeout = new CancellationTokenSource(EventsDriver.Patience);
-        var running = await fixture.App.ResourceNotifications.WaitForResourceAsync(resource,
+        var running = await fixture.WaitForAsync(resource,
             e => e.Snapshot.State?.Text == KnownResourceStates.Running && PidOf(e) is not null, timeout.Token);
         var frozen = WithDescendants(PidOf(running)!.Value);
         await SignalAsync("STOP", frozen);
@@ -78,10 +80,18 @@ public static class ServiceProcesses
             {
                 using var showing = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
                 showing.CancelAfter(TimeSpan.FromSeconds(30));
-                await fixture.App.ResourceNotifications.WaitForResourceAsync(resource,
+                await fixture.WaitForAsync(resource,
                     e => e.Snapshot.State?.Text is { } state && (state == KnownResourceStates.Starting || state == KnownResourceStates.Running),
                     showing.Token);
-                await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+                if (IsReplica(fixture, resource))
+                {
+                    await fixture.WaitForAsync(resource,
+                        e => e.Snapshot.State?.Text == KnownResourceStates.Running && e.Snapshot.HealthStatus == HealthStatus.Healthy, timeout.Token);
+                }
+                else
+                {
+                    await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+                }
                 return;
             }
             catch (Exception ex) when (attempt < 3 && !timeout.IsCancellationRequested
@@ -113,7 +123,7 @@ public static class ServiceProcesses
     public static async Task StopAsync(this MatchaAppFixture fixture, string resource)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        var running = await fixture.App.ResourceNotifications.WaitForResourceAsync(resource,
+        var running = await fixture.WaitForAsync(resource,
             e => e.Snapshot.State?.Text == KnownResourceStates.Running && PidOf(e) is not null, timeout.Token);
         var pid = PidOf(running)!.Value;
         var stopped = await fixture.App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StopCommand, timeout.Token);
@@ -124,6 +134,47 @@ public static class ServiceProcesses
             await Task.Delay(200, timeout.Token);
         }
     }
+
+    /// <summary>
+    /// The ids of a resource's replicas (<c>catalog-abcdwxyz</c>) once <paramref name="count"/> of
+    /// them run healthy, in a stable order. Every method here takes such an id in place of a
+    /// resource's name, to act on that one process; a resource's name alone is ambiguous when it
+    /// has replicas.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> HealthyReplicasAsync(this MatchaAppFixture fixture, string resource, int count)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var healthy = new Dictionary<string, bool>();
+        await foreach (var e in fixture.App.ResourceNotifications.WatchAsync(timeout.Token))
+        {
+            if (e.Resource.Name == resource)
+            {
+                healthy[e.ResourceId] = e.Snapshot.State?.Text == KnownResourceStates.Running && e.Snapshot.HealthStatus == HealthStatus.Healthy;
+                if (healthy.Count(h => h.Value) >= count)
+                {
+                    return [.. healthy.Where(h => h.Value).Select(h => h.Key).Order(StringComparer.Ordinal)];
+                }
+            }
+        }
+        throw new OperationCanceledException($"{resource}: fewer than {count} healthy replicas.");
+    }
+
+    /// <summary>The next state of a resource, named or one replica by its id, that <paramref name="predicate"/> accepts.</summary>
+    private static async Task<ResourceEvent> WaitForAsync(
+        this MatchaAppFixture fixture, string resource, Func<ResourceEvent, bool> predicate, CancellationToken cancellationToken)
+    {
+        await foreach (var e in fixture.App.ResourceNotifications.WatchAsync(cancellationToken))
+        {
+            if ((e.Resource.Name == resource || e.ResourceId == resource) && predicate(e))
+            {
+                return e;
+            }
+        }
+        throw new OperationCanceledException($"{resource}: no such state before the time ran out.");
+    }
+
+    private static bool IsReplica(MatchaAppFixture fixture, string resource) =>
+        !fixture.App.Services.GetRequiredService<DistributedApplicationModel>().Resources.Any(r => r.Name == resource);
 
     private static int? PidOf(ResourceEvent resourceEvent) =>
         resourceEvent.Snapshot.Properties.FirstOrDefault(p => p.Name == PidProperty)?.Value is { } value

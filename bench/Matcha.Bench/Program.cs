@@ -7,6 +7,7 @@ return args switch
     ["catalog", .. var rest] => await CatalogBenchmark.RunAsync(BenchOptions.Parse(rest)),
     ["feed", .. var rest] => await FeedBenchmark.RunAsync(rest),
     ["gateway", .. var rest] => await GatewayBenchmark.RunAsync(BenchOptions.Parse(rest)),
+    ["load", .. var rest] when LoadOptions.Parse(rest) is { Scale: true } scale => await ScaleBenchmark.RunAsync(scale),
     ["load", .. var rest] => await LoadBenchmark.RunAsync(LoadOptions.Parse(rest)),
     ["api-styles", .. var rest] => await ApiStylesBenchmark.RunAsync(rest),
     ["events", ..] => Retired("events", "load"),
@@ -29,7 +30,7 @@ static int Usage()
 {
     Console.Error.WriteLine("""
         usage: dotnet run -c Release --project bench/Matcha.Bench -- <benchmark> [--films N] [--people N] [--requests N] [--concurrency N]
-               dotnet run -c Release --project bench/Matcha.Bench -- load [--users 200] [--concurrency 32] [--seconds 60] [--rate N] [--relay notify|cdc|both] [--chaos]
+               dotnet run -c Release --project bench/Matcha.Bench -- load [--users 200] [--concurrency 32] [--seconds 60] [--rate N] [--relay notify|cdc|both] [--chaos] [--scale]
                dotnet run -c Release --project bench/Matcha.Bench -- api-styles [--requests 5000] [--concurrency 16] [--rounds 5]
                dotnet run -c Release --project bench/Matcha.Bench -- evaluate <MovieLens folder, ratings.csv or u.data> [--split random|time] [--folds 5] [--seed 42] [--checkpoints 10]
                dotnet run -c Release --project bench/Matcha.Bench -- tune <MovieLens folder> [--wide]
@@ -48,7 +49,9 @@ static int Usage()
                     and kills Ratings and Catalog (kill -9) during the steady phase. (It replaces the
                     old `events` command, which drove Ratings' write code in-process.) --relay cdc runs
                     every outbox through the change-data-capture relay instead of notify (the default);
-                    --relay both runs once with each and prints them side by side.
+                    --relay both runs once with each and prints them side by side. --scale runs only the
+                    throughput rounds, on a Matcha with one and then two replicas of each service; last
+                    line "scale: r1_per_s=… r2_per_s=…" (on 2 cores: the overhead of replicas, not a gain).
           api-styles  the same 50 film cards from Catalog over REST/JSON and over gRPC/protobuf, alternating
                     rounds: throughput, p50/p99, bytes per response, Catalog's CPU per request; last line
                     "api-styles: grpc_over_rest_throughput=… rest_bytes=… grpc_bytes=…".

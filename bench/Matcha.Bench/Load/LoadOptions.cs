@@ -3,12 +3,13 @@ using System.Globalization;
 namespace Matcha.Bench.Load;
 
 /// <summary>
-/// <c>load [--users 200] [--concurrency 32] [--seconds 60] [--rate N] [--relay notify|cdc|both] [--chaos]</c>;
-/// <c>both</c> runs it once per relay and prints the two side by side.
+/// <c>load [--users 200] [--concurrency 32] [--seconds 60] [--rate N] [--relay notify|cdc|both] [--chaos] [--scale]</c>;
+/// <c>both</c> runs it once per relay and prints the two side by side; <c>--scale</c> runs only the
+/// throughput rounds, with one and with two replicas of each service (<see cref="ScaleBenchmark"/>).
 /// <see cref="Seconds"/> is the steady-rate phase (event lag); each throughput round lasts a sixth of it
 /// (at most 10 s with <see cref="Chaos"/>).
 /// </summary>
-internal sealed record LoadOptions(int Users, int Concurrency, int Seconds, int Rate, string Relay, bool Chaos, int Rounds)
+internal sealed record LoadOptions(int Users, int Concurrency, int Seconds, int Rate, string Relay, bool Chaos, int Rounds, bool Scale = false)
 {
     /// <summary>A soak (<see cref="Chaos"/>) is about its steady phase: its throughput rounds stay short.</summary>
     public TimeSpan RoundLength => TimeSpan.FromSeconds(Chaos ? Math.Min(10, Math.Max(3, Seconds / 6.0)) : Math.Max(3, Seconds / 6.0));
@@ -21,6 +22,11 @@ internal sealed record LoadOptions(int Users, int Concurrency, int Seconds, int 
             if (args[i] == "--chaos")
             {
                 options = options with { Chaos = true };
+                continue;
+            }
+            if (args[i] == "--scale")
+            {
+                options = options with { Scale = true };
                 continue;
             }
             if (i + 1 >= args.Length)
