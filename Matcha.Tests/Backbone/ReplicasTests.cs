@@ -4,8 +4,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Matcha.Catalog.Rankings;
-using Matcha.Catalog.Statistics;
-using Matcha.EventBus;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using StackExchange.Redis;
@@ -217,7 +215,6 @@ public class ReplicasTests(MatchaReplicasAppFixture fixture, ITestOutputHelper o
             using var renewed = await gateway.RefreshAsync(member.RefreshToken);
             Assert.Equal(HttpStatusCode.OK, renewed.StatusCode);
         }
-
     }
 
     [Fact]
