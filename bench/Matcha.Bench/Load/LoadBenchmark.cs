@@ -222,7 +222,7 @@ internal static class LoadBenchmark
         }.ConnectionString);
 
     /// <summary>Waits for Catalog's films to reach Ratings' copy, and picks up to 500 released ones.</summary>
-    private static async Task<int[]> ReleasedFilmsAsync(NpgsqlDataSource ratingsDb)
+    internal static async Task<int[]> ReleasedFilmsAsync(NpgsqlDataSource ratingsDb)
     {
         for (var attempt = 0; ; attempt++)
         {

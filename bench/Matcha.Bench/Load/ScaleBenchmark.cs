@@ -48,7 +48,7 @@ internal static class ScaleBenchmark
         await using var catalogDb = NpgsqlDataSource.Create(await app.GetConnectionStringAsync("catalogdb") ?? throw new InvalidOperationException("no catalogdb"));
         using var gateway = app.CreateHttpClient("gateway", "http");
         gateway.Timeout = TimeSpan.FromSeconds(30);
-        var films = await FilmsAsync(ratingsDb);
+        var films = await LoadBenchmark.ReleasedFilmsAsync(ratingsDb);
         var users = await VirtualUsers.SignUpAsync(gateway, options.Users, films);
         var ledger = new EventLedger(ratingsDb, catalogDb);
         var writes = new GatewayWrites(gateway, $"gateway, {replicas} replica(s)");
@@ -110,29 +110,4 @@ internal static class ScaleBenchmark
 
     private static Dictionary<string, TimeSpan> Cpu(DistributedApplication app, Dictionary<string, List<string>> instances) =>
         instances.ToDictionary(i => i.Key, i => i.Value.Aggregate(TimeSpan.Zero, (sum, id) => sum + ServiceProcesses.CpuTime(app, id)));
-
-    private static async Task<int[]> FilmsAsync(NpgsqlDataSource ratingsDb)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            await using var command = ratingsDb.CreateCommand("""
-                SELECT id FROM movies WHERE removed_at IS NULL
-                AND (release_date <= current_date OR (release_date IS NULL AND year > 0 AND year < extract(year FROM current_date)))
-                ORDER BY id LIMIT 500
-                """);
-            var ids = new List<int>();
-            await using (var reader = await command.ExecuteReaderAsync())
-            {
-                while (await reader.ReadAsync())
-                {
-                    ids.Add(reader.GetInt32(0));
-                }
-            }
-            if (ids.Count >= 20 || attempt == 60)
-            {
-                return ids.Count > 0 ? [.. ids] : throw new InvalidOperationException("Ratings has no released films.");
-            }
-            await Task.Delay(1000);
-        }
-    }
 }
