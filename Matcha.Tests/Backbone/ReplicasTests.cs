@@ -4,6 +4,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Matcha.Catalog.Rankings;
+using Matcha.Catalog.Statistics;
+using Matcha.EventBus;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using StackExchange.Redis;
@@ -215,6 +217,86 @@ public class ReplicasTests(MatchaReplicasAppFixture fixture, ITestOutputHelper o
             using var renewed = await gateway.RefreshAsync(member.RefreshToken);
             Assert.Equal(HttpStatusCode.OK, renewed.StatusCode);
         }
+    }
+
+    /// <summary>
+    /// Catalog's replicas are one consumer group on the ratings stream: whichever asks first is
+    /// served, so at this rate one of them may take every entry while the other waits. Freezing
+    /// each in turn (SIGSTOP, a hung process) while users rate shows the other one reading the
+    /// stream — Redis names a consumer in the group once it has been served an entry — and the
+    /// statistics afterwards equal ratingsdb's: nothing lost while a replica hung, nothing counted
+    /// twice by the two of them.
+    /// </summary>
+    [Fact]
+    public async Task EachCatalogReplicaReadsTheRatingsStreamWhileTheOtherHangsAndEveryRatingCountsOnce()
+    {
+        var catalogs = await fixture.HealthyReplicasAsync("catalog", MatchaReplicasAppFixture.Replicas);
+        using var gateway = fixture.CreateGatewayClient();
+        var fans = new List<Fan>();
+        for (var i = 0; i < 4; i++)
+        {
+            var (tokens, id) = await gateway.SignUpAndLoginAsync();
+            fans.Add(new Fan(id, tokens.AccessToken));
+        }
+        var films = new List<int>();
+        for (var i = 0; i < 3; i++)
+        {
+            films.Add(await fixture.AddFilmAsync());
+        }
+
+        var frozenNow = "";
+        var acknowledgedWhileFrozen = new ConcurrentDictionary<string, int>();
+        using var stop = new CancellationTokenSource();
+        var writers = fans.Select((fan, index) => Task.Run(async () =>
+        {
+            var random = new Random(index);
+            while (!stop.IsCancellationRequested)
+            {
+                await Task.Delay(50);
+                var score = random.Next(1, 11) * 0.5;
+                if (await gateway.RateAsync(fan, films[random.Next(films.Count)], score) == HttpStatusCode.NoContent)
+                {
+                    acknowledgedWhileFrozen.AddOrUpdate(Volatile.Read(ref frozenNow), 1, (_, n) => n + 1);
+                }
+            }
+        })).ToList();
+
+        // Each replica hangs for a while in turn; the other one must take the ratings meanwhile.
+        var pids = new Dictionary<string, IReadOnlyList<int>>();
+        foreach (var catalog in catalogs)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            var frozen = await fixture.FreezeAsync(catalog);
+            pids[catalog] = frozen;
+            Volatile.Write(ref frozenNow, catalog);
+            await Task.Delay(TimeSpan.FromSeconds(5));
+            Volatile.Write(ref frozenNow, "");
+            await ServiceProcesses.ThawAsync(frozen);
+        }
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        await stop.CancelAsync();
+        await Task.WhenAll(writers);
+        output.WriteLine($"Ratings acknowledged: {string.Join(", ", acknowledgedWhileFrozen.Select(a => $"{(a.Key.Length == 0 ? "none frozen" : a.Key + " frozen")} {a.Value}"))}");
+        Assert.All(catalogs, catalog => Assert.True(acknowledgedWhileFrozen.GetValueOrDefault(catalog) > 0, $"No rating was acknowledged while {catalog} hung."));
+
+        using var redis = await fixture.RedisAsync();
+        var consumers = (await redis.GetDatabase().StreamConsumerInfoAsync(
+            new EventBusOptions().StreamPrefix + MovieStatisticsApplier.Topic, MovieStatisticsApplier.Subscription))
+            .Select(c => c.Name.ToString()).ToList();
+        output.WriteLine($"Consumers of {MovieStatisticsApplier.Subscription}: {string.Join(", ", consumers)}");
+        foreach (var (catalog, processes) in pids)
+        {
+            // A consumer is named <host>-<pid>.
+            Assert.True(consumers.Any(name => processes.Any(pid => name.EndsWith($"-{pid}", StringComparison.Ordinal))),
+                $"{catalog} (processes {string.Join(", ", processes)}) never read the ratings stream; consumers: {string.Join(", ", consumers)}");
+        }
+
+        var stored = await StoredAsync(films);
+        var expected = films.ToDictionary(film => film, film => new Figures(
+            EventsDriver.Histogram([.. stored.Where(s => s.Key.Film == film && s.Key.Kind == "rating").Select(s => double.Parse(s.Value!, CultureInfo.InvariantCulture))]), 0, 0));
+        var counted = await EventsDriver.EventuallyAsync(() => CatalogFiguresAsync(films),
+            figures => films.All(film => figures[film] == expected[film]), TimeSpan.FromSeconds(120));
+        Assert.All(films, film => Assert.Equal(expected[film], counted[film]));
     }
 
     [Fact]
