@@ -7,6 +7,8 @@ namespace Matcha.Bench.Load;
 /// Where Postgres spent its time during the run: pg_stat_statements (loaded for the benchmark
 /// only), the statements with the most total execution time across Ratings and Catalog.
 /// Execution time only: the round trips between statements, and the commits' waits, are not in it.
+/// Buffers per call (shared blocks hit or read) do not depend on how busy the machine is, so they
+/// compare runs that time cannot.
 /// </summary>
 internal static class PostgresProfile
 {
@@ -21,7 +23,7 @@ internal static class PostgresProfile
     public static async Task PrintAsync(NpgsqlDataSource anyDb, int top = 14)
     {
         await using var command = anyDb.CreateCommand("""
-            SELECT d.datname, s.calls, s.total_exec_time, s.mean_exec_time, s.rows, regexp_replace(s.query, '\s+', ' ', 'g')
+            SELECT d.datname, s.calls, s.total_exec_time, s.mean_exec_time, (s.shared_blks_hit + s.shared_blks_read)::float8 / greatest(s.calls, 1), regexp_replace(s.query, '\s+', ' ', 'g')
             FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
             WHERE d.datname IN ('ratingsdb', 'catalogdb')
             ORDER BY s.total_exec_time DESC LIMIT $1
@@ -33,7 +35,7 @@ internal static class PostgresProfile
         {
             var query = reader.GetString(5);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {reader.GetString(0),-9} {reader.GetInt64(1),8} calls {reader.GetDouble(2),9:F0} ms total {reader.GetDouble(3),7:F3} ms mean  {query[..Math.Min(query.Length, 110)]}"));
+                $"  {reader.GetString(0),-9} {reader.GetInt64(1),8} calls {reader.GetDouble(2),9:F0} ms total {reader.GetDouble(3),7:F3} ms mean {reader.GetDouble(4),7:F1} buffers  {query[..Math.Min(query.Length, 110)]}"));
         }
     }
 }
