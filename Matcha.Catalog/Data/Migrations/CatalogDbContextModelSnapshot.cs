@@ -131,13 +131,13 @@ namespace Matcha.Catalog.Data.Migrations
                         .HasColumnType("double precision")
                         .HasColumnName("popularity");
 
-                    b.Property<int>("PriorVotes")
-                        .HasColumnType("integer")
-                        .HasColumnName("prior_votes");
-
                     b.Property<string>("PosterUrl")
                         .HasColumnType("text")
                         .HasColumnName("poster_url");
+
+                    b.Property<int>("PriorVotes")
+                        .HasColumnType("integer")
+                        .HasColumnName("prior_votes");
 
                     b.Property<int>("RatingCount")
                         .HasColumnType("integer")
@@ -533,6 +533,11 @@ namespace Matcha.Catalog.Data.Migrations
                         .HasFilter("published_at IS NULL");
 
                     b.ToTable("outbox_messages", (string)null);
+
+                    b
+                        .HasAnnotation("Npgsql:StorageParameter:autovacuum_vacuum_cost_delay", 0)
+                        .HasAnnotation("Npgsql:StorageParameter:autovacuum_vacuum_scale_factor", 0.0)
+                        .HasAnnotation("Npgsql:StorageParameter:autovacuum_vacuum_threshold", 1000);
                 });
 
             modelBuilder.Entity("Matcha.Catalog.Movies.Credit", b =>
