@@ -50,7 +50,11 @@ internal static class MailSink
             .WithIconName("Mail");
     }
 
-    /// <summary>Accounts sends through the sink, with links that point to the web app.</summary>
+    /// <summary>
+    /// Accounts sends through the sink, with links that point to the web app. It does not wait for
+    /// the sink to start: mail goes through Accounts' outbox, which retries until the server
+    /// answers, and smtp4dev was the slowest resource to start (docs/running.md).
+    /// </summary>
     public static IResourceBuilder<ProjectResource> WithMailSink(
         this IResourceBuilder<ProjectResource> service, IResourceBuilder<ExecutableResource>? sink)
     {
@@ -64,7 +68,6 @@ internal static class MailSink
         var smtp = sink.GetEndpoint(SmtpEndpoint);
         return service
             .WithEnvironment("Accounts__Mail__SmtpHost", smtp.Property(EndpointProperty.Host))
-            .WithEnvironment("Accounts__Mail__SmtpPort", smtp.Property(EndpointProperty.Port))
-            .WaitFor(sink);
+            .WithEnvironment("Accounts__Mail__SmtpPort", smtp.Property(EndpointProperty.Port));
     }
 }

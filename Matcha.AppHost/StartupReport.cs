@@ -10,7 +10,7 @@ internal static partial class StartupReport
     /// <summary>
     /// Once every resource is healthy, says so on the console with the time it took and the
     /// URLs a person needs: the gateway (the app) and the dashboard. Each resource's state
-    /// changes are logged at Debug level (<c>Logging:LogLevel:Matcha=Debug</c>).
+    /// and health changes, with the seconds since start, are logged at Debug level (<c>Logging:LogLevel:Matcha=Debug</c>).
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithStartupReport(this IResourceBuilder<ProjectResource> gateway)
     {
@@ -56,9 +56,18 @@ internal static partial class StartupReport
     {
         try
         {
+            var started = Process.GetCurrentProcess().StartTime.ToUniversalTime();
+            var last = new Dictionary<string, (string, string)>();
             await foreach (var update in notifications.WatchAsync(stopping))
             {
-                LogState(logger, update.Resource.Name, update.Snapshot.State?.Text ?? "?", update.Snapshot.HealthStatus?.ToString() ?? "-");
+                // Only changes of state or health: a resource publishes many updates (URLs, properties, logs).
+                var now = (update.Snapshot.State?.Text ?? "?", update.Snapshot.HealthStatus?.ToString() ?? "-");
+                if (last.TryGetValue(update.Resource.Name, out var before) && before == now)
+                {
+                    continue;
+                }
+                last[update.Resource.Name] = now;
+                LogState(logger, (DateTime.UtcNow - started).TotalSeconds, update.Resource.Name, now.Item1, now.Item2);
             }
         }
         catch (OperationCanceledException)
@@ -70,6 +79,6 @@ internal static partial class StartupReport
         Message = "All {Count} resources are healthy, {Seconds:F1} s after start. Matcha: {GatewayUrl}  Dashboard: {DashboardUrl}")]
     private static partial void LogHealthy(ILogger logger, int count, double seconds, string gatewayUrl, string dashboardUrl);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "{Resource}: {State} (health: {Health})")]
-    private static partial void LogState(ILogger logger, string resource, string state, string health);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Seconds,5:F1} s  {Resource}: {State} (health: {Health})")]
+    private static partial void LogState(ILogger logger, double seconds, string resource, string state, string health);
 }

@@ -57,4 +57,25 @@ public sealed class AppHostModelTests(MatchaAppFixture fixture)
         Assert.Matches(@"^Host=[^;]+;Port=\d+;Username=postgres;Password=[^;]+;Database=catalogdb$", postgres);
         Assert.Matches(@"^[^:,]+:\d+,password=[^,]+$", redis);
     }
+
+    [Theory]
+    [InlineData("catalog", "Matcha.Catalog")]
+    [InlineData("ratings", "Matcha.Ratings")]
+    [InlineData("accounts", "Matcha.Accounts")]
+    [InlineData("social", "Matcha.Social")]
+    [InlineData("gateway", "Matcha.Gateway")]
+    public void EachServiceRunsItsBuiltExecutableWithoutDotnetRun(string service, string project)
+    {
+        // What `ps` shows an operator: the service's own executable from its build output, not
+        // `dotnet run`, whose project evaluation cost a second of CPU per service at every start.
+        Assert.True(fixture.App.ResourceNotifications.TryGetCurrentState(service, out var state), $"{service} has no state");
+        var pid = state.Snapshot.Properties.Single(p => p.Name == "executable.pid").Value?.ToString();
+        var command = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0')[0];
+
+        Assert.EndsWith(Path.Combine(project, "bin", BuildConfiguration, "net10.0", project), command, StringComparison.Ordinal);
+    }
+
+    private static string BuildConfiguration =>
+        typeof(AppHostModelTests).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), false)
+            .OfType<System.Reflection.AssemblyConfigurationAttribute>().Single().Configuration;
 }

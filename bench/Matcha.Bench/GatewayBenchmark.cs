@@ -6,6 +6,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Matcha.Bench.Load;
 using Matcha.Testing;
 
 namespace Matcha.Bench;
@@ -15,7 +16,7 @@ namespace Matcha.Bench;
 /// cache) through the gateway — which validates the access token, strips identity headers and
 /// mints an internal token — against the same read sent straight to Catalog with an internal
 /// token minted once by the benchmark (so Catalog does the same verification either way).
-/// Both are warmed up; they alternate in rounds, in one run, which goes first alternating too, and
+/// Both are warmed up with full passes until steady; they alternate in rounds, in one run, which goes first alternating too, and
 /// each round's ratio of throughputs is printed with their median.
 /// </summary>
 internal static class GatewayBenchmark
@@ -42,21 +43,27 @@ internal static class GatewayBenchmark
         var signingKey = await app.Services.GetRequiredService<DistributedApplicationModel>().Resources
             .OfType<ParameterResource>().Single(p => p.Name == "gateway-signing-key").GetValueAsync(CancellationToken.None);
 
+        Console.WriteLine($"Services run: gateway {ServiceProcesses.BuildConfiguration(app, "gateway")}, catalog {ServiceProcesses.BuildConfiguration(app, "catalog")}");
         var viaGateway = new List<Measurement>();
         var straight = new List<Measurement>();
+        var cpu = new Dictionary<string, List<CpuPerRequest>> { ["direct"] = [], ["gateway"] = [] };
         var gatewayPaths = Enumerable.Repeat($"/api/catalog/movies/{film}", options.Requests).ToList();
         var directPaths = Enumerable.Repeat($"/movies/{film}", options.Requests).ToList();
         direct.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", InternalToken(signingKey!, userId));
-        await Measurement.RunAsync("warm-up", gatewayPaths[..Math.Min(500, gatewayPaths.Count)], options.Concurrency, gateway);
-        await Measurement.RunAsync("warm-up", directPaths[..Math.Min(500, directPaths.Count)], options.Concurrency, direct);
+        Console.WriteLine("Warm-up: both sides, full passes, until each is steady...");
+        await Measurement.WarmUpAsync(
+            ("through the gateway", () => Measurement.RunAsync("warm-up", gatewayPaths, options.Concurrency, gateway)),
+            ("straight to Catalog", () => Measurement.RunAsync("warm-up", directPaths, options.Concurrency, direct)));
         Console.WriteLine();
         var ratios = new List<double>();
         for (var round = 0; round < Rounds; round++)
         {
             // A fresh token each round (it lives a minute); which side goes first alternates.
             direct.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", InternalToken(signingKey!, userId));
-            async Task<Measurement> Straight() => await Measurement.RunAsync("straight to Catalog", directPaths, options.Concurrency, direct);
-            async Task<Measurement> Through() => await Measurement.RunAsync("through the gateway", gatewayPaths, options.Concurrency, gateway);
+            async Task<Measurement> Straight() => await CpuPerRequest.MeasureAsync(app, cpu["direct"],
+                () => Measurement.RunAsync("straight to Catalog", directPaths, options.Concurrency, direct));
+            async Task<Measurement> Through() => await CpuPerRequest.MeasureAsync(app, cpu["gateway"],
+                () => Measurement.RunAsync("through the gateway", gatewayPaths, options.Concurrency, gateway));
             Measurement d, g;
             if (round % 2 == 0)
             {
@@ -73,7 +80,9 @@ internal static class GatewayBenchmark
             ratios.Add(g.PerSecond / d.PerSecond);
             Console.WriteLine($"round {round + 1} ({(round % 2 == 0 ? "direct first" : "gateway first")})");
             Console.WriteLine($"  {d}");
+            Console.WriteLine($"    CPU per request: {cpu["direct"][^1]}");
             Console.WriteLine($"  {g}");
+            Console.WriteLine($"    CPU per request: {cpu["gateway"][^1]}");
             Console.WriteLine($"  round ratio {ratios[^1]:F2}");
         }
 
@@ -81,6 +90,9 @@ internal static class GatewayBenchmark
         // moves it less than it would move a ratio of mean throughputs.
         var median = CatalogBenchmark.Median(ratios);
         Console.WriteLine($"gateway / direct throughput: {median:F2} (median of {Rounds} rounds: {string.Join(", ", ratios.Select(r => r.ToString("F2", CultureInfo.InvariantCulture)))}; means {viaGateway.Average(m => m.PerSecond):F0} vs {straight.Average(m => m.PerSecond):F0} req/s)");
+        Console.WriteLine($"CPU per request, median of {Rounds} rounds: straight to Catalog {CpuPerRequest.Median(cpu["direct"])}");
+        Console.WriteLine($"                                 through the gateway {CpuPerRequest.Median(cpu["gateway"])}");
+        Console.WriteLine($"Load average: {File.ReadAllText("/proc/loadavg").Trim()}");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"gateway: ratio={median:F2}"));
         return 0;
     }
@@ -92,5 +104,36 @@ internal static class GatewayBenchmark
         return TestTokens.Mint(TestTokens.GatewayCredentials(signingKey), userId.ToString(),
             TestTokens.GatewayIssuer, "catalog", TestTokens.InternalTokenType, now, now.AddMinutes(1),
             new Dictionary<string, object> { ["name"] = "Bench", ["role"] = Array.Empty<string>() });
+    }
+
+    /// <summary>
+    /// What one request cost each process, in CPU ms: the gateway, Catalog, Aspire's proxies in
+    /// front of both (dcp) and this client, read from /proc over a pass. Independent of how busy the
+    /// machine is, unlike throughput.
+    /// </summary>
+    private sealed record CpuPerRequest(double Gateway, double Catalog, double Proxies, double Client)
+    {
+        public static async Task<Measurement> MeasureAsync(DistributedApplication app, List<CpuPerRequest> into, Func<Task<Measurement>> pass)
+        {
+            var before = Read(app);
+            var measurement = await pass();
+            var after = Read(app);
+            double Ms(int i) => (after[i] - before[i]).TotalMilliseconds / measurement.Requests;
+            into.Add(new CpuPerRequest(Ms(0), Ms(1), Ms(2), Ms(3)));
+            return measurement;
+        }
+
+        public static CpuPerRequest Median(List<CpuPerRequest> all) => new(
+            CatalogBenchmark.Median(all.Select(c => c.Gateway)), CatalogBenchmark.Median(all.Select(c => c.Catalog)),
+            CatalogBenchmark.Median(all.Select(c => c.Proxies)), CatalogBenchmark.Median(all.Select(c => c.Client)));
+
+        private static TimeSpan[] Read(DistributedApplication app) =>
+        [
+            ServiceProcesses.CpuTime(app, "gateway"), ServiceProcesses.CpuTime(app, "catalog"),
+            ServiceProcesses.OrchestratorCpuTime(app, "catalog"), System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime,
+        ];
+
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+            $"gateway {Gateway:F3} ms, catalog {Catalog:F3} ms, Aspire's proxies (dcp) {Proxies:F3} ms, benchmark client {Client:F3} ms, total {Gateway + Catalog + Proxies + Client:F3} ms");
     }
 }

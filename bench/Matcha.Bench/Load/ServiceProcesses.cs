@@ -64,6 +64,23 @@ internal static partial class ServiceProcesses
         }
     }
 
+    /// <summary>
+    /// CPU time of the orchestrator (dcp) that started the resource: Aspire's proxies in front of every
+    /// endpoint run in it, so a request through one costs it a copy each way.
+    /// </summary>
+    public static TimeSpan OrchestratorCpuTime(DistributedApplication app, string resource)
+    {
+        var root = Tree(app, resource).FirstOrDefault();
+        if (root == 0 || Read($"/proc/{root}/stat") is not { Length: > 0 } stat)
+        {
+            return TimeSpan.Zero;
+        }
+        var parent = stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1];
+        return Read($"/proc/{parent}/stat") is { Length: > 0 } parentStat
+            ? TimeSpan.FromSeconds(parentStat[(parentStat.LastIndexOf(')') + 2)..].Split(' ')[11..13].Sum(ticks => long.Parse(ticks, CultureInfo.InvariantCulture)) / 100.0)
+            : TimeSpan.Zero;
+    }
+
     public static async Task StopAsync(DistributedApplication app, string resource)
     {
         var before = Tree(app, resource);
