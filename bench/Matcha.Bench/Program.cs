@@ -83,7 +83,8 @@ static int Usage()
                     trained model into a fresh Matcha, warms up every screen, then prints p50/p99 per
                     screen through the gateway (signed in: home, film, person, my page, rate to start;
                     anonymous: home, film, person), --requests per screen (default 5,000), and from
-                    each answer's Server-Timing the requests it sent to each service and their p50/p99;
+                    each answer's Server-Timing the requests it sent to each service and their p50/p99,
+                    the answers that left a part out (degraded), and CPU ms per screen by process;
                     last line "screens: p99_ms_max=… calls_per_service_max=…".
           feed      a reader following 500 of 1,000 members who each rated 1,000 films, loaded into a
                     fresh Social; the feed's first page and pages 2-51, straight against Social
