@@ -89,7 +89,8 @@ internal static class ScreenClients
                     // Off unless Chaos:{service} is configured (./eng/run.sh --chaos, the chaos tests).
                     .AddConfiguredChaos(ChaosOptions.For(context.ServiceProvider.GetRequiredService<IConfiguration>(), service));
             });
-        return client;
+        // Inside the pipeline: each request that leaves for the service, retries included.
+        return client.AddHttpMessageHandler(() => new ScreenCallLogHandler(service));
     }
 
     /// <summary>Transient as the standard handler sees it, or a gRPC answer of Unavailable (14) or DeadlineExceeded (4) in its headers.</summary>

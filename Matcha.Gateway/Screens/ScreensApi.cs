@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace Matcha.Gateway.Screens;
@@ -13,7 +14,8 @@ internal static class ScreensApi
 {
     public static WebApplication MapScreensApi(this WebApplication app)
     {
-        var screens = app.MapGroup("/api/screens").WithTags("Screens").AddEndpointFilter(NeverSharedWhenPersonal);
+        var screens = app.MapGroup("/api/screens").WithTags("Screens").AddEndpointFilter(NeverSharedWhenPersonal)
+            .AddEndpointFilter(TellWhatWasAsked);
         screens.MapGet("/home", HomeScreen.GetAsync).AllowAnonymous();
         screens.MapGet("/movie/{id:int}", MovieScreen.GetAsync).AllowAnonymous();
         screens.MapGet("/person/{id:int}", PersonScreen.GetAsync).AllowAnonymous();
@@ -31,5 +33,20 @@ internal static class ScreensApi
         http.Response.Headers.CacheControl = http.User.IsSignedIn() ? "private, no-store" : "public, max-age=5";
         http.Response.Headers.Vary = "Authorization";
         return await next(context);
+    }
+
+    /// <summary>With <c>Gateway:Screens:ServerTiming</c> on, the requests the screen sent to each service, as <c>Server-Timing</c>.</summary>
+    private static async ValueTask<object?> TellWhatWasAsked(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        if (!http.RequestServices.GetRequiredService<IOptions<ScreenTimingOptions>>().Value.ServerTiming)
+        {
+            return await next(context);
+        }
+        var log = ScreenCallLog.Begin();
+        var result = await next(context);
+        // The result is written after the filters return: the headers can still be set.
+        http.Response.Headers["Server-Timing"] = log.ToServerTiming();
+        return result;
     }
 }

@@ -6,6 +6,7 @@ internal static class ScreensExtensions
     public static IHostApplicationBuilder AddScreens(this IHostApplicationBuilder builder)
     {
         builder.AddScreenClients();
+        builder.Services.AddOptions<ScreenTimingOptions>().BindConfiguration(ScreenTimingOptions.Section);
         builder.Services.AddSingleton<ServiceReader>();
         builder.Services.AddSingleton<CatalogClient>();
         builder.Services.AddGrpcCardsClient();

@@ -214,7 +214,8 @@ public sealed partial class DefaultCatalogueTests
     [Fact]
     public void EveryFilmInMovieLensHasItsImdbAndTmdbIds()
     {
-        var linksPath = Path.GetFullPath(Path.Combine(RepositoryRoot(), "..", "shared", "data", "ml-latest-small", "links.csv"));
+        // Where the other MovieLens tests read it (MATCHA_MOVIELENS_SMALL in a worktree).
+        var linksPath = Path.Combine(MovieLensData.SmallFolder(), "links.csv");
         if (!File.Exists(linksPath))
         {
             Assert.Fail($"The MovieLens links file is expected at {linksPath}; it is needed to check the catalogue's MovieLens ids.");

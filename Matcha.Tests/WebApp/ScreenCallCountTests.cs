@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 
@@ -52,6 +53,24 @@ public sealed class ScreenCallCountTests(MatchaAppFixture fixture)
                 // The cards of the fan's recommendations and own lists come over gRPC, the trace continuing across it.
                 Assert.Equal([GrpcFilmCards], catalogCalls);
             }
+        }
+    }
+
+    [Fact]
+    public async Task AnonymousScreensAskCatalogAtMostOnceAndRatingsNever()
+    {
+        var film = await fixture.AddKoreanFilmAsync();
+        using var gateway = fixture.CreateGatewayClient();
+        var detail = await gateway.GetFromJsonAsync<JsonElement>($"/api/catalog/movies/{film.Id}");
+        var director = detail.GetProperty("credits").EnumerateArray().Single().GetProperty("personId").GetInt32();
+
+        foreach (var (screen, catalog) in new[] { ("/api/screens/home", 0), ($"/api/screens/movie/{film.Id}", 1), ($"/api/screens/person/{director}", 1) })
+        {
+            var (document, calls, _) = await CallsOfAsync(gateway, fan: null, screen);
+            Assert.Empty(document.GetProperty("unavailable").EnumerateArray());
+            // The home screen's public lists are the gateway's shared copy: an anonymous home asks no one.
+            Assert.True(calls["catalog"] == catalog, $"{screen} asked catalog {calls["catalog"]} times");
+            Assert.True(calls["ratings"] == 0, $"{screen} asked ratings {calls["ratings"]} times");
         }
     }
 
@@ -110,10 +129,17 @@ public sealed class ScreenCallCountTests(MatchaAppFixture fixture)
     private const string GrpcFilmCards = "POST /matcha.catalog.v1.CatalogCards/GetFilmCards";
 
     /// <summary>The screen's document, how many requests each service served in its trace, and the names of Catalog's.</summary>
-    private async Task<(JsonElement Document, Dictionary<string, int> Calls, IReadOnlyList<string> CatalogCalls)> CallsOfAsync(HttpClient gateway, Fan fan, string path)
+    private async Task<(JsonElement Document, Dictionary<string, int> Calls, IReadOnlyList<string> CatalogCalls)> CallsOfAsync(HttpClient gateway, Fan? fan, string path)
     {
         var traceId = ActivityTraceId.CreateRandom().ToHexString();
-        using var response = await gateway.SendAsync(fan, HttpMethod.Get, path, traceParent: $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
+        var traceParent = $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01";
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Add("traceparent", traceParent);
+        if (fan is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", fan.AccessToken);
+        }
+        using var response = await gateway.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var document = await response.Content.ReadFromJsonAsync<JsonElement>();
 

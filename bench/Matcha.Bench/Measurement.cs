@@ -7,9 +7,11 @@ internal sealed record Measurement(string Name, int Requests, TimeSpan Elapsed, 
 {
     public double PerSecond => Requests / Elapsed.TotalSeconds;
 
-    public double Percentile(double p)
+    public double Percentile(double p) => PercentileOf(LatenciesMs, p);
+
+    public static double PercentileOf(IEnumerable<double> values, double p)
     {
-        var sorted = LatenciesMs.Order().ToArray();
+        var sorted = values.Order().ToArray();
         return sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
     }
 

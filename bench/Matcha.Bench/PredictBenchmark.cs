@@ -157,7 +157,8 @@ internal static partial class PredictBenchmark
         return new Measurement("one prediction right after rating", count, total, latencies);
     }
 
-    private static async Task<(JsonElement Model, string AdminToken)> TrainAsync(DistributedApplication app, HttpClient gateway, int ratings)
+    /// <summary>Asks for a training as the admin and waits until the served model has learnt from at least <paramref name="ratings"/> ratings.</summary>
+    internal static async Task<(JsonElement Model, string AdminToken)> TrainAsync(DistributedApplication app, HttpClient gateway, int ratings)
     {
         var parameters = app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ParameterResource>().ToList();
         var email = await parameters.Single(p => p.Name == "admin-email").GetValueAsync(CancellationToken.None);

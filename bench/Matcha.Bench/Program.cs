@@ -7,6 +7,7 @@ return args switch
     ["catalog", .. var rest] => await CatalogBenchmark.RunAsync(BenchOptions.Parse(rest)),
     ["feed", .. var rest] => await FeedBenchmark.RunAsync(rest),
     ["gateway", .. var rest] => await GatewayBenchmark.RunAsync(BenchOptions.Parse(rest)),
+    ["screens", .. var rest] => await ScreensBenchmark.RunAsync(BenchOptions.Parse(rest)),
     ["load", .. var rest] when LoadOptions.Parse(rest) is { Scale: true } scale => await ScaleBenchmark.RunAsync(scale),
     ["load", .. var rest] => await LoadBenchmark.RunAsync(LoadOptions.Parse(rest)),
     ["api-styles", .. var rest] => await ApiStylesBenchmark.RunAsync(rest),
@@ -78,6 +79,13 @@ static int Usage()
                     searches and uncached details in 5 alternating rounds; last line "standby:
                     search_primary_per_s=… search_standby_per_s=… detail_primary_per_s=… …" (on one
                     machine both servers share the cores: the standby's overhead, not its gain).
+          screens   loads the catalog benchmark's films and people, a user who rated 500 of them and a
+                    trained model into a fresh Matcha, warms up every screen, then prints p50/p99 per
+                    screen through the gateway (signed in: home, film, person, my page, rate to start;
+                    anonymous: home, film, person), --requests per screen (default 5,000), and from
+                    each answer's Server-Timing the requests it sent to each service and their p50/p99,
+                    the answers that left a part out (degraded), and CPU ms per screen by process;
+                    last line "screens: p99_ms_max=… calls_per_service_max=…".
           feed      a reader following 500 of 1,000 members who each rated 1,000 films, loaded into a
                     fresh Social; the feed's first page and pages 2-51, straight against Social
                     (default --requests 1000 per pass); last line "feed: p50_ms=… p99_ms=…".
