@@ -18,7 +18,7 @@ internal static class SearchApi
     }
 
     private static async Task<Results<Ok<SearchResult>, ValidationProblem>> SearchAsync(
-        string? q, CatalogDbContext db, TimeProvider clock, CancellationToken ct)
+        string? q, CatalogDbContext db, SearchIndexSync search, TimeProvider clock, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(q) || q.Length > 100 || !StoredText.IsStorable(q))
         {
@@ -29,8 +29,8 @@ internal static class SearchApi
         }
 
         var today = clock.Today();
-        var movies = await CatalogSearch.MoviesAsync(db, q, Limit, ct);
-        var people = await CatalogSearch.PeopleAsync(db, q, Limit, ct);
+        var movies = await CatalogSearch.MoviesAsync(db, search, q, Limit, ct);
+        var people = await CatalogSearch.PeopleAsync(db, search, q, Limit, ct);
         return TypedResults.Ok(new SearchResult(
             [.. movies.Select(m => m.ToSummary(today))],
             [.. people.Select(p => new PersonSummary(p.Id, p.Names.ToDictionary(n => n.Language, n => n.Name)))]));
