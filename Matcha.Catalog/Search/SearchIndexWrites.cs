@@ -9,7 +9,7 @@ namespace Matcha.Catalog.Search;
 /// answers when Catalog itself has just written (an admin's new film is found at once), and
 /// otherwise costs nothing.
 /// </summary>
-internal sealed class SearchIndexWrites
+public sealed class SearchIndexWrites
 {
     private long _count;
 
