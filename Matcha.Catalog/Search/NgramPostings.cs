@@ -194,22 +194,42 @@ internal sealed class NgramPostings
     {
         var result = new List<int>(small.Count);
         var other = CollectionsMarshal.AsSpan(large);
-        var from = 0;
-        foreach (var ordinal in small)
+        if (large.Count > 8 * small.Count)
         {
-            var at = other[from..].BinarySearch(ordinal);
-            if (at >= 0)
+            // Much longer: binary search from where the last one was found.
+            var from = 0;
+            foreach (var ordinal in small)
             {
-                result.Add(ordinal);
-                from += at + 1;
+                var at = other[from..].BinarySearch(ordinal);
+                from += at >= 0 ? at + 1 : ~at;
+                if (at >= 0)
+                {
+                    result.Add(ordinal);
+                }
+                if (from >= other.Length)
+                {
+                    break;
+                }
+            }
+            return result;
+        }
+
+        var mine = CollectionsMarshal.AsSpan(small);
+        for (int i = 0, j = 0; i < mine.Length && j < other.Length;)
+        {
+            if (mine[i] == other[j])
+            {
+                result.Add(mine[i]);
+                i++;
+                j++;
+            }
+            else if (mine[i] < other[j])
+            {
+                i++;
             }
             else
             {
-                from += ~at;
-            }
-            if (from >= other.Length)
-            {
-                break;
+                j++;
             }
         }
         return result;
