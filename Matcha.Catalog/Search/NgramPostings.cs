@@ -27,6 +27,7 @@ internal sealed class NgramPostings
     private readonly Dictionary<long, List<int>> _postings = [];
     private readonly HashSet<long> _grams = [];
     private int[] _priorOrder = [];
+    private int[] _rankOf = [];   // by ordinal: its place in _priorOrder, so matches sort as plain ints
     private bool _priorOrderStale;
 
     public int Count => _ordinalOf.Count;
@@ -90,7 +91,13 @@ internal sealed class NgramPostings
         var order = _ordinalOf.Values.ToArray();
         var priors = _priors;
         Array.Sort(order, (a, b) => priors[a].CompareTo(priors[b]));
+        var rankOf = new int[_texts.Count];
+        for (var rank = 0; rank < order.Length; rank++)
+        {
+            rankOf[order[rank]] = rank;
+        }
         _priorOrder = order;
+        _rankOf = rankOf;
         _priorOrderStale = false;
     }
 
@@ -110,16 +117,16 @@ internal sealed class NgramPostings
         }
         if (candidates is not null && candidates.Count <= ReadInPriorOrderAbove)
         {
-            var matches = new List<int>();
+            var ranks = new List<int>();
             foreach (var ordinal in candidates)
             {
                 if (_texts[ordinal] is { } text && text.Contains(query, StringComparison.Ordinal))
                 {
-                    matches.Add(ordinal);
+                    ranks.Add(_rankOf[ordinal]);
                 }
             }
-            matches.Sort((a, b) => _priors[a].CompareTo(_priors[b]));
-            found.AddRange(matches.Take(take).Select(o => _priors[o].Id));
+            ranks.Sort();
+            found.AddRange(ranks.Take(take).Select(rank => _priors[_priorOrder[rank]].Id));
             return found;
         }
 

@@ -133,6 +133,10 @@ internal static partial class CatalogBenchmark
             {
                 foreach (var line in batch)
                 {
+                    if (line.Content.Contains("Search index", StringComparison.Ordinal))
+                    {
+                        Console.WriteLine($"  {stopwatch.Elapsed.TotalSeconds,6:F1} s  catalog: {line.Content}");
+                    }
                     if (IndexRead().Match(line.Content) is { Success: true } read && int.Parse(read.Groups[1].Value, CultureInfo.InvariantCulture) >= rows)
                     {
                         Console.WriteLine($"  {stopwatch.Elapsed.TotalSeconds,6:F1} s  {read.Value[read.Value.IndexOf("Search index", StringComparison.Ordinal)..]}");
