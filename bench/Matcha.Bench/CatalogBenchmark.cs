@@ -129,7 +129,9 @@ internal static partial class CatalogBenchmark
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         try
         {
-            await foreach (var batch in app.Services.GetRequiredService<ResourceLoggerService>().WatchAsync("catalog").WithCancellation(timeout.Token))
+            // Logs are kept per instance (catalog-xxxx), not under the resource's name.
+            var catalog = await app.ResourceNotifications.WaitForResourceAsync("catalog", _ => true, timeout.Token);
+            await foreach (var batch in app.Services.GetRequiredService<ResourceLoggerService>().WatchAsync(catalog.ResourceId).WithCancellation(timeout.Token))
             {
                 foreach (var line in batch)
                 {
