@@ -66,7 +66,6 @@ internal static class CatalogSearch
 
     private static async Task<List<int>> RankMoviesAsync(CatalogDbContext db, string q, int limit, CancellationToken ct)
     {
-
         var exact = await db.Movies.AsNoTracking()
             .Where(m => m.TitleKeys.Contains(q))
             .OrderByDescending(m => m.Popularity).ThenByDescending(m => m.RatingCount).ThenByDescending(m => m.Year).ThenBy(m => m.Id)

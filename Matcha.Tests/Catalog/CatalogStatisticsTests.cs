@@ -3,6 +3,7 @@ using System.Text.Json;
 using Matcha.Catalog.Data;
 using Matcha.Catalog.Movies;
 using Matcha.Catalog.Rankings;
+using Matcha.Catalog.Search;
 using Matcha.Catalog.Statistics;
 using Matcha.EventBus;
 using Microsoft.EntityFrameworkCore;
@@ -163,6 +164,7 @@ public class CatalogStatisticsTests(MatchaAppFixture fixture)
         services.AddSingleton(TimeProvider.System);
         services.AddHybridCache();
         services.AddSingleton<StatisticsChanges>();
+        services.AddSingleton<SearchIndexWrites>();
         services.AddScoped<MovieStatisticsApplier>();
         services.AddSingleton<IEventSubscription>(sp => new EventSubscription<CatalogDbContext, MovieStatisticsApplier>(
             MovieStatisticsApplier.Subscription, MovieStatisticsApplier.Topic, sp.GetRequiredService<IServiceScopeFactory>(),
