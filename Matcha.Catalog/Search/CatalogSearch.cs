@@ -18,6 +18,10 @@ namespace Matcha.Catalog.Search;
 /// carry the year, so a tie is broken by the film rather than by the order rows were inserted. It runs as up to three small indexed
 /// queries rather than one that ranks every candidate, so a common word over 100,000 films
 /// costs a popularity sort of its matches, not a similarity score for each.
+///
+/// When the in-memory <see cref="SearchIndex"/> is ready it ranks instead (the same matches, the
+/// same order, no query to Postgres for the ranking); these queries are the fallback while it
+/// builds, and what <c>Search:InMemory=false</c> runs. Either way the page is read by id.
 /// </summary>
 internal static class CatalogSearch
 {
@@ -34,7 +38,7 @@ internal static class CatalogSearch
     /// <summary>How many of the words closest to a typo are looked up, closest first, until the page is full.</summary>
     private const int TypoWords = 3;
 
-    public static async Task<List<Movie>> MoviesAsync(CatalogDbContext db, string query, int limit, CancellationToken ct)
+    public static async Task<List<Movie>> MoviesAsync(CatalogDbContext db, SearchIndexSync index, string query, int limit, CancellationToken ct)
     {
         var q = SearchText.Normalize(query);
         if (q.Length == 0)
@@ -42,6 +46,26 @@ internal static class CatalogSearch
             return [];
         }
 
+        var ranked = await index.MoviesAsync(q, limit, ct) ?? await RankMoviesAsync(db, q, limit, ct);
+        var movies = await db.Movies.AsNoTracking().Include(m => m.Titles).Where(m => ranked.Contains(m.Id)).ToDictionaryAsync(m => m.Id, ct);
+        return [.. ranked.Where(movies.ContainsKey).Select(id => movies[id])];
+    }
+
+    public static async Task<List<Person>> PeopleAsync(CatalogDbContext db, SearchIndexSync index, string query, int limit, CancellationToken ct)
+    {
+        var q = SearchText.Normalize(query);
+        if (q.Length == 0)
+        {
+            return [];
+        }
+
+        var ids = await index.PeopleAsync(q, limit, ct) ?? await RankPeopleAsync(db, q, limit, ct);
+        var people = await db.People.AsNoTracking().Where(p => ids.Contains(p.Id)).ToDictionaryAsync(p => p.Id, ct);
+        return [.. ids.Where(people.ContainsKey).Select(id => people[id])];
+    }
+
+    private static async Task<List<int>> RankMoviesAsync(CatalogDbContext db, string q, int limit, CancellationToken ct)
+    {
         var exact = await db.Movies.AsNoTracking()
             .Where(m => m.TitleKeys.Contains(q))
             .OrderByDescending(m => m.Popularity).ThenByDescending(m => m.RatingCount).ThenByDescending(m => m.Year).ThenBy(m => m.Id)
@@ -81,18 +105,11 @@ internal static class CatalogSearch
             }
         }
 
-        var movies = await db.Movies.AsNoTracking().Include(m => m.Titles).Where(m => ranked.Contains(m.Id)).ToDictionaryAsync(m => m.Id, ct);
-        return [.. ranked.Where(movies.ContainsKey).Select(id => movies[id])];
+        return ranked;
     }
 
-    public static async Task<List<Person>> PeopleAsync(CatalogDbContext db, string query, int limit, CancellationToken ct)
+    private static async Task<List<int>> RankPeopleAsync(CatalogDbContext db, string q, int limit, CancellationToken ct)
     {
-        var q = SearchText.Normalize(query);
-        if (q.Length == 0)
-        {
-            return [];
-        }
-
         var pattern = StoredText.ContainsPattern(q);
         var matching = HasHangulPair(q)
             ? db.People.FromSql($"SELECT * FROM people WHERE search_bigrams @> matcha_hangul_bigrams({q}) AND search_text LIKE {pattern} ESCAPE '\\'")
@@ -117,8 +134,7 @@ internal static class CatalogSearch
             }
         }
 
-        var people = await db.People.AsNoTracking().Where(p => ids.Contains(p.Id)).ToDictionaryAsync(p => p.Id, ct);
-        return [.. ids.Where(people.ContainsKey).Select(id => people[id])];
+        return ids;
     }
 
     /// <summary>
@@ -141,7 +157,7 @@ internal static class CatalogSearch
     /// Typo matching is for Latin script and words of four letters or more: a shorter query is
     /// close to almost everything, and Hangul fragments are matched as substrings.
     /// </summary>
-    private static bool MayBeATypo(string query) => query.Length >= 4 && query.Any(char.IsAsciiLetter);
+    internal static bool MayBeATypo(string query) => query.Length >= 4 && query.Any(char.IsAsciiLetter);
 
     /// <summary>
     /// Whether the query has two Hangul syllables side by side: then the pairs' index

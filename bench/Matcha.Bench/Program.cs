@@ -5,6 +5,7 @@ using Matcha.Bench.Load;
 return args switch
 {
     ["catalog", .. var rest] => await CatalogBenchmark.RunAsync(BenchOptions.Parse(rest)),
+    ["search-index", .. var rest] => SearchIndexBenchmark.Run(BenchOptions.Parse(rest)),
     ["feed", .. var rest] => await FeedBenchmark.RunAsync(rest),
     ["gateway", .. var rest] => await GatewayBenchmark.RunAsync(BenchOptions.Parse(rest)),
     ["load", .. var rest] when LoadOptions.Parse(rest) is { Scale: true } scale => await ScaleBenchmark.RunAsync(scale),
@@ -78,6 +79,9 @@ static int Usage()
                     searches and uncached details in 5 alternating rounds; last line "standby:
                     search_primary_per_s=… search_standby_per_s=… detail_primary_per_s=… …" (on one
                     machine both servers share the cores: the standby's overhead, not its gain).
+          search-index  Catalog's in-memory search index alone at the same size (--films, --people):
+                    build time, heap, CPU µs per search per query kind; last line
+                    "search-index: cpu_us_per_search_max=…".
           feed      a reader following 500 of 1,000 members who each rated 1,000 films, loaded into a
                     fresh Social; the feed's first page and pages 2-51, straight against Social
                     (default --requests 1000 per pass); last line "feed: p50_ms=… p99_ms=…".
