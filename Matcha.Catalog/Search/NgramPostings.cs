@@ -24,7 +24,8 @@ internal sealed class NgramPostings
     private readonly List<string?> _texts = [];
     private readonly List<SearchPrior> _priors = [];
     private readonly Dictionary<int, int> _ordinalOf = [];
-    private readonly Dictionary<long, List<int>> _postings = [];
+    // A gram's ordinals in an array of its own, no object around it: grown by doubling as texts come, cut to size by Compact.
+    private readonly Dictionary<long, Posting> _postings = [];
     private readonly HashSet<long> _grams = [];
     private int[] _priorOrder = [];
     private int[] _rankOf = [];   // by ordinal: its place in _priorOrder, so matches sort as plain ints
@@ -61,13 +62,23 @@ internal sealed class NgramPostings
         AddGrams(text, _grams);
         foreach (var gram in _grams)
         {
-            if (!_postings.TryGetValue(gram, out var posting))
-            {
-                _postings[gram] = posting = [];
-            }
+            ref var posting = ref CollectionsMarshal.GetValueRefOrAddDefault(_postings, gram, out _);
             posting.Add(ordinal);
         }
         _priorOrderStale = true;
+    }
+
+    /// <summary>After a build: every posting cut to its length (doubling leaves up to half of each array empty).</summary>
+    public void Compact()
+    {
+        foreach (var gram in _postings.Keys)
+        {
+            CollectionsMarshal.GetValueRefOrNullRef(_postings, gram).Trim();
+        }
+        _postings.TrimExcess();
+        _ordinalOf.TrimExcess();
+        _texts.TrimExcess();
+        _priors.TrimExcess();
     }
 
     public void Remove(int id)
@@ -115,10 +126,10 @@ internal sealed class NgramPostings
         {
             return found;   // a gram of the query is in no text at all
         }
-        if (candidates is not null && candidates.Count <= ReadInPriorOrderAbove)
+        if (candidates is { } few && few.Count <= ReadInPriorOrderAbove)
         {
             var ranks = new List<int>();
-            foreach (var ordinal in candidates)
+            foreach (var ordinal in few)
             {
                 if (_texts[ordinal] is { } text && text.Contains(query, StringComparison.Ordinal))
                 {
@@ -132,11 +143,11 @@ internal sealed class NgramPostings
 
         // Many candidates (or a query too short for a gram): the best-known texts first, until the page is full.
         ulong[]? bits = null;
-        if (candidates is not null)
+        if (candidates is { } many)
         {
             bits = ArrayPool<ulong>.Shared.Rent((_texts.Count >> 6) + 1);
             Array.Clear(bits, 0, (_texts.Count >> 6) + 1);
-            foreach (var ordinal in candidates)
+            foreach (var ordinal in many)
             {
                 bits[ordinal >> 6] |= 1UL << ordinal;
             }
@@ -170,19 +181,19 @@ internal sealed class NgramPostings
     }
 
     /// <summary>The ordinals holding every gram of the query (intersected until few), or null when it has none.</summary>
-    private List<int>? Candidates(string query, out bool anyGram)
+    private ArraySegment<int>? Candidates(string query, out bool anyGram)
     {
         var grams = new HashSet<long>();
         AddGrams(query, grams);
         anyGram = grams.Count > 0;
-        var postings = new List<List<int>>(grams.Count);
+        var postings = new List<ArraySegment<int>>(grams.Count);
         foreach (var gram in grams)
         {
             if (!_postings.TryGetValue(gram, out var posting))
             {
                 return null;
             }
-            postings.Add(posting);
+            postings.Add(posting.Segment);
         }
         if (postings.Count == 0)
         {
@@ -197,36 +208,35 @@ internal sealed class NgramPostings
         return candidates;
     }
 
-    private static List<int> Intersect(List<int> small, List<int> large)
+    private static ArraySegment<int> Intersect(ReadOnlySpan<int> mine, ReadOnlySpan<int> other)
     {
-        var result = new List<int>(small.Count);
-        var other = CollectionsMarshal.AsSpan(large);
-        if (large.Count > 8 * small.Count)
+        var result = new int[mine.Length];
+        var count = 0;
+        if (other.Length > 8 * mine.Length)
         {
             // Much longer: binary search from where the last one was found.
             var from = 0;
-            foreach (var ordinal in small)
+            foreach (var ordinal in mine)
             {
                 var at = other[from..].BinarySearch(ordinal);
                 from += at >= 0 ? at + 1 : ~at;
                 if (at >= 0)
                 {
-                    result.Add(ordinal);
+                    result[count++] = ordinal;
                 }
                 if (from >= other.Length)
                 {
                     break;
                 }
             }
-            return result;
+            return new(result, 0, count);
         }
 
-        var mine = CollectionsMarshal.AsSpan(small);
         for (int i = 0, j = 0; i < mine.Length && j < other.Length;)
         {
             if (mine[i] == other[j])
             {
-                result.Add(mine[i]);
+                result[count++] = mine[i];
                 i++;
                 j++;
             }
@@ -239,7 +249,33 @@ internal sealed class NgramPostings
                 j++;
             }
         }
-        return result;
+        return new(result, 0, count);
+    }
+
+    /// <summary>One gram's ordinals, ascending.</summary>
+    private struct Posting
+    {
+        private int[]? _items;
+        private int _count;
+
+        public readonly ArraySegment<int> Segment => _items is null ? ArraySegment<int>.Empty : new(_items, 0, _count);
+
+        public void Add(int ordinal)
+        {
+            if (_items is null || _count == _items.Length)
+            {
+                Array.Resize(ref _items, Math.Max(4, _count * 2));
+            }
+            _items[_count++] = ordinal;
+        }
+
+        public void Trim()
+        {
+            if (_items is not null && _items.Length != _count)
+            {
+                Array.Resize(ref _items, _count);
+            }
+        }
     }
 
     /// <summary>

@@ -22,11 +22,11 @@ internal sealed class SearchIndex : IDisposable
     private const int TypoWords = 3;
 
     private readonly ReaderWriterLockSlim _lock = new();
-    private readonly NgramPostings _films = new();
-    private readonly NgramPostings _people = new();
-    private readonly TypoVocabulary _words = new();
-    private readonly Dictionary<int, IReadOnlyList<string>> _titleKeys = [];
-    private readonly Dictionary<string, HashSet<int>> _filmsByTitle = new(StringComparer.Ordinal);
+    private NgramPostings _films = new();
+    private NgramPostings _people = new();
+    private TypoVocabulary _words = new();
+    private Dictionary<int, string[]> _titleKeys = [];
+    private Dictionary<string, int[]> _filmsByTitle = new(StringComparer.Ordinal);   // almost always one film: no set per title
     private volatile bool _ready;
 
     public bool IsReady => _ready;
@@ -82,17 +82,38 @@ internal sealed class SearchIndex : IDisposable
         }
     }
 
-    /// <summary>The ids of every film and person held, to find those deleted by another writer.</summary>
-    public (HashSet<int> Films, HashSet<int> People) Ids()
+    /// <summary>
+    /// Everything at once (the first build, or a replica that stopped reading the change log): built aside, cut to
+    /// size, then swapped in, so searches go on meanwhile.
+    /// </summary>
+    public void Replace(IEnumerable<FilmEntry> films, IEnumerable<PersonEntry> people)
     {
-        _lock.EnterReadLock();
+        var fresh = new SearchIndex();
+        foreach (var film in films)
+        {
+            fresh.UpsertFilm(film);
+        }
+        foreach (var person in people)
+        {
+            fresh._people.Upsert(person.Id, person.SearchText, SearchPrior.ById(person.Id));
+            fresh._words.AddWordsOf(person.SearchText);
+        }
+        fresh._films.Seal();
+        fresh._people.Seal();
+        fresh._films.Compact();
+        fresh._people.Compact();
+        fresh._words.Compact();
+        fresh._titleKeys.TrimExcess();
+        fresh._filmsByTitle.TrimExcess();
+
+        _lock.EnterWriteLock();
         try
         {
-            return ([.. _films.Ids], [.. _people.Ids]);
+            (_films, _people, _words, _titleKeys, _filmsByTitle) = (fresh._films, fresh._people, fresh._words, fresh._titleKeys, fresh._filmsByTitle);
         }
         finally
         {
-            _lock.ExitReadLock();
+            _lock.ExitWriteLock();
         }
     }
 
@@ -169,7 +190,15 @@ internal sealed class SearchIndex : IDisposable
             {
                 if (_filmsByTitle.TryGetValue(key, out var ids))
                 {
-                    ids.Remove(id);
+                    var others = Array.FindAll(ids, other => other != id);
+                    if (others.Length == 0)
+                    {
+                        _filmsByTitle.Remove(key);
+                    }
+                    else
+                    {
+                        _filmsByTitle[key] = others;
+                    }
                 }
             }
         }
@@ -177,14 +206,11 @@ internal sealed class SearchIndex : IDisposable
         {
             return;
         }
-        _titleKeys[id] = keys;
-        foreach (var key in keys)
+        var distinct = keys.Distinct(StringComparer.Ordinal).ToArray();
+        _titleKeys[id] = distinct;
+        foreach (var key in distinct)
         {
-            if (!_filmsByTitle.TryGetValue(key, out var ids))
-            {
-                _filmsByTitle[key] = ids = [];
-            }
-            ids.Add(id);
+            _filmsByTitle[key] = _filmsByTitle.TryGetValue(key, out var ids) ? [.. ids, id] : [id];
         }
     }
 }

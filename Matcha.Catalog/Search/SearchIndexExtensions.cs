@@ -9,7 +9,7 @@ internal static class SearchIndexExtensions
     {
         builder.Services.AddOptions<SearchIndexOptions>()
             .BindConfiguration(SearchIndexOptions.Section)
-            .Validate(o => o.IsValid(), $"{SearchIndexOptions.Section}: the intervals and the large catch-up must be positive.")
+            .Validate(o => o.IsValid(), $"{SearchIndexOptions.Section}: the intervals, the page and the time changes are kept must be positive.")
             .ValidateOnStart();
         builder.Services.AddSingleton<SearchIndex>();
         builder.Services.AddSingleton<SearchIndexWrites>();

@@ -8,14 +8,22 @@ internal sealed class SearchIndexOptions
     /// <summary>False: every search asks Postgres (the SQL path), as before the in-memory index.</summary>
     public bool InMemory { get; set; } = true;
 
-    /// <summary>How often the index reads what other writers changed (another replica, the importer CLI, a COPY).</summary>
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// How often the index reads the change log for what other writers changed (another replica, the importer CLI, a
+    /// COPY). With nothing new a catch-up is one index probe of <c>search_changes</c>, so this can be short.
+    /// </summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>How often the index compares its ids with the tables', to drop what another writer deleted.</summary>
-    public TimeSpan DeletionCheckInterval { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>How many change-log rows one read takes; a bulk import is applied a page at a time.</summary>
+    public int CatchUpPage { get; set; } = 10_000;
 
-    /// <summary>A catch-up of more rows than this is applied with search on Postgres meanwhile (the start, a bulk import).</summary>
-    public int LargeCatchUp { get; set; } = 10_000;
+    /// <summary>
+    /// Change-log rows older than this are deleted (by any replica, every <see cref="TrimInterval"/>). A replica that
+    /// has not caught up for half of it reads everything again instead of the log.
+    /// </summary>
+    public TimeSpan KeepChanges { get; set; } = TimeSpan.FromHours(1);
 
-    public bool IsValid() => PollInterval > TimeSpan.Zero && DeletionCheckInterval > TimeSpan.Zero && LargeCatchUp > 0;
+    public TimeSpan TrimInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    public bool IsValid() => PollInterval > TimeSpan.Zero && CatchUpPage > 0 && KeepChanges > TimeSpan.Zero && TrimInterval > TimeSpan.Zero;
 }

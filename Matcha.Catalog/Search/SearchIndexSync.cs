@@ -6,25 +6,28 @@ namespace Matcha.Catalog.Search;
 
 /// <summary>
 /// Builds the <see cref="SearchIndex"/> from Postgres on a background service (health and the
-/// rest of the start do not wait: search asks Postgres meanwhile) and keeps it current by a
-/// "changed since" read: every row whose <c>xmin</c> — the transaction that last wrote it — is
-/// not older than the oldest transaction still running at the previous read. That catches every
-/// writer, the importer CLI and a COPY included, without triggers; it reads each table's xmin
-/// (a sequential scan, no index) every <see cref="SearchIndexOptions.PollInterval"/>, and at once
-/// before a search that follows one of this process's own writes. Deletions by other writers are
-/// found by comparing ids every <see cref="SearchIndexOptions.DeletionCheckInterval"/>; a search
-/// never shows a deleted film meanwhile, because the page is read from Postgres by id.
+/// rest of the start do not wait: search asks Postgres meanwhile) and keeps it current from the
+/// change log Postgres keeps itself, <c>search_changes</c> (migration SearchChanges: statement
+/// triggers on insert, delete, and update of what search reads, COPY included). Each log row
+/// carries its transaction's id; a catch-up reads the rows of transactions not older than the
+/// oldest one running at its previous read (<c>pg_snapshot_xmin</c>), by the primary key
+/// <c>(xid, seq)</c> — so a transaction that took its sequence numbers early and committed late
+/// is not skipped, and a catch-up with nothing new is one index probe. It then reads those films
+/// and people by id (a missing one was deleted). It runs every
+/// <see cref="SearchIndexOptions.PollInterval"/>, and at once before a search that follows one of
+/// this process's own writes. Ratings' statistics (popularity, rating count) go through the same
+/// log: they change the order, and a row per changed film is cheap.
 /// </summary>
 internal sealed partial class SearchIndexSync(
     SearchIndex index, SearchIndexWrites writes, NpgsqlDataSource dataSource,
     IOptions<SearchIndexOptions> options, TimeProvider clock, ILogger<SearchIndexSync> logger) : BackgroundService
 {
-    private const long XidSpace = 1L << 32;
-
     private readonly SemaphoreSlim _catchingUp = new(1, 1);
-    private long _since = -1;   // 32-bit xid; -1 until the first full read
+    private long _since = -1;   // xid8: the oldest transaction running at the last read; -1 before the first build
     private long _seenWrites;
-    private DateTimeOffset _lastDeletionCheck;
+    private DateTimeOffset _caughtUpAt;
+    private DateTimeOffset _trimmedAt;
+    private readonly Queue<(DateTimeOffset At, long Since)> _horizons = new();
 
     /// <summary>The films a search shows, best first, from memory; null while the index is not ready (ask Postgres).</summary>
     public async ValueTask<List<int>?> MoviesAsync(string q, int limit, CancellationToken ct)
@@ -69,9 +72,9 @@ internal sealed partial class SearchIndexSync(
             try
             {
                 await CatchUpAsync(stoppingToken);
-                if (clock.GetUtcNow() - _lastDeletionCheck >= options.Value.DeletionCheckInterval)
+                if (clock.GetUtcNow() - _trimmedAt >= options.Value.TrimInterval)
                 {
-                    await DropDeletedAsync(stoppingToken);
+                    await TrimAsync(stoppingToken);
                 }
             }
             catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
@@ -83,45 +86,34 @@ internal sealed partial class SearchIndexSync(
         }
     }
 
-    /// <summary>Reads every film and person written since the last read into the index.</summary>
+    /// <summary>Applies every change logged since the last read (the first time, or after a long gap, reads everything).</summary>
     internal async Task CatchUpAsync(CancellationToken ct)
     {
         await _catchingUp.WaitAsync(ct);
         try
         {
             var writesBefore = writes.Count;
-            var stopwatch = Stopwatch.StartNew();
-            var memoryBefore = GC.GetTotalMemory(forceFullCollection: false);
-
             await using var connection = await dataSource.OpenConnectionAsync(ct);
-            // Taken before the reads: a transaction that commits after them has an xid at least this.
+            // Taken before the reads: a transaction whose rows they do not see has an xid at least this.
             long next;
             await using (var snapshot = new NpgsqlCommand("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint", connection))
             {
-                next = (long)(await snapshot.ExecuteScalarAsync(ct))! % XidSpace;
+                next = (long)(await snapshot.ExecuteScalarAsync(ct))!;
             }
-            // xids wrap at 2^32: then (or at the first read) everything is read again.
-            var since = _since < 0 || next < _since ? -1 : _since;
 
-            var films = await ReadFilmsAsync(connection, since, ct);
-            var people = await ReadPeopleAsync(connection, since, ct);
-            var large = films.Count + people.Count > options.Value.LargeCatchUp;
-            if (large)
+            // The log keeps KeepChanges: a replica that stopped reading for half of it (or never read) reads everything.
+            if (_since < 0 || clock.GetUtcNow() - _caughtUpAt > options.Value.KeepChanges / 2)
             {
-                index.SetReady(false);
+                await RebuildAsync(connection, ct);
             }
-            index.Apply(films, people);
-            index.SetReady(true);
+            else
+            {
+                await ApplyChangesAsync(connection, _since, ct);
+            }
             _since = next;
+            _caughtUpAt = clock.GetUtcNow();
+            _horizons.Enqueue((_caughtUpAt, next));
             Interlocked.Exchange(ref _seenWrites, writesBefore);
-
-            if (large || since < 0)
-            {
-                var (filmCount, peopleCount, words) = index.Size;
-                // The heap's growth over a build of many rows is about the index's size (the rows read are garbage by then).
-                var megabytes = (GC.GetTotalMemory(forceFullCollection: true) - memoryBefore) / (1024 * 1024);
-                LogBuilt(films.Count + people.Count, filmCount, peopleCount, words, stopwatch.ElapsedMilliseconds, megabytes);
-            }
         }
         finally
         {
@@ -129,26 +121,112 @@ internal sealed partial class SearchIndexSync(
         }
     }
 
-    private async Task DropDeletedAsync(CancellationToken ct)
+    private async Task RebuildAsync(NpgsqlConnection connection, CancellationToken ct)
     {
-        var (films, people) = index.Ids();
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        films.ExceptWith(await IdsAsync(connection, "movies", ct));
-        people.ExceptWith(await IdsAsync(connection, "people", ct));
-        if (films.Count + people.Count > 0)
-        {
-            index.Apply([], [], films, people);
-        }
-        _lastDeletionCheck = clock.GetUtcNow();
+        var stopwatch = Stopwatch.StartNew();
+        var memoryBefore = GC.GetTotalMemory(forceFullCollection: true);
+        var films = await ReadFilmsAsync(connection, null, ct);
+        var people = await ReadPeopleAsync(connection, null, ct);
+        index.Replace(films, people);
+        films.Clear();
+        people.Clear();
+        index.SetReady(true);
+        var (filmCount, peopleCount, words) = index.Size;
+        // The heap's growth over the build is the index's size (the rows read are garbage by then; an old index too).
+        var megabytes = (GC.GetTotalMemory(forceFullCollection: true) - memoryBefore) / (1024 * 1024);
+        LogBuilt(filmCount, peopleCount, words, stopwatch.ElapsedMilliseconds, megabytes);
     }
 
-    private static async Task<List<FilmEntry>> ReadFilmsAsync(NpgsqlConnection connection, long since, CancellationToken ct)
+    /// <summary>Reads the log from <paramref name="since"/> a page at a time; each page's films and people are read by id.</summary>
+    private async Task ApplyChangesAsync(NpgsqlConnection connection, long since, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand("""
-            SELECT id, search_text, title_keys, popularity, rating_count, year FROM movies
-            WHERE $1 < 0 OR xmin::text::bigint >= $1
-            """, connection)
-        { Parameters = { new() { Value = since } } };
+        var (afterXid, afterSeq) = (since, 0L);
+        var stopwatch = Stopwatch.StartNew();
+        var applied = 0;
+        while (true)
+        {
+            var films = new HashSet<int>();
+            var people = new HashSet<int>();
+            var rows = 0;
+            await using (var command = new NpgsqlCommand("""
+                SELECT xid::text::bigint, seq, kind, id FROM search_changes
+                WHERE (xid, seq) > ($1::text::xid8, $2)
+                ORDER BY search_changes.xid, seq
+                LIMIT $3
+                """, connection)
+            {
+                Parameters = { new() { Value = afterXid.ToString(System.Globalization.CultureInfo.InvariantCulture) }, new() { Value = afterSeq }, new() { Value = options.Value.CatchUpPage } },
+            })
+            {
+                await using var reader = await command.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct))
+                {
+                    (afterXid, afterSeq) = (reader.GetInt64(0), reader.GetInt64(1));
+                    (reader.GetChar(2) == 'p' ? people : films).Add(reader.GetInt32(3));
+                    rows++;
+                }
+            }
+            if (rows == 0)
+            {
+                break;
+            }
+            applied += rows;
+
+            var changedFilms = await ReadFilmsAsync(connection, [.. films], ct);
+            var changedPeople = await ReadPeopleAsync(connection, [.. people], ct);
+            films.ExceptWith(changedFilms.Select(f => f.Id));
+            people.ExceptWith(changedPeople.Select(p => p.Id));
+            index.Apply(changedFilms, changedPeople, films, people);
+            if (rows < options.Value.CatchUpPage)
+            {
+                break;
+            }
+        }
+        if (applied >= 1_000)
+        {
+            var (filmCount, peopleCount, _) = index.Size;
+            LogApplied(applied, stopwatch.ElapsedMilliseconds, filmCount, peopleCount);
+        }
+    }
+
+    /// <summary>Deletes the log's rows older than <see cref="SearchIndexOptions.KeepChanges"/> (every replica read them long ago).</summary>
+    private async Task TrimAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        long? horizon = null;
+        while (_horizons.TryPeek(out var oldest) && now - oldest.At >= options.Value.KeepChanges)
+        {
+            horizon = _horizons.Dequeue().Since;
+        }
+        // Keep one horizon a minute, not one a poll.
+        var kept = _horizons.ToArray();
+        _horizons.Clear();
+        foreach (var h in kept.GroupBy(h => h.At.ToUnixTimeSeconds() / 60).Select(g => g.First()))
+        {
+            _horizons.Enqueue(h);
+        }
+        _trimmedAt = now;
+        if (horizon is not { } before)
+        {
+            return;
+        }
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var command = new NpgsqlCommand("DELETE FROM search_changes WHERE xid < $1::text::xid8", connection)
+        { Parameters = { new() { Value = before.ToString(System.Globalization.CultureInfo.InvariantCulture) } } };
+        var deleted = await command.ExecuteNonQueryAsync(ct);
+        LogTrimmed(deleted);
+    }
+
+    private static async Task<List<FilmEntry>> ReadFilmsAsync(NpgsqlConnection connection, int[]? ids, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand($"""
+            SELECT id, search_text, title_keys, popularity + prior_votes, rating_count, year FROM movies
+            {(ids is null ? "" : "WHERE id = ANY($1)")}
+            """, connection);
+        if (ids is not null)
+        {
+            command.Parameters.Add(new() { Value = ids });
+        }
         await using var reader = await command.ExecuteReaderAsync(ct);
         var films = new List<FilmEntry>();
         while (await reader.ReadAsync(ct))
@@ -160,10 +238,13 @@ internal sealed partial class SearchIndexSync(
         return films;
     }
 
-    private static async Task<List<PersonEntry>> ReadPeopleAsync(NpgsqlConnection connection, long since, CancellationToken ct)
+    private static async Task<List<PersonEntry>> ReadPeopleAsync(NpgsqlConnection connection, int[]? ids, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand("SELECT id, search_text FROM people WHERE $1 < 0 OR xmin::text::bigint >= $1", connection)
-        { Parameters = { new() { Value = since } } };
+        await using var command = new NpgsqlCommand($"SELECT id, search_text FROM people {(ids is null ? "" : "WHERE id = ANY($1)")}", connection);
+        if (ids is not null)
+        {
+            command.Parameters.Add(new() { Value = ids });
+        }
         await using var reader = await command.ExecuteReaderAsync(ct);
         var people = new List<PersonEntry>();
         while (await reader.ReadAsync(ct))
@@ -173,20 +254,14 @@ internal sealed partial class SearchIndexSync(
         return people;
     }
 
-    private static async Task<List<int>> IdsAsync(NpgsqlConnection connection, string table, CancellationToken ct)
-    {
-        await using var command = new NpgsqlCommand($"SELECT id FROM {table}", connection);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        var ids = new List<int>();
-        while (await reader.ReadAsync(ct))
-        {
-            ids.Add(reader.GetInt32(0));
-        }
-        return ids;
-    }
+    [LoggerMessage(Level = LogLevel.Information, Message = "Search index: built; holds {Films} films, {People} people, {Words} words; {Milliseconds} ms; the heap grew by {Megabytes} MB")]
+    private partial void LogBuilt(int films, int people, int words, long milliseconds, long megabytes);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Search index: read {Rows} rows; holds {Films} films, {People} people, {Words} words; {Milliseconds} ms; the heap grew by {Megabytes} MB")]
-    private partial void LogBuilt(int rows, int films, int people, int words, long milliseconds, long megabytes);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Search index: applied {Rows} logged changes in {Milliseconds} ms; holds {Films} films, {People} people")]
+    private partial void LogApplied(int rows, long milliseconds, int films, int people);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Search index: deleted {Rows} old rows of the change log")]
+    private partial void LogTrimmed(int rows);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Search index: could not catch up; search asks Postgres until it does")]
     private partial void LogCatchUpFailed(Exception exception);

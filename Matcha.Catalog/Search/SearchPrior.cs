@@ -1,8 +1,9 @@
 namespace Matcha.Catalog.Search;
 
 /// <summary>
-/// The order equal matches come back in — the SQL search's <c>popularity DESC, rating_count DESC,
-/// year DESC, id</c>. People have only their id (the SQL orders them by id).
+/// The order equal matches come back in — the SQL search's <c>popularity + prior_votes DESC, rating_count DESC,
+/// year DESC, id</c> (<see cref="Popularity"/> holds the sum: the catalogue's popularity prior, as the shelves).
+/// People have only their id (the SQL orders them by id).
 /// </summary>
 internal readonly record struct SearchPrior(double Popularity, int RatingCount, int Year, int Id) : IComparable<SearchPrior>
 {

@@ -18,6 +18,19 @@ internal sealed class TypoVocabulary
     private readonly HashSet<string> _known = new(StringComparer.Ordinal);
     private readonly Dictionary<long, List<int>> _postings = [];
 
+    /// <summary>After a build: the lists cut to their length.</summary>
+    public void Compact()
+    {
+        foreach (var posting in _postings.Values)
+        {
+            posting.TrimExcess();
+        }
+        _postings.TrimExcess();
+        _words.TrimExcess();
+        _trigramCounts.TrimExcess();
+        _known.TrimExcess();
+    }
+
     public int Count => _words.Count;
 
     public void AddWordsOf(string searchText)

@@ -144,6 +144,33 @@ public sealed class SearchIndexTests
         }
     }
 
+    [Fact]
+    public void ARebuildHoldsExactlyWhatItIsGivenAndSearchesAlike()
+    {
+        using var index = new SearchIndex();
+        index.Apply([Film(1, "gone girl"), Film(2, "the river")], [Person(5, "kim river")]);
+
+        index.Replace([Film(2, "the river", popularity: 1), Film(3, "river", titleKeys: ["river"]), Film(4, "river", titleKeys: ["river"], year: 2010)],
+            [Person(6, "park river")]);
+
+        Assert.Empty(index.Movies("gone", 20));
+        Assert.Equal([4, 3, 2], index.Movies("river", 20));   // two exact titles by prior (the newer first), then the other match
+        Assert.Equal([6], index.People("river", 20));
+        Assert.Equal((3, 1), (index.Size.Films, index.Size.People));
+    }
+
+    [Fact]
+    public void AnExactTitleSharedByTwoFilmsLeavesTheOtherWhenOneIsRenamed()
+    {
+        using var index = new SearchIndex();
+        index.Apply([Film(1, "heat", popularity: 1), Film(2, "heat", popularity: 2), Film(3, "heat wave", popularity: 9)], []);
+        Assert.Equal([2, 1, 3], index.Movies("heat", 20));
+
+        index.Apply([Film(2, "cold", titleKeys: ["cold"])], []);
+
+        Assert.Equal([1, 3], index.Movies("heat", 20));
+    }
+
     private static FilmEntry Film(int id, string text, double popularity = 0, int ratingCount = 0, int year = 2000, string[]? titleKeys = null) =>
         new(id, text, titleKeys ?? [text.Split(" | ")[0]], new SearchPrior(popularity, ratingCount, year, id));
 
