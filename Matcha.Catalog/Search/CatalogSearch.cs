@@ -13,10 +13,10 @@ namespace Matcha.Catalog.Search;
 /// one of its words by trigrams (a typo in Latin script).
 ///
 /// Ranking: an exact title, then a title that starts with the query, then the other substring
-/// matches by the catalogue's popularity prior (<c>popularity + prior_votes</c>, as the shelves: a fresh install's films
-/// by their MovieLens rating counts at import), then typo matches by the closeness of the word, then that prior. Equal
-/// priors fall to the rating count, then the release year, newest first: the seed and the MovieLens importer both
-/// carry the year, so a tie is broken by the film rather than by the order rows were inserted. It runs as up to three small indexed
+/// matches by popularity, then typo matches by the closeness of the word, then popularity. Equal popularity (every film
+/// on a fresh install) falls to the rating count, then the release year, newest first, then the film's MovieLens rating
+/// count at import (<c>prior_votes</c>): the seed and the MovieLens importer carry both, so a tie is broken by the film
+/// rather than by the order rows were inserted. It runs as up to three small indexed
 /// queries rather than one that ranks every candidate, so a common word over 100,000 films
 /// costs a popularity sort of its matches, not a similarity score for each.
 ///
@@ -69,7 +69,7 @@ internal static class CatalogSearch
     {
         var exact = await db.Movies.AsNoTracking()
             .Where(m => m.TitleKeys.Contains(q))
-            .OrderByDescending(m => m.Popularity + m.PriorVotes).ThenByDescending(m => m.RatingCount).ThenByDescending(m => m.Year).ThenBy(m => m.Id)
+            .OrderByDescending(m => m.Popularity).ThenByDescending(m => m.RatingCount).ThenByDescending(m => m.Year).ThenByDescending(m => m.PriorVotes).ThenBy(m => m.Id)
             .Select(m => m.Id).Take(limit).ToListAsync(ct);
 
         var pattern = StoredText.ContainsPattern(q);
@@ -78,7 +78,7 @@ internal static class CatalogSearch
             ? db.Movies.FromSql($"SELECT * FROM movies WHERE search_bigrams @> matcha_hangul_bigrams({q}) AND search_text LIKE {pattern} ESCAPE '\\'")
             : db.Movies.Where(m => EF.Functions.Like(m.SearchText, pattern, @"\"));
         var substring = await matching.AsNoTracking()
-            .OrderByDescending(m => m.Popularity + m.PriorVotes).ThenByDescending(m => m.RatingCount).ThenByDescending(m => m.Year).ThenBy(m => m.Id)
+            .OrderByDescending(m => m.Popularity).ThenByDescending(m => m.RatingCount).ThenByDescending(m => m.Year).ThenByDescending(m => m.PriorVotes).ThenBy(m => m.Id)
             .Take(Candidates)
             .Select(m => new { m.Id, m.TitleKeys })
             .ToListAsync(ct);
@@ -96,7 +96,7 @@ internal static class CatalogSearch
                 var wordPattern = StoredText.ContainsPattern(word);
                 var typos = await db.Movies.AsNoTracking()
                     .Where(m => EF.Functions.Like(m.SearchText, wordPattern, @"\"))
-                    .OrderByDescending(m => m.Popularity + m.PriorVotes).ThenByDescending(m => m.RatingCount).ThenByDescending(m => m.Year).ThenBy(m => m.Id)
+                    .OrderByDescending(m => m.Popularity).ThenByDescending(m => m.RatingCount).ThenByDescending(m => m.Year).ThenByDescending(m => m.PriorVotes).ThenBy(m => m.Id)
                     .Select(m => m.Id).Take(limit).ToListAsync(ct);
                 ranked = [.. ranked.Concat(typos).Distinct().Take(limit)];
                 if (ranked.Count == limit)

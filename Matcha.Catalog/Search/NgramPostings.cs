@@ -20,6 +20,9 @@ internal sealed class NgramPostings
     /// <summary>Above this many candidates, read the texts in prior order and stop at the page instead of sorting them all.</summary>
     private const int ReadInPriorOrderAbove = 2_000;
 
+    /// <summary>A gram in at least one text of this many keeps a bitset too.</summary>
+    private const int DenseShare = 32;
+
     // By ordinal. A text that is replaced or removed keeps its ordinal with a null text (its postings stay, and are skipped).
     private readonly List<string?> _texts = [];
     private readonly List<SearchPrior> _priors = [];
@@ -27,6 +30,10 @@ internal sealed class NgramPostings
     // A gram's ordinals in an array of its own, no object around it: grown by doubling as texts come, cut to size by Compact.
     private readonly Dictionary<long, Posting> _postings = [];
     private readonly HashSet<long> _grams = [];
+    // A gram held by many texts (a common trigram: "par", "ark", "the") also keeps a bitset over ordinals, so a common
+    // query's grams are intersected a 64-bit word at a time instead of by merging postings of tens of thousands.
+    private readonly Dictionary<long, ulong[]> _dense = [];
+    private int _bitWords;
     private int[] _priorOrder = [];
     private int[] _rankOf = [];   // by ordinal: its place in _priorOrder, so matches sort as plain ints
     private bool _priorOrderStale;
@@ -64,6 +71,10 @@ internal sealed class NgramPostings
         {
             ref var posting = ref CollectionsMarshal.GetValueRefOrAddDefault(_postings, gram, out _);
             posting.Add(ordinal);
+            if (_dense.TryGetValue(gram, out var bits) && (ordinal >> 6) < bits.Length)
+            {
+                bits[ordinal >> 6] |= 1UL << ordinal;
+            }
         }
         _priorOrderStale = true;
     }
@@ -110,6 +121,33 @@ internal sealed class NgramPostings
         _priorOrder = order;
         _rankOf = rankOf;
         _priorOrderStale = false;
+        RefreshDense();
+    }
+
+    /// <summary>A gram in more than one text of <see cref="DenseShare"/> keeps a bitset; all are regrown when the ordinals outgrow them.</summary>
+    private void RefreshDense()
+    {
+        var threshold = Math.Max(ReadInPriorOrderAbove, _ordinalOf.Count / DenseShare);
+        var words = (_texts.Count >> 6) + 1;
+        if (words > _bitWords)
+        {
+            _bitWords = words + words / 8;
+            _dense.Clear();
+        }
+        foreach (var (gram, posting) in _postings)
+        {
+            var segment = posting.Segment;
+            if (segment.Count < threshold || _dense.ContainsKey(gram))
+            {
+                continue;
+            }
+            var bits = new ulong[_bitWords];
+            foreach (var ordinal in segment)
+            {
+                bits[ordinal >> 6] |= 1UL << ordinal;
+            }
+            _dense[gram] = bits;
+        }
     }
 
     /// <summary>The ids of up to <paramref name="take"/> texts that contain <paramref name="query"/>, best prior first.</summary>
@@ -121,42 +159,108 @@ internal sealed class NgramPostings
             return found;
         }
 
-        var candidates = Candidates(query, out var anyGram);
-        if (anyGram && candidates is null)
+        var grams = new HashSet<long>();
+        AddGrams(query, grams);
+        var sparse = new List<ArraySegment<int>>(grams.Count);
+        var dense = new List<ulong[]>(grams.Count);
+        foreach (var gram in grams)
         {
-            return found;   // a gram of the query is in no text at all
-        }
-        if (candidates is { } few && few.Count <= ReadInPriorOrderAbove)
-        {
-            var ranks = new List<int>();
-            foreach (var ordinal in few)
+            if (!_postings.TryGetValue(gram, out var posting))
             {
-                if (_texts[ordinal] is { } text && text.Contains(query, StringComparison.Ordinal))
-                {
-                    ranks.Add(_rankOf[ordinal]);
-                }
+                return found;   // a gram of the query is in no text at all
             }
-            ranks.Sort();
-            found.AddRange(ranks.Take(take).Select(rank => _priors[_priorOrder[rank]].Id));
-            return found;
+            if (_dense.TryGetValue(gram, out var bits))
+            {
+                dense.Add(bits);
+            }
+            else
+            {
+                sparse.Add(posting.Segment);
+            }
         }
 
-        // Many candidates (or a query too short for a gram): the best-known texts first, until the page is full.
-        ulong[]? bits = null;
-        if (candidates is { } many)
-        {
-            bits = ArrayPool<ulong>.Shared.Rent((_texts.Count >> 6) + 1);
-            Array.Clear(bits, 0, (_texts.Count >> 6) + 1);
-            foreach (var ordinal in many)
-            {
-                bits[ordinal >> 6] |= 1UL << ordinal;
-            }
-        }
+        var words = (_texts.Count >> 6) + 1;
+        var rented = new List<int[]>();
+        ulong[]? candidateBits = null;
         try
         {
+            if (sparse.Count > 0)
+            {
+                // The rarest grams' postings, merged until few, then kept where every common gram's bit is set.
+                sparse.Sort((a, b) => a.Count.CompareTo(b.Count));
+                var candidates = sparse[0];
+                for (var i = 1; i < sparse.Count && candidates.Count > SmallEnough; i++)
+                {
+                    var buffer = ArrayPool<int>.Shared.Rent(candidates.Count);
+                    rented.Add(buffer);
+                    candidates = Intersect(candidates, sparse[i], buffer);
+                }
+                if (dense.Count > 0)
+                {
+                    var buffer = ArrayPool<int>.Shared.Rent(candidates.Count);
+                    rented.Add(buffer);
+                    var kept = 0;
+                    foreach (var ordinal in candidates)
+                    {
+                        var all = true;
+                        for (var d = 0; d < dense.Count && all; d++)
+                        {
+                            all = (dense[d][ordinal >> 6] & (1UL << ordinal)) != 0;
+                        }
+                        if (all)
+                        {
+                            buffer[kept++] = ordinal;
+                        }
+                    }
+                    candidates = new(buffer, 0, kept);
+                }
+                if (candidates.Count <= ReadInPriorOrderAbove)
+                {
+                    return Ranked(candidates, query, take, found);
+                }
+                candidateBits = ArrayPool<ulong>.Shared.Rent(words);
+                Array.Clear(candidateBits, 0, words);
+                foreach (var ordinal in candidates)
+                {
+                    candidateBits[ordinal >> 6] |= 1UL << ordinal;
+                }
+            }
+            else if (dense.Count > 0)
+            {
+                // Only common grams: their bitsets ANDed a word at a time; few left are ranked, many read in prior order.
+                candidateBits = ArrayPool<ulong>.Shared.Rent(words);
+                dense[0].AsSpan(0, words).CopyTo(candidateBits);
+                var count = 0;
+                for (var w = 0; w < words; w++)
+                {
+                    var word = candidateBits[w];
+                    for (var d = 1; d < dense.Count && word != 0; d++)
+                    {
+                        word &= dense[d][w];
+                    }
+                    candidateBits[w] = word;
+                    count += System.Numerics.BitOperations.PopCount(word);
+                }
+                if (count <= ReadInPriorOrderAbove)
+                {
+                    var buffer = ArrayPool<int>.Shared.Rent(Math.Max(count, 1));
+                    rented.Add(buffer);
+                    var n = 0;
+                    for (var w = 0; w < words; w++)
+                    {
+                        for (var word = candidateBits[w]; word != 0; word &= word - 1)
+                        {
+                            buffer[n++] = (w << 6) + System.Numerics.BitOperations.TrailingZeroCount(word);
+                        }
+                    }
+                    return Ranked(new(buffer, 0, n), query, take, found);
+                }
+            }
+
+            // Many candidates (or a query too short for a gram): the best-known texts first, until the page is full.
             foreach (var ordinal in _priorOrder)
             {
-                if (bits is not null && (bits[ordinal >> 6] & (1UL << ordinal)) == 0)
+                if (candidateBits is not null && (candidateBits[ordinal >> 6] & (1UL << ordinal)) == 0)
                 {
                     continue;
                 }
@@ -169,48 +273,39 @@ internal sealed class NgramPostings
                     }
                 }
             }
+            return found;
         }
         finally
         {
-            if (bits is not null)
+            rented.ForEach(buffer => ArrayPool<int>.Shared.Return(buffer));
+            if (candidateBits is not null)
             {
-                ArrayPool<ulong>.Shared.Return(bits);
+                ArrayPool<ulong>.Shared.Return(candidateBits);
             }
+        }
+    }
+
+    /// <summary>Few candidates: each confirmed by a substring test, the matches sorted by their place in the prior order.</summary>
+    private List<int> Ranked(ArraySegment<int> candidates, string query, int take, List<int> found)
+    {
+        var ranks = new List<int>(Math.Min(candidates.Count, 256));
+        foreach (var ordinal in candidates)
+        {
+            if (_texts[ordinal] is { } text && text.Contains(query, StringComparison.Ordinal))
+            {
+                ranks.Add(_rankOf[ordinal]);
+            }
+        }
+        ranks.Sort();
+        for (var i = 0; i < ranks.Count && i < take; i++)
+        {
+            found.Add(_priors[_priorOrder[ranks[i]]].Id);
         }
         return found;
     }
 
-    /// <summary>The ordinals holding every gram of the query (intersected until few), or null when it has none.</summary>
-    private ArraySegment<int>? Candidates(string query, out bool anyGram)
+    private static ArraySegment<int> Intersect(ReadOnlySpan<int> mine, ReadOnlySpan<int> other, int[] result)
     {
-        var grams = new HashSet<long>();
-        AddGrams(query, grams);
-        anyGram = grams.Count > 0;
-        var postings = new List<ArraySegment<int>>(grams.Count);
-        foreach (var gram in grams)
-        {
-            if (!_postings.TryGetValue(gram, out var posting))
-            {
-                return null;
-            }
-            postings.Add(posting.Segment);
-        }
-        if (postings.Count == 0)
-        {
-            return null;
-        }
-        postings.Sort((a, b) => a.Count.CompareTo(b.Count));
-        var candidates = postings[0];
-        for (var i = 1; i < postings.Count && candidates.Count > SmallEnough; i++)
-        {
-            candidates = Intersect(candidates, postings[i]);
-        }
-        return candidates;
-    }
-
-    private static ArraySegment<int> Intersect(ReadOnlySpan<int> mine, ReadOnlySpan<int> other)
-    {
-        var result = new int[mine.Length];
         var count = 0;
         if (other.Length > 8 * mine.Length)
         {

@@ -14,7 +14,7 @@ internal sealed class SearchIndexOptions
     /// </summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>How many change-log rows one read takes; a bulk import is applied a page at a time.</summary>
+    /// <summary>How many change-log rows a catch-up applies one by one; more (a bulk import, a COPY) and it reads everything again, built aside.</summary>
     public int CatchUpPage { get; set; } = 10_000;
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -13,7 +14,8 @@ namespace Matcha.Catalog.Search;
 /// oldest one running at its previous read (<c>pg_snapshot_xmin</c>), by the primary key
 /// <c>(xid, seq)</c> — so a transaction that took its sequence numbers early and committed late
 /// is not skipped, and a catch-up with nothing new is one index probe. It then reads those films
-/// and people by id (a missing one was deleted). It runs every
+/// and people by id (a missing one was deleted); more than a page of changes (a bulk import, a COPY) is read whole
+/// instead, built aside and swapped in. It runs every
 /// <see cref="SearchIndexOptions.PollInterval"/>, and at once before a search that follows one of
 /// this process's own writes. Ratings' statistics (popularity, rating count) go through the same
 /// log: they change the order, and a row per changed film is cheap.
@@ -102,13 +104,10 @@ internal sealed partial class SearchIndexSync(
             }
 
             // The log keeps KeepChanges: a replica that stopped reading for half of it (or never read) reads everything.
-            if (_since < 0 || clock.GetUtcNow() - _caughtUpAt > options.Value.KeepChanges / 2)
+            if (_since < 0 || clock.GetUtcNow() - _caughtUpAt > options.Value.KeepChanges / 2
+                || !await ApplyChangesAsync(connection, _since, ct))
             {
                 await RebuildAsync(connection, ct);
-            }
-            else
-            {
-                await ApplyChangesAsync(connection, _since, ct);
             }
             _since = next;
             _caughtUpAt = clock.GetUtcNow();
@@ -132,61 +131,59 @@ internal sealed partial class SearchIndexSync(
         people.Clear();
         index.SetReady(true);
         var (filmCount, peopleCount, words) = index.Size;
-        // The heap's growth over the build is the index's size (the rows read are garbage by then; an old index too).
-        var megabytes = (GC.GetTotalMemory(forceFullCollection: true) - memoryBefore) / (1024 * 1024);
-        LogBuilt(filmCount, peopleCount, words, stopwatch.ElapsedMilliseconds, megabytes);
+        // The heap's growth over the first build is the index's size (the rows read are garbage by then); over a rebuild, the difference.
+        var memoryAfter = GC.GetTotalMemory(forceFullCollection: true);
+        LogBuilt(filmCount, peopleCount, words, stopwatch.ElapsedMilliseconds, (memoryAfter - memoryBefore) / (1024 * 1024), memoryAfter / (1024 * 1024));
     }
 
-    /// <summary>Reads the log from <paramref name="since"/> a page at a time; each page's films and people are read by id.</summary>
-    private async Task ApplyChangesAsync(NpgsqlConnection connection, long since, CancellationToken ct)
+    /// <summary>
+    /// Reads the log from <paramref name="since"/> (one index range, at most a page) and applies those films and people,
+    /// read by id (a missing one was deleted). False when the page is full: a bulk write (an import, a COPY) is read
+    /// whole instead, built aside while searches go on with the index as it was.
+    /// </summary>
+    private async Task<bool> ApplyChangesAsync(NpgsqlConnection connection, long since, CancellationToken ct)
     {
-        var (afterXid, afterSeq) = (since, 0L);
         var stopwatch = Stopwatch.StartNew();
-        var applied = 0;
-        while (true)
+        var films = new HashSet<int>();
+        var people = new HashSet<int>();
+        var rows = 0;
+        await using (var command = new NpgsqlCommand("""
+            SELECT kind, id FROM search_changes
+            WHERE xid >= $1::text::xid8
+            ORDER BY xid, seq
+            LIMIT $2
+            """, connection)
         {
-            var films = new HashSet<int>();
-            var people = new HashSet<int>();
-            var rows = 0;
-            await using (var command = new NpgsqlCommand("""
-                SELECT xid::text::bigint, seq, kind, id FROM search_changes
-                WHERE (xid, seq) > ($1::text::xid8, $2)
-                ORDER BY search_changes.xid, seq
-                LIMIT $3
-                """, connection)
+            Parameters = { new() { Value = since.ToString(CultureInfo.InvariantCulture) }, new() { Value = options.Value.CatchUpPage } },
+        })
+        {
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
             {
-                Parameters = { new() { Value = afterXid.ToString(System.Globalization.CultureInfo.InvariantCulture) }, new() { Value = afterSeq }, new() { Value = options.Value.CatchUpPage } },
-            })
-            {
-                await using var reader = await command.ExecuteReaderAsync(ct);
-                while (await reader.ReadAsync(ct))
-                {
-                    (afterXid, afterSeq) = (reader.GetInt64(0), reader.GetInt64(1));
-                    (reader.GetChar(2) == 'p' ? people : films).Add(reader.GetInt32(3));
-                    rows++;
-                }
-            }
-            if (rows == 0)
-            {
-                break;
-            }
-            applied += rows;
-
-            var changedFilms = await ReadFilmsAsync(connection, [.. films], ct);
-            var changedPeople = await ReadPeopleAsync(connection, [.. people], ct);
-            films.ExceptWith(changedFilms.Select(f => f.Id));
-            people.ExceptWith(changedPeople.Select(p => p.Id));
-            index.Apply(changedFilms, changedPeople, films, people);
-            if (rows < options.Value.CatchUpPage)
-            {
-                break;
+                (reader.GetChar(0) == 'p' ? people : films).Add(reader.GetInt32(1));
+                rows++;
             }
         }
-        if (applied >= 1_000)
+        if (rows == options.Value.CatchUpPage)
+        {
+            return false;
+        }
+        if (rows == 0)
+        {
+            return true;
+        }
+
+        var changedFilms = await ReadFilmsAsync(connection, [.. films], ct);
+        var changedPeople = await ReadPeopleAsync(connection, [.. people], ct);
+        films.ExceptWith(changedFilms.Select(f => f.Id));
+        people.ExceptWith(changedPeople.Select(p => p.Id));
+        index.Apply(changedFilms, changedPeople, films, people);
+        if (rows >= 1_000)
         {
             var (filmCount, peopleCount, _) = index.Size;
-            LogApplied(applied, stopwatch.ElapsedMilliseconds, filmCount, peopleCount);
+            LogApplied(rows, stopwatch.ElapsedMilliseconds, filmCount, peopleCount);
         }
+        return true;
     }
 
     /// <summary>Deletes the log's rows older than <see cref="SearchIndexOptions.KeepChanges"/> (every replica read them long ago).</summary>
@@ -212,7 +209,7 @@ internal sealed partial class SearchIndexSync(
         }
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var command = new NpgsqlCommand("DELETE FROM search_changes WHERE xid < $1::text::xid8", connection)
-        { Parameters = { new() { Value = before.ToString(System.Globalization.CultureInfo.InvariantCulture) } } };
+        { Parameters = { new() { Value = before.ToString(CultureInfo.InvariantCulture) } } };
         var deleted = await command.ExecuteNonQueryAsync(ct);
         LogTrimmed(deleted);
     }
@@ -220,7 +217,7 @@ internal sealed partial class SearchIndexSync(
     private static async Task<List<FilmEntry>> ReadFilmsAsync(NpgsqlConnection connection, int[]? ids, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand($"""
-            SELECT id, search_text, title_keys, popularity + prior_votes, rating_count, year FROM movies
+            SELECT id, search_text, title_keys, popularity, rating_count, year, prior_votes FROM movies
             {(ids is null ? "" : "WHERE id = ANY($1)")}
             """, connection);
         if (ids is not null)
@@ -233,7 +230,7 @@ internal sealed partial class SearchIndexSync(
         {
             var id = reader.GetInt32(0);
             films.Add(new FilmEntry(id, reader.GetString(1), reader.GetFieldValue<string[]>(2),
-                new SearchPrior(reader.GetDouble(3), reader.GetInt32(4), reader.GetInt32(5), id)));
+                new SearchPrior(reader.GetDouble(3), reader.GetInt32(4), reader.GetInt32(5), id, reader.GetInt32(6))));
         }
         return films;
     }
@@ -254,8 +251,8 @@ internal sealed partial class SearchIndexSync(
         return people;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Search index: built; holds {Films} films, {People} people, {Words} words; {Milliseconds} ms; the heap grew by {Megabytes} MB")]
-    private partial void LogBuilt(int films, int people, int words, long milliseconds, long megabytes);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Search index: built; holds {Films} films, {People} people, {Words} words; {Milliseconds} ms; the heap grew by {Megabytes} MB to {HeapMegabytes} MB")]
+    private partial void LogBuilt(int films, int people, int words, long milliseconds, long megabytes, long heapMegabytes);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Search index: applied {Rows} logged changes in {Milliseconds} ms; holds {Films} films, {People} people")]
     private partial void LogApplied(int rows, long milliseconds, int films, int people);

@@ -48,8 +48,8 @@ public sealed class SearchTests(MatchaAppFixture fixture)
     public async Task ADirectorsFilmsComeBackInPriorOrderNotInsertionOrder()
     {
         // The seed lists Nolan's films oldest first, so ordering by id would put Batman Begins first. Other tests in the
-        // shared app may rate some of them, hence the order is checked against each film's own prior (popularity here plus
-        // its MovieLens rating count at import), rating count and year rather than a fixed list.
+        // shared app may rate some of them, hence the order is checked against each film's own popularity, rating count
+        // and year rather than a fixed list: equal popularity and counts must fall to the newer film.
         string[] nolans = ["Batman Begins", "The Prestige", "The Dark Knight", "Inception", "Interstellar", "Tenet", "Oppenheimer"];
         using var client = fixture.CreateGatewayClient();
 
@@ -58,28 +58,29 @@ public sealed class SearchTests(MatchaAppFixture fixture)
         var films = result!.Movies.Where(m => nolans.Contains(m.Titles["en"])).ToList();
         Assert.Equal(nolans.Length, films.Count);
         var byPrior = films
-            .OrderByDescending(m => m.Popularity + m.PriorVotes).ThenByDescending(m => m.Stats.Count).ThenByDescending(m => m.Year)
+            .OrderByDescending(m => m.Popularity).ThenByDescending(m => m.Stats.Count).ThenByDescending(m => m.Year)
             .Select(m => m.Titles["en"]);
         Assert.Equal(byPrior, films.Select(m => m.Titles["en"]));
     }
 
     [Fact]
-    public async Task OnAFreshCatalogueTiesFallToTheFilmsMovieLensRatingsThenTheNewer()
+    public async Task FilmsOfTheSameYearFallToTheirMovieLensRatingsNotTheSeedsOrder()
     {
-        // Before anyone rates them every film's popularity is 0: the default catalogue's MovieLens rating counts decide
-        // (The Dark Knight 149, Inception 143, Batman Begins 116, The Prestige 90, Interstellar 73), and the films
-        // MovieLens does not have (Tenet, Oppenheimer) come after them, the newer first — never the seed's (id) order.
-        string[] byVotesThenNewer = ["The Dark Knight", "Inception", "Batman Begins", "The Prestige", "Interstellar", "Oppenheimer", "Tenet"];
+        // The seed lists Schindler's List (220 MovieLens ratings) before Jurassic Park (238), both 1993: on a fresh
+        // catalogue, equal in popularity, count and year, the film more people rated elsewhere comes first, not the
+        // lower id. Other tests may rate some of Spielberg's films, so the whole order is checked against each film's own
+        // prior (popularity, rating count, year, MovieLens ratings).
         using var client = fixture.CreateGatewayClient();
 
-        var result = await client.GetFromJsonAsync<SearchResult>("/api/catalog/search?q=%ED%81%AC%EB%A6%AC%EC%8A%A4%ED%86%A0%ED%8D%BC%20%EB%86%80%EB%9E%80");   // 크리스토퍼 놀란
+        var result = await client.GetFromJsonAsync<SearchResult>("/api/catalog/search?q=Steven%20Spielberg");
 
-        var films = result!.Movies.Where(m => byVotesThenNewer.Contains(m.Titles["en"])).ToList();
-        Assert.Equal(149, films.Single(m => m.Titles["en"] == "The Dark Knight").PriorVotes);
-        // Films other tests rated here are out of this comparison (their popularity counts too); the rest keep the seed's prior.
-        var unrated = films.Where(m => m.Popularity == 0 && m.Stats.Count == 0).Select(m => m.Titles["en"]).ToList();
-        Assert.True(unrated.Count >= 5, $"only {unrated.Count} of Nolan's films are unrated in the shared app");
-        Assert.Equal(byVotesThenNewer.Where(unrated.Contains), unrated);
+        var films = result!.Movies.Where(m => m.Year is not null).ToList();
+        Assert.Contains(films, m => m.Titles["en"] == "Jurassic Park" && m.PriorVotes == 238);
+        Assert.Contains(films, m => m.Titles["en"] == "Schindler's List" && m.PriorVotes == 220);
+        var byPrior = films
+            .OrderByDescending(m => m.Popularity).ThenByDescending(m => m.Stats.Count).ThenByDescending(m => m.Year).ThenByDescending(m => m.PriorVotes)
+            .Select(m => m.Titles["en"]);
+        Assert.Equal(byPrior, films.Select(m => m.Titles["en"]));
     }
 
     [Fact]

@@ -14,8 +14,8 @@ namespace Matcha.Catalog.Data.Migrations
     /// Each row carries its transaction's id (<c>xid8</c>, no wraparound); the primary key
     /// <c>(xid, seq)</c> lets a catch-up read "written by a transaction not older than the oldest
     /// running at my last read" as one index range, so a catch-up with nothing new is one index probe.
-    /// Search also orders ties by the catalogue's popularity prior (<c>popularity + prior_votes</c>,
-    /// as the shelves do): the SQL fallback's index follows. Not in the EF model.
+    /// Search also breaks ties of popularity, rating count and year by <c>prior_votes</c> (the MovieLens rating
+    /// count at import) before the id: the SQL fallback's index follows. Not in the EF model.
     /// </summary>
     [DbContext(typeof(CatalogDbContext))]
     [Migration("20261201171500_SearchChanges")]
@@ -65,7 +65,7 @@ namespace Matcha.Catalog.Data.Migrations
                 CREATE TRIGGER people_search_updated AFTER UPDATE ON people
                     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION matcha_search_people_updated();
                 DROP INDEX ix_movies_search_prior;
-                CREATE INDEX ix_movies_search_prior ON movies ((popularity + prior_votes) DESC, rating_count DESC, year DESC, id);
+                CREATE INDEX ix_movies_search_prior ON movies (popularity DESC, rating_count DESC, year DESC, prior_votes DESC, id);
                 """);
         }
 
