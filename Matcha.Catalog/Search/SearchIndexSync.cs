@@ -21,7 +21,7 @@ namespace Matcha.Catalog.Search;
 /// log: they change the order, and a row per changed film is cheap.
 /// </summary>
 internal sealed partial class SearchIndexSync(
-    SearchIndex index, SearchIndexWrites writes, NpgsqlDataSource dataSource,
+    SearchIndex index, SearchIndexWrites writes, NpgsqlDataSource dataSource, Data.CatalogStandby standby,
     IOptions<SearchIndexOptions> options, TimeProvider clock, ILogger<SearchIndexSync> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _catchingUp = new(1, 1);
@@ -52,7 +52,9 @@ internal sealed partial class SearchIndexSync(
 
     private async ValueTask<bool> ReadyAsync(CancellationToken ct)
     {
-        if (!options.Value.InMemory || !index.IsReady)
+        // With a standby search reads it, as before: the index follows the primary, and its matches with the page read from
+        // a lagging standby would show a film under a word it does not hold there yet (docs/catalog.md, "Reads on the standby").
+        if (!options.Value.InMemory || standby.Enabled || !index.IsReady)
         {
             return false;
         }
@@ -65,7 +67,7 @@ internal sealed partial class SearchIndexSync(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!options.Value.InMemory)
+        if (!options.Value.InMemory || standby.Enabled)
         {
             return;
         }
