@@ -27,6 +27,7 @@ internal static class Extensions
         builder.AddInternalIdentity("catalog");
         builder.AddCardsGrpc();
         builder.Services.AddHostedService<CatalogueSeeder>();
+        builder.AddSearchIndex();
         builder.Services.AddScoped<MovieLensImporter>();
 
         // Film changes go out through the outbox; Ratings' events come in as statistics.

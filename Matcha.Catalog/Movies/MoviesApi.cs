@@ -21,7 +21,7 @@ internal static class MoviesApi
     }
 
     private static async Task<Results<Ok<Page<MovieSummary>>, ValidationProblem>> ListMovies(
-        [AsParameters] BrowseQuery query, CatalogReads reads, HybridCache cache, TimeProvider clock, CancellationToken ct)
+        [AsParameters] BrowseQuery query, CatalogReads reads, SearchIndexSync search, HybridCache cache, TimeProvider clock, CancellationToken ct)
     {
         if (query.Validate() is { Count: > 0 } errors)
         {
@@ -31,7 +31,7 @@ internal static class MoviesApi
         var today = clock.Today();
         if (query.Q is { } q)
         {
-            var found = await CatalogSearch.MoviesAsync(reads.Public, q, query.Size, ct);
+            var found = await CatalogSearch.MoviesAsync(reads.Public, search, q, query.Size, ct);
             return TypedResults.Ok(new Page<MovieSummary>([.. found.Select(m => m.ToSummary(today))], null));
         }
 

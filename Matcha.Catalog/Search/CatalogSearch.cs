@@ -13,11 +13,16 @@ namespace Matcha.Catalog.Search;
 /// one of its words by trigrams (a typo in Latin script).
 ///
 /// Ranking: an exact title, then a title that starts with the query, then the other substring
-/// matches by popularity, then typo matches by the closeness of the word, then popularity. Equal popularity (every film on a
-/// fresh install) falls to the rating count, then the release year, newest first: the seed and the MovieLens importer both
-/// carry the year, so a tie is broken by the film rather than by the order rows were inserted. It runs as up to three small indexed
+/// matches by popularity, then typo matches by the closeness of the word, then popularity. Equal popularity (every film
+/// on a fresh install) falls to the rating count, then the release year, newest first, then the film's MovieLens rating
+/// count at import (<c>prior_votes</c>): the seed and the MovieLens importer carry both, so a tie is broken by the film
+/// rather than by the order rows were inserted. It runs as up to three small indexed
 /// queries rather than one that ranks every candidate, so a common word over 100,000 films
 /// costs a popularity sort of its matches, not a similarity score for each.
+///
+/// When the in-memory <see cref="SearchIndex"/> is ready it ranks instead (the same matches, the
+/// same order, no query to Postgres for the ranking); these queries are the fallback while it
+/// builds, and what <c>Search:InMemory=false</c> runs. Either way the page is read by id.
 /// </summary>
 internal static class CatalogSearch
 {
@@ -34,7 +39,7 @@ internal static class CatalogSearch
     /// <summary>How many of the words closest to a typo are looked up, closest first, until the page is full.</summary>
     private const int TypoWords = 3;
 
-    public static async Task<List<Movie>> MoviesAsync(CatalogDbContext db, string query, int limit, CancellationToken ct)
+    public static async Task<List<Movie>> MoviesAsync(CatalogDbContext db, SearchIndexSync index, string query, int limit, CancellationToken ct)
     {
         var q = SearchText.Normalize(query);
         if (q.Length == 0)
@@ -42,9 +47,29 @@ internal static class CatalogSearch
             return [];
         }
 
+        var ranked = await index.MoviesAsync(q, limit, ct) ?? await RankMoviesAsync(db, q, limit, ct);
+        var movies = await db.Movies.AsNoTracking().Include(m => m.Titles).Where(m => ranked.Contains(m.Id)).ToDictionaryAsync(m => m.Id, ct);
+        return [.. ranked.Where(movies.ContainsKey).Select(id => movies[id])];
+    }
+
+    public static async Task<List<Person>> PeopleAsync(CatalogDbContext db, SearchIndexSync index, string query, int limit, CancellationToken ct)
+    {
+        var q = SearchText.Normalize(query);
+        if (q.Length == 0)
+        {
+            return [];
+        }
+
+        var ids = await index.PeopleAsync(q, limit, ct) ?? await RankPeopleAsync(db, q, limit, ct);
+        var people = await db.People.AsNoTracking().Where(p => ids.Contains(p.Id)).ToDictionaryAsync(p => p.Id, ct);
+        return [.. ids.Where(people.ContainsKey).Select(id => people[id])];
+    }
+
+    private static async Task<List<int>> RankMoviesAsync(CatalogDbContext db, string q, int limit, CancellationToken ct)
+    {
         var exact = await db.Movies.AsNoTracking()
             .Where(m => m.TitleKeys.Contains(q))
-            .OrderByDescending(m => m.Popularity).ThenByDescending(m => m.RatingCount).ThenByDescending(m => m.Year).ThenBy(m => m.Id)
+            .OrderByDescending(m => m.Popularity).ThenByDescending(m => m.RatingCount).ThenByDescending(m => m.Year).ThenByDescending(m => m.PriorVotes).ThenBy(m => m.Id)
             .Select(m => m.Id).Take(limit).ToListAsync(ct);
 
         var pattern = StoredText.ContainsPattern(q);
@@ -53,7 +78,7 @@ internal static class CatalogSearch
             ? db.Movies.FromSql($"SELECT * FROM movies WHERE search_bigrams @> matcha_hangul_bigrams({q}) AND search_text LIKE {pattern} ESCAPE '\\'")
             : db.Movies.Where(m => EF.Functions.Like(m.SearchText, pattern, @"\"));
         var substring = await matching.AsNoTracking()
-            .OrderByDescending(m => m.Popularity).ThenByDescending(m => m.RatingCount).ThenByDescending(m => m.Year).ThenBy(m => m.Id)
+            .OrderByDescending(m => m.Popularity).ThenByDescending(m => m.RatingCount).ThenByDescending(m => m.Year).ThenByDescending(m => m.PriorVotes).ThenBy(m => m.Id)
             .Take(Candidates)
             .Select(m => new { m.Id, m.TitleKeys })
             .ToListAsync(ct);
@@ -71,7 +96,7 @@ internal static class CatalogSearch
                 var wordPattern = StoredText.ContainsPattern(word);
                 var typos = await db.Movies.AsNoTracking()
                     .Where(m => EF.Functions.Like(m.SearchText, wordPattern, @"\"))
-                    .OrderByDescending(m => m.Popularity).ThenByDescending(m => m.RatingCount).ThenByDescending(m => m.Year).ThenBy(m => m.Id)
+                    .OrderByDescending(m => m.Popularity).ThenByDescending(m => m.RatingCount).ThenByDescending(m => m.Year).ThenByDescending(m => m.PriorVotes).ThenBy(m => m.Id)
                     .Select(m => m.Id).Take(limit).ToListAsync(ct);
                 ranked = [.. ranked.Concat(typos).Distinct().Take(limit)];
                 if (ranked.Count == limit)
@@ -81,18 +106,11 @@ internal static class CatalogSearch
             }
         }
 
-        var movies = await db.Movies.AsNoTracking().Include(m => m.Titles).Where(m => ranked.Contains(m.Id)).ToDictionaryAsync(m => m.Id, ct);
-        return [.. ranked.Where(movies.ContainsKey).Select(id => movies[id])];
+        return ranked;
     }
 
-    public static async Task<List<Person>> PeopleAsync(CatalogDbContext db, string query, int limit, CancellationToken ct)
+    private static async Task<List<int>> RankPeopleAsync(CatalogDbContext db, string q, int limit, CancellationToken ct)
     {
-        var q = SearchText.Normalize(query);
-        if (q.Length == 0)
-        {
-            return [];
-        }
-
         var pattern = StoredText.ContainsPattern(q);
         var matching = HasHangulPair(q)
             ? db.People.FromSql($"SELECT * FROM people WHERE search_bigrams @> matcha_hangul_bigrams({q}) AND search_text LIKE {pattern} ESCAPE '\\'")
@@ -117,8 +135,7 @@ internal static class CatalogSearch
             }
         }
 
-        var people = await db.People.AsNoTracking().Where(p => ids.Contains(p.Id)).ToDictionaryAsync(p => p.Id, ct);
-        return [.. ids.Where(people.ContainsKey).Select(id => people[id])];
+        return ids;
     }
 
     /// <summary>
@@ -141,7 +158,7 @@ internal static class CatalogSearch
     /// Typo matching is for Latin script and words of four letters or more: a shorter query is
     /// close to almost everything, and Hangul fragments are matched as substrings.
     /// </summary>
-    private static bool MayBeATypo(string query) => query.Length >= 4 && query.Any(char.IsAsciiLetter);
+    internal static bool MayBeATypo(string query) => query.Length >= 4 && query.Any(char.IsAsciiLetter);
 
     /// <summary>
     /// Whether the query has two Hangul syllables side by side: then the pairs' index

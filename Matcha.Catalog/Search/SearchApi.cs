@@ -18,7 +18,7 @@ internal static class SearchApi
     }
 
     private static async Task<Results<Ok<SearchResult>, ValidationProblem>> SearchAsync(
-        string? q, CatalogReads reads, TimeProvider clock, CancellationToken ct)
+        string? q, CatalogReads reads, SearchIndexSync search, TimeProvider clock, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(q) || q.Length > 100 || !StoredText.IsStorable(q))
         {
@@ -30,8 +30,8 @@ internal static class SearchApi
 
         var today = clock.Today();
         var db = reads.Public;
-        var movies = await CatalogSearch.MoviesAsync(db, q, Limit, ct);
-        var people = await CatalogSearch.PeopleAsync(db, q, Limit, ct);
+        var movies = await CatalogSearch.MoviesAsync(db, search, q, Limit, ct);
+        var people = await CatalogSearch.PeopleAsync(db, search, q, Limit, ct);
         return TypedResults.Ok(new SearchResult(
             [.. movies.Select(m => m.ToSummary(today))],
             [.. people.Select(p => new PersonSummary(p.Id, p.Names.ToDictionary(n => n.Language, n => n.Name)))]));

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Matcha.Catalog.Data;
 using Matcha.Catalog.Movies;
 using Matcha.Catalog.Rankings;
+using Matcha.Catalog.Search;
 using Matcha.Catalog.Statistics;
 using Matcha.EventBus;
 using Microsoft.EntityFrameworkCore;
@@ -166,6 +167,7 @@ public class CatalogStatisticsTests(MatchaAppFixture fixture)
         // No standby: nothing is fenced (Catalog's own assembly gives it one only with catalogdb-replica).
         services.AddSingleton(sp => new CatalogStandby(null, sp, new CatalogStandbyOptions(),
             Microsoft.Extensions.Logging.Abstractions.NullLogger<CatalogStandby>.Instance));
+        services.AddSingleton<SearchIndexWrites>();
         services.AddScoped<MovieStatisticsApplier>();
         services.AddSingleton<IEventSubscription>(sp => new EventSubscription<CatalogDbContext, MovieStatisticsApplier>(
             MovieStatisticsApplier.Subscription, MovieStatisticsApplier.Topic, sp.GetRequiredService<IServiceScopeFactory>(),

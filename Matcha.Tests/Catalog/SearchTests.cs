@@ -64,6 +64,46 @@ public sealed class SearchTests(MatchaAppFixture fixture)
     }
 
     [Fact]
+    public async Task FilmsOfTheSameYearFallToTheirMovieLensRatingsNotTheSeedsOrder()
+    {
+        // The seed lists Schindler's List (220 MovieLens ratings) before Jurassic Park (238), both 1993: on a fresh
+        // catalogue, equal in popularity, count and year, the film more people rated elsewhere comes first, not the
+        // lower id. Other tests may rate some of Spielberg's films, so the whole order is checked against each film's own
+        // prior (popularity, rating count, year, MovieLens ratings).
+        using var client = fixture.CreateGatewayClient();
+
+        var result = await client.GetFromJsonAsync<SearchResult>("/api/catalog/search?q=Steven%20Spielberg");
+
+        // His films (a query of two words also finds, after them, typo matches of each: Steven Yeun's films).
+        string[] spielbergs = ["Jaws", "Close Encounters of the Third Kind", "Raiders of the Lost Ark", "E.T. the Extra-Terrestrial",
+            "Indiana Jones and the Last Crusade", "Schindler's List", "Jurassic Park", "Saving Private Ryan"];
+        var films = result!.Movies.Where(m => spielbergs.Contains(m.Titles["en"])).ToList();
+        Assert.Equal(spielbergs.Length, films.Count);
+        Assert.Contains(films, m => m.Titles["en"] == "Jurassic Park" && m.PriorVotes == 238);
+        Assert.Contains(films, m => m.Titles["en"] == "Schindler's List" && m.PriorVotes == 220);
+        var byPrior = films
+            .OrderByDescending(m => m.Popularity).ThenByDescending(m => m.Stats.Count).ThenByDescending(m => m.Year).ThenByDescending(m => m.PriorVotes)
+            .Select(m => m.Titles["en"]);
+        Assert.Equal(byPrior, films.Select(m => m.Titles["en"]));
+    }
+
+    [Fact]
+    public async Task AFilmAnotherWriterAddsIsSearchableWithinTheIndexesBound()
+    {
+        // Written straight into catalogdb (as the importer CLI, another replica or a COPY would): Catalog's in-memory index
+        // learns of it from Postgres' change log, polled every second (docs/catalog.md, "Freshness").
+        var word = $"lantern{Guid.NewGuid():N}"[..20];
+        using var client = fixture.CreateGatewayClient();
+        var id = await fixture.WriteFilmAsync(shape: m => m.Titles = [new MovieTitle { Language = "en", Title = $"The {word}" }]);
+
+        var found = await EventsDriver.EventuallyAsync(
+            async () => (await client.GetFromJsonAsync<Page<MovieSummary>>($"/api/catalog/movies?q={word}"))!.Items.Select(m => m.Id).ToList(),
+            ids => ids.Contains(id), TimeSpan.FromSeconds(15));
+
+        Assert.Contains(id, found);
+    }
+
+    [Fact]
     public async Task AnEmptyQueryIsAProblemNamingQ()
     {
         using var client = fixture.CreateGatewayClient();

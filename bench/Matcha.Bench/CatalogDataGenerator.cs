@@ -123,6 +123,25 @@ internal static class CatalogDataGenerator
         }
     }
 
+    /// <summary>Search texts shaped like those <see cref="LoadAsync"/> writes, in memory (for the search index alone).</summary>
+    public static (List<FilmEntry> Films, List<PersonEntry> People) SearchEntries(int films, int people)
+    {
+        var random = new Random(20261126);
+        var names = Enumerable.Range(0, people)
+            .Select(i => (Ko: Pick(random, FamilyNames) + Pick(random, Syllables) + Pick(random, Syllables), En: $"{Pick(random, FirstNames)} {Pick(random, LastNames)} {i}"))
+            .ToArray();
+        var filmEntries = Enumerable.Range(0, films).Select(i =>
+        {
+            var ko = string.Concat(Enumerable.Range(0, random.Next(2, 5)).Select(_ => Pick(random, Syllables)));
+            var en = $"The {Pick(random, Words)} {Pick(random, Words)} {i}";
+            int[] credits = [.. Enumerable.Range(0, 5).Select(_ => random.Next(people)).Distinct()];
+            var text = SearchText.Join([ko, en, .. credits.SelectMany(p => new[] { names[p].Ko, names[p].En })]);
+            return new FilmEntry(i + 1, text, [SearchText.Normalize(ko), SearchText.Normalize(en)],
+                new SearchPrior(random.NextDouble() * 1000, random.Next(0, 5000), random.Next(1950, 2026), i + 1));
+        }).ToList();
+        return (filmEntries, [.. names.Select((n, i) => new PersonEntry(i + 1, SearchText.Join([n.Ko, n.En])))]);
+    }
+
     /// <summary>Real-looking queries of one kind: a Korean fragment, two English words, a name, or a word with a typo.</summary>
     public static IReadOnlyList<string> Queries(string kind, int count, int seed = 7)
     {

@@ -5,6 +5,7 @@ using Matcha.Bench.Load;
 return args switch
 {
     ["catalog", .. var rest] => await CatalogBenchmark.RunAsync(BenchOptions.Parse(rest)),
+    ["search-index", .. var rest] => SearchIndexBenchmark.Run(BenchOptions.Parse(rest)),
     ["feed", .. var rest] => await FeedBenchmark.RunAsync(rest),
     ["gateway", .. var rest] => await GatewayBenchmark.RunAsync(BenchOptions.Parse(rest)),
     ["screens", .. var rest] => await ScreensBenchmark.RunAsync(BenchOptions.Parse(rest)),
@@ -86,6 +87,9 @@ static int Usage()
                     each answer's Server-Timing the requests it sent to each service and their p50/p99,
                     the answers that left a part out (degraded), and CPU ms per screen by process;
                     last line "screens: p99_ms_max=… calls_per_service_max=…".
+          search-index  Catalog's in-memory search index alone at the same size (--films, --people):
+                    build time, heap, CPU µs per search per query kind; last line
+                    "search-index: cpu_us_per_search_max=…".
           feed      a reader following 500 of 1,000 members who each rated 1,000 films, loaded into a
                     fresh Social; the feed's first page and pages 2-51, straight against Social
                     (default --requests 1000 per pass); last line "feed: p50_ms=… p99_ms=…".
