@@ -5,6 +5,7 @@ using Matcha.Ratings.Recommendations.Serving;
 using Matcha.Ratings.Wishlist;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 
 namespace Matcha.Ratings.MyFilms;
 
@@ -62,7 +63,7 @@ internal static class MyFilmsApi
     }
 
     private static async Task<Results<Ok<MyFilmStates>, ValidationProblem>> MyFilms(
-        string? ids, int? recommendations, CurrentUser user, RatingsDbContext db, PersonalModels models, FilmShelf shelf,
+        string? ids, int? recommendations, CurrentUser user, RatingsDbContext db, PersonalModels models, FilmShelf shelf, IMemoryCache cache,
         TimeProvider clock, CancellationToken cancellationToken)
     {
         // Recommendations alone may come without ids (a home screen whose lists Catalog could not give).
@@ -105,7 +106,7 @@ internal static class MyFilmsApi
         if (recommendations is { } wanted && personal is not null)
         {
             var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-            picks = await RecommendationsApi.TopPicksAsync(personal, user.Id, db, shelf, today, wanted, null, false, cancellationToken);
+            picks = await RecommendationsApi.TopPicksAsync(personal, user.Id, db, shelf, cache, today, wanted, null, false, cancellationToken);
         }
         return TypedResults.Ok(new MyFilmStates(items, personal is not null, picks));
     }

@@ -78,6 +78,30 @@ public sealed class PredictionTests(MatchaAppFixture fixture)
         Assert.Equal(anything.OrderByDescending(r => r.Predicted).Select(r => r.Predicted), anything.Select(r => r.Predicted));
     }
 
+    /// <summary>Ratings keeps a user's ranked picks while nothing they rest on changed: a rating or a "not interested" changes them at once.</summary>
+    [Fact]
+    public async Task RecommendationsLeaveOutAFilmAsSoonAsItIsRatedOrMarkedNotInterested()
+    {
+        using var gateway = fixture.CreateGatewayClient();
+        var world = await TwoTastesAsync();
+        await fixture.TrainAsync(gateway);
+        var fan = await gateway.NewFanAsync();
+        await RateTenAsync(gateway, fan, world);
+
+        var first = await gateway.RecommendAsync(fan, $"genre={world.LovedGenre}&limit=20");
+        Assert.Equal(first.Select(r => r.MovieId), (await gateway.RecommendAsync(fan, $"genre={world.LovedGenre}&limit=20")).Select(r => r.MovieId));
+        Assert.True(first.Length >= 2, $"{first.Length} recommendations of the loved genre");
+
+        Assert.Equal(HttpStatusCode.NoContent, await gateway.WishAsync(fan, first[0].MovieId, "notInterested"));
+        var afterNotInterested = await gateway.RecommendAsync(fan, $"genre={world.LovedGenre}&limit=20");
+        Assert.Equal(first.Skip(1).Select(r => r.MovieId).Order(), afterNotInterested.Select(r => r.MovieId).Order());
+
+        Assert.Equal(HttpStatusCode.NoContent, await gateway.RateAsync(fan, first[1].MovieId, 4.5));
+        var afterRating = await gateway.RecommendAsync(fan, $"genre={world.LovedGenre}&limit=20");
+        Assert.DoesNotContain(first[1].MovieId, afterRating.Select(r => r.MovieId));
+        Assert.DoesNotContain(first[0].MovieId, afterRating.Select(r => r.MovieId));
+    }
+
     [Fact]
     public async Task RatingAnotherFilmChangesPredictionsWithinASecond()
     {

@@ -35,6 +35,13 @@ public sealed class PersonalModel(TrainedModel trained, FoldedUser? folded, IRea
     /// <summary>The user's ratings the personal part rests on, films newer than the model included (they count for the bias); 0 without a fit.</summary>
     public int RatingCount { get; } = folded is null ? 0 : ratingCount;
 
+    /// <summary>
+    /// The cached fold-in this view was made from, compared by identity: the same object while the
+    /// user's ratings, the day and the model are unchanged, so what is derived from it (top picks)
+    /// can be kept with it. Null for a view not made by <see cref="PersonalModels"/>.
+    /// </summary>
+    public object? Fit { get; init; }
+
     /// <summary>The unrounded prediction, for ranking, and its basis.</summary>
     public (float Score, PredictionBasis Basis) Score(int movieId)
     {
@@ -97,7 +104,7 @@ public sealed class PersonalModels(CurrentModel current, IMemoryCache cache, Tim
             fit = new Fit(ratings, today, personal ? trained.Model.FoldInUser(known, today) : null, known.Count);
             cache.Set(key, fit, new MemoryCacheEntryOptions { SlidingExpiration = FoldInLifetime });
         }
-        return new PersonalModel(trained, fit.User, ratings.Select(r => r.MovieId).ToHashSet(), fit.RatingCount);
+        return new PersonalModel(trained, fit.User, ratings.Select(r => r.MovieId).ToHashSet(), fit.RatingCount) { Fit = fit };
     }
 }
 
