@@ -161,6 +161,10 @@ internal sealed class NgramPostings
 
         var grams = new HashSet<long>();
         AddGrams(query, grams);
+        // A query that is one gram from end to end (two Hangul syllables, three Latin letters): a text
+        // holds the gram exactly when it contains the query, so its posting needs no substring test —
+        // the test is most of such a search's time (a cache miss on each candidate's text).
+        var whole = IsOneGram(query);
         var sparse = new List<ArraySegment<int>>(grams.Count);
         var dense = new List<ulong[]>(grams.Count);
         foreach (var gram in grams)
@@ -216,7 +220,7 @@ internal sealed class NgramPostings
                 }
                 if (candidates.Count <= ReadInPriorOrderAbove)
                 {
-                    return Ranked(candidates, query, take, found);
+                    return Ranked(candidates, query, whole, take, found);
                 }
                 candidateBits = ArrayPool<ulong>.Shared.Rent(words);
                 Array.Clear(candidateBits, 0, words);
@@ -253,7 +257,7 @@ internal sealed class NgramPostings
                             buffer[n++] = (w << 6) + System.Numerics.BitOperations.TrailingZeroCount(word);
                         }
                     }
-                    return Ranked(new(buffer, 0, n), query, take, found);
+                    return Ranked(new(buffer, 0, n), query, whole, take, found);
                 }
             }
 
@@ -264,7 +268,7 @@ internal sealed class NgramPostings
                 {
                     continue;
                 }
-                if (_texts[ordinal] is { } text && text.Contains(query, StringComparison.Ordinal))
+                if (_texts[ordinal] is { } text && (whole || text.Contains(query, StringComparison.Ordinal)))
                 {
                     found.Add(_priors[ordinal].Id);
                     if (found.Count == take)
@@ -286,12 +290,13 @@ internal sealed class NgramPostings
     }
 
     /// <summary>Few candidates: each confirmed by a substring test, the matches sorted by their place in the prior order.</summary>
-    private List<int> Ranked(ArraySegment<int> candidates, string query, int take, List<int> found)
+    private List<int> Ranked(ArraySegment<int> candidates, string query, bool whole, int take, List<int> found)
     {
         var ranks = new List<int>(Math.Min(candidates.Count, 256));
         foreach (var ordinal in candidates)
         {
-            if (_texts[ordinal] is { } text && text.Contains(query, StringComparison.Ordinal))
+            // A replaced or removed text keeps its ordinal in the postings, with no text.
+            if (_texts[ordinal] is { } text && (whole || text.Contains(query, StringComparison.Ordinal)))
             {
                 ranks.Add(_rankOf[ordinal]);
             }
@@ -372,6 +377,17 @@ internal sealed class NgramPostings
             }
         }
     }
+
+    /// <summary>
+    /// Whether the query is a single gram that spans it: two non-ASCII characters (a pair), or three
+    /// characters no two adjacent of which are both non-ASCII (a trigram, and no pair inside it).
+    /// </summary>
+    internal static bool IsOneGram(string query) => query.Length switch
+    {
+        2 => query[0] > '\u007F' && query[1] > '\u007F',
+        3 => !(query[0] > '\u007F' && query[1] > '\u007F') && !(query[1] > '\u007F' && query[2] > '\u007F'),
+        _ => false,
+    };
 
     /// <summary>
     /// A pair where two non-ASCII characters stand side by side, else the trigram starting there.
