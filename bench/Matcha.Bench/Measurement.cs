@@ -18,7 +18,13 @@ internal sealed record Measurement(string Name, int Requests, TimeSpan Elapsed, 
     public override string ToString() =>
         $"{Name,-32} {Requests,6} req  {PerSecond,9:F0} req/s  p50 {Percentile(50),7:F2} ms  p95 {Percentile(95),7:F2} ms  p99 {Percentile(99),7:F2} ms";
 
-    public static async Task<Measurement> RunAsync(string name, IReadOnlyList<string> paths, int concurrency, HttpClient client)
+    /// <summary>
+    /// Sends every path once, <paramref name="concurrency"/> at a time. A request's latency ends
+    /// when its body is buffered; <paramref name="inspect"/>, if given, then reads each answer
+    /// (outside its latency).
+    /// </summary>
+    public static async Task<Measurement> RunAsync(
+        string name, IReadOnlyList<string> paths, int concurrency, HttpClient client, Action<HttpResponseMessage, byte[]>? inspect = null)
     {
         var latencies = new double[paths.Count];
         var next = -1;
@@ -31,8 +37,9 @@ internal sealed record Measurement(string Name, int Requests, TimeSpan Elapsed, 
                 var started = Stopwatch.GetTimestamp();
                 using var response = await client.GetAsync(paths[i]);
                 response.EnsureSuccessStatusCode();
-                await response.Content.LoadIntoBufferAsync();
+                var body = await response.Content.ReadAsByteArrayAsync();
                 latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                inspect?.Invoke(response, body);
             }
         }));
         return new Measurement(name, paths.Count, stopwatch.Elapsed, latencies);

@@ -292,45 +292,32 @@ internal sealed record ScreenMeasurement(
 {
     public static async Task<ScreenMeasurement> RunAsync(string name, IReadOnlyList<string> paths, int concurrency, HttpClient client)
     {
-        var latencies = new double[paths.Count];
         var maxCalls = new ConcurrentDictionary<string, int>();
         var times = new ConcurrentDictionary<string, ConcurrentBag<double>>();
         var asked = new ConcurrentDictionary<string, int>();
         var degraded = 0;
-        var next = -1;
-        var stopwatch = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+        var latency = await Measurement.RunAsync(name, paths, concurrency, client, (response, body) =>
         {
-            int i;
-            while ((i = Interlocked.Increment(ref next)) < paths.Count)
+            // An answer that left a part out (a service too slow, a circuit open) is fast for the wrong reason: counted apart.
+            using (var document = JsonDocument.Parse(body))
             {
-                var started = Stopwatch.GetTimestamp();
-                using var response = await client.GetAsync(paths[i]);
-                response.EnsureSuccessStatusCode();
-                var body = await response.Content.ReadAsByteArrayAsync();
-                latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                // An answer that left a part out (a service too slow, a circuit open) is fast for the wrong reason: counted apart.
-                using (var document = JsonDocument.Parse(body))
+                if (document.RootElement.GetProperty("unavailable").GetArrayLength() > 0)
                 {
-                    if (document.RootElement.GetProperty("unavailable").GetArrayLength() > 0)
-                    {
-                        Interlocked.Increment(ref degraded);
-                    }
-                }
-                var calls = ServerTiming(response).ToList();
-                foreach (var (service, ms) in calls)
-                {
-                    times.GetOrAdd(service, _ => []).Add(ms);
-                }
-                foreach (var group in calls.GroupBy(call => call.Service))
-                {
-                    asked.AddOrUpdate(group.Key, 1, (_, count) => count + 1);
-                    maxCalls.AddOrUpdate(group.Key, group.Count(), (_, max) => Math.Max(max, group.Count()));
+                    Interlocked.Increment(ref degraded);
                 }
             }
-        }));
-        return new ScreenMeasurement(new Measurement(name, paths.Count, stopwatch.Elapsed, latencies),
-            maxCalls, times.ToDictionary(pair => pair.Key, pair => pair.Value.ToArray()), degraded, asked);
+            var calls = ServerTiming(response).ToList();
+            foreach (var (service, ms) in calls)
+            {
+                times.GetOrAdd(service, _ => []).Add(ms);
+            }
+            foreach (var group in calls.GroupBy(call => call.Service))
+            {
+                asked.AddOrUpdate(group.Key, 1, (_, count) => count + 1);
+                maxCalls.AddOrUpdate(group.Key, group.Count(), (_, max) => Math.Max(max, group.Count()));
+            }
+        });
+        return new ScreenMeasurement(latency, maxCalls, times.ToDictionary(pair => pair.Key, pair => pair.Value.ToArray()), degraded, asked);
     }
 
     /// <summary><c>catalog;dur=4.2, ratings;dur=7.9</c>: one entry per request the screen sent.</summary>
