@@ -37,9 +37,12 @@ internal sealed record Measurement(string Name, int Requests, TimeSpan Elapsed, 
                 var started = Stopwatch.GetTimestamp();
                 using var response = await client.GetAsync(paths[i]);
                 response.EnsureSuccessStatusCode();
-                var body = await response.Content.ReadAsByteArrayAsync();
+                await response.Content.LoadIntoBufferAsync();
                 latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                inspect?.Invoke(response, body);
+                if (inspect is not null)
+                {
+                    inspect(response, await response.Content.ReadAsByteArrayAsync());
+                }
             }
         }));
         return new Measurement(name, paths.Count, stopwatch.Elapsed, latencies);
