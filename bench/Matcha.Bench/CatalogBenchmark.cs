@@ -58,17 +58,19 @@ internal static partial class CatalogBenchmark
         foreach (var (kind, list) in queries)
         {
             // Other queries of the same kind: the measured ones are not answered from a warm page cache of their own.
-            var others = CatalogDataGenerator.Queries(kind, 20, seed: 11);
+            var others = CatalogDataGenerator.Queries(kind, 100, seed: 11);
             await Measurement.RunAsync("warm-up", [.. others.Select(q => $"/movies?q={Uri.EscapeDataString(q)}")], options.Concurrency, client);
             await Measurement.RunAsync("warm-up", [.. others.Select(q => $"/search?q={Uri.EscapeDataString(q)}")], options.Concurrency, client);
         }
 
         var searches = new List<(string Kind, Measurement Films, Measurement Both)>();
+        var searchCpu = new List<string>();
         foreach (var (kind, list) in queries)
         {
-            var filmsOnly = await Measurement.RunAsync($"search, {kind}", [.. list.Select(q => $"/movies?q={Uri.EscapeDataString(q)}")], options.Concurrency, client);
-            var both = await Measurement.RunAsync($"films+people, {kind}", [.. list.Select(q => $"/search?q={Uri.EscapeDataString(q)}")], options.Concurrency, client);
+            var (filmsOnly, filmsCpu) = await WithCpuAsync(app, () => Measurement.RunAsync($"search, {kind}", [.. list.Select(q => $"/movies?q={Uri.EscapeDataString(q)}")], options.Concurrency, client));
+            var (both, bothCpu) = await WithCpuAsync(app, () => Measurement.RunAsync($"films+people, {kind}", [.. list.Select(q => $"/search?q={Uri.EscapeDataString(q)}")], options.Concurrency, client));
             searches.Add((kind, filmsOnly, both));
+            searchCpu.Add($"| {kind} | {filmsCpu} | {bothCpu} |");
         }
         var uncached = await Measurement.RunAsync("detail, uncached", [.. ids.Select(id => $"/movies/{id}")], options.Concurrency, client);
 
@@ -110,6 +112,11 @@ internal static partial class CatalogBenchmark
             Console.WriteLine($"| {kind} | {f.Percentile(50):F1} ms | {f.Percentile(99):F1} ms | {b.Percentile(50):F1} ms | {b.Percentile(99):F1} ms |");
         }
         Console.WriteLine();
+        // Where a search's time went, independent of how busy the machine was: CPU ms per search of each process.
+        Console.WriteLine("| CPU ms per search: catalog / postgres / client | films | films+people |");
+        Console.WriteLine("|---|---|---|");
+        searchCpu.ForEach(Console.WriteLine);
+        Console.WriteLine();
         searches.ForEach(s => { Console.WriteLine(s.Films); Console.WriteLine(s.Both); });
         Console.WriteLine(uncached);
         var all = searches.SelectMany(s => new[] { s.Films, s.Both }).ToList();
@@ -118,6 +125,16 @@ internal static partial class CatalogBenchmark
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"catalog: search_p50_ms_max={all.Max(m => m.Percentile(50)):F1} search_p99_ms_max={all.Max(m => m.Percentile(99)):F1} cached_per_s={Median(cached.Select(m => m.PerSecond)):F0} limit_per_s={Median(bare.Select(m => m.PerSecond)):F0} ratio={ratio:F2}"));
         return 0;
+    }
+
+    /// <summary>The pass, and the CPU milliseconds per request it cost Catalog, Postgres and this client.</summary>
+    private static async Task<(Measurement Pass, string Cpu)> WithCpuAsync(DistributedApplication app, Func<Task<Measurement>> pass)
+    {
+        var (catalog, postgres, client) = (Load.ServiceProcesses.CpuTime(app, "catalog"), Load.ServiceProcesses.CpuTime(app, "postgres"), Process.GetCurrentProcess().TotalProcessorTime);
+        var measured = await pass();
+        double PerRequest(TimeSpan spent) => spent.TotalMilliseconds / measured.Requests;
+        return (measured, string.Create(CultureInfo.InvariantCulture,
+            $"{PerRequest(Load.ServiceProcesses.CpuTime(app, "catalog") - catalog):F2} / {PerRequest(Load.ServiceProcesses.CpuTime(app, "postgres") - postgres):F2} / {PerRequest(Process.GetCurrentProcess().TotalProcessorTime - client):F2}"));
     }
 
     /// <summary>
