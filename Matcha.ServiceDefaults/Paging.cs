@@ -1,9 +1,11 @@
+using System.ComponentModel;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Matcha.ServiceDefaults;
 
-/// <summary>One keyset page: the items, and the opaque cursor of the next page (null on the last).</summary>
+/// <summary>One keyset page: the items, and the opaque cursor of the next page (null on the last). Immutable: HybridCache hands out a cached page itself.</summary>
+[ImmutableObject(true)]
 public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
 
 public static class PageRequest

@@ -1,6 +1,5 @@
 using Matcha.Catalog.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace Matcha.Catalog.Movies;
 
@@ -32,12 +31,7 @@ internal static class MovieCardsApi
     /// <summary>The cards of the films asked, in the order asked: the one read behind REST and gRPC alike.</summary>
     internal static async Task<IReadOnlyList<MovieSummary>> ReadAsync(CatalogDbContext db, IReadOnlyList<int> wanted, DateOnly today, CancellationToken ct)
     {
-        // One statement: the films joined to their titles (no split query), by primary key.
-        var found = await db.Movies.AsNoTracking().AsSingleQuery()
-            .Include(m => m.Titles)
-            .Where(m => wanted.Contains(m.Id))
-            .ToDictionaryAsync(m => m.Id, ct);
-        return [.. wanted.Where(found.ContainsKey).Select(id => found[id].ToSummary(today))];
+        return await CardReads.MoviesAsync(db, wanted, today, ct);
     }
 }
 

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 namespace Matcha.Catalog.Movies;
 
 /// <summary>A film in a list: enough for a poster card.</summary>
@@ -21,6 +22,8 @@ public record MovieSummary(
 /// <summary>Rating statistics, fed by Ratings' events; <see cref="Average"/> is null before the first rating.</summary>
 public sealed record MovieStats(double? Average, int Count, IReadOnlyList<int> Histogram, int Wishes, int Comments);
 
+/// <summary>A film's page. Immutable, so HybridCache hands out the cached instance instead of deserializing a copy per hit.</summary>
+[ImmutableObject(true)]
 public sealed record MovieDetail(
     int Id,
     IReadOnlyDictionary<string, string> Titles,

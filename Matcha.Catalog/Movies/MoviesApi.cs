@@ -31,8 +31,7 @@ internal static class MoviesApi
         var today = clock.Today();
         if (query.Q is { } q)
         {
-            var found = await CatalogSearch.MoviesAsync(reads.Public, search, q, query.Size, ct);
-            return TypedResults.Ok(new Page<MovieSummary>([.. found.Select(m => m.ToSummary(today))], null));
+            return TypedResults.Ok(new Page<MovieSummary>(await CatalogSearch.MoviesAsync(reads.Public, search, q, query.Size, today, ct), null));
         }
 
         var page = query.CacheKey is { } key

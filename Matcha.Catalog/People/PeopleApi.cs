@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Matcha.Catalog.Data;
 using Matcha.Catalog.Movies;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -45,6 +46,8 @@ internal static class PeopleApi
     }
 }
 
+/// <summary>A person's page. Immutable, so HybridCache hands out the cached instance instead of deserializing a copy per hit.</summary>
+[ImmutableObject(true)]
 public sealed record PersonDetail(int Id, IReadOnlyDictionary<string, string> Names, IReadOnlyList<FilmographyEntry> Filmography);
 
 public sealed record FilmographyEntry(MovieSummary Movie, string Role, string? Character);

@@ -1,7 +1,6 @@
 using Matcha.Catalog.Data;
 using Matcha.Catalog.Movies;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace Matcha.Catalog.People;
 
@@ -28,9 +27,6 @@ internal static class PersonCardsApi
     /// <summary>The cards of the people asked, in the order asked: the one read behind REST and gRPC alike.</summary>
     internal static async Task<IReadOnlyList<PersonSummary>> ReadAsync(CatalogDbContext db, IReadOnlyList<int> wanted, CancellationToken ct)
     {
-        var found = await db.People.AsNoTracking()
-            .Where(p => wanted.Contains(p.Id))
-            .ToDictionaryAsync(p => p.Id, ct);
-        return [.. wanted.Where(found.ContainsKey).Select(id => new PersonSummary(id, found[id].Names.ToDictionary(n => n.Language, n => n.Name)))];
+        return await CardReads.PeopleAsync(db, wanted, ct);
     }
 }

@@ -47,12 +47,8 @@ internal static class RankingsApi
         }
 
         var ids = await rankings.TopAsync(kind, size, ct);
-        var movies = await db.Movies.AsNoTracking().Include(m => m.Titles).AsSplitQuery()
-            .Where(m => ids.Contains(m.Id))
-            .ToDictionaryAsync(m => m.Id, ct);
-        var today = clock.Today();
         // A film removed since it was ranked is left out; the ranks stay consecutive.
-        var items = ids.Where(movies.ContainsKey).Select((id, i) => new RankedMovie(movies[id].ToSummary(today), i + 1)).ToList();
+        var items = (await CardReads.MoviesAsync(db, ids, clock.Today(), ct)).Select((movie, i) => new RankedMovie(movie, i + 1)).ToList();
         return TypedResults.Ok(new Ranking(kind, items));
     }
 }

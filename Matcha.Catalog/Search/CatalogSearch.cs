@@ -1,6 +1,5 @@
 using Matcha.Catalog.Data;
 using Matcha.Catalog.Movies;
-using Matcha.Catalog.People;
 using Microsoft.EntityFrameworkCore;
 
 namespace Matcha.Catalog.Search;
@@ -39,30 +38,30 @@ internal static class CatalogSearch
     /// <summary>How many of the words closest to a typo are looked up, closest first, until the page is full.</summary>
     private const int TypoWords = 3;
 
-    public static async Task<List<Movie>> MoviesAsync(CatalogDbContext db, SearchIndexSync index, string query, int limit, CancellationToken ct)
+    /// <summary>The cards of the films a search for <paramref name="query"/> shows, best first.</summary>
+    public static async Task<List<MovieSummary>> MoviesAsync(CatalogDbContext db, SearchIndexSync index, string query, int limit, DateOnly today, CancellationToken ct) =>
+        await CardReads.MoviesAsync(db, await MovieIdsAsync(db, index, query, limit, ct), today, ct);
+
+    /// <summary>The ids of the films a search for <paramref name="query"/> shows, best first: from the index, or Postgres while it builds.</summary>
+    public static async Task<List<int>> MovieIdsAsync(CatalogDbContext db, SearchIndexSync index, string query, int limit, CancellationToken ct)
     {
         var q = SearchText.Normalize(query);
         if (q.Length == 0)
         {
             return [];
         }
-
-        var ranked = await index.MoviesAsync(q, limit, ct) ?? await RankMoviesAsync(db, q, limit, ct);
-        var movies = await db.Movies.AsNoTracking().Include(m => m.Titles).Where(m => ranked.Contains(m.Id)).ToDictionaryAsync(m => m.Id, ct);
-        return [.. ranked.Where(movies.ContainsKey).Select(id => movies[id])];
+        return await index.MoviesAsync(q, limit, ct) ?? await RankMoviesAsync(db, q, limit, ct);
     }
 
-    public static async Task<List<Person>> PeopleAsync(CatalogDbContext db, SearchIndexSync index, string query, int limit, CancellationToken ct)
+    /// <summary>The ids of the people a search for <paramref name="query"/> shows.</summary>
+    public static async Task<List<int>> PersonIdsAsync(CatalogDbContext db, SearchIndexSync index, string query, int limit, CancellationToken ct)
     {
         var q = SearchText.Normalize(query);
         if (q.Length == 0)
         {
             return [];
         }
-
-        var ids = await index.PeopleAsync(q, limit, ct) ?? await RankPeopleAsync(db, q, limit, ct);
-        var people = await db.People.AsNoTracking().Where(p => ids.Contains(p.Id)).ToDictionaryAsync(p => p.Id, ct);
-        return [.. ids.Where(people.ContainsKey).Select(id => people[id])];
+        return await index.PeopleAsync(q, limit, ct) ?? await RankPeopleAsync(db, q, limit, ct);
     }
 
     private static async Task<List<int>> RankMoviesAsync(CatalogDbContext db, string q, int limit, CancellationToken ct)

@@ -30,11 +30,10 @@ internal static class SearchApi
 
         var today = clock.Today();
         var db = reads.Public;
-        var movies = await CatalogSearch.MoviesAsync(db, search, q, Limit, ct);
-        var people = await CatalogSearch.PeopleAsync(db, search, q, Limit, ct);
-        return TypedResults.Ok(new SearchResult(
-            [.. movies.Select(m => m.ToSummary(today))],
-            [.. people.Select(p => new PersonSummary(p.Id, p.Names.ToDictionary(n => n.Language, n => n.Name)))]));
+        // Ranked in memory (or by Postgres while the index builds), then both pages' cards in one round trip.
+        var (movies, people) = await CardReads.MoviesAndPeopleAsync(db,
+            await CatalogSearch.MovieIdsAsync(db, search, q, Limit, ct), await CatalogSearch.PersonIdsAsync(db, search, q, Limit, ct), today, ct);
+        return TypedResults.Ok(new SearchResult(movies, people));
     }
 }
 

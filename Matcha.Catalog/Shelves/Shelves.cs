@@ -1,6 +1,6 @@
+using System.ComponentModel;
 using Matcha.Catalog.Data;
 using Matcha.Catalog.Movies;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace Matcha.Catalog.Shelves;
@@ -8,6 +8,8 @@ namespace Matcha.Catalog.Shelves;
 /// <summary>A row of the home screen that needs no ratings: its id, its heading in each language, and its films.</summary>
 public sealed record Shelf(string Id, IReadOnlyDictionary<string, string> Names, IReadOnlyList<MovieSummary> Items);
 
+/// <summary>The home's shelves. Immutable, so HybridCache hands out the cached instance instead of deserializing a copy per hit.</summary>
+[ImmutableObject(true)]
 public sealed record ShelfSet(IReadOnlyList<Shelf> Shelves);
 
 /// <summary>
@@ -67,10 +69,9 @@ internal static class ShelfReader
         }
 
         var ids = rows.SelectMany(row => row.Films).Distinct().ToList();
-        var films = await db.Movies.AsNoTracking().Include(m => m.Titles).AsSplitQuery()
-            .Where(m => ids.Contains(m.Id)).ToDictionaryAsync(m => m.Id, ct);
+        var films = (await CardReads.MoviesAsync(db, ids, today, ct)).ToDictionary(m => m.Id);
         return new ShelfSet([.. rows.Select(row => new Shelf(row.Id, Names(row.Id),
-            [.. row.Films.Where(films.ContainsKey).Select(id => films[id].ToSummary(today))]))]);
+            [.. row.Films.Where(films.ContainsKey).Select(id => films[id])]))]);
     }
 
     private static Dictionary<string, string> Names(string shelf) => shelf switch

@@ -1,0 +1,132 @@
+using System.Data.Common;
+using Matcha.Catalog.Movies;
+using Matcha.Catalog.People;
+using Microsoft.EntityFrameworkCore;
+
+namespace Matcha.Catalog.Data;
+
+/// <summary>
+/// Film and person cards by id, in the order asked: the read behind search, the batch card endpoints (REST and gRPC),
+/// the shelves and the rankings. One statement on the context's own connection (so a read on the standby stays there),
+/// the titles or names aggregated into arrays per row, read column by column.
+/// </summary>
+/// <remarks>
+/// Not an EF query, and why: a no-tracking EF Core 10 query that loads an owned collection (<c>Titles</c>,
+/// <c>Names</c>) built a delegate with <c>DynamicMethod.CreateDelegate</c> inside its shaper on every execution. Profiled in
+/// Catalog under the catalog benchmark's searches, that delegate and the finalizers and GC pauses it left behind took
+/// over a third of Catalog's CPU (docs/performance.md, "Search: where the time went"). Cards are the hottest read of all,
+/// so they read the columns a card shows and nothing else (no search text, synopsis or title keys).
+/// </remarks>
+internal static class CardReads
+{
+    private const string FilmColumns = """
+        SELECT m.id, m.original_title, m.year, m.release_date, m.genres, m.countries, m.poster_url,
+               m.average_rating, m.rating_count, m.histogram, m.wish_count, m.comment_count, m.popularity, m.prior_votes,
+               ARRAY(SELECT t.language FROM movie_titles t WHERE t.movie_id = m.id ORDER BY t.id),
+               ARRAY(SELECT t.title FROM movie_titles t WHERE t.movie_id = m.id ORDER BY t.id)
+        FROM movies m
+        WHERE m.id = ANY(@ids)
+        """;
+
+    private const string PersonColumns = """
+        SELECT p.id,
+               ARRAY(SELECT n.language FROM person_names n WHERE n.person_id = p.id ORDER BY n.id),
+               ARRAY(SELECT n.name FROM person_names n WHERE n.person_id = p.id ORDER BY n.id)
+        FROM people p
+        WHERE p.id = ANY(@ids)
+        """;
+
+    /// <summary>The cards of the films asked that exist, in the order asked.</summary>
+    public static async Task<List<MovieSummary>> MoviesAsync(CatalogDbContext db, IReadOnlyCollection<int> ids, DateOnly today, CancellationToken ct) =>
+        (await MoviesAndPeopleAsync(db, ids, [], today, ct)).Movies;
+
+    /// <summary>The cards of the people asked who exist, in the order asked.</summary>
+    public static async Task<List<PersonSummary>> PeopleAsync(CatalogDbContext db, IReadOnlyCollection<int> ids, CancellationToken ct) =>
+        (await MoviesAndPeopleAsync(db, [], ids, default, ct)).People;
+
+    /// <summary>Both at once, in one round trip (a search of films and people).</summary>
+    public static async Task<(List<MovieSummary> Movies, List<PersonSummary> People)> MoviesAndPeopleAsync(
+        CatalogDbContext db, IReadOnlyCollection<int> movieIds, IReadOnlyCollection<int> personIds, DateOnly today, CancellationToken ct)
+    {
+        var movies = new Dictionary<int, MovieSummary>(movieIds.Count);
+        var people = new Dictionary<int, PersonSummary>(personIds.Count);
+        if (movieIds.Count + personIds.Count > 0)
+        {
+            var connection = db.Database.GetDbConnection();
+            await db.Database.OpenConnectionAsync(ct);
+            try
+            {
+                await using var batch = connection.CreateBatch();
+                if (movieIds.Count > 0)
+                {
+                    batch.BatchCommands.Add(Command(batch, FilmColumns, movieIds));
+                }
+                if (personIds.Count > 0)
+                {
+                    batch.BatchCommands.Add(Command(batch, PersonColumns, personIds));
+                }
+                await using var reader = await batch.ExecuteReaderAsync(ct);
+                if (movieIds.Count > 0)
+                {
+                    while (await reader.ReadAsync(ct))
+                    {
+                        movies[reader.GetInt32(0)] = ReadFilm(reader, today);
+                    }
+                    await reader.NextResultAsync(ct);
+                }
+                if (personIds.Count > 0)
+                {
+                    while (await reader.ReadAsync(ct))
+                    {
+                        people[reader.GetInt32(0)] = new PersonSummary(reader.GetInt32(0), Pairs(reader.GetFieldValue<string[]>(1), reader.GetFieldValue<string[]>(2)));
+                    }
+                }
+            }
+            finally
+            {
+                await db.Database.CloseConnectionAsync();
+            }
+        }
+        return ([.. movieIds.Where(movies.ContainsKey).Select(id => movies[id])], [.. personIds.Where(people.ContainsKey).Select(id => people[id])]);
+    }
+
+    private static DbBatchCommand Command(DbBatch batch, string sql, IReadOnlyCollection<int> ids)
+    {
+        var command = batch.CreateBatchCommand();
+        command.CommandText = sql;
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = "ids";
+        parameter.Value = ids as int[] ?? [.. ids];
+        command.Parameters.Add(parameter);
+        return command;
+    }
+
+    private static MovieSummary ReadFilm(DbDataReader reader, DateOnly today)
+    {
+        var year = reader.GetInt32(2);
+        DateOnly? releaseDate = reader.IsDBNull(3) ? null : reader.GetFieldValue<DateOnly>(3);
+        return new MovieSummary(
+            reader.GetInt32(0),
+            Pairs(reader.GetFieldValue<string[]>(14), reader.GetFieldValue<string[]>(15)),
+            reader.GetString(1),
+            year > 0 ? year : null,
+            releaseDate,
+            Movie.IsReleased(releaseDate, year, today),
+            reader.GetFieldValue<string[]>(4),
+            reader.GetFieldValue<string[]>(5),
+            reader.IsDBNull(6) ? null : reader.GetString(6),
+            MovieViews.Stats(reader.GetDouble(7), reader.GetInt32(8), reader.GetFieldValue<int[]>(9), reader.GetInt32(10), reader.GetInt32(11)),
+            reader.GetDouble(12))
+        { PriorVotes = reader.GetInt32(13) };
+    }
+
+    private static Dictionary<string, string> Pairs(string[] languages, string[] texts)
+    {
+        var pairs = new Dictionary<string, string>(languages.Length);
+        for (var i = 0; i < languages.Length; i++)
+        {
+            pairs[languages[i]] = texts[i];
+        }
+        return pairs;
+    }
+}
