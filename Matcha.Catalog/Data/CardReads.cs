@@ -8,7 +8,7 @@ namespace Matcha.Catalog.Data;
 /// <summary>
 /// Film and person cards by id, in the order asked: the read behind search, the batch card endpoints (REST and gRPC),
 /// the shelves and the rankings. One statement on the context's own connection (so a read on the standby stays there),
-/// the titles or names aggregated into arrays per row, read column by column.
+/// the titles or names aggregated into arrays per row, read column by column, prepared.
 /// </summary>
 /// <remarks>
 /// Not an EF query, and why: a no-tracking EF Core 10 query that loads an owned collection (<c>Titles</c>,
@@ -22,17 +22,20 @@ internal static class CardReads
     private const string FilmColumns = """
         SELECT m.id, m.original_title, m.year, m.release_date, m.genres, m.countries, m.poster_url,
                m.average_rating, m.rating_count, m.histogram, m.wish_count, m.comment_count, m.popularity, m.prior_votes,
-               ARRAY(SELECT t.language FROM movie_titles t WHERE t.movie_id = m.id ORDER BY t.id),
-               ARRAY(SELECT t.title FROM movie_titles t WHERE t.movie_id = m.id ORDER BY t.id)
+               coalesce(t.languages, '{}'), coalesce(t.titles, '{}')
         FROM movies m
+        LEFT JOIN LATERAL (
+            SELECT array_agg(language ORDER BY id) AS languages, array_agg(title ORDER BY id) AS titles
+            FROM movie_titles WHERE movie_id = m.id) t ON true
         WHERE m.id = ANY(@ids)
         """;
 
     private const string PersonColumns = """
-        SELECT p.id,
-               ARRAY(SELECT n.language FROM person_names n WHERE n.person_id = p.id ORDER BY n.id),
-               ARRAY(SELECT n.name FROM person_names n WHERE n.person_id = p.id ORDER BY n.id)
+        SELECT p.id, coalesce(n.languages, '{}'), coalesce(n.names, '{}')
         FROM people p
+        LEFT JOIN LATERAL (
+            SELECT array_agg(language ORDER BY id) AS languages, array_agg(name ORDER BY id) AS names
+            FROM person_names WHERE person_id = p.id) n ON true
         WHERE p.id = ANY(@ids)
         """;
 
@@ -65,6 +68,8 @@ internal static class CardReads
                 {
                     batch.BatchCommands.Add(Command(batch, PersonColumns, personIds));
                 }
+                // Prepared once per physical connection (Npgsql keeps them across the pool): no parse and plan per read.
+                await batch.PrepareAsync(ct);
                 await using var reader = await batch.ExecuteReaderAsync(ct);
                 if (movieIds.Count > 0)
                 {

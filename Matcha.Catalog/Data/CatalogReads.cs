@@ -101,16 +101,19 @@ public sealed partial class CatalogStandby(
 /// (search, uncached list pages), <see cref="ForFillAsync"/> for a cache fill. Writes, and everything an
 /// admin reads, take <see cref="CatalogDbContext"/> (the primary) directly.
 /// </summary>
-public sealed class CatalogReads(CatalogDbContext primary, CatalogStandby standby) : IAsyncDisposable
+public sealed class CatalogReads(IServiceProvider services, CatalogStandby standby) : IAsyncDisposable
 {
     private CatalogDbContext? _standby;
 
+    /// <summary>The request's primary context, taken from the pool only when a read needs it (a cache hit does not).</summary>
+    private CatalogDbContext Primary => services.GetRequiredService<CatalogDbContext>();
+
     /// <summary>The standby's context when there is a standby, else the primary's.</summary>
-    public CatalogDbContext Public => standby.Factory is { } factory ? _standby ??= factory.CreateDbContext() : primary;
+    public CatalogDbContext Public => standby.Factory is { } factory ? _standby ??= factory.CreateDbContext() : Primary;
 
     /// <summary>The context to fill the cache entry <paramref name="fence"/> (its key or tag) from: the primary while a write fences it.</summary>
     public async ValueTask<CatalogDbContext> ForFillAsync(string fence) =>
-        standby.Enabled && !await standby.IsFencedAsync(fence) ? Public : primary;
+        standby.Enabled && !await standby.IsFencedAsync(fence) ? Public : Primary;
 
     public ValueTask DisposeAsync() => _standby?.DisposeAsync() ?? ValueTask.CompletedTask;
 }

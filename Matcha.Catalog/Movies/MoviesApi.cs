@@ -16,6 +16,7 @@ internal static class MoviesApi
         movies.MapGet("/", ListMovies)
             .WithSummary("Browses films (filters, sorts, keyset pages) or, with q, searches them.");
         movies.MapGet("/{id:int}", GetMovie)
+            .Produces<MovieDetail>(StatusCodes.Status200OK, "application/json")
             .WithSummary("Gets one film with its credits and rating statistics.");
         return app;
     }
@@ -42,8 +43,8 @@ internal static class MoviesApi
         return TypedResults.Ok(page);
     }
 
-    private static async Task<Results<Ok<MovieDetail>, NotFound>> GetMovie(
-        int id, CatalogReads reads, HybridCache cache, TimeProvider clock, CancellationToken ct)
+    private static async Task<Results<FileContentHttpResult, NotFound>> GetMovie(
+        int id, CatalogReads reads, HybridCache cache, CachedJson json, TimeProvider clock, CancellationToken ct)
     {
         var today = clock.Today();
         // The page, statistics included, comes from the cache: the statistics consumer drops a film's
@@ -53,7 +54,7 @@ internal static class MoviesApi
         // reads it unless a write fenced the film within CatalogStandbyOptions.FenceSeconds.
         var movie = await cache.GetOrCreateAsync(CacheKeys.Movie(id), async ct => await LoadAsync(await reads.ForFillAsync(CacheKeys.Movie(id)), id, today, ct),
             DetailEntry, tags: [CacheKeys.Movie(id)], cancellationToken: ct);
-        return movie is null ? TypedResults.NotFound() : TypedResults.Ok(movie);
+        return movie is null ? TypedResults.NotFound() : json.Ok(movie);
     }
 
     /// <summary>

@@ -13,17 +13,18 @@ internal static class PeopleApi
     {
         app.MapGet("/people/{id:int}", GetPerson)
             .WithTags("People")
+            .Produces<PersonDetail>(StatusCodes.Status200OK, "application/json")
             .WithSummary("Gets a person with their filmography, newest first.");
         return app;
     }
 
-    private static async Task<Results<Ok<PersonDetail>, NotFound>> GetPerson(
-        int id, CatalogReads reads, HybridCache cache, TimeProvider clock, CancellationToken ct)
+    private static async Task<Results<FileContentHttpResult, NotFound>> GetPerson(
+        int id, CatalogReads reads, HybridCache cache, CachedJson json, TimeProvider clock, CancellationToken ct)
     {
         var today = clock.Today();
         var person = await cache.GetOrCreateAsync(CacheKeys.Person(id), async ct => await LoadAsync(await reads.ForFillAsync(CacheKeys.Person(id)), id, today, ct),
             tags: [CacheKeys.Person(id)], cancellationToken: ct);
-        return person is null ? TypedResults.NotFound() : TypedResults.Ok(person);
+        return person is null ? TypedResults.NotFound() : json.Ok(person);
     }
 
     private static async Task<PersonDetail?> LoadAsync(CatalogDbContext db, int id, DateOnly today, CancellationToken ct)

@@ -384,10 +384,13 @@ internal sealed class NgramPostings
     /// </summary>
     internal static bool IsOneGram(string query) => query.Length switch
     {
-        2 => query[0] > '\u007F' && query[1] > '\u007F',
-        3 => !(query[0] > '\u007F' && query[1] > '\u007F') && !(query[1] > '\u007F' && query[2] > '\u007F'),
+        2 => IsPair(query[0], query[1]),
+        3 => !IsPair(query[0], query[1]) && !IsPair(query[1], query[2]),
         _ => false,
     };
+
+    /// <summary>Two non-ASCII characters side by side (two Hangul syllables): a gram of their own.</summary>
+    private static bool IsPair(char a, char b) => a > '\u007F' && b > '\u007F';
 
     /// <summary>
     /// A pair where two non-ASCII characters stand side by side, else the trigram starting there.
@@ -399,7 +402,7 @@ internal sealed class NgramPostings
         for (var i = 0; i + 1 < text.Length; i++)
         {
             var (a, b) = (text[i], text[i + 1]);
-            if (a > '\u007F' && b > '\u007F')
+            if (IsPair(a, b))
             {
                 grams.Add((1L << 48) | ((long)a << 16) | b);
             }

@@ -4,7 +4,7 @@ using System.Text.Json;
 
 namespace Matcha.Tests.Catalog;
 
-/// <summary>What a user sees of new statistics: the film page at once, cached browse lists within seconds.</summary>
+/// <summary>What a user sees of new statistics: the film page as soon as Catalog has applied them, cached browse lists within seconds.</summary>
 [Collection(MatchaAppCollectionDefinition.Name)]
 [Trait("Category", "AppHost")]
 public sealed class StatisticsFreshnessTests(MatchaAppFixture fixture)
@@ -12,8 +12,15 @@ public sealed class StatisticsFreshnessTests(MatchaAppFixture fixture)
     /// <summary>The documented bound is about a second (Rankings:RefreshInterval); the machine is shared and slow.</summary>
     private static readonly TimeSpan ListBound = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// The statistics consumer drops the film's cached page right after its commit, so a read may still meet the old page
+    /// in the moment between the two; without the drop it would be served for 10 s from a process's own copy and 10 min from
+    /// Redis. Two seconds tells the two apart on a loaded machine.
+    /// </summary>
+    private static readonly TimeSpan PageBound = TimeSpan.FromSeconds(2);
+
     [Fact]
-    public async Task TheFilmPageShowsNewStatisticsAtOnceAndCachedBrowseListsWithinSeconds()
+    public async Task TheFilmPageShowsNewStatisticsAsSoonAsCatalogCommitsAndCachedBrowseListsWithinSeconds()
     {
         using var gateway = fixture.CreateGatewayClient();
         var year = Random.Shared.Next(1871, 1900);
@@ -29,8 +36,9 @@ public sealed class StatisticsFreshnessTests(MatchaAppFixture fixture)
             () => fixture.QueryAsync<int>("catalogdb", "SELECT rating_count FROM movies WHERE id = @p0", movieId), n => n == 1);
         Assert.Equal(1, counted);
 
-        // Catalog has counted it: the film page says so on the very next read.
-        Assert.Equal(1, (await gateway.StatsAsync(movieId)).Count);
+        // Catalog has counted it: the film page says so as soon as the consumer has dropped the cached page after its commit.
+        var shown = await EventsDriver.EventuallyAsync(async () => (await gateway.StatsAsync(movieId)).Count, n => n == 1, PageBound);
+        Assert.Equal(1, shown);
         var inList = await EventsDriver.EventuallyAsync(() => CountInListAsync(gateway, list, movieId), n => n == 1, ListBound);
         Assert.Equal(1, inList);
     }

@@ -113,6 +113,20 @@ internal static partial class ServiceProcesses
         }
     }
 
+    /// <summary>
+    /// The resource's own HTTP address — the first http URL of the ASPNETCORE_URLS Aspire gave its process — behind no
+    /// proxy of Aspire's (the orchestrator's TCP proxy in front of every endpoint, which a deployment does not have);
+    /// null when its process is not found.
+    /// </summary>
+    public static Uri? OwnHttpAddress(DistributedApplication app, string resource) =>
+        Tree(app, resource)
+            .SelectMany(pid => Read($"/proc/{pid}/environ").Split('\0'))
+            .Where(variable => variable.StartsWith("ASPNETCORE_URLS=", StringComparison.Ordinal))
+            .SelectMany(variable => variable["ASPNETCORE_URLS=".Length..].Split(';'))
+            .Where(url => url.StartsWith("http://", StringComparison.Ordinal))
+            .Select(url => new Uri(url.Replace("+", "localhost", StringComparison.Ordinal).Replace("*", "localhost", StringComparison.Ordinal)))
+            .FirstOrDefault();
+
     private static List<int> Tree(DistributedApplication app, string resource)
     {
         if (!app.ResourceNotifications.TryGetCurrentState(resource, out var state)
