@@ -1,7 +1,6 @@
 using Grpc.Core;
 using Matcha.Catalog.Data;
 using Matcha.Catalog.Movies;
-using Matcha.Catalog.People;
 using Matcha.Contracts.Catalog.V1;
 using Microsoft.AspNetCore.Authorization;
 
@@ -18,7 +17,7 @@ internal sealed class CatalogCardsService(CatalogDbContext db, TimeProvider cloc
 {
     public override async Task<FilmCards> GetFilmCards(CardsRequest request, ServerCallContext context)
     {
-        var films = await MovieCardsApi.ReadAsync(db, Ids(request), clock.Today(), context.CancellationToken);
+        var films = await CardReads.MoviesAsync(db, Ids(request), clock.Today(), context.CancellationToken);
         var reply = new FilmCards();
         reply.Items.AddRange(films.Select(ToCard));
         return reply;
@@ -26,7 +25,7 @@ internal sealed class CatalogCardsService(CatalogDbContext db, TimeProvider cloc
 
     public override async Task<PersonCards> GetPersonCards(CardsRequest request, ServerCallContext context)
     {
-        var people = await PersonCardsApi.ReadAsync(db, Ids(request), context.CancellationToken);
+        var people = await CardReads.PeopleAsync(db, Ids(request), context.CancellationToken);
         var reply = new PersonCards();
         reply.Items.AddRange(people.Select(person => new PersonCard { Id = person.Id, Names = { person.Names.ToDictionary() } }));
         return reply;

@@ -14,7 +14,7 @@ namespace Matcha.Catalog.Data;
 /// Not an EF query, and why: a no-tracking EF Core 10 query that loads an owned collection (<c>Titles</c>,
 /// <c>Names</c>) built a delegate with <c>DynamicMethod.CreateDelegate</c> inside its shaper on every execution. Profiled in
 /// Catalog under the catalog benchmark's searches, that delegate and the finalizers and GC pauses it left behind took
-/// over a third of Catalog's CPU (docs/performance.md, "Search: where the time went"). Cards are the hottest read of all,
+/// over a third of Catalog's CPU (docs/performance.md, "Search end to end: where the time went"). Cards are the hottest read of all,
 /// so they read the columns a card shows and nothing else (no search text, synopsis or title keys).
 /// </remarks>
 internal static class CardReads

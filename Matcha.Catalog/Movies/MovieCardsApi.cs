@@ -25,13 +25,8 @@ internal static class MovieCardsApi
         {
             return problem;
         }
-        return TypedResults.Ok(new CardList<MovieSummary>(await ReadAsync(db, wanted, clock.Today(), ct)));
-    }
-
-    /// <summary>The cards of the films asked, in the order asked: the one read behind REST and gRPC alike.</summary>
-    internal static async Task<IReadOnlyList<MovieSummary>> ReadAsync(CatalogDbContext db, IReadOnlyList<int> wanted, DateOnly today, CancellationToken ct)
-    {
-        return await CardReads.MoviesAsync(db, wanted, today, ct);
+        // The one read behind REST and gRPC alike.
+        return TypedResults.Ok(new CardList<MovieSummary>(await CardReads.MoviesAsync(db, wanted, clock.Today(), ct)));
     }
 }
 

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+
 namespace Matcha.Catalog.Movies;
 
 /// <summary>A film in a list: enough for a poster card.</summary>

@@ -21,12 +21,7 @@ internal static class PersonCardsApi
         {
             return problem;
         }
-        return TypedResults.Ok(new CardList<PersonSummary>(await ReadAsync(db, wanted, ct)));
-    }
-
-    /// <summary>The cards of the people asked, in the order asked: the one read behind REST and gRPC alike.</summary>
-    internal static async Task<IReadOnlyList<PersonSummary>> ReadAsync(CatalogDbContext db, IReadOnlyList<int> wanted, CancellationToken ct)
-    {
-        return await CardReads.PeopleAsync(db, wanted, ct);
+        // The one read behind REST and gRPC alike.
+        return TypedResults.Ok(new CardList<PersonSummary>(await CardReads.PeopleAsync(db, wanted, ct)));
     }
 }

@@ -22,6 +22,7 @@ internal static partial class CatalogBenchmark
 {
     private const int Rounds = 5;
     private static readonly string[] Resources = ["postgres", "catalogdb", "redis", "catalog"];
+    private static readonly string[] CpuMeasured = ["catalog", "postgres"];
 
     public static async Task<int> RunAsync(BenchOptions options)
     {
@@ -73,8 +74,8 @@ internal static partial class CatalogBenchmark
         var searchCpu = new List<string>();
         foreach (var (kind, list) in queries)
         {
-            var (filmsOnly, filmsCpu) = await WithCpuAsync(app, () => Measurement.RunAsync($"search, {kind}", [.. list.Select(q => $"/movies?q={Uri.EscapeDataString(q)}")], options.Concurrency, client));
-            var (both, bothCpu) = await WithCpuAsync(app, () => Measurement.RunAsync($"films+people, {kind}", [.. list.Select(q => $"/search?q={Uri.EscapeDataString(q)}")], options.Concurrency, client));
+            var (filmsOnly, filmsCpu) = await Load.ServiceProcesses.WithCpuAsync(app, CpuMeasured, () => Measurement.RunAsync($"search, {kind}", [.. list.Select(q => $"/movies?q={Uri.EscapeDataString(q)}")], options.Concurrency, client));
+            var (both, bothCpu) = await Load.ServiceProcesses.WithCpuAsync(app, CpuMeasured, () => Measurement.RunAsync($"films+people, {kind}", [.. list.Select(q => $"/search?q={Uri.EscapeDataString(q)}")], options.Concurrency, client));
             searches.Add((kind, filmsOnly, both));
             searchCpu.Add($"| {kind} | {filmsCpu} | {bothCpu} |");
         }
@@ -119,7 +120,7 @@ internal static partial class CatalogBenchmark
         }
         Console.WriteLine();
         // Where a search's time went, independent of how busy the machine was: CPU ms per search of each process.
-        Console.WriteLine("| CPU ms per search: catalog / postgres / client | films | films+people |");
+        Console.WriteLine("| CPU per search | films | films+people |");
         Console.WriteLine("|---|---|---|");
         searchCpu.ForEach(Console.WriteLine);
         Console.WriteLine();
@@ -131,16 +132,6 @@ internal static partial class CatalogBenchmark
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"catalog: search_p50_ms_max={all.Max(m => m.Percentile(50)):F1} search_p99_ms_max={all.Max(m => m.Percentile(99)):F1} cached_per_s={Median(cached.Select(m => m.PerSecond)):F0} limit_per_s={Median(bare.Select(m => m.PerSecond)):F0} ratio={ratio:F2}"));
         return 0;
-    }
-
-    /// <summary>The pass, and the CPU milliseconds per request it cost Catalog, Postgres and this client.</summary>
-    private static async Task<(Measurement Pass, string Cpu)> WithCpuAsync(DistributedApplication app, Func<Task<Measurement>> pass)
-    {
-        var (catalog, postgres, client) = (Load.ServiceProcesses.CpuTime(app, "catalog"), Load.ServiceProcesses.CpuTime(app, "postgres"), Process.GetCurrentProcess().TotalProcessorTime);
-        var measured = await pass();
-        double PerRequest(TimeSpan spent) => spent.TotalMilliseconds / measured.Requests;
-        return (measured, string.Create(CultureInfo.InvariantCulture,
-            $"{PerRequest(Load.ServiceProcesses.CpuTime(app, "catalog") - catalog):F2} / {PerRequest(Load.ServiceProcesses.CpuTime(app, "postgres") - postgres):F2} / {PerRequest(Process.GetCurrentProcess().TotalProcessorTime - client):F2}"));
     }
 
     /// <summary>

@@ -56,9 +56,9 @@ internal static class FeedBenchmark
 
         Console.WriteLine("Warm-up...");
         await Measurement.RunAsync("warm-up", [.. Enumerable.Repeat("/feed", Math.Min(200, options.Requests))], options.Concurrency, client);
-        var (first, firstCpu) = await WithCpuAsync(app, options.Requests,
+        var (first, firstCpu) = await Load.ServiceProcesses.WithCpuAsync(app, ["social", "postgres"],
             () => Measurement.RunAsync("feed, first page", [.. Enumerable.Repeat("/feed", options.Requests)], options.Concurrency, client));
-        var (deeper, deeperCpu) = await WithCpuAsync(app, options.Requests, () => Measurement.RunAsync("feed, pages 2-51",
+        var (deeper, deeperCpu) = await Load.ServiceProcesses.WithCpuAsync(app, ["social", "postgres"], () => Measurement.RunAsync("feed, pages 2-51",
             [.. Enumerable.Range(0, options.Requests).Select(i => $"/feed?cursor={cursors[i % cursors.Count]}")], options.Concurrency, client));
         Console.WriteLine(first);
         Console.WriteLine(deeper);
@@ -69,16 +69,6 @@ internal static class FeedBenchmark
         var both = new Measurement("feed, all", all.Length, first.Elapsed + deeper.Elapsed, all);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"feed: p50_ms={both.Percentile(50):F1} p99_ms={both.Percentile(99):F1}"));
         return 0;
-    }
-
-    /// <summary>The pass, and the CPU milliseconds per request it cost Social, Postgres and this client.</summary>
-    private static async Task<(Measurement Pass, string Cpu)> WithCpuAsync(DistributedApplication app, int requests, Func<Task<Measurement>> pass)
-    {
-        var (social, postgres, client) = (Load.ServiceProcesses.CpuTime(app, "social"), Load.ServiceProcesses.CpuTime(app, "postgres"), Process.GetCurrentProcess().TotalProcessorTime);
-        var measured = await pass();
-        double PerRequest(TimeSpan spent) => spent.TotalMilliseconds / requests;
-        return (measured, string.Create(CultureInfo.InvariantCulture,
-            $"social {PerRequest(Load.ServiceProcesses.CpuTime(app, "social") - social):F2} ms, postgres {PerRequest(Load.ServiceProcesses.CpuTime(app, "postgres") - postgres):F2} ms, benchmark client {PerRequest(Process.GetCurrentProcess().TotalProcessorTime - client):F2} ms"));
     }
 
     /// <summary>The members, follows and activities, written by SQL: a million events through the backbone would measure the backbone.</summary>

@@ -114,6 +114,19 @@ internal static partial class ServiceProcesses
     }
 
     /// <summary>
+    /// The pass, and what it cost each resource named and this client in CPU milliseconds per request, as
+    /// "catalog 1.20 ms, postgres 0.64 ms, benchmark client 0.19 ms": unlike latency, it does not depend on how busy the machine was.
+    /// </summary>
+    public static async Task<(Measurement Pass, string Cpu)> WithCpuAsync(DistributedApplication app, string[] resources, Func<Task<Measurement>> pass)
+    {
+        var before = resources.Select(resource => CpuTime(app, resource)).Append(System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime).ToArray();
+        var measured = await pass();
+        var after = resources.Select(resource => CpuTime(app, resource)).Append(System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime).ToArray();
+        return (measured, string.Join(", ", resources.Append("benchmark client").Select((name, i) =>
+            string.Create(CultureInfo.InvariantCulture, $"{name} {(after[i] - before[i]).TotalMilliseconds / measured.Requests:F2} ms"))));
+    }
+
+    /// <summary>
     /// The resource's own HTTP address — the first http URL of the ASPNETCORE_URLS Aspire gave its process — behind no
     /// proxy of Aspire's (the orchestrator's TCP proxy in front of every endpoint, which a deployment does not have);
     /// null when its process is not found.
