@@ -121,16 +121,18 @@ internal sealed partial class EventConsumer(
     }
 
     /// <summary>
-    /// Acknowledges, in one round trip each way, the entries of a batch whose events the inbox
-    /// already holds, and returns the rest to be applied one by one. After Redis lost its data the
-    /// relays publish every kept event again: without this each repeat cost a transaction of its
-    /// own, and new events waited behind thousands of them.
+    /// Acknowledges, in one round trip each way, the entries of a full batch whose events the inbox
+    /// already holds, and returns the rest to be applied. After Redis lost its data the relays
+    /// publish every kept event again, thousands of repeats in full batches, and new events waited
+    /// behind them. A batch that is not full is the steady state, where repeats are rare: the apply
+    /// transaction's inbox statement finds them anyway, and this check would cost every batch one
+    /// more round trip (docs/performance.md).
     /// </summary>
     private async Task<IEnumerable<StreamEntry>> AcknowledgeAppliedAsync(IDatabase database, StreamEntry[] entries, CancellationToken cancellationToken)
     {
-        if (entries.Length < 2)
+        if (entries.Length < _options.ConsumerBatchSize)
         {
-            return entries;   // the steady state: the apply transaction's inbox insert finds a repeat anyway
+            return entries;
         }
         var eventIds = new Dictionary<RedisValue, Guid>();
         foreach (var entry in entries)

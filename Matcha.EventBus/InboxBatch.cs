@@ -5,9 +5,9 @@ using Npgsql;
 namespace Matcha.EventBus;
 
 /// <summary>
-/// The inbox and version checks of a whole batch in four statements, not one per event: at load the
-/// consumer's time went to round trips, one after another, each waiting for a busy Postgres
-/// (docs/performance.md). The outcome per event is what applying them one by one would give: the
+/// The inbox and version checks of a whole batch in four statements and three round trips, not
+/// one per event: at load the consumer's time went to round trips, one after another, each
+/// waiting for a busy Postgres (docs/performance.md). The outcome per event is what applying them one by one would give: the
 /// first delivery of an event id is recorded, later copies are duplicates, and an event applies only
 /// if its version is above its aggregate's, counting the batch's earlier events.
 /// </summary>
@@ -58,28 +58,33 @@ internal static class InboxBatch
         // Each aggregate's row is locked until commit (created first if new), in one order for every
         // replica: a replica applying the same aggregate's next event waits, then judges by this one.
         string[] touched = [.. fresh.Select(f => f.Envelope.AggregateId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+        // Created and locked in one round trip: the batch's second statement sees the first's rows.
         var created = new HashSet<string>(StringComparer.Ordinal);
-        await using (var create = Command("""
-            INSERT INTO inbox_aggregate_versions (subscription, aggregate_id, version)
-            SELECT $1, a, 0 FROM unnest($2::text[]) AS a
-            ON CONFLICT DO NOTHING
-            RETURNING aggregate_id
-            """, (object)touched))
-        await using (var reader = await create.ExecuteReaderAsync(cancellationToken))
+        var current = new Dictionary<string, long?>(StringComparer.Ordinal);
+        await using (var createAndLock = new NpgsqlBatch(connection, transaction)
+        {
+            BatchCommands =
+            {
+                new("""
+                    INSERT INTO inbox_aggregate_versions (subscription, aggregate_id, version)
+                    SELECT $1, a, 0 FROM unnest($2::text[]) AS a
+                    ON CONFLICT DO NOTHING
+                    RETURNING aggregate_id
+                    """) { Parameters = { new() { Value = subscription }, new() { Value = touched } } },
+                new("""
+                    SELECT aggregate_id, version FROM inbox_aggregate_versions
+                    WHERE subscription = $1 AND aggregate_id = ANY($2)
+                    ORDER BY aggregate_id FOR UPDATE
+                    """) { Parameters = { new() { Value = subscription }, new() { Value = touched } } },
+            },
+        })
+        await using (var reader = await createAndLock.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {
                 created.Add(reader.GetString(0));
             }
-        }
-        var current = new Dictionary<string, long?>(StringComparer.Ordinal);
-        await using (var lockRows = Command("""
-            SELECT aggregate_id, version FROM inbox_aggregate_versions
-            WHERE subscription = $1 AND aggregate_id = ANY($2)
-            ORDER BY aggregate_id FOR UPDATE
-            """, (object)touched))
-        await using (var reader = await lockRows.ExecuteReaderAsync(cancellationToken))
-        {
+            await reader.NextResultAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
                 var aggregate = reader.GetString(0);
