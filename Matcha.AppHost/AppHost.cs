@@ -41,7 +41,8 @@ var catalog = builder.AddProject<Projects.Matcha_Catalog>("catalog")
     .WithInternalIdentity(gatewayPublicKey)
     .WithHttpHealthCheck("/health")
     .WithGrpcEndpoint()   // the cards the gateway's screens read, over gRPC
-    .WithMatchaReplicas();
+    .WithMatchaReplicas()
+    .WithDirectEndpoints();
 if (catalogReplica is not null)
 {
     // No WaitFor: while the standby is down the replica connection opens on the primary.
@@ -54,7 +55,8 @@ var ratings = builder.AddProject<Projects.Matcha_Ratings>("ratings")
     .WithEnvironment("Events__Relay", eventsRelay)
     .WithInternalIdentity(gatewayPublicKey)
     .WithHttpHealthCheck("/health")
-    .WithMatchaReplicas();
+    .WithMatchaReplicas()
+    .WithDirectEndpoints();
 
 var accounts = builder.AddProject<Projects.Matcha_Accounts>("accounts")
     .WithReference(accountsDb).WaitFor(accountsDb)
@@ -66,7 +68,8 @@ var accounts = builder.AddProject<Projects.Matcha_Accounts>("accounts")
     .WithMailSink(mail)
     .WithInternalIdentity(gatewayPublicKey)
     .WithHttpHealthCheck("/health")
-    .WithMatchaReplicas();
+    .WithMatchaReplicas()
+    .WithDirectEndpoints();
 
 var social = builder.AddProject<Projects.Matcha_Social>("social")
     .WithReference(socialDb).WaitFor(socialDb)
@@ -74,7 +77,8 @@ var social = builder.AddProject<Projects.Matcha_Social>("social")
     .WithEnvironment("Events__Relay", eventsRelay)
     .WithInternalIdentity(gatewayPublicKey)
     .WithHttpHealthCheck("/health")
-    .WithMatchaReplicas();
+    .WithMatchaReplicas()
+    .WithDirectEndpoints();
 
 // The gateway: the only endpoint meant for the browser, and the only holder of the internal-token key.
 // Redis tells it which accounts were deleted (their tokens may no longer write).

@@ -75,6 +75,34 @@ public sealed class AppHostModelTests(MatchaAppFixture fixture)
         Assert.EndsWith(Path.Combine(project, "bin", BuildConfiguration, "net10.0", project), command, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("catalog")]
+    [InlineData("ratings")]
+    [InlineData("accounts")]
+    [InlineData("social")]
+    public void TheGatewayReachesEachServiceOnTheServicesOwnPortWithoutAspiresProxy(string service)
+    {
+        // What an operator compares: the address the gateway was given for the service, and the one
+        // the service's own process listens on. Behind Aspire's proxy they differ.
+        var gatewayGiven = Environment("gateway")[$"services__{service}__http__0"];
+        var serviceListens = Environment(service)["ASPNETCORE_URLS"].Split(';');
+
+        Assert.Contains(gatewayGiven, serviceListens);
+        // The gateway itself stays behind the proxy: the browser's address does not change from run to run.
+        Assert.DoesNotContain(fixture.App.GetEndpoint("gateway", "http").GetLeftPart(UriPartial.Authority), Environment("gateway")["ASPNETCORE_URLS"].Split(';'));
+    }
+
+    private Dictionary<string, string> Environment(string resource)
+    {
+        Assert.True(fixture.App.ResourceNotifications.TryGetCurrentState(resource, out var state), $"{resource} has no state");
+        var pid = state.Snapshot.Properties.Single(p => p.Name == "executable.pid").Value?.ToString();
+        return File.ReadAllText($"/proc/{pid}/environ").Split('\0', StringSplitOptions.RemoveEmptyEntries)
+            .Select(v => v.Split('=', 2))
+            .Where(v => v.Length == 2)
+            .GroupBy(v => v[0])
+            .ToDictionary(g => g.Key, g => g.Last()[1]);
+    }
+
     private static string BuildConfiguration =>
         typeof(AppHostModelTests).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), false)
             .OfType<System.Reflection.AssemblyConfigurationAttribute>().Single().Configuration;
