@@ -13,7 +13,8 @@ namespace Matcha.ServiceDefaults;
 /// The identity a service trusts: only the gateway's internal token, signed with the
 /// gateway's private key and addressed to this service. A service holds the public key
 /// alone, so it can verify such a token but never mint one. A request without a valid one
-/// is anonymous, and every endpoint that requires authorization answers it with 401.
+/// is anonymous, and every endpoint that requires authorization answers it with 401. A token
+/// already validated is not verified again until it expires (<see cref="ValidatedTokens"/>).
 /// </summary>
 public static class InternalIdentity
 {
@@ -41,6 +42,9 @@ public static class InternalIdentity
             .Configure<IOptions<InternalIdentityOptions>>((jwt, identity) =>
             {
                 jwt.MapInboundClaims = false;
+                // The gateway reuses a token for half its life: its signature is verified once, not per request.
+                jwt.TokenHandlers.Clear();
+                jwt.TokenHandlers.Add(new CachingTokenHandler(new ValidatedTokens(TimeProvider.System)) { MapInboundClaims = false });
                 jwt.TokenValidationParameters = new TokenValidationParameters
                 {
                     ValidIssuer = Issuer,

@@ -3,19 +3,21 @@ using System.Security.Claims;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-namespace Matcha.Gateway.Authentication;
+namespace Matcha.ServiceDefaults;
 
 /// <summary>
-/// Access tokens this gateway has already validated, by their exact text, until they expire.
-/// A signed-in page sends the same token with every request for minutes; verifying its ES256
-/// signature once instead of every time takes the most expensive step off the gateway's
-/// per-request path. A hit is the identical string whose signature, issuer, audience, type and
-/// algorithm were checked with the same parameters, so only the lifetime is checked again.
-/// A token that is not in the cache is validated in full, and the cache is emptied when a
-/// signing key disappears from Accounts' JWKS. The bound is crude: when full,
-/// expired entries go, and if that is not enough, everything does (costing one verify each).
+/// Tokens this process has already validated, by their exact text, until they expire: the gateway's
+/// cache of Accounts' access tokens, and each service's of the gateway's internal tokens. A signed-
+/// in page sends the same access token with every request for minutes, and the gateway reuses an
+/// internal token for half its life; verifying an ES256 signature once instead of every time takes
+/// the most expensive step off the per-request path (6 % of Ratings' CPU at load,
+/// docs/performance.md). A hit is the identical string whose signature, issuer, audience, type and
+/// algorithm were checked with the same parameters, so only the lifetime is checked again. A token
+/// that is not in the cache is validated in full, and the cache is emptied when a signing key
+/// disappears (the gateway: from Accounts' JWKS). The bound is crude: when full, expired entries
+/// go, and if that is not enough, everything does (costing one verify each).
 /// </summary>
-internal sealed class ValidatedAccessTokens(TimeProvider clock)
+public sealed class ValidatedTokens(TimeProvider clock)
 {
     public const int MaxEntries = 50_000;
 
@@ -58,11 +60,11 @@ internal sealed class ValidatedAccessTokens(TimeProvider clock)
 }
 
 /// <summary>
-/// The JWT handler JwtBearer uses, with <see cref="ValidatedAccessTokens"/> in front: a cached
+/// The JWT handler JwtBearer uses, with <see cref="ValidatedTokens"/> in front: a cached
 /// token yields a copy of the identity it had (handlers never share a mutable identity); any
 /// other token is validated in full and, if valid, remembered.
 /// </summary>
-internal sealed class CachingAccessTokenHandler(ValidatedAccessTokens validated) : JsonWebTokenHandler
+public sealed class CachingTokenHandler(ValidatedTokens validated) : JsonWebTokenHandler
 {
     public override async Task<TokenValidationResult> ValidateTokenAsync(string token, TokenValidationParameters validationParameters)
     {

@@ -13,7 +13,7 @@ internal static class AccessTokenAuthentication
     /// Bearer access tokens from Accounts: ES256 only, <c>at+jwt</c>, issuer, audience and
     /// lifetime checked with at most 30 s of clock skew, keys from Accounts' JWKS (see
     /// <see cref="AccountsSigningKeys"/>); a token already validated is not verified again
-    /// until it expires (see <see cref="ValidatedAccessTokens"/>). Authorization is closed: every endpoint needs an
+    /// until it expires (see <see cref="ValidatedTokens"/>). Authorization is closed: every endpoint needs an
     /// authenticated user unless a route says <c>anonymous</c>.
     /// </summary>
     public static IHostApplicationBuilder AddAccessTokenAuthentication(this IHostApplicationBuilder builder)
@@ -24,16 +24,16 @@ internal static class AccessTokenAuthentication
             .ValidateOnStart();
         builder.Services.AddHttpClient(JwksClient);
         builder.Services.AddSingleton<AccountsSigningKeys>();
-        builder.Services.AddSingleton<ValidatedAccessTokens>();
+        builder.Services.AddSingleton<ValidatedTokens>();
 
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<IOptions<AccessTokenOptions>, AccountsSigningKeys, ValidatedAccessTokens>((jwt, options, keys, validated) =>
+            .Configure<IOptions<AccessTokenOptions>, AccountsSigningKeys, ValidatedTokens>((jwt, options, keys, validated) =>
             {
                 var tokens = options.Value;
                 jwt.MapInboundClaims = false;
                 jwt.TokenHandlers.Clear();
-                jwt.TokenHandlers.Add(new CachingAccessTokenHandler(validated) { MapInboundClaims = false });
+                jwt.TokenHandlers.Add(new CachingTokenHandler(validated) { MapInboundClaims = false });
                 jwt.Events = new JwtBearerEvents
                 {
                     OnMessageReceived = context => keys.PrepareForAsync(context.Request.Headers.Authorization, context.HttpContext.RequestAborted),

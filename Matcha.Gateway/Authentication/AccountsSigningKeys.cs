@@ -12,7 +12,7 @@ namespace Matcha.Gateway.Authentication;
 /// this one address only: a token's <c>jku</c> or <c>x5u</c> header is never followed.
 /// </summary>
 internal sealed partial class AccountsSigningKeys(
-    IHttpClientFactory httpClients, IOptions<AccessTokenOptions> options, ValidatedAccessTokens validated, TimeProvider clock, ILogger<AccountsSigningKeys> logger) : IDisposable
+    IHttpClientFactory httpClients, IOptions<AccessTokenOptions> options, ValidatedTokens validated, TimeProvider clock, ILogger<AccountsSigningKeys> logger) : IDisposable
 {
     private readonly SemaphoreSlim _fetching = new(1, 1);
     private volatile Dictionary<string, SecurityKey> _keys = [];

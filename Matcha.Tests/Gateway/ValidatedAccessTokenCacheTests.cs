@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
-using Matcha.Gateway.Authentication;
 using Matcha.ServiceDefaults;
 using Microsoft.Extensions.Time.Testing;
 using Microsoft.IdentityModel.Tokens;
@@ -21,7 +20,7 @@ public sealed class ValidatedAccessTokenCacheTests
     [Fact]
     public async Task A_token_seen_before_is_not_verified_again_and_yields_the_same_user()
     {
-        var handler = new CachingAccessTokenHandler(new ValidatedAccessTokens(_clock));
+        var handler = new CachingTokenHandler(new ValidatedTokens(_clock));
         var token = Token("user-1", lifetime: TimeSpan.FromMinutes(10));
 
         var first = await handler.ValidateTokenAsync(token, Parameters());
@@ -36,7 +35,7 @@ public sealed class ValidatedAccessTokenCacheTests
     [Fact]
     public async Task A_cached_token_is_refused_once_it_expires()
     {
-        var handler = new CachingAccessTokenHandler(new ValidatedAccessTokens(_clock));
+        var handler = new CachingTokenHandler(new ValidatedTokens(_clock));
         var token = Token("user-1", lifetime: TimeSpan.FromMinutes(10));
         Assert.True((await handler.ValidateTokenAsync(token, Parameters())).IsValid);
 
@@ -48,8 +47,8 @@ public sealed class ValidatedAccessTokenCacheTests
     [Fact]
     public async Task A_token_that_failed_is_not_remembered_and_a_tampered_copy_of_a_cached_one_fails()
     {
-        var tokens = new ValidatedAccessTokens(_clock);
-        var handler = new CachingAccessTokenHandler(tokens);
+        var tokens = new ValidatedTokens(_clock);
+        var handler = new CachingTokenHandler(tokens);
         var token = Token("user-1", lifetime: TimeSpan.FromMinutes(10));
         var wrongAudience = Parameters();
         wrongAudience.ValidAudience = "catalog";
@@ -66,7 +65,7 @@ public sealed class ValidatedAccessTokenCacheTests
     [Fact]
     public async Task Changing_the_identity_of_one_request_does_not_change_the_next()
     {
-        var handler = new CachingAccessTokenHandler(new ValidatedAccessTokens(_clock));
+        var handler = new CachingTokenHandler(new ValidatedTokens(_clock));
         var token = Token("user-1", lifetime: TimeSpan.FromMinutes(10));
         await handler.ValidateTokenAsync(token, Parameters());
 
