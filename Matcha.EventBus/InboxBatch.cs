@@ -5,11 +5,11 @@ using Npgsql;
 namespace Matcha.EventBus;
 
 /// <summary>
-/// The inbox and version checks of a whole batch in four statements and three round trips, not
-/// one per event: at load the consumer's time went to round trips, one after another, each
-/// waiting for a busy Postgres (docs/performance.md). The outcome per event is what applying them one by one would give: the
-/// first delivery of an event id is recorded, later copies are duplicates, and an event applies only
-/// if its version is above its aggregate's, counting the batch's earlier events.
+/// The inbox and version checks of a whole batch in four statements and three round trips, not one
+/// per event: at load the consumer's time went to round trips, one after another, each waiting for
+/// a busy Postgres (docs/performance.md). The outcome per event is what applying them one by one
+/// would give: the first delivery of an event id is recorded, later copies are duplicates, and an
+/// event applies only if its version is above its aggregate's, counting the batch's earlier events.
 /// </summary>
 internal static class InboxBatch
 {

@@ -7,10 +7,10 @@ namespace Matcha.ServiceDefaults;
 
 /// <summary>
 /// Tokens this process has already validated, by their exact text, until they expire: the gateway's
-/// cache of Accounts' access tokens, and each service's of the gateway's internal tokens. A signed-
-/// in page sends the same access token with every request for minutes, and the gateway reuses an
-/// internal token for half its life; verifying an ES256 signature once instead of every time takes
-/// the most expensive step off the per-request path (6 % of Ratings' CPU at load,
+/// cache of Accounts' access tokens, and each service's of the gateway's internal tokens. A
+/// signed-in page sends the same access token with every request for minutes, and the gateway
+/// reuses an internal token for half its life; verifying an ES256 signature once instead of every
+/// time takes the most expensive step off the per-request path (6 % of Ratings' CPU at load,
 /// docs/performance.md). A hit is the identical string whose signature, issuer, audience, type and
 /// algorithm were checked with the same parameters, so only the lifetime is checked again. A token
 /// that is not in the cache is validated in full, and the cache is emptied when a signing key

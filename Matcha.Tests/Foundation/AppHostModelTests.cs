@@ -84,15 +84,15 @@ public sealed class AppHostModelTests(MatchaAppFixture fixture)
     {
         // What an operator compares: the address the gateway was given for the service, and the one
         // the service's own process listens on. Behind Aspire's proxy they differ.
-        var gatewayGiven = Environment("gateway")[$"services__{service}__http__0"];
-        var serviceListens = Environment(service)["ASPNETCORE_URLS"].Split(';');
+        var gatewayGiven = EnvironmentOf("gateway")[$"services__{service}__http__0"];
+        var serviceListens = EnvironmentOf(service)["ASPNETCORE_URLS"].Split(';');
 
         Assert.Contains(gatewayGiven, serviceListens);
         // The gateway itself stays behind the proxy: the browser's address does not change from run to run.
-        Assert.DoesNotContain(fixture.App.GetEndpoint("gateway", "http").GetLeftPart(UriPartial.Authority), Environment("gateway")["ASPNETCORE_URLS"].Split(';'));
+        Assert.DoesNotContain(fixture.App.GetEndpoint("gateway", "http").GetLeftPart(UriPartial.Authority), EnvironmentOf("gateway")["ASPNETCORE_URLS"].Split(';'));
     }
 
-    private Dictionary<string, string> Environment(string resource)
+    private Dictionary<string, string> EnvironmentOf(string resource)
     {
         Assert.True(fixture.App.ResourceNotifications.TryGetCurrentState(resource, out var state), $"{resource} has no state");
         var pid = state.Snapshot.Properties.Single(p => p.Name == "executable.pid").Value?.ToString();
