@@ -82,11 +82,12 @@ var social = builder.AddProject<Projects.Matcha_Social>("social")
 
 // The gateway: the only endpoint meant for the browser, and the only holder of the internal-token key.
 // Redis tells it which accounts were deleted (their tokens may no longer write).
-// It waits for Catalog only, whose lists it reads as it starts; the others it asks per request, so it
-// starts beside them rather than after them (docs/running.md, "What the start costs").
+// It waits for Redis only: it asks the services per request (the home screen's lists are read again
+// until Catalog answers), so it starts beside them rather than after them (docs/running.md,
+// "What the start costs").
 var gateway = builder.AddProject<Projects.Matcha_Gateway>("gateway")
     .WithReference(redis).WaitFor(redis)
-    .WithReference(catalog).WaitFor(catalog)
+    .WithReference(catalog)
     .WithReference(ratings)
     .WithReference(accounts)
     .WithReference(social)

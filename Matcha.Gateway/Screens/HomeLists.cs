@@ -21,7 +21,10 @@ public sealed class HomeListsOptions
 
 /// <summary>The public lists of the home screen as Catalog last gave them, each a part (a failure is kept as one).</summary>
 internal sealed record HomeListsSnapshot(
-    IReadOnlyDictionary<string, Part<Ranking>> Rankings, Part<Page<Film>> Popular, Part<ShelfSet> Shelves, DateTimeOffset ReadAt);
+    IReadOnlyDictionary<string, Part<Ranking>> Rankings, Part<Page<Film>> Popular, Part<ShelfSet> Shelves, DateTimeOffset ReadAt)
+{
+    public bool AnyFailed => Popular.Failed || Shelves.Failed || Rankings.Values.Any(ranking => ranking.Failed);
+}
 
 /// <summary>
 /// The home screen's public lists — the three rankings, the popular released films and the rows
@@ -29,10 +32,12 @@ internal sealed record HomeListsSnapshot(
 /// same for every caller, so the gateway keeps one copy, short-lived, instead of asking Catalog
 /// for them on every home screen. That is what lets a signed-in home screen ask each service once:
 /// the caller's marks and recommendations (Ratings) need the lists' film ids first, and the
-/// recommendations' cards (Catalog) need Ratings' answer first. One loop reads the lists: at start,
-/// then whenever a screen finds them older than <see cref="HomeListsOptions.RefreshInterval"/> (the
-/// screen goes on with the copy it has unless it is older than <see cref="HomeListsOptions.MaxAge"/>).
-/// An idle gateway asks nothing.
+/// recommendations' cards (Catalog) need Ratings' answer first. One loop reads the lists when the
+/// first home screen asks for them, then whenever a screen finds them older than
+/// <see cref="HomeListsOptions.RefreshInterval"/> or missing a list (the screen goes on with the copy
+/// it has unless it is older than <see cref="HomeListsOptions.MaxAge"/>). An idle gateway asks
+/// nothing, and the gateway starts without waiting for Catalog: a read that found Catalog not yet
+/// up is read again at the next home screen, not kept for the refresh interval.
 /// </summary>
 internal sealed class HomeLists(CatalogClient catalog, IOptions<HomeListsOptions> options, TimeProvider clock) : BackgroundService
 {
@@ -53,7 +58,7 @@ internal sealed class HomeLists(CatalogClient catalog, IOptions<HomeListsOptions
         var next = _next;   // taken before asking, so the refresh asked for completes it
         var current = _current;
         var age = current is null ? TimeSpan.MaxValue : clock.GetUtcNow() - current.ReadAt;
-        if (age > options.Value.RefreshInterval)
+        if (current is null || age > options.Value.RefreshInterval || current.AnyFailed)
         {
             _wanted.Writer.TryWrite(true);
         }
@@ -62,7 +67,6 @@ internal sealed class HomeLists(CatalogClient catalog, IOptions<HomeListsOptions
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        _wanted.Writer.TryWrite(true);
         try
         {
             while (await _wanted.Reader.WaitToReadAsync(stoppingToken))

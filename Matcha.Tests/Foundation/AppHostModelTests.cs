@@ -20,6 +20,16 @@ public sealed class AppHostModelTests(MatchaAppFixture fixture)
     }
 
     [Fact]
+    public void TheGatewayWaitsForRedisOnlySoItStartsBesideTheServices()
+    {
+        var gateway = Model.Resources.OfType<ProjectResource>().Single(p => p.Name == "gateway");
+
+        var waitsFor = gateway.Annotations.OfType<WaitAnnotation>().Select(w => w.Resource.Name).Distinct();
+
+        Assert.Equal(["redis"], waitsFor);
+    }
+
+    [Fact]
     public void EveryResourceReportsItsHealthToTheDashboard()
     {
         var withoutHealth = Model.Resources
