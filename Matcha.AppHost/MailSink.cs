@@ -45,6 +45,8 @@ internal static class MailSink
                 context.Args.Add("--messagestokeep=100000");
                 context.Args.Add("--nousersettings");
             })
+            // A development tool whose start is what counts: no dynamic PGO, as for the AppHost (docs/running.md).
+            .WithEnvironment("DOTNET_TieredPGO", "0")
             .WithUrlForEndpoint(HttpEndpoint, url => url.DisplayText = "Mail sink (smtp4dev)")
             .WithHttpHealthCheck("/api/messages", endpointName: HttpEndpoint)
             .WithIconName("Mail");
