@@ -110,19 +110,18 @@ internal static class RecommendationsApi
             .OrderBy(w => w.MovieId)
             .Select(w => w.MovieId)
             .ToListAsync(cancellationToken));
-        var films = await shelf.AllAsync(db, cancellationToken);
+        var films = await shelf.AllAsync(cancellationToken);
         if (personal.Fit is not { } fit)
         {
             return Rank(personal, films, [.. notInterested], today, wanted, genre, includeUnreleased, cancellationToken);
         }
         var key = new TopPicksKey(userId, fit, films, today, wanted, genre, includeUnreleased, string.Join(',', notInterested));
-        if (cache.TryGetValue(key, out List<Prediction>? kept))
-        {
-            return kept!;
-        }
-        var picks = Rank(personal, films, [.. notInterested], today, wanted, genre, includeUnreleased, cancellationToken);
-        cache.Set(key, picks, new MemoryCacheEntryOptions { SlidingExpiration = TopPicksLifetime });
-        return picks;
+        // Ranked once for all the requests that miss together (a new film list is a new key for every
+        // request in flight); a request that gives up stops waiting, and the ranking is kept for the next.
+        return await cache.GetOrComputeAsync(
+            key, new MemoryCacheEntryOptions { SlidingExpiration = TopPicksLifetime },
+            ct => Task.FromResult(Rank(personal, films, [.. notInterested], today, wanted, genre, includeUnreleased, ct)),
+            cancellationToken);
     }
 
     private static List<Prediction> Rank(
@@ -133,7 +132,8 @@ internal static class RecommendationsApi
         var best = new PriorityQueue<(int Id, float Score, PredictionBasis Basis), (float Score, int Id)>(wanted + 1);
         for (var i = 0; i < films.Count; i++)
         {
-            // A caller that gave up (the gateway's attempt timed out) stops costing CPU here.
+            // A caller that gave up (the gateway's attempt timed out) stops costing CPU here; a shared ranking
+            // (SharedEntries) is given no token: it runs on for the requests still waiting and the next.
             if ((i & 4095) == 0)
             {
                 cancellationToken.ThrowIfCancellationRequested();

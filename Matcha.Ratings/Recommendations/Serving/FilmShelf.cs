@@ -15,23 +15,28 @@ public sealed record ShelfFilm(int Id, string[] Genres, DateOnly? ReleaseDate, i
 /// Every film in Ratings' copy, held in memory for a short while
 /// (<see cref="RecommendationOptions.FilmListLifetime"/>): ranking recommendations scores every
 /// film, and reading them all from Postgres for each request would cost far more than scoring.
-/// The replica that applies a film's event drops its copy at once; the others' expire.
+/// The replica that applies a film's event drops its copy at once; the others' expire. The list is
+/// read once however many requests find it expired together (<see cref="SharedEntries"/>), with a
+/// DbContext of its own, since the request that started the read may end before it does.
 /// </summary>
-public sealed class FilmShelf(IMemoryCache cache, IOptions<RecommendationOptions> options)
+public sealed class FilmShelf(IMemoryCache cache, IServiceScopeFactory scopes, IOptions<RecommendationOptions> options)
 {
     private static readonly object Key = new();
 
     /// <summary>Called once a film change has committed on this replica.</summary>
     public void Invalidate() => cache.Remove(Key);
 
-    public async Task<IReadOnlyList<ShelfFilm>> AllAsync(RatingsDbContext db, CancellationToken cancellationToken) =>
-        (await cache.GetOrCreateAsync(Key, async entry =>
-        {
-            entry.AbsoluteExpirationRelativeToNow = options.Value.FilmListLifetime;
-            var films = await db.Movies.AsNoTracking()
-                .Where(m => m.RemovedAt == null)
-                .Select(m => new { m.Id, m.Genres, m.ReleaseDate, m.Year })
-                .ToListAsync(cancellationToken);
-            return (IReadOnlyList<ShelfFilm>)[.. films.Select(f => new ShelfFilm(f.Id, [.. f.Genres], f.ReleaseDate, f.Year))];
-        }))!;
+    public Task<IReadOnlyList<ShelfFilm>> AllAsync(CancellationToken cancellationToken) =>
+        cache.GetOrComputeAsync(Key, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = options.Value.FilmListLifetime }, ReadAsync, cancellationToken);
+
+    private async Task<IReadOnlyList<ShelfFilm>> ReadAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<RatingsDbContext>();
+        var films = await db.Movies.AsNoTracking()
+            .Where(m => m.RemovedAt == null)
+            .Select(m => new { m.Id, m.Genres, m.ReleaseDate, m.Year })
+            .ToListAsync(cancellationToken);
+        return [.. films.Select(f => new ShelfFilm(f.Id, [.. f.Genres], f.ReleaseDate, f.Year))];
+    }
 }
