@@ -150,6 +150,12 @@ public sealed class PredictionTests(MatchaAppFixture fixture)
         Assert.Equal("XR", country.GetProperty("name").GetString());
         Assert.Equal(2.5, country.GetProperty("weight").GetDouble());
         Assert.Equal(5 * 100 + 5 * 90, taste.GetProperty("totalRuntimeMinutes").GetInt32());
+
+        // The analysis is kept between visits, but a changed score counts on the very next one.
+        Assert.Equal(HttpStatusCode.NoContent, await gateway.RateAsync(fan, world.Loved[0], 0.5));
+        var after = await gateway.GetAsync<JsonElement>(fan, "/api/ratings/me/taste");
+        Assert.Equal([1, 3, 2, 0, 0, 0, 0, 0, 2, 2], after.GetProperty("distribution").EnumerateArray().Select(b => b.GetInt32()));
+        Assert.Equal(3.9, Assert.Single(after.GetProperty("directors").EnumerateArray()).GetProperty("average").GetDouble());
     }
 
     [Fact]
