@@ -1,11 +1,7 @@
 using System.Net;
-using System.Security.Cryptography;
 using System.Text;
-using Matcha.Gateway.Proxy;
 using Matcha.Gateway.Screens;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace Matcha.Tests.Gateway;
 
@@ -72,20 +68,13 @@ public sealed class HomeListsTests : IAsyncDisposable
 
     private async Task<HomeLists> StartAsync()
     {
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            [$"{HomeListsOptions.Section}:{nameof(HomeListsOptions.RefreshInterval)}"] = "00:01:00",
-            [$"{HomeListsOptions.Section}:{nameof(HomeListsOptions.MaxAge)}"] = "00:05:00",
-        });
-        builder.Services.AddLogging();
-        builder.Services.AddSingleton(TimeProvider.System);
-        var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        builder.Services.AddSingleton(new InternalTokenMinter(
-            Microsoft.Extensions.Options.Options.Create(new InternalTokenOptions { SigningKey = Convert.ToBase64String(key.ExportPkcs8PrivateKey()) }), TimeProvider.System));
-        builder.AddScreens();
-        builder.Services.AddHttpClient(ScreenClients.ClientName("catalog")).ConfigurePrimaryHttpMessageHandler(() => _catalog);
-        _services = builder.Services.BuildServiceProvider();
+        _services = ScreenServices.Build(
+            new Dictionary<string, string?>
+            {
+                [$"{HomeListsOptions.Section}:{nameof(HomeListsOptions.RefreshInterval)}"] = "00:01:00",
+                [$"{HomeListsOptions.Section}:{nameof(HomeListsOptions.MaxAge)}"] = "00:05:00",
+            },
+            ("catalog", _catalog));
         var lists = _services.GetRequiredService<HomeLists>();
         await lists.StartAsync(CancellationToken.None);
         return lists;

@@ -1,13 +1,9 @@
 using System.Net;
 using System.Security.Claims;
-using System.Security.Cryptography;
 using System.Text;
-using Matcha.Gateway.Proxy;
 using Matcha.Gateway.Screens;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace Matcha.Tests.Gateway;
@@ -96,17 +92,7 @@ public sealed class ScreenCallLogTests : IDisposable
 
     private (CatalogClient Catalog, RatingsClient Ratings) Clients()
     {
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Configuration.AddInMemoryCollection();
-        builder.Services.AddLogging();
-        builder.Services.AddSingleton(TimeProvider.System);
-        var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        builder.Services.AddSingleton(new InternalTokenMinter(
-            Microsoft.Extensions.Options.Options.Create(new InternalTokenOptions { SigningKey = Convert.ToBase64String(key.ExportPkcs8PrivateKey()) }), TimeProvider.System));
-        builder.AddScreens();
-        builder.Services.AddHttpClient(ScreenClients.ClientName("catalog")).ConfigurePrimaryHttpMessageHandler(() => _catalog);
-        builder.Services.AddHttpClient(ScreenClients.ClientName("ratings")).ConfigurePrimaryHttpMessageHandler(() => _ratings);
-        var services = _services = builder.Services.BuildServiceProvider();
+        var services = _services = ScreenServices.Build(new Dictionary<string, string?>(), ("catalog", _catalog), ("ratings", _ratings));
         return (services.GetRequiredService<CatalogClient>(), services.GetRequiredService<RatingsClient>());
     }
 
