@@ -26,6 +26,17 @@ public interface IEventApplier<in TContext> where TContext : DbContext
     /// </summary>
     bool SaveAfterEachEvent => true;
 
+    /// <summary>
+    /// Whether the event still applies when its aggregate version is not above the one already
+    /// applied. By default no: a stale event is recorded in the inbox and dropped, which is right
+    /// for an event that carries its aggregate's state. An event whose effect is a change that adds
+    /// up in any order (a count's delta) must not be dropped: with several consumers, an event that
+    /// sat pending in a replica that died is claimed again after another replica applied the same
+    /// aggregate's next one (docs/scaling.md, "Killed under load"). The inbox still lets each event id
+    /// through once.
+    /// </summary>
+    bool AppliesWhenStale(EventEnvelope envelope) => false;
+
     /// <summary>After the last event of a batch (or the only one), before the consumer saves and commits.</summary>
     Task FlushAsync(TContext db, CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -79,6 +79,13 @@ internal sealed class EventSubscription<TContext, TApplier>(
             await using (var transaction = await BeginAsync(db, cancellationToken))
             {
                 outcomes = await InboxBatch.JudgeAsync(db, name, envelopes, cancellationToken);
+                for (var i = 0; i < envelopes.Count; i++)
+                {
+                    if (outcomes[i] == ApplyOutcome.Stale && applier.AppliesWhenStale(envelopes[i]))
+                    {
+                        outcomes[i] = ApplyOutcome.Applied;
+                    }
+                }
                 await applier.PrepareAsync([.. envelopes.Where((_, i) => outcomes[i] == ApplyOutcome.Applied)], db, cancellationToken);
                 for (var i = 0; i < envelopes.Count; i++)
                 {
@@ -181,7 +188,7 @@ internal sealed class EventSubscription<TContext, TApplier>(
         {
             return ApplyOutcome.Duplicate;
         }
-        if (!newer)
+        if (!newer && !applier.AppliesWhenStale(envelope))
         {
             return ApplyOutcome.Stale;
         }

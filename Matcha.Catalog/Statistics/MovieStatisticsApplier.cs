@@ -38,6 +38,15 @@ public sealed class MovieStatisticsApplier(TimeProvider clock, HybridCache cache
     private readonly Dictionary<(int MovieId, Guid UserId), CountedRating> _uncounted = [];
     private readonly Dictionary<long, CountedComment?> _comments = [];
 
+    /// <summary>
+    /// A wish change is counted by its delta (new state − old state), and the deltas of one user's
+    /// wish for one film add up to the right count in any order, each applied once: an older one
+    /// that arrives after its successor (claimed again from a replica that died) still counts.
+    /// Ratings and comments are counted from the state kept per user and film or per comment, so a
+    /// stale one is rightly dropped.
+    /// </summary>
+    public bool AppliesWhenStale(EventEnvelope envelope) => envelope.Type == nameof(WishlistChanged);
+
     /// <summary>The events find what they read in the dictionaries above, so nothing needs saving between them.</summary>
     public bool SaveAfterEachEvent => false;
 

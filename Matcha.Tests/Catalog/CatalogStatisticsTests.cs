@@ -152,6 +152,28 @@ public class CatalogStatisticsTests(MatchaAppFixture fixture)
         Assert.Equal(1, stats.Comments);
     }
 
+    [Fact]
+    public async Task AWishAndItsRemovalDeliveredInReverseOrderLeaveTheWishCountRight()
+    {
+        using var gateway = fixture.CreateGatewayClient();
+        using var redis = await fixture.RedisAsync();
+        var movieId = await fixture.AddFilmAsync();
+        var (userId, now) = (Guid.NewGuid(), DateTimeOffset.UtcNow);
+        // A wish (v1) and its removal (v2) whose removal arrives first: the wish sat pending in a
+        // Catalog replica that died and was claimed again after the other replica applied v2.
+        await redis.PublishAsync("ratings", EventsDriver.Envelope("WishlistChanged", $"wishlist/{movieId}/{userId}", 2,
+            new { movieId, userId, oldState = "WantToWatch", newState = (string?)null, version = 2, changedAt = now }));
+        await redis.PublishAsync("ratings", EventsDriver.Envelope("WishlistChanged", $"wishlist/{movieId}/{userId}", 1,
+            new { movieId, userId, oldState = (string?)null, newState = "WantToWatch", version = 1, changedAt = now }));
+
+        // A real wish after them is a barrier: once the count moves, both were handled. Dropping the
+        // older one as stale left the count at 0 (−1 + 1), counting both leaves it at 1.
+        var fan = await gateway.NewFanAsync();
+        Assert.Equal(HttpStatusCode.NoContent, await gateway.WishAsync(fan, movieId, "wantToWatch"));
+        var stats = await EventsDriver.EventuallyAsync(() => gateway.StatsAsync(movieId), s => s.Wishes != -1 && s.Wishes != 0);
+        Assert.Equal(1, stats.Wishes);
+    }
+
     private static bool Same(MovieStats expected, MovieStats actual) =>
         expected.Average == actual.Average && expected.Count == actual.Count && expected.Histogram.SequenceEqual(actual.Histogram)
         && expected.Wishes == actual.Wishes && expected.Comments == actual.Comments;
