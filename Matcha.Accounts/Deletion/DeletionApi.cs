@@ -69,7 +69,7 @@ internal static class DeletionApi
             {
                 return SessionsApi.TooManyAttempts(context, wait);
             }
-            if (hasher.Verify(account.PasswordHash, PasswordPolicy.Normalize(request.Password)) is PasswordVerification.Failed)
+            if (await hasher.VerifyAsync(account.PasswordHash, PasswordPolicy.Normalize(request.Password), cancellationToken) is PasswordVerification.Failed)
             {
                 await Task.Delay(throttle.FailureDelay(attempt), cancellationToken);
                 return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "The password is not correct",

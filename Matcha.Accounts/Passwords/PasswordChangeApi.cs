@@ -49,7 +49,7 @@ internal static class PasswordChangeApi
         {
             return SessionsApi.TooManyAttempts(context, wait);
         }
-        if (hasher.Verify(account.PasswordHash, PasswordPolicy.Normalize(request.CurrentPassword!)) is PasswordVerification.Failed)
+        if (await hasher.VerifyAsync(account.PasswordHash, PasswordPolicy.Normalize(request.CurrentPassword!), cancellationToken) is PasswordVerification.Failed)
         {
             await Task.Delay(throttle.FailureDelay(attempt), cancellationToken);
             return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "The current password is not correct",
@@ -57,7 +57,7 @@ internal static class PasswordChangeApi
         }
         await throttle.SucceededAsync(account.Email, address);
 
-        account.PasswordHash = hasher.Hash(PasswordPolicy.Normalize(request.NewPassword!));
+        account.PasswordHash = await hasher.HashAsync(PasswordPolicy.Normalize(request.NewPassword!), cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         // Every other sign-in ends (its refresh tokens stop working); the one asking goes on.
         // A token without a session id (issued before sessions were named) keeps nothing.

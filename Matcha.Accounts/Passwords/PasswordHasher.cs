@@ -18,8 +18,16 @@ public enum PasswordVerification
 /// string (<c>$argon2id$v=19$m=19456,t=2,p=1$salt$hash</c>) so each hash carries its own
 /// parameters. Hashes with weaker parameters, and legacy PBKDF2-SHA256 ones
 /// (<c>$pbkdf2-sha256$i=N$salt$hash</c>), still verify and are reported for upgrade.
+/// <para>
+/// Each hash fills 19 MiB of memory for its whole length (a large-object array the GC keeps
+/// committed after it dies), so the endpoints hash through <see cref="HashAsync"/>,
+/// <see cref="VerifyAsync"/> and <see cref="VerifyDecoyAsync"/>, which let at most
+/// <see cref="MaxConcurrent"/> run at once (one per core by default) and queue the rest: a burst of
+/// sign-ups or sign-ins costs the same CPU either way, and no longer one 19 MiB block per request in
+/// flight (32 concurrent sign-ups grew Accounts from 209 to 563 MB, docs/performance.md).
+/// </para>
 /// </summary>
-public sealed class PasswordHasher
+public sealed class PasswordHasher : IDisposable
 {
     public const int MemoryKiB = 19 * 1024;
     public const int Iterations = 2;
@@ -30,22 +38,73 @@ public sealed class PasswordHasher
     public const string MeterName = "Matcha.Accounts.Passwords";
     public const string VerificationsInstrument = "matcha.accounts.password.verifications";
     public const string HashesInstrument = "matcha.accounts.password.hashes";
+    public const string InProgressInstrument = "matcha.accounts.password.in_progress";
+    public const string WaitingInstrument = "matcha.accounts.password.waiting";
 
     private readonly Lazy<string> _decoy;
     private readonly Counter<long> _verifications;
     private readonly Counter<long> _hashes;
+    private readonly UpDownCounter<long> _inProgress;
+    private readonly UpDownCounter<long> _waiting;
+    private readonly SemaphoreSlim _gate;
 
-    public PasswordHasher(IMeterFactory? meters = null)
+    /// <param name="meters">Where the counters are created; a meter of its own without one.</param>
+    /// <param name="maxConcurrent">Hashes run at once; <see cref="Environment.ProcessorCount"/> when not given.</param>
+    public PasswordHasher(IMeterFactory? meters = null, int? maxConcurrent = null)
     {
+        MaxConcurrent = maxConcurrent ?? Environment.ProcessorCount;
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxConcurrent, 1, nameof(maxConcurrent));
+        _gate = new SemaphoreSlim(MaxConcurrent, MaxConcurrent);
         _decoy = new(() => Hash("decoy password that nobody has"));
         // Every password hashed to be compared, decoys included: what the sign-in limits bound.
         var meter = meters?.Create(MeterName) ?? new Meter(MeterName);
         _verifications = meter.CreateCounter<long>(VerificationsInstrument, description: "Passwords hashed to check them.");
         // Passwords hashed to store them: sign-up does this work whether or not the email is taken.
         _hashes = meter.CreateCounter<long>(HashesInstrument, description: "Passwords hashed to store them.");
+        _inProgress = meter.CreateUpDownCounter<long>(InProgressInstrument, description: "Password hashes running now (at most one per core).");
+        _waiting = meter.CreateUpDownCounter<long>(WaitingInstrument, description: "Password hashes waiting for a turn.");
     }
 
-    public string Hash(string password)
+    public void Dispose() => _gate.Dispose();
+
+    /// <summary>How many hashes run at once; the rest wait their turn.</summary>
+    public int MaxConcurrent { get; }
+
+    public Task<string> HashAsync(string password, CancellationToken cancellationToken) =>
+        InTurnAsync(() => Hash(password), cancellationToken);
+
+    public Task<PasswordVerification> VerifyAsync(string storedHash, string password, CancellationToken cancellationToken) =>
+        InTurnAsync(() => Verify(storedHash, password), cancellationToken);
+
+    /// <summary>Spends the same time as a real check, so an unknown email answers as slowly as a known one.</summary>
+    public Task VerifyDecoyAsync(string password, CancellationToken cancellationToken) =>
+        InTurnAsync(() => Verify(_decoy.Value, password), cancellationToken);
+
+    private async Task<T> InTurnAsync<T>(Func<T> work, CancellationToken cancellationToken)
+    {
+        _waiting.Add(1);
+        try
+        {
+            await _gate.WaitAsync(cancellationToken);
+        }
+        finally
+        {
+            _waiting.Add(-1);
+        }
+        _inProgress.Add(1);
+        try
+        {
+            return work();
+        }
+        finally
+        {
+            _inProgress.Add(-1);
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Not gated: the endpoints call <see cref="HashAsync"/>.</summary>
+    internal string Hash(string password)
     {
         _hashes.Add(1);
         var salt = RandomNumberGenerator.GetBytes(SaltSize);
@@ -54,7 +113,8 @@ public sealed class PasswordHasher
             $"$argon2id$v=19$m={MemoryKiB},t={Iterations},p={Parallelism}${B64(salt)}${B64(hash)}");
     }
 
-    public PasswordVerification Verify(string storedHash, string password)
+    /// <summary>Not gated: the endpoints call <see cref="VerifyAsync"/>.</summary>
+    internal PasswordVerification Verify(string storedHash, string password)
     {
         _verifications.Add(1);
         var parts = storedHash.Split('$');
@@ -65,9 +125,6 @@ public sealed class PasswordHasher
             _ => PasswordVerification.Failed,
         };
     }
-
-    /// <summary>Spends the same time as a real check, so an unknown email answers as slowly as a known one.</summary>
-    public void VerifyDecoy(string password) => Verify(_decoy.Value, password);
 
     private static PasswordVerification VerifyArgon2id(string parameters, string salt, string hash, string password)
     {

@@ -49,11 +49,11 @@ internal static class SessionsApi
         var verification = PasswordVerification.Failed;
         if (user is null)
         {
-            hasher.VerifyDecoy(password);
+            await hasher.VerifyDecoyAsync(password, cancellationToken);
         }
         else
         {
-            verification = hasher.Verify(user.PasswordHash, password);
+            verification = await hasher.VerifyAsync(user.PasswordHash, password, cancellationToken);
         }
 
         // An email not yet verified fails like a wrong password, after the same work and counted
@@ -67,7 +67,7 @@ internal static class SessionsApi
         await throttle.SucceededAsync(email, address);
         if (verification is PasswordVerification.SucceededRehashNeeded)
         {
-            user.PasswordHash = hasher.Hash(password);
+            user.PasswordHash = await hasher.HashAsync(password, cancellationToken);
         }
         return TypedResults.Ok(await sessions.StartAsync(user, cancellationToken));
     }

@@ -50,7 +50,7 @@ internal sealed partial class AdminBootstrapper(
             Handle = Guid.NewGuid(),
             Email = normalized,
             DisplayName = "Admin",
-            PasswordHash = scope.ServiceProvider.GetRequiredService<PasswordHasher>().Hash(PasswordPolicy.Normalize(password)),
+            PasswordHash = await scope.ServiceProvider.GetRequiredService<PasswordHasher>().HashAsync(PasswordPolicy.Normalize(password), cancellationToken),
             Roles = [InternalIdentity.AdminRole],
             CreatedAt = clock.GetUtcNow(),
             EmailVerifiedAt = clock.GetUtcNow(),   // configured by the operator, not claimed through sign-up

@@ -59,7 +59,7 @@ internal static class UsersApi
             Handle = Guid.NewGuid(),
             Email = email,
             DisplayName = request.DisplayName!.Trim(),
-            PasswordHash = hasher.Hash(PasswordPolicy.Normalize(request.Password!)),
+            PasswordHash = await hasher.HashAsync(PasswordPolicy.Normalize(request.Password!), cancellationToken),
             CreatedAt = now,
         };
         var (token, verification) = EmailVerification.Create(user.Id, now + mail.VerificationLifetime);
