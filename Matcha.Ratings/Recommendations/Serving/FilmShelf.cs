@@ -1,6 +1,5 @@
 using Matcha.Ratings.Data;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 
 namespace Matcha.Ratings.Recommendations.Serving;
@@ -9,34 +8,144 @@ namespace Matcha.Ratings.Recommendations.Serving;
 public sealed record ShelfFilm(int Id, string[] Genres, DateOnly? ReleaseDate, int Year)
 {
     public bool IsReleasedOn(DateOnly day) => ReleaseDate is { } release ? release <= day : Year > 0 && Year < day.Year;
+
+    /// <summary>The same facts (a record compares its genres array by reference).</summary>
+    public bool SameAs(ShelfFilm other) =>
+        Id == other.Id && ReleaseDate == other.ReleaseDate && Year == other.Year && Genres.AsSpan().SequenceEqual(other.Genres);
 }
 
 /// <summary>
-/// Every film in Ratings' copy, held in memory for a short while
-/// (<see cref="RecommendationOptions.FilmListLifetime"/>): ranking recommendations scores every
-/// film, and reading them all from Postgres for each request would cost far more than scoring.
-/// The replica that applies a film's event drops its copy at once; the others' expire. The list is
-/// read once however many requests find it expired together (<see cref="SharedEntries"/>), with a
-/// DbContext of its own, since the request that started the read may end before it does.
+/// Every film in Ratings' copy, held in memory: ranking recommendations scores every film, and
+/// reading them all from Postgres for each request would cost far more than scoring.
+/// <list type="bullet">
+/// <item>The first request reads the list, once however many arrive together; they all wait for
+/// that read, which runs with a DbContext of its own, since the request that started it may end
+/// before it does.</item>
+/// <item>After <see cref="RecommendationOptions.FilmListLifetime"/> the list is read again in the
+/// background while requests go on getting the one they had (stale while revalidating): when the
+/// list expired, every request in flight used to wait for the read of 100,000 films.</item>
+/// <item>A list read again with the same films is not a new list: the instance stays, and so do
+/// the rankings kept under it (<see cref="RecommendationsApi"/>'s top picks are keyed by it).</item>
+/// <item>The replica that applies a film's event calls <see cref="Invalidate"/>: the next request
+/// waits for a list read after the change. The others' lists catch up within the lifetime.</item>
+/// </list>
 /// </summary>
-public sealed class FilmShelf(IMemoryCache cache, IServiceScopeFactory scopes, IOptions<RecommendationOptions> options)
+public sealed partial class FilmShelf
 {
-    private static readonly object Key = new();
+    private readonly Func<CancellationToken, Task<IReadOnlyList<ShelfFilm>>> _read;
+    private readonly TimeSpan _lifetime;
+    private readonly TimeProvider _clock;
+    private readonly ILogger _logger;
+    private readonly Lock _gate = new();
+    private Shelf? _shelf;
+    private Task<Shelf>? _reading;
+    private long _generation;
+
+    private sealed record Shelf(IReadOnlyList<ShelfFilm> Films, DateTimeOffset ReadAt);
+
+    public FilmShelf(IServiceScopeFactory scopes, IOptions<RecommendationOptions> options, TimeProvider clock, ILogger<FilmShelf> logger)
+        : this(ct => ReadAllAsync(scopes, ct), options.Value.FilmListLifetime, clock, logger)
+    {
+    }
+
+    internal FilmShelf(Func<CancellationToken, Task<IReadOnlyList<ShelfFilm>>> read, TimeSpan lifetime, TimeProvider clock, ILogger logger)
+    {
+        (_read, _lifetime, _clock, _logger) = (read, lifetime, clock, logger);
+    }
+
+    /// <summary>The read in flight, if any (tests wait for a background read to be taken in).</summary>
+    internal Task? PendingRead
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _reading;
+            }
+        }
+    }
 
     /// <summary>Called once a film change has committed on this replica.</summary>
-    public void Invalidate() => cache.Remove(Key);
+    public void Invalidate()
+    {
+        lock (_gate)
+        {
+            // A read in flight may have started before the change: it is not kept (its generation is old).
+            _generation++;
+            _shelf = null;
+            _reading = null;
+        }
+    }
 
-    public Task<IReadOnlyList<ShelfFilm>> AllAsync(CancellationToken cancellationToken) =>
-        cache.GetOrComputeAsync(Key, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = options.Value.FilmListLifetime }, ReadAsync, cancellationToken);
+    public async Task<IReadOnlyList<ShelfFilm>> AllAsync(CancellationToken cancellationToken)
+    {
+        Task<Shelf> reading;
+        lock (_gate)
+        {
+            if (_shelf is { } shelf)
+            {
+                if (_clock.GetUtcNow() - shelf.ReadAt >= _lifetime && _reading is null)
+                {
+                    // Nobody waits for this read: its failure is logged here, and the list in hand stays.
+                    _reading = ReadAsync(_generation);
+                    _reading.ContinueWith(read => LogRefreshFailed(read.Exception!), CancellationToken.None,
+                        TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                }
+                return shelf.Films;
+            }
+            reading = _reading ??= ReadAsync(_generation);
+        }
+        // A request that gives up stops waiting; the read goes on for the others.
+        return (await reading.WaitAsync(cancellationToken)).Films;
+    }
 
-    private async Task<IReadOnlyList<ShelfFilm>> ReadAsync(CancellationToken cancellationToken)
+    private async Task<Shelf> ReadAsync(long generation)
+    {
+        // Off the caller's thread and out of the lock it holds.
+        await Task.Yield();
+        try
+        {
+            var films = await _read(CancellationToken.None);
+            lock (_gate)
+            {
+                if (generation != _generation)
+                {
+                    return new Shelf(films, _clock.GetUtcNow());
+                }
+                _reading = null;
+                var kept = _shelf is { } old && old.Films.Count == films.Count && old.Films.Zip(films).All(pair => pair.First.SameAs(pair.Second))
+                    ? old.Films
+                    : films;
+                _shelf = new Shelf(kept, _clock.GetUtcNow());
+                return _shelf;
+            }
+        }
+        catch
+        {
+            lock (_gate)
+            {
+                // The next request tries again: a list in hand has expired already, and without one it waits.
+                if (generation == _generation)
+                {
+                    _reading = null;
+                }
+            }
+            throw;
+        }
+    }
+
+    private static async Task<IReadOnlyList<ShelfFilm>> ReadAllAsync(IServiceScopeFactory scopes, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RatingsDbContext>();
         var films = await db.Movies.AsNoTracking()
             .Where(m => m.RemovedAt == null)
+            .OrderBy(m => m.Id)
             .Select(m => new { m.Id, m.Genres, m.ReleaseDate, m.Year })
             .ToListAsync(cancellationToken);
         return [.. films.Select(f => new ShelfFilm(f.Id, [.. f.Genres], f.ReleaseDate, f.Year))];
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The film list could not be read again; the one in hand is served until the next try")]
+    private partial void LogRefreshFailed(Exception exception);
 }
