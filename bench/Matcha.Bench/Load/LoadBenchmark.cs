@@ -118,12 +118,15 @@ internal static class LoadBenchmark
         var from = await ledger.OutboxPositionAsync();
         using var sampling = new CancellationTokenSource();
         var backlog = SampleBacklogAsync(ledger, sampling.Token);
+        // From here, not from the start: the sign-ups and rounds above are a burst the steady phase is not.
+        var memory = SampleWorkingSetsAsync(app, sampling.Token);
         var chaos = options.Chaos ? LoadChaos.RunAsync(app, TimeSpan.FromSeconds(options.Seconds)) : Task.CompletedTask;
         var steady = await WriteRunner.SteadyAsync(throughGateway, users, options.Rate, TimeSpan.FromSeconds(options.Seconds), errors, ledger.NoteCommitAsync);
         await chaos;
         var upTo = await ledger.OutboxPositionAsync();
         await sampling.CancelAsync();
         var samples = await backlog;
+        var workingSetSamples = await memory;
         Console.WriteLine($"  backlog every 5 s, events not yet sent by the relay + sent, not yet applied by Catalog: {string.Join("  ", samples)}");
         var drained = await ledger.DrainAsync(DrainPatience);
         var lag = await ledger.LagsAsync(from, upTo);
@@ -136,9 +139,10 @@ internal static class LoadBenchmark
         Console.WriteLine($"  through the gateway, without outbox: {CpuProfile.Format(cpu.Select(c => c.Without))}");
         Console.WriteLine($"  the limit, bare Npgsql:              {CpuProfile.Format(cpu.Select(c => c.Limit))}");
         Print(rounds, steady, lag, lost, drained, errors, options);
+        Console.WriteLine($"Working set, MB: after the start; then every {WorkingSetEvery.TotalSeconds:F0} s of the steady phase (after the sign-ups and rounds); after the drain:");
         foreach (var service in ServiceProcesses.Services)
         {
-            Console.WriteLine($"  working set of {service}: {workingSets[service]:F0} MB at start, {ServiceProcesses.WorkingSetMb(app, service):F0} MB at end");
+            Console.WriteLine($"  {service,-8} {workingSets[service]:F0} | {string.Join(" ", workingSetSamples.Select(s => s[service].ToString("F0", CultureInfo.InvariantCulture)))} | {ServiceProcesses.WorkingSetMb(app, service):F0}");
         }
         var writes = Rate(rounds.Select(r => r.With));
         var limitRate = Rate(rounds.Select(r => r.Limit));
@@ -199,6 +203,26 @@ internal static class LoadBenchmark
                 await Task.Delay(TimeSpan.FromSeconds(5), stop);
                 var (unsent, total) = (await ledger.UnsentAsync(), await ledger.BacklogAsync());
                 samples.Add($"{unsent}+{total - unsent}");
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return samples;
+        }
+    }
+
+    private static readonly TimeSpan WorkingSetEvery = TimeSpan.FromSeconds(30);
+
+    /// <summary>Each service's working set now and every <see cref="WorkingSetEvery"/> until stopped: a trend needs more than two points.</summary>
+    private static async Task<List<Dictionary<string, double>>> SampleWorkingSetsAsync(DistributedApplication app, CancellationToken stop)
+    {
+        var samples = new List<Dictionary<string, double>>();
+        try
+        {
+            while (true)
+            {
+                samples.Add(ServiceProcesses.Services.ToDictionary(s => s, s => ServiceProcesses.WorkingSetMb(app, s)));
+                await Task.Delay(WorkingSetEvery, stop);
             }
         }
         catch (OperationCanceledException)
