@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -29,7 +28,7 @@ internal sealed partial class EventConsumer(
     private readonly string _consumer = $"{Environment.MachineName}-{Environment.ProcessId}";
     private readonly ConcurrentDictionary<string, (string Error, bool Transient)> _failures = new();
     private RedisValue _reclaimCursor = "0-0";
-    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly WakeSignal _wake = new();
 
     /// <summary>
     /// The relays publish here after adding to a stream, so its idle consumers read at once rather
@@ -55,7 +54,7 @@ internal sealed partial class EventConsumer(
                     if (!listening)
                     {
                         // Once: the multiplexer subscribes again by itself after a reconnection.
-                        await redis.GetSubscriber().SubscribeAsync(WakeChannel(subscription.StreamKey), (_, _) => _wake.Writer.TryWrite(true));
+                        await redis.GetSubscriber().SubscribeAsync(WakeChannel(subscription.StreamKey), (_, _) => _wake.Wake());
                         listening = true;
                     }
                     if (!groupReady)
@@ -73,7 +72,7 @@ internal sealed partial class EventConsumer(
                     backoff = TimeSpan.Zero;
                     if (entries.Length == 0)
                     {
-                        await WaitForWakeAsync(stoppingToken);
+                        await _wake.WaitAsync(_options.ConsumerPollInterval, stoppingToken);
                     }
                 }
                 catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
@@ -90,20 +89,6 @@ internal sealed partial class EventConsumer(
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
-
-    /// <summary>Until a relay says it added entries, or the poll interval passed.</summary>
-    private async Task WaitForWakeAsync(CancellationToken stoppingToken)
-    {
-        using var poll = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        poll.CancelAfter(_options.ConsumerPollInterval);
-        try
-        {
-            await _wake.Reader.ReadAsync(poll.Token);
-        }
-        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
         {
         }
     }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -41,7 +40,7 @@ internal sealed partial class OutboxRelay(
         FOR UPDATE SKIP LOCKED
         """;
 
-    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly WakeSignal _wake = new();
     private const string RepublishSql = """
         SELECT id, event_id, topic, type, schema_version, aggregate_id, aggregate_version,
                occurred_at, trace_parent, trace_state, payload::text
@@ -76,7 +75,7 @@ internal sealed partial class OutboxRelay(
                     }
                     if (published == 0 && republished == 0)
                     {
-                        await WaitForWorkAsync(stoppingToken);
+                        await _wake.WaitAsync(_options.RelayPollInterval, stoppingToken);
                     }
                 }
                 catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
@@ -272,20 +271,6 @@ internal sealed partial class OutboxRelay(
         }
     }
 
-    private async Task WaitForWorkAsync(CancellationToken stoppingToken)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        timeout.CancelAfter(_options.RelayPollInterval);
-        try
-        {
-            await _wake.Reader.WaitToReadAsync(timeout.Token);
-            _wake.Reader.TryRead(out _);
-        }
-        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
-
     private async Task ListenAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
@@ -293,13 +278,13 @@ internal sealed partial class OutboxRelay(
             try
             {
                 await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
-                connection.Notification += (_, _) => _wake.Writer.TryWrite(true);
+                connection.Notification += (_, _) => _wake.Wake();
                 await using (var listen = new NpgsqlCommand($"LISTEN {EventTablesModel.OutboxChannel}", connection))
                 {
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 }
                 // Anything committed while nobody listened is picked up now.
-                _wake.Writer.TryWrite(true);
+                _wake.Wake();
                 while (true)
                 {
                     await connection.WaitAsync(stoppingToken);
