@@ -54,7 +54,9 @@ internal static class ScreensBenchmark
             .WithEnvironment("Gateway__RateLimits__UserPerSecond", "1000000")
             .WithEnvironment("Gateway__RateLimits__AnonymousBurst", "1000000")
             .WithEnvironment("Gateway__RateLimits__AnonymousPerSecond", "1000000")
-            .WithEnvironment("Gateway__Screens__ServerTiming", "true"));
+            .WithEnvironment("Gateway__Screens__ServerTiming", "true")
+            .ApplicationBuilder.CreateResourceBuilder(builder.Resources.OfType<IResourceWithArgs>().Single(r => r.Name == "postgres"))
+            .WithArgs(PostgresProfile.ServerArgs));
 
         Console.WriteLine($"Services started from: {string.Join(", ", ServiceProcesses.Services.Select(s => $"{s} {ServiceProcesses.BuildConfiguration(app, s)}"))}");
         var stopwatch = Stopwatch.StartNew();
@@ -107,6 +109,9 @@ internal static class ScreensBenchmark
         Console.WriteLine();
         var results = new List<ScreenMeasurement>();
         var cpu = new List<Dictionary<string, double>>();
+        // Postgres's statements per screen (pg_stat_statements, loaded for this benchmark): what its share of the CPU is spent on.
+        await using var statements = NpgsqlDataSource.Create(ratingsDb);
+        var statementsByScreen = new List<(string Screen, StringWriter Top)>();
         foreach (var (name, isSignedIn, paths) in screens)
         {
             if (results.Count == 0 || results[^1].Degraded > 0)
@@ -116,9 +121,16 @@ internal static class ScreensBenchmark
                 await Task.Delay(CircuitBreak);
             }
             // CPU time per screen by process: on a shared machine latency mostly measures the queue for a core, this what each hop costs.
+            await PostgresProfile.ResetAsync(statements);
             var before = CpuProcesses.ToDictionary(p => p, p => ServiceProcesses.CpuTime(app, p));
             var result = await ScreenMeasurement.RunAsync(name, Cycle(paths, requests), options.Concurrency, isSignedIn ? signedIn : gateway);
             cpu.Add(CpuProcesses.ToDictionary(p => p, p => (ServiceProcesses.CpuTime(app, p) - before[p]).TotalMilliseconds / requests));
+            if (isSignedIn)
+            {
+                var top = new StringWriter(CultureInfo.InvariantCulture);
+                await PostgresProfile.PrintAsync(statements, top: 6, perUnit: requests, indent: "    ", output: top);
+                statementsByScreen.Add((name, top));
+            }
             results.Add(result);
             Console.WriteLine($"{result.Latency}  degraded {result.Degraded}");
         }
@@ -146,6 +158,13 @@ internal static class ScreensBenchmark
         foreach (var (r, perProcess) in results.Zip(cpu))
         {
             Console.WriteLine($"| {r.Latency.Name} | {string.Join(" | ", CpuProcesses.Select(p => perProcess[p].ToString("F2", CultureInfo.InvariantCulture)))} | {perProcess.Values.Sum():F2} |");
+        }
+        Console.WriteLine();
+        Console.WriteLine("Postgres's statements with the most execution time, per screen answered (calls, ms, mean, buffers):");
+        foreach (var (screen, top) in statementsByScreen)
+        {
+            Console.WriteLine($"  {screen}:");
+            Console.Write(top);
         }
         if (results.Where(r => r.Degraded > 0).ToList() is { Count: > 0 } degraded)
         {

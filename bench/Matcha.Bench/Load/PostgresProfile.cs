@@ -20,8 +20,10 @@ internal static class PostgresProfile
         await command.ExecuteNonQueryAsync();
     }
 
-    public static async Task PrintAsync(NpgsqlDataSource anyDb, int top = 14)
+    /// <param name="perUnit">When given (e.g. screens answered), calls and time are printed per unit, not in total.</param>
+    public static async Task PrintAsync(NpgsqlDataSource anyDb, int top = 14, int? perUnit = null, string indent = "  ", TextWriter? output = null)
     {
+        output ??= Console.Out;
         await using var command = anyDb.CreateCommand("""
             SELECT d.datname, s.calls, s.total_exec_time, s.mean_exec_time, (s.shared_blks_hit + s.shared_blks_read)::float8 / greatest(s.calls, 1), regexp_replace(s.query, '\s+', ' ', 'g')
             FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
@@ -30,12 +32,18 @@ internal static class PostgresProfile
             """);
         command.Parameters.Add(new() { Value = top });
         await using var reader = await command.ExecuteReaderAsync();
-        Console.WriteLine("Postgres time by statement (pg_stat_statements, execution only):");
+        if (perUnit is null)
+        {
+            output.WriteLine("Postgres time by statement (pg_stat_statements, execution only):");
+        }
         while (await reader.ReadAsync())
         {
             var query = reader.GetString(5);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {reader.GetString(0),-9} {reader.GetInt64(1),8} calls {reader.GetDouble(2),9:F0} ms total {reader.GetDouble(3),7:F3} ms mean {reader.GetDouble(4),7:F1} buffers  {query[..Math.Min(query.Length, 110)]}"));
+            output.WriteLine(perUnit is { } units
+                ? string.Create(CultureInfo.InvariantCulture,
+                    $"{indent}{reader.GetString(0),-9} {reader.GetInt64(1) / (double)units,6:F2} calls {reader.GetDouble(2) / units,7:F3} ms {reader.GetDouble(3),7:F3} ms mean {reader.GetDouble(4),7:F1} buffers  {query[..Math.Min(query.Length, 110)]}")
+                : string.Create(CultureInfo.InvariantCulture,
+                    $"{indent}{reader.GetString(0),-9} {reader.GetInt64(1),8} calls {reader.GetDouble(2),9:F0} ms total {reader.GetDouble(3),7:F3} ms mean {reader.GetDouble(4),7:F1} buffers  {query[..Math.Min(query.Length, 110)]}"));
         }
     }
 }

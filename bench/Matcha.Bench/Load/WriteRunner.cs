@@ -51,10 +51,11 @@ internal static class WriteRunner
         var clock = Stopwatch.StartNew();
         for (var i = 0; i < total && !cancellationToken.IsCancellationRequested; i++)
         {
-            var due = TimeSpan.FromSeconds((double)i / rate);
-            if (due > clock.Elapsed)
+            // Read the clock once: read twice, the wait could turn negative in between (and Task.Delay throws).
+            var wait = TimeSpan.FromSeconds((double)i / rate) - clock.Elapsed;
+            if (wait > TimeSpan.Zero)
             {
-                await Task.Delay(due - clock.Elapsed, CancellationToken.None);
+                await Task.Delay(wait, CancellationToken.None);
             }
             writes.Add(Task.Run(async () =>
             {
