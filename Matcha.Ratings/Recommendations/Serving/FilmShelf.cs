@@ -140,10 +140,12 @@ public sealed partial class FilmShelf
         var db = scope.ServiceProvider.GetRequiredService<RatingsDbContext>();
         var films = await db.Movies.AsNoTracking()
             .Where(m => m.RemovedAt == null)
-            .OrderBy(m => m.Id)
             .Select(m => new { m.Id, m.Genres, m.ReleaseDate, m.Year })
             .ToListAsync(cancellationToken);
-        return [.. films.Select(f => new ShelfFilm(f.Id, [.. f.Genres], f.ReleaseDate, f.Year))];
+        // In id order, so two reads compare film by film. Sorted here, not by Postgres: ORDER BY id made
+        // it walk the primary key and fetch the rows one by one (647 ms and 100,345 buffers at 100,000
+        // films in the screens benchmark, against a sequential scan's few thousand).
+        return [.. films.Select(f => new ShelfFilm(f.Id, [.. f.Genres], f.ReleaseDate, f.Year)).OrderBy(f => f.Id)];
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The film list could not be read again; the one in hand is served until the next try")]
