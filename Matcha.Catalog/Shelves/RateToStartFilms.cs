@@ -53,7 +53,8 @@ internal static class RateToStartFilms
 
     private static async Task<Page<MovieSummary>> ReadAsync(CatalogDbContext db, int limit, DateOnly today, CancellationToken ct)
     {
-        // Scores from a narrow read of the pool; cards only for the films kept.
+        // Scores from a narrow read of the pool; cards only for the films kept. The pool is read in the
+        // order of ix_movies_votes (migration RateToStartVotesIndex): keep the ORDER BY as it is, or Postgres sorts every film.
         var pool = await db.Movies.AsNoTracking()
             .Where(m => m.ReleaseDate != null ? m.ReleaseDate <= today : m.Year > 0 && m.Year < today.Year)
             .OrderByDescending(m => m.RatingCount + m.PriorVotes)
