@@ -1,4 +1,7 @@
+using System.Diagnostics.Metrics;
 using Matcha.Accounts.Passwords;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
 namespace Matcha.Tests.Accounts;
 
@@ -90,31 +93,12 @@ public sealed class PasswordHasherTests : IDisposable
     [Fact]
     public async Task ABurstOfHashesRunsTwoAtATimeAndTheRestWaitTheirTurn()
     {
-        using var meters = new MeterFactory();
+        // A meter factory of the test's own: other tests' hashers do not count here.
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var meters = services.GetRequiredService<IMeterFactory>();
         using var hasher = new PasswordHasher(meters, maxConcurrent: 2);
-        long running = 0, mostRunning = 0, mostWaiting = 0, waiting = 0;
-        using var listener = new System.Diagnostics.Metrics.MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == PasswordHasher.MeterName)
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((instrument, delta, _, _) =>
-        {
-            if (instrument.Name == PasswordHasher.InProgressInstrument)
-            {
-                var now = Interlocked.Add(ref running, delta);
-                InterlockedMax(ref mostRunning, now);
-            }
-            else if (instrument.Name == PasswordHasher.WaitingInstrument)
-            {
-                var now = Interlocked.Add(ref waiting, delta);
-                InterlockedMax(ref mostWaiting, now);
-            }
-        });
-        listener.Start();
+        using var running = new MetricCollector<long>(meters, PasswordHasher.MeterName, PasswordHasher.InProgressInstrument);
+        using var waiting = new MetricCollector<long>(meters, PasswordHasher.MeterName, PasswordHasher.WaitingInstrument);
 
         // Threads of their own, released together: six requests truly at once, whatever the pool has free.
         var hashes = new string[6];
@@ -128,31 +112,20 @@ public sealed class PasswordHasherTests : IDisposable
         await Task.Run(() => threads.ForEach(t => t.Join()));
 
         Assert.Equal(6, hashes.Distinct().Count());
-        Assert.Equal(2, Interlocked.Read(ref mostRunning));
-        Assert.True(Interlocked.Read(ref mostWaiting) >= 1, "no hash waited for a turn");
-        Assert.Equal(0, Interlocked.Read(ref running));
-        Assert.Equal(0, Interlocked.Read(ref waiting));
+        Assert.Equal(2, Most(running));
+        Assert.True(Most(waiting) >= 1, "no hash waited for a turn");
+        Assert.Equal(0, running.GetMeasurementSnapshot().Sum(m => m.Value));
+        Assert.Equal(0, waiting.GetMeasurementSnapshot().Sum(m => m.Value));
     }
 
-    private static void InterlockedMax(ref long most, long now)
+    /// <summary>The highest an up-down counter stood, from its changes in the order they were recorded.</summary>
+    private static long Most(MetricCollector<long> counter)
     {
-        long seen;
-        while (now > (seen = Interlocked.Read(ref most)) && Interlocked.CompareExchange(ref most, now, seen) != seen)
+        long now = 0, most = 0;
+        foreach (var change in counter.GetMeasurementSnapshot())
         {
+            most = Math.Max(most, now += change.Value);
         }
-    }
-
-    private sealed class MeterFactory : System.Diagnostics.Metrics.IMeterFactory
-    {
-        private readonly List<System.Diagnostics.Metrics.Meter> _meters = [];
-
-        public System.Diagnostics.Metrics.Meter Create(System.Diagnostics.Metrics.MeterOptions options)
-        {
-            var meter = new System.Diagnostics.Metrics.Meter(options.Name, options.Version, options.Tags, scope: this);
-            _meters.Add(meter);
-            return meter;
-        }
-
-        public void Dispose() => _meters.ForEach(m => m.Dispose());
+        return most;
     }
 }
