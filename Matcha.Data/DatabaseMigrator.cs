@@ -38,14 +38,22 @@ internal sealed partial class DatabaseMigrator<TContext>(
             db.Database.SetCommandTimeout(0);
             await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({MigrationLockKey})", cancellationToken);
             db.Database.SetCommandTimeout(timeout);
-            var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
-            if (pending.Count > 0)
+            List<string> pending;
+            try
             {
-                // Only with work to do: with none, MigrateAsync still builds the model of the latest
-                // snapshot to compare it with the code's, seconds of CPU at every start (docs/running.md).
-                await db.Database.MigrateAsync(cancellationToken);
+                pending = [.. await db.Database.GetPendingMigrationsAsync(cancellationToken)];
+                if (pending.Count > 0)
+                {
+                    // Only with work to do: with none, MigrateAsync still builds the model of the latest
+                    // snapshot to compare it with the code's, seconds of CPU at every start (docs/running.md).
+                    await db.Database.MigrateAsync(cancellationToken);
+                }
             }
-            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({MigrationLockKey})", cancellationToken);
+            finally
+            {
+                // Pooled connections keep their session (Database.KeepSessionOnClose): the lock is released here, always.
+                await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({MigrationLockKey})", CancellationToken.None);
+            }
             var current = pending.Count > 0 ? pending[^1] : "(up to date)";
             LogMigrated(database, pending.Count, current);
             if (configuration.GetValue<bool>(MigrateOnlySetting))

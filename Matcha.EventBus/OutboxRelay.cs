@@ -279,15 +279,22 @@ internal sealed partial class OutboxRelay(
             {
                 await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
                 connection.Notification += (_, _) => _wake.Wake();
-                await using (var listen = new NpgsqlCommand($"LISTEN {EventTablesModel.OutboxChannel}", connection))
+                try
                 {
-                    await listen.ExecuteNonQueryAsync(stoppingToken);
+                    await using (var listen = new NpgsqlCommand($"LISTEN {EventTablesModel.OutboxChannel}", connection))
+                    {
+                        await listen.ExecuteNonQueryAsync(stoppingToken);
+                    }
+                    // Anything committed while nobody listened is picked up now.
+                    _wake.Wake();
+                    while (true)
+                    {
+                        await connection.WaitAsync(stoppingToken);
+                    }
                 }
-                // Anything committed while nobody listened is picked up now.
-                _wake.Wake();
-                while (true)
+                finally
                 {
-                    await connection.WaitAsync(stoppingToken);
+                    await UnlistenAsync(connection);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -306,6 +313,26 @@ internal sealed partial class OutboxRelay(
                     return;
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// The services' pools keep a connection's session when it is returned (no reset on close): one still listening
+    /// would collect notifications nobody reads. A broken connection is not returned, so a failure here changes nothing.
+    /// </summary>
+    private static async Task UnlistenAsync(NpgsqlConnection connection)
+    {
+        if (connection.FullState != System.Data.ConnectionState.Open)
+        {
+            return;
+        }
+        try
+        {
+            await using var unlisten = new NpgsqlCommand("UNLISTEN *", connection) { CommandTimeout = 5 };
+            await unlisten.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
+        {
         }
     }
 
