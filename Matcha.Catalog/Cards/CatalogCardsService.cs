@@ -13,11 +13,11 @@ namespace Matcha.Catalog.Cards;
 /// default policy as the HTTP endpoints: the gRPC port is the gateway's way in, no one else's.
 /// </summary>
 [Authorize]
-internal sealed class CatalogCardsService(CatalogDbContext db, TimeProvider clock) : CatalogCards.CatalogCardsBase
+internal sealed class CatalogCardsService(CatalogDbContext db, CardCache cards, TimeProvider clock) : CatalogCards.CatalogCardsBase
 {
     public override async Task<FilmCards> GetFilmCards(CardsRequest request, ServerCallContext context)
     {
-        var films = await CardReads.MoviesAsync(db, Ids(request), clock.Today(), context.CancellationToken);
+        var films = await CardReads.MoviesAsync(db, cards, Ids(request), clock.Today(), context.CancellationToken);
         var reply = new FilmCards();
         reply.Items.AddRange(films.Select(ToCard));
         return reply;
@@ -25,7 +25,7 @@ internal sealed class CatalogCardsService(CatalogDbContext db, TimeProvider cloc
 
     public override async Task<PersonCards> GetPersonCards(CardsRequest request, ServerCallContext context)
     {
-        var people = await CardReads.PeopleAsync(db, Ids(request), context.CancellationToken);
+        var people = await CardReads.PeopleAsync(db, cards, Ids(request), context.CancellationToken);
         var reply = new PersonCards();
         reply.Items.AddRange(people.Select(person => new PersonCard { Id = person.Id, Names = { person.Names.ToDictionary() } }));
         return reply;

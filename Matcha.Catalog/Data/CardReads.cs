@@ -7,8 +7,9 @@ namespace Matcha.Catalog.Data;
 
 /// <summary>
 /// Film and person cards by id, in the order asked: the read behind search, the batch card endpoints (REST and gRPC),
-/// the shelves and the rankings. One statement on the context's own connection (so a read on the standby stays there),
-/// the titles or names aggregated into arrays per row, read column by column, prepared.
+/// the shelves and the rankings. Cards read in the last few seconds come from memory (<see cref="CardCache"/>); the rest
+/// are one statement on the context's own connection (so a read on the standby stays there), the titles or names
+/// aggregated into arrays per row, read column by column, prepared.
 /// </summary>
 /// <remarks>
 /// Not an EF query, and why: a no-tracking EF Core 10 query that loads an owned collection (<c>Titles</c>,
@@ -40,59 +41,101 @@ internal static class CardReads
         """;
 
     /// <summary>The cards of the films asked that exist, in the order asked.</summary>
-    public static async Task<List<MovieSummary>> MoviesAsync(CatalogDbContext db, IReadOnlyCollection<int> ids, DateOnly today, CancellationToken ct) =>
-        (await MoviesAndPeopleAsync(db, ids, [], today, ct)).Movies;
+    public static async Task<List<MovieSummary>> MoviesAsync(CatalogDbContext db, CardCache? cards, IReadOnlyCollection<int> ids, DateOnly today, CancellationToken ct) =>
+        (await MoviesAndPeopleAsync(db, cards, ids, [], today, ct)).Movies;
 
     /// <summary>The cards of the people asked who exist, in the order asked.</summary>
-    public static async Task<List<PersonSummary>> PeopleAsync(CatalogDbContext db, IReadOnlyCollection<int> ids, CancellationToken ct) =>
-        (await MoviesAndPeopleAsync(db, [], ids, default, ct)).People;
+    public static async Task<List<PersonSummary>> PeopleAsync(CatalogDbContext db, CardCache? cards, IReadOnlyCollection<int> ids, CancellationToken ct) =>
+        (await MoviesAndPeopleAsync(db, cards, [], ids, default, ct)).People;
 
-    /// <summary>Both at once, in one round trip (a search of films and people).</summary>
+    /// <summary>
+    /// Both at once: those <paramref name="cards"/> holds from memory, the rest in one round trip (a search of films and
+    /// people). A fill of a longer-lived cache (the shelves) passes no <paramref name="cards"/>, so that its copy is no
+    /// older than its own read.
+    /// </summary>
     public static async Task<(List<MovieSummary> Movies, List<PersonSummary> People)> MoviesAndPeopleAsync(
-        CatalogDbContext db, IReadOnlyCollection<int> movieIds, IReadOnlyCollection<int> personIds, DateOnly today, CancellationToken ct)
+        CatalogDbContext db, CardCache? cards, IReadOnlyCollection<int> movieIds, IReadOnlyCollection<int> personIds, DateOnly today, CancellationToken ct)
     {
         var movies = new Dictionary<int, MovieSummary>(movieIds.Count);
         var people = new Dictionary<int, PersonSummary>(personIds.Count);
-        if (movieIds.Count + personIds.Count > 0)
+        var filmsToRead = new List<int>();
+        var peopleToRead = new List<int>();
+        foreach (var id in movieIds)
         {
-            var connection = db.Database.GetDbConnection();
-            await db.Database.OpenConnectionAsync(ct);
-            try
+            if (cards is not null && cards.TryGetFilm(id, today, out var film))
             {
-                await using var batch = connection.CreateBatch();
-                if (movieIds.Count > 0)
-                {
-                    batch.BatchCommands.Add(Command(batch, FilmColumns, movieIds));
-                }
-                if (personIds.Count > 0)
-                {
-                    batch.BatchCommands.Add(Command(batch, PersonColumns, personIds));
-                }
-                // Prepared once per physical connection (Npgsql keeps them across the pool): no parse and plan per read.
-                await batch.PrepareAsync(ct);
-                await using var reader = await batch.ExecuteReaderAsync(ct);
-                if (movieIds.Count > 0)
-                {
-                    while (await reader.ReadAsync(ct))
-                    {
-                        movies[reader.GetInt32(0)] = ReadFilm(reader, today);
-                    }
-                    await reader.NextResultAsync(ct);
-                }
-                if (personIds.Count > 0)
-                {
-                    while (await reader.ReadAsync(ct))
-                    {
-                        people[reader.GetInt32(0)] = new PersonSummary(reader.GetInt32(0), Pairs(reader.GetFieldValue<string[]>(1), reader.GetFieldValue<string[]>(2)));
-                    }
-                }
+                movies[id] = film;
             }
-            finally
+            else
             {
-                await db.Database.CloseConnectionAsync();
+                filmsToRead.Add(id);
             }
         }
+        foreach (var id in personIds)
+        {
+            if (cards is not null && cards.TryGetPerson(id, out var person))
+            {
+                people[id] = person;
+            }
+            else
+            {
+                peopleToRead.Add(id);
+            }
+        }
+        if (filmsToRead.Count + peopleToRead.Count > 0)
+        {
+            var readAt = cards?.Now() ?? 0;
+            var (films, persons) = await ReadAsync(db, filmsToRead, peopleToRead, today, ct);
+            films.ForEach(f => movies[f.Id] = f);
+            persons.ForEach(p => people[p.Id] = p);
+            cards?.KeepFilms(films, today, readAt);
+            cards?.KeepPeople(persons, readAt);
+        }
         return ([.. movieIds.Where(movies.ContainsKey).Select(id => movies[id])], [.. personIds.Where(people.ContainsKey).Select(id => people[id])]);
+    }
+
+    private static async Task<(List<MovieSummary> Movies, List<PersonSummary> People)> ReadAsync(
+        CatalogDbContext db, List<int> movieIds, List<int> personIds, DateOnly today, CancellationToken ct)
+    {
+        var movies = new List<MovieSummary>(movieIds.Count);
+        var people = new List<PersonSummary>(personIds.Count);
+        var connection = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            await using var batch = connection.CreateBatch();
+            if (movieIds.Count > 0)
+            {
+                batch.BatchCommands.Add(Command(batch, FilmColumns, movieIds));
+            }
+            if (personIds.Count > 0)
+            {
+                batch.BatchCommands.Add(Command(batch, PersonColumns, personIds));
+            }
+            // Prepared once per physical connection (Npgsql keeps them across the pool): no parse and plan per read.
+            await batch.PrepareAsync(ct);
+            await using var reader = await batch.ExecuteReaderAsync(ct);
+            if (movieIds.Count > 0)
+            {
+                while (await reader.ReadAsync(ct))
+                {
+                    movies.Add(ReadFilm(reader, today));
+                }
+                await reader.NextResultAsync(ct);
+            }
+            if (personIds.Count > 0)
+            {
+                while (await reader.ReadAsync(ct))
+                {
+                    people.Add(new PersonSummary(reader.GetInt32(0), Pairs(reader.GetFieldValue<string[]>(1), reader.GetFieldValue<string[]>(2))));
+                }
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+        return (movies, people);
     }
 
     private static DbBatchCommand Command(DbBatch batch, string sql, IReadOnlyCollection<int> ids)

@@ -21,7 +21,11 @@ internal static class Extensions
         builder.AddServiceDatabase<CatalogDbContext>("catalogdb",
             dataSource => dataSource.ConnectionStringBuilder.Options = CatalogSearch.TypoThresholdSetting);
         // Public reads on the hot standby when the AppHost runs one (catalogdb-replica), else on catalogdb.
-        CatalogStandby.Register(builder, dataSource => dataSource.ConnectionStringBuilder.Options = CatalogSearch.TypoThresholdSetting);
+        CatalogStandby.Register(builder, dataSource =>
+        {
+            Database.KeepSessionOnClose(dataSource);
+            dataSource.ConnectionStringBuilder.Options = CatalogSearch.TypoThresholdSetting;
+        });
         builder.Services.AddScoped<CatalogReads>();
         builder.AddRedisClient("redis");
         builder.AddInternalIdentity("catalog");
@@ -40,6 +44,8 @@ internal static class Extensions
             .BindConfiguration(RankingsOptions.Section)
             .Validate(o => o.IsValid(), $"{RankingsOptions.Section}: the minimum rating count, trending days and every interval must be positive.")
             .ValidateOnStart();
+        builder.Services.Configure<CardCacheOptions>(builder.Configuration.GetSection(CardCacheOptions.Section));
+        builder.Services.AddSingleton<CardCache>();
         builder.Services.AddSingleton<StatisticsChanges>();
         builder.Services.AddSingleton<MovieRankings>();
         builder.Services.AddHostedService<RankingsProjection>();

@@ -45,11 +45,12 @@ internal static class CatalogWrites
         TypedResults.Problem(title: title, statusCode: StatusCodes.Status409Conflict, extensions: new Dictionary<string, object?> { ["field"] = field });
 
     /// <summary>
-    /// The film's detail, the people whose filmographies show it, and the cached list pages: fenced
+    /// The film's card and detail, the people whose filmographies show it, and the cached list pages: fenced
     /// first, so the fills after the invalidation read the primary, not a standby that may lag.
     /// </summary>
-    public static async Task InvalidateAsync(HybridCache cache, CatalogStandby standby, int movieId, IEnumerable<int> personIds, CancellationToken ct)
+    public static async Task InvalidateAsync(HybridCache cache, CardCache cards, CatalogStandby standby, int movieId, IEnumerable<int> personIds, CancellationToken ct)
     {
+        cards.DropFilms([movieId]);
         string[] tags = [CacheKeys.Movie(movieId), .. personIds.Distinct().Select(CacheKeys.Person), MoviesApi.ListsTag];
         await standby.FenceAsync(tags);
         await cache.RemoveByTagAsync(tags, ct);

@@ -20,7 +20,7 @@ internal static class MovieAdminApi
     }
 
     private static async Task<Results<Created<MovieDetail>, ValidationProblem, ProblemHttpResult>> CreateAsync(
-        MovieInput input, CatalogDbContext db, HybridCache cache, CatalogStandby standby, TimeProvider clock, CancellationToken ct)
+        MovieInput input, CatalogDbContext db, HybridCache cache, CardCache cards, CatalogStandby standby, TimeProvider clock, CancellationToken ct)
     {
         if (input.Validate() is { Count: > 0 } errors)
         {
@@ -36,12 +36,12 @@ internal static class MovieAdminApi
             return conflict;
         }
 
-        await CatalogWrites.InvalidateAsync(cache, standby, movie.Id, [], ct);
+        await CatalogWrites.InvalidateAsync(cache, cards, standby, movie.Id, [], ct);
         return TypedResults.Created($"/movies/{movie.Id}", movie.ToDetail(clock.Today()));
     }
 
     private static async Task<Results<Ok<MovieDetail>, NotFound, ValidationProblem, ProblemHttpResult>> UpdateAsync(
-        int id, MovieInput input, CatalogDbContext db, HybridCache cache, CatalogStandby standby, TimeProvider clock, CancellationToken ct)
+        int id, MovieInput input, CatalogDbContext db, HybridCache cache, CardCache cards, CatalogStandby standby, TimeProvider clock, CancellationToken ct)
     {
         if (input.Validate() is { Count: > 0 } errors)
         {
@@ -66,12 +66,12 @@ internal static class MovieAdminApi
             return conflict;
         }
 
-        await CatalogWrites.InvalidateAsync(cache, standby, id, movie.Credits.Select(c => c.PersonId), ct);
+        await CatalogWrites.InvalidateAsync(cache, cards, standby, id, movie.Credits.Select(c => c.PersonId), ct);
         return TypedResults.Ok(movie.ToDetail(clock.Today()));
     }
 
     private static async Task<Results<Ok<MovieDetail>, NotFound, ValidationProblem>> ReplaceCreditsAsync(
-        int id, List<CreditInput> credits, CatalogDbContext db, HybridCache cache, CatalogStandby standby, TimeProvider clock, CancellationToken ct)
+        int id, List<CreditInput> credits, CatalogDbContext db, HybridCache cache, CardCache cards, CatalogStandby standby, TimeProvider clock, CancellationToken ct)
     {
         var personIds = credits.Select(c => c.PersonId).Distinct().ToList();
         var people = await db.People.Where(p => personIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, ct);
@@ -125,11 +125,11 @@ internal static class MovieAdminApi
         movie.RefreshSearchFields();
         await db.SaveChangesAsync(ct);
 
-        await CatalogWrites.InvalidateAsync(cache, standby, id, before.Concat(personIds), ct);
+        await CatalogWrites.InvalidateAsync(cache, cards, standby, id, before.Concat(personIds), ct);
         return TypedResults.Ok(movie.ToDetail(clock.Today()));
     }
 
-    private static async Task<Results<NoContent, NotFound>> DeleteAsync(int id, CatalogDbContext db, HybridCache cache, CatalogStandby standby, CancellationToken ct)
+    private static async Task<Results<NoContent, NotFound>> DeleteAsync(int id, CatalogDbContext db, HybridCache cache, CardCache cards, CatalogStandby standby, CancellationToken ct)
     {
         var people = await db.Credits.Where(c => c.MovieId == id).Select(c => c.PersonId).ToListAsync(ct);
         var movie = await db.Movies.SingleOrDefaultAsync(m => m.Id == id, ct);
@@ -142,7 +142,7 @@ internal static class MovieAdminApi
         db.Movies.Remove(movie);
         await db.SaveChangesAsync(ct);
 
-        await CatalogWrites.InvalidateAsync(cache, standby, id, people, ct);
+        await CatalogWrites.InvalidateAsync(cache, cards, standby, id, people, ct);
         return TypedResults.NoContent();
     }
 }

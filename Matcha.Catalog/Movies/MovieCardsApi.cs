@@ -19,14 +19,14 @@ internal static class MovieCardsApi
     }
 
     private static async Task<Results<Ok<CardList<MovieSummary>>, ValidationProblem>> GetCards(
-        string? ids, CatalogDbContext db, TimeProvider clock, CancellationToken ct)
+        string? ids, CatalogDbContext db, CardCache cards, TimeProvider clock, CancellationToken ct)
     {
         if (!BatchIds.TryRead(ids, "ids", out var wanted, out var problem))
         {
             return problem;
         }
         // The one read behind REST and gRPC alike.
-        return TypedResults.Ok(new CardList<MovieSummary>(await CardReads.MoviesAsync(db, wanted, clock.Today(), ct)));
+        return TypedResults.Ok(new CardList<MovieSummary>(await CardReads.MoviesAsync(db, cards, wanted, clock.Today(), ct)));
     }
 }
 

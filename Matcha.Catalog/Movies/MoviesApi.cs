@@ -22,7 +22,7 @@ internal static class MoviesApi
     }
 
     private static async Task<Results<Ok<Page<MovieSummary>>, ValidationProblem>> ListMovies(
-        [AsParameters] BrowseQuery query, CatalogReads reads, SearchIndexSync search, HybridCache cache, TimeProvider clock, CancellationToken ct)
+        [AsParameters] BrowseQuery query, CatalogReads reads, SearchIndexSync search, CardCache cards, HybridCache cache, TimeProvider clock, CancellationToken ct)
     {
         if (query.Validate() is { Count: > 0 } errors)
         {
@@ -32,7 +32,7 @@ internal static class MoviesApi
         var today = clock.Today();
         if (query.Q is { } q)
         {
-            return TypedResults.Ok(new Page<MovieSummary>(await CatalogSearch.MoviesAsync(reads.Public, search, q, query.Size, today, ct), null));
+            return TypedResults.Ok(new Page<MovieSummary>(await CatalogSearch.MoviesAsync(reads.Public, search, cards, q, query.Size, today, ct), null));
         }
 
         var page = query.CacheKey is { } key

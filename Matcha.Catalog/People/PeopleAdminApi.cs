@@ -36,7 +36,7 @@ internal static class PeopleAdminApi
     }
 
     private static async Task<Results<Ok<PersonSummary>, NotFound, ValidationProblem>> UpdateAsync(
-        int id, PersonInput input, CatalogDbContext db, HybridCache cache, CatalogStandby standby, CancellationToken ct)
+        int id, PersonInput input, CatalogDbContext db, HybridCache cache, CardCache cards, CatalogStandby standby, CancellationToken ct)
     {
         if (input.Validate() is { Count: > 0 } errors)
         {
@@ -51,11 +51,11 @@ internal static class PeopleAdminApi
 
         input.ApplyTo(person);
         var movieIds = await db.Credits.Where(c => c.PersonId == id).Select(c => c.MovieId).Distinct().ToListAsync(ct);
-        await RefreshFilmsAsync(db, cache, standby, id, movieIds, ct);
+        await RefreshFilmsAsync(db, cache, cards, standby, id, movieIds, ct);
         return TypedResults.Ok(ToSummary(person));
     }
 
-    private static async Task<Results<NoContent, NotFound>> DeleteAsync(int id, CatalogDbContext db, HybridCache cache, CatalogStandby standby, CancellationToken ct)
+    private static async Task<Results<NoContent, NotFound>> DeleteAsync(int id, CatalogDbContext db, HybridCache cache, CardCache cards, CatalogStandby standby, CancellationToken ct)
     {
         var movieIds = await db.Credits.Where(c => c.PersonId == id).Select(c => c.MovieId).Distinct().ToListAsync(ct);
         if (await db.People.Where(p => p.Id == id).ExecuteDeleteAsync(ct) == 0)
@@ -63,7 +63,7 @@ internal static class PeopleAdminApi
             return TypedResults.NotFound();
         }
 
-        await RefreshFilmsAsync(db, cache, standby, id, movieIds, ct);
+        await RefreshFilmsAsync(db, cache, cards, standby, id, movieIds, ct);
         return TypedResults.NoContent();
     }
 
@@ -71,7 +71,7 @@ internal static class PeopleAdminApi
     /// A person's names are part of their films' search text: after a rename or removal, those
     /// films are re-indexed (a write, so their versions move) and every cached view of them goes.
     /// </summary>
-    private static async Task RefreshFilmsAsync(CatalogDbContext db, HybridCache cache, CatalogStandby standby, int personId, List<int> movieIds, CancellationToken ct)
+    private static async Task RefreshFilmsAsync(CatalogDbContext db, HybridCache cache, CardCache cards, CatalogStandby standby, int personId, List<int> movieIds, CancellationToken ct)
     {
         foreach (var movieId in movieIds)
         {
@@ -80,6 +80,8 @@ internal static class PeopleAdminApi
             movie.RefreshSearchFields();
         }
         await db.SaveChangesAsync(ct);
+        // After the commit: a card read before it and kept after this would be the old one.
+        cards.DropPeople([personId]);
         string[] tags = [CacheKeys.Person(personId), .. movieIds.Select(CacheKeys.Movie), MoviesApi.ListsTag];
         await standby.FenceAsync(tags);
         await cache.RemoveByTagAsync(tags, ct);

@@ -15,13 +15,13 @@ internal static class PersonCardsApi
         return app;
     }
 
-    private static async Task<Results<Ok<CardList<PersonSummary>>, ValidationProblem>> GetCards(string? ids, CatalogDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<CardList<PersonSummary>>, ValidationProblem>> GetCards(string? ids, CatalogDbContext db, CardCache cards, CancellationToken ct)
     {
         if (!BatchIds.TryRead(ids, "ids", out var wanted, out var problem))
         {
             return problem;
         }
         // The one read behind REST and gRPC alike.
-        return TypedResults.Ok(new CardList<PersonSummary>(await CardReads.PeopleAsync(db, wanted, ct)));
+        return TypedResults.Ok(new CardList<PersonSummary>(await CardReads.PeopleAsync(db, cards, wanted, ct)));
     }
 }

@@ -29,7 +29,7 @@ internal static class RankingsApi
     }
 
     private static async Task<Results<Ok<Ranking>, ValidationProblem>> GetRanking(
-        string kind, string? limit, MovieRankings rankings, CatalogDbContext db, TimeProvider clock, CancellationToken ct)
+        string kind, string? limit, MovieRankings rankings, CatalogDbContext db, CardCache cards, TimeProvider clock, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         if (!MovieRankings.Kinds.Contains(kind))
@@ -48,7 +48,7 @@ internal static class RankingsApi
 
         var ids = await rankings.TopAsync(kind, size, ct);
         // A film removed since it was ranked is left out; the ranks stay consecutive.
-        var items = (await CardReads.MoviesAsync(db, ids, clock.Today(), ct)).Select((movie, i) => new RankedMovie(movie, i + 1)).ToList();
+        var items = (await CardReads.MoviesAsync(db, cards, ids, clock.Today(), ct)).Select((movie, i) => new RankedMovie(movie, i + 1)).ToList();
         return TypedResults.Ok(new Ranking(kind, items));
     }
 }

@@ -39,8 +39,8 @@ internal static class CatalogSearch
     private const int TypoWords = 3;
 
     /// <summary>The cards of the films a search for <paramref name="query"/> shows, best first.</summary>
-    public static async Task<List<MovieSummary>> MoviesAsync(CatalogDbContext db, SearchIndexSync index, string query, int limit, DateOnly today, CancellationToken ct) =>
-        await CardReads.MoviesAsync(db, await MovieIdsAsync(db, index, query, limit, ct), today, ct);
+    public static async Task<List<MovieSummary>> MoviesAsync(CatalogDbContext db, SearchIndexSync index, CardCache cards, string query, int limit, DateOnly today, CancellationToken ct) =>
+        await CardReads.MoviesAsync(db, cards, await MovieIdsAsync(db, index, query, limit, ct), today, ct);
 
     /// <summary>The ids of the films a search for <paramref name="query"/> shows, best first: from the index, or Postgres while it builds.</summary>
     public static async Task<List<int>> MovieIdsAsync(CatalogDbContext db, SearchIndexSync index, string query, int limit, CancellationToken ct)

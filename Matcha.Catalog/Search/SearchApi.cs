@@ -18,7 +18,7 @@ internal static class SearchApi
     }
 
     private static async Task<Results<Ok<SearchResult>, ValidationProblem>> SearchAsync(
-        string? q, CatalogReads reads, SearchIndexSync search, TimeProvider clock, CancellationToken ct)
+        string? q, CatalogReads reads, SearchIndexSync search, CardCache cards, TimeProvider clock, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(q) || q.Length > 100 || !StoredText.IsStorable(q))
         {
@@ -31,7 +31,7 @@ internal static class SearchApi
         var today = clock.Today();
         var db = reads.Public;
         // Ranked in memory (or by Postgres while the index builds), then both pages' cards in one round trip.
-        var (movies, people) = await CardReads.MoviesAndPeopleAsync(db,
+        var (movies, people) = await CardReads.MoviesAndPeopleAsync(db, cards,
             await CatalogSearch.MovieIdsAsync(db, search, q, Limit, ct), await CatalogSearch.PersonIdsAsync(db, search, q, Limit, ct), today, ct);
         return TypedResults.Ok(new SearchResult(movies, people));
     }

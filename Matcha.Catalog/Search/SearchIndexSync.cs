@@ -21,7 +21,7 @@ namespace Matcha.Catalog.Search;
 /// log: they change the order, and a row per changed film is cheap.
 /// </summary>
 internal sealed partial class SearchIndexSync(
-    SearchIndex index, SearchIndexWrites writes, NpgsqlDataSource dataSource, Data.CatalogStandby standby,
+    SearchIndex index, SearchIndexWrites writes, NpgsqlDataSource dataSource, Data.CatalogStandby standby, Data.CardCache cards,
     IOptions<SearchIndexOptions> options, TimeProvider clock, ILogger<SearchIndexSync> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _catchingUp = new(1, 1);
@@ -129,6 +129,7 @@ internal sealed partial class SearchIndexSync(
         var films = await ReadFilmsAsync(connection, null, ct);
         var people = await ReadPeopleAsync(connection, null, ct);
         index.Replace(films, people);
+        cards.Clear();
         films.Clear();
         people.Clear();
         index.SetReady(true);
@@ -174,6 +175,9 @@ internal sealed partial class SearchIndexSync(
         {
             return true;
         }
+        // Committed changes by any writer (another replica, the importer): this process's cards of them go too.
+        cards.DropFilms(films);
+        cards.DropPeople(people);
 
         var changedFilms = await ReadFilmsAsync(connection, [.. films], ct);
         var changedPeople = await ReadPeopleAsync(connection, [.. people], ct);

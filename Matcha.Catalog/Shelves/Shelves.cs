@@ -69,7 +69,7 @@ internal static class ShelfReader
         }
 
         var ids = rows.SelectMany(row => row.Films).Distinct().ToList();
-        var films = (await CardReads.MoviesAsync(db, ids, today, ct)).ToDictionary(m => m.Id);
+        var films = (await CardReads.MoviesAsync(db, null, ids, today, ct)).ToDictionary(m => m.Id);
         return new ShelfSet([.. rows.Select(row => new Shelf(row.Id, Names(row.Id),
             [.. row.Films.Where(films.ContainsKey).Select(id => films[id])]))]);
     }

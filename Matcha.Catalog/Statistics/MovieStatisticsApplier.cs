@@ -19,7 +19,8 @@ namespace Matcha.Catalog.Statistics;
 /// other events about a removed film change nothing. An event about a film Catalog never had is
 /// an error (retried, then dead-lettered until an operator restores the film and replays it).
 /// </summary>
-public sealed class MovieStatisticsApplier(TimeProvider clock, HybridCache cache, StatisticsChanges changes, CatalogStandby standby, SearchIndexWrites searchWrites) : IEventApplier<CatalogDbContext>
+public sealed class MovieStatisticsApplier(
+    TimeProvider clock, HybridCache cache, CardCache cards, StatisticsChanges changes, CatalogStandby standby, SearchIndexWrites searchWrites) : IEventApplier<CatalogDbContext>
 {
     public const string Subscription = "catalog-stats";
     public const string Topic = "ratings";
@@ -214,6 +215,8 @@ public sealed class MovieStatisticsApplier(TimeProvider clock, HybridCache cache
         {
             return;
         }
+        // Cards, and the film page, serve statistics from memory: drop them so the next read shows the change.
+        cards.DropFilms(movieIds);
         // The film page serves its statistics from the cache: drop it so the next read shows the change
         // (read from the primary while the fence lasts: a standby may not have replayed this commit yet).
         await standby.FenceAsync(movieIds.Select(CacheKeys.Movie));

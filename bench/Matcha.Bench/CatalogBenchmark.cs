@@ -33,7 +33,10 @@ internal static partial class CatalogBenchmark
         Console.WriteLine($"Catalog benchmark: {options.Films:N0} films, {options.People:N0} people, {options.Requests:N0} detail requests, concurrency {options.Concurrency}");
         BuildConfiguration.Print();
         Console.WriteLine("Starting Postgres, Redis and Catalog as local processes...");
-        await using var app = await BenchApp.StartAsync(Resources);
+        // pg_stat_statements, loaded for the benchmark only: what Postgres does per search.
+        await using var app = await BenchApp.StartAsync(Resources, builder => builder
+            .CreateResourceBuilder(builder.Resources.OfType<IResourceWithArgs>().Single(r => r.Name == "postgres"))
+            .WithArgs(Load.PostgresProfile.ServerArgs));
 
         var stopwatch = Stopwatch.StartNew();
         var connectionString = await app.GetConnectionStringAsync("catalogdb") ?? throw new InvalidOperationException("no catalogdb");
@@ -72,6 +75,8 @@ internal static partial class CatalogBenchmark
 
         var searches = new List<(string Kind, Measurement Films, Measurement Both)>();
         var searchCpu = new List<string>();
+        await using var statements = Npgsql.NpgsqlDataSource.Create(connectionString);
+        await Load.PostgresProfile.ResetAsync(statements);
         foreach (var (kind, list) in queries)
         {
             var (filmsOnly, filmsCpu) = await Load.ServiceProcesses.WithCpuAsync(app, CpuMeasured, () => Measurement.RunAsync($"search, {kind}", [.. list.Select(q => $"/movies?q={Uri.EscapeDataString(q)}")], options.Concurrency, client));
@@ -79,6 +84,8 @@ internal static partial class CatalogBenchmark
             searches.Add((kind, filmsOnly, both));
             searchCpu.Add($"| {kind} | {filmsCpu} | {bothCpu} |");
         }
+        var postgresPerSearch = new StringWriter(CultureInfo.InvariantCulture);
+        await Load.PostgresProfile.PrintAsync(statements, top: 6, perUnit: searches.Sum(s => s.Films.Requests + s.Both.Requests), indent: "  ", output: postgresPerSearch);
         var uncached = await Measurement.RunAsync("detail, uncached", [.. ids.Select(id => $"/movies/{id}")], options.Concurrency, client);
 
         var cached = new List<Measurement>();
@@ -123,6 +130,9 @@ internal static partial class CatalogBenchmark
         Console.WriteLine("| CPU per search | films | films+people |");
         Console.WriteLine("|---|---|---|");
         searchCpu.ForEach(Console.WriteLine);
+        Console.WriteLine();
+        Console.WriteLine("Postgres per search, every kind (pg_stat_statements: calls, execution ms, mean ms, buffers per call):");
+        Console.Write(postgresPerSearch);
         Console.WriteLine();
         searches.ForEach(s => { Console.WriteLine(s.Films); Console.WriteLine(s.Both); });
         Console.WriteLine(uncached);
