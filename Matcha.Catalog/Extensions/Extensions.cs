@@ -24,6 +24,7 @@ internal static class Extensions
         CatalogStandby.Register(builder, dataSource =>
         {
             Database.KeepSessionOnClose(dataSource);
+            Database.PrepareRepeatedStatements(dataSource);
             dataSource.ConnectionStringBuilder.Options = CatalogSearch.TypoThresholdSetting;
         });
         builder.Services.AddScoped<CatalogReads>();

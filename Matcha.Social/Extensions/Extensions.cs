@@ -14,13 +14,8 @@ internal static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        // The feed's statements are planned once per connection, not per request: planning took
-        // longer than running a page further down (1.3 ms against 0.25 ms; docs/social.md).
-        builder.AddServiceDatabase<SocialDbContext>("socialdb", dataSource =>
-        {
-            dataSource.ConnectionStringBuilder.MaxAutoPrepare = 32;
-            dataSource.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
-        });
+        // The feed's statements are planned once per connection, not per request (Database.PrepareRepeatedStatements).
+        builder.AddServiceDatabase<SocialDbContext>("socialdb");
         builder.Services.AddExceptionHandler<ErasedUserWriteHandler>();
         builder.AddFeedConcurrency();
         builder.AddRedisClient("redis");
