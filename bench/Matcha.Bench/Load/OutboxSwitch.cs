@@ -15,8 +15,8 @@ internal static class OutboxSwitch
     public static async Task LeaveOutAsync(NpgsqlDataSource ratingsDb)
     {
         await using var command = ratingsDb.CreateCommand("""
-            SET lock_timeout = '30s';
             BEGIN;
+            SET LOCAL lock_timeout = '30s';
             ALTER TABLE outbox_messages RENAME TO outbox_messages_kept;
             CREATE VIEW outbox_messages AS SELECT * FROM outbox_messages_kept WHERE false;
             CREATE FUNCTION bench_discard_outbox_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.id := 0; RETURN NEW; END $$;
@@ -29,8 +29,8 @@ internal static class OutboxSwitch
     public static async Task PutBackAsync(NpgsqlDataSource ratingsDb)
     {
         await using var command = ratingsDb.CreateCommand("""
-            SET lock_timeout = '30s';
             BEGIN;
+            SET LOCAL lock_timeout = '30s';
             DROP VIEW outbox_messages;
             DROP FUNCTION bench_discard_outbox_row();
             ALTER TABLE outbox_messages_kept RENAME TO outbox_messages;
