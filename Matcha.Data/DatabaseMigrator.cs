@@ -52,7 +52,7 @@ internal sealed partial class DatabaseMigrator<TContext>(
             finally
             {
                 // Pooled connections keep their session (Database.KeepSessionOnClose): the lock is released here, always.
-                await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({MigrationLockKey})", CancellationToken.None);
+                await UnlockAsync(db);
             }
             var current = pending.Count > 0 ? pending[^1] : "(up to date)";
             LogMigrated(database, pending.Count, current);
@@ -71,6 +71,21 @@ internal sealed partial class DatabaseMigrator<TContext>(
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// Releases the migration lock. A connection that broke took the lock with it, and its error is not the one to
+    /// report: the migration's own failure (or none) is.
+    /// </summary>
+    private static async Task UnlockAsync(TContext db)
+    {
+        try
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({MigrationLockKey})", CancellationToken.None);
+        }
+        catch (System.Data.Common.DbException) when (db.Database.GetDbConnection().State != System.Data.ConnectionState.Open)
+        {
+        }
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Database {Database}: applied {Count} migration(s), now at {Migration}")]
     private partial void LogMigrated(string database, int count, string migration);

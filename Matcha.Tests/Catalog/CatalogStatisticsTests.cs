@@ -190,6 +190,8 @@ public class CatalogStatisticsTests(MatchaAppFixture fixture)
         services.AddSingleton(sp => new CatalogStandby(null, sp, new CatalogStandbyOptions(),
             Microsoft.Extensions.Logging.Abstractions.NullLogger<CatalogStandby>.Instance));
         services.AddSingleton<SearchIndexWrites>();
+        services.AddOptions<CardCacheOptions>();
+        services.AddSingleton<CardCache>();
         services.AddScoped<MovieStatisticsApplier>();
         services.AddSingleton<IEventSubscription>(sp => new EventSubscription<CatalogDbContext, MovieStatisticsApplier>(
             MovieStatisticsApplier.Subscription, MovieStatisticsApplier.Topic, sp.GetRequiredService<IServiceScopeFactory>(),
