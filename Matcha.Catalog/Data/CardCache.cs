@@ -19,9 +19,10 @@ public sealed class CardCacheOptions
 
 /// <summary>
 /// Film and person cards this process read in the last few seconds (<see cref="CardCacheOptions.LocalSeconds"/>), so
-/// that a search page, a shelf or a batch of cards for a screen is answered from memory when its cards were read
-/// lately. Search was the reason: the cards of a page of 20 films and 20 people cost Postgres 0.5–1.8 ms of CPU per
-/// search, as much as everything Catalog itself did for it (docs/performance.md, "Search: the cards in memory").
+/// that a search page, a ranking or a batch of cards for a screen is answered from memory when its cards were read
+/// lately (the shelves, cached longer elsewhere, read theirs afresh). Search was the reason: the cards of a page of 20
+/// films and 20 people cost Postgres 0.5–1.8 ms of CPU per search, as much as everything Catalog itself did for it
+/// (docs/performance.md, "Fewer trips to Postgres").
 /// </summary>
 /// <remarks>
 /// <para>
