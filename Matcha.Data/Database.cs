@@ -21,13 +21,22 @@ public static class Database
     {
         builder.AddNpgsqlDataSource(connectionName, configureDataSourceBuilder: dataSource =>
         {
-            KeepSessionOnClose(dataSource);
-            PrepareRepeatedStatements(dataSource);
+            ApplyPoolDefaults(dataSource);
             configureDataSource?.Invoke(dataSource);
         });
         builder.Services.AddDbContextPool<TContext>((services, options) => options.UseServiceDatabase(services.GetRequiredService<NpgsqlDataSource>()));
         builder.Services.AddHostedService<DatabaseMigrator<TContext>>();
         return builder;
+    }
+
+    /// <summary>
+    /// How every Matcha pool runs (<see cref="KeepSessionOnClose"/>, <see cref="PrepareRepeatedStatements"/>): applied to
+    /// each service's own database here, and by a service to any other data source it builds (Catalog's standby).
+    /// </summary>
+    public static void ApplyPoolDefaults(NpgsqlDataSourceBuilder dataSource)
+    {
+        KeepSessionOnClose(dataSource);
+        PrepareRepeatedStatements(dataSource);
     }
 
     /// <summary>

@@ -10,22 +10,24 @@ using Matcha.Data;
 using Matcha.EventBus;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
+using Npgsql;
 using StackExchange.Redis;
 
 namespace Matcha.Catalog;
 
 internal static class Extensions
 {
+    private static void UseTypoThreshold(NpgsqlDataSourceBuilder dataSource) =>
+        dataSource.ConnectionStringBuilder.Options = CatalogSearch.TypoThresholdSetting;
+
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddServiceDatabase<CatalogDbContext>("catalogdb",
-            dataSource => dataSource.ConnectionStringBuilder.Options = CatalogSearch.TypoThresholdSetting);
+        builder.AddServiceDatabase<CatalogDbContext>("catalogdb", UseTypoThreshold);
         // Public reads on the hot standby when the AppHost runs one (catalogdb-replica), else on catalogdb.
         CatalogStandby.Register(builder, dataSource =>
         {
-            Database.KeepSessionOnClose(dataSource);
-            Database.PrepareRepeatedStatements(dataSource);
-            dataSource.ConnectionStringBuilder.Options = CatalogSearch.TypoThresholdSetting;
+            Database.ApplyPoolDefaults(dataSource);
+            UseTypoThreshold(dataSource);
         });
         builder.Services.AddScoped<CatalogReads>();
         builder.AddRedisClient("redis");
