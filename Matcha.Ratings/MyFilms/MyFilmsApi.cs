@@ -90,10 +90,9 @@ internal static class MyFilmsApi
             .Where(w => w.UserId == user.Id && movieIds.Contains(w.MovieId) && w.State != null)
             .ToDictionaryAsync(w => w.MovieId, w => w.State, cancellationToken);
         var personal = await models.ForUserAsync(user.Id, db, cancellationToken);
-        var known = personal is null
-            ? []
-            : (await db.Movies.AsNoTracking().Where(m => movieIds.Contains(m.Id) && m.RemovedAt == null).Select(m => m.Id)
-                .ToListAsync(cancellationToken)).ToHashSet();
+        // The film list in memory answers which films Ratings knows; asking Postgres was the home screen's costliest
+        // statement (docs/performance.md, "Screens: the film states from memory").
+        var known = personal is null ? [] : await shelf.KnownAsync(movieIds, cancellationToken);
         var items = movieIds
             .Where(id => scores.ContainsKey(id) || wishes.ContainsKey(id) || known.Contains(id))
             .Select(id =>

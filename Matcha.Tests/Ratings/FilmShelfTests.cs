@@ -162,6 +162,22 @@ public sealed class FilmShelfTests
         Assert.Equal([7], (await second).Select(f => f.Id));
     }
 
+    [Fact]
+    public async Task KnowsTheFilmsOfTheListInWhateverOrderTheyWereReadAndForgetsARemovedOneAfterAChange()
+    {
+        var shelf = Shelf();
+        var known = shelf.KnownAsync([1, 2, 3, 40, 99, 100_000], CancellationToken.None);
+        (await NextReadAsync()).SetResult(Films(99, 3, 40, 1, 7));
+
+        Assert.Equal([1, 3, 40, 99], (await known).Order());
+
+        shelf.Invalidate();   // film 40 removed on this replica
+        known = shelf.KnownAsync([1, 40, 7], CancellationToken.None);
+        (await NextReadAsync()).SetResult(Films(7, 1, 99, 3));
+        Assert.Equal([1, 7], (await known).Order());
+        Assert.Empty(await shelf.KnownAsync([2, 4, 100], CancellationToken.None));
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         for (var i = 0; i < 200 && !condition(); i++)
