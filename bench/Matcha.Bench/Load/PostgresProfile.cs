@@ -43,11 +43,13 @@ internal static class PostgresProfile
         while (await reader.ReadAsync())
         {
             var query = reader.GetString(5);
+            var perCall = string.Create(CultureInfo.InvariantCulture,
+                $"{reader.GetDouble(3),7:F3} ms mean {reader.GetDouble(4),7:F1} buffers ({reader.GetDouble(6):F1} read) {reader.GetDouble(7),6:F3} ms plan {reader.GetDouble(8),6:F3} ms JIT  {query[..Math.Min(query.Length, 110)]}");
             output.WriteLine(perUnit is { } units
                 ? string.Create(CultureInfo.InvariantCulture,
-                    $"{indent}{reader.GetString(0),-9} {reader.GetInt64(1) / (double)units,6:F2} calls {reader.GetDouble(2) / units,7:F3} ms {reader.GetDouble(3),7:F3} ms mean {reader.GetDouble(4),7:F1} buffers ({reader.GetDouble(6):F1} read) {reader.GetDouble(7),6:F3} ms plan {reader.GetDouble(8),6:F3} ms JIT  {query[..Math.Min(query.Length, 110)]}")
+                    $"{indent}{reader.GetString(0),-9} {reader.GetInt64(1) / (double)units,6:F2} calls {reader.GetDouble(2) / units,7:F3} ms {perCall}")
                 : string.Create(CultureInfo.InvariantCulture,
-                    $"{indent}{reader.GetString(0),-9} {reader.GetInt64(1),8} calls {reader.GetDouble(2),9:F0} ms total {reader.GetDouble(3),7:F3} ms mean {reader.GetDouble(4),7:F1} buffers ({reader.GetDouble(6):F1} read) {reader.GetDouble(7),6:F3} ms plan {reader.GetDouble(8),6:F3} ms JIT  {query[..Math.Min(query.Length, 110)]}"));
+                    $"{indent}{reader.GetString(0),-9} {reader.GetInt64(1),8} calls {reader.GetDouble(2),9:F0} ms total {perCall}"));
         }
     }
 }
