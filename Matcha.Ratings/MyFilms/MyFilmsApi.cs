@@ -83,13 +83,15 @@ internal static class MyFilmsApi
                 ["recommendations"] = [$"recommendations must be between 1 and {RecommendationsApi.MaxLimit}."],
             });
         }
-        var scores = await db.Ratings.AsNoTracking()
-            .Where(r => r.UserId == user.Id && movieIds.Contains(r.MovieId) && r.Score != null && r.RejectedReason == null)
-            .ToDictionaryAsync(r => r.MovieId, r => r.Score, cancellationToken);
+        // The user's ratings that count are read once, all of them: the fold-in needs them all, and the page's scores are
+        // among them. A second query for the page's films alone ran on a generic plan that read all of them anyway.
+        var userScores = await PersonalModels.ScoresAsync(user.Id, db, cancellationToken);
+        var page = movieIds.ToHashSet();
+        var scores = userScores.Where(s => page.Contains(s.MovieId)).ToDictionary(s => s.MovieId, s => (decimal?)s.Score);
         var wishes = await db.WishlistEntries.AsNoTracking()
             .Where(w => w.UserId == user.Id && movieIds.Contains(w.MovieId) && w.State != null)
             .ToDictionaryAsync(w => w.MovieId, w => w.State, cancellationToken);
-        var personal = await models.ForUserAsync(user.Id, db, cancellationToken);
+        var personal = models.ForUser(user.Id, userScores);
         // The film list in memory answers which films Ratings knows; asking Postgres was the home screen's costliest
         // statement (docs/performance.md, "Screens: the film states from memory").
         var known = personal is null ? [] : await shelf.KnownAsync(movieIds, cancellationToken);
