@@ -18,6 +18,7 @@ builder.AddAccessTokenAuthentication();
 builder.AddDeletedAccountWrites();
 builder.AddGatewayRateLimiting();
 builder.AddServiceProxy();
+builder.AddCatalogPageCache();
 builder.AddSessionApi();
 builder.AddScreens();
 builder.AddGraphQLApi();
@@ -31,12 +32,14 @@ app.UseRequestLimits();   // bodies over their route's limit: 413 before anythin
 
 // Every endpoint (health and OpenAPI above; proxy, session, screens and the web app below) passes these, in
 // this order: the caller's identity, then a deleted account's writes refused, then rate limiting
-// (it partitions by user, so it needs the identity), then the closed authorization.
+// (it partitions by user, so it needs the identity), then the closed authorization; only then
+// may the gateway answer a catalogue page from its own memory.
 app.UseAuthentication();
 app.UsePersonalAnswersNotStored();
 app.UseDeletedAccountWrites();
 app.UseRateLimiter();
 app.UseAuthorization();
+app.UseCatalogPageCache();   // a film's or person's page kept a second, after every check above
 
 app.MapServiceProxy();
 app.MapSessionApi();

@@ -78,7 +78,11 @@ internal static class TransportSecurity
                 context.Response.OnStarting(() =>
                 {
                     context.Response.Headers.CacheControl = "private, no-store";
-                    context.Response.Headers.Append(HeaderNames.Vary, "Authorization");
+                    // Once: a page the gateway kept (CatalogPageCache) already carries it.
+                    if (!context.Response.Headers.Vary.Any(v => v?.Contains("Authorization", StringComparison.OrdinalIgnoreCase) == true))
+                    {
+                        context.Response.Headers.Append(HeaderNames.Vary, "Authorization");
+                    }
                     return Task.CompletedTask;
                 });
             }

@@ -15,7 +15,8 @@ public sealed class StatisticsFreshnessTests(MatchaAppFixture fixture)
     /// <summary>
     /// The statistics consumer drops the film's cached page right after its commit, so a read may still meet the old page
     /// in the moment between the two; without the drop it would be served for 10 s from a process's own copy and 10 min from
-    /// Redis. Two seconds tells the two apart on a loaded machine. The same holds for the film's card (search, screens), which
+    /// Redis. Read through the gateway, the page may also be one the gateway kept for its second (Gateway:PageCache). Two
+    /// seconds tells the two apart on a loaded machine. The same holds for the film's card (search, screens), which
     /// this process keeps for Catalog:Cards:LocalSeconds (5 s) and the consumer drops with the page.
     /// </summary>
     private static readonly TimeSpan PageBound = TimeSpan.FromSeconds(2);

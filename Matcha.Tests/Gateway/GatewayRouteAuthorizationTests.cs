@@ -38,7 +38,7 @@ public sealed class GatewayRouteAuthorizationTests(MatchaAppFixture fixture)
     {
         var publicRoutes = GatewayRoutes().Where(r => r.IsPublic).Select(r => r.Name).Order();
 
-        Assert.Equal(["accounts-deletion-status", "accounts-jwks", "accounts-login", "accounts-logout", "accounts-refresh", "accounts-signup", "accounts-verify", "catalog-reads"], publicRoutes);
+        Assert.Equal(["accounts-deletion-status", "accounts-jwks", "accounts-login", "accounts-logout", "accounts-refresh", "accounts-signup", "accounts-verify", "catalog-film-pages", "catalog-person-pages", "catalog-reads"], publicRoutes);
     }
 
     [Theory]
