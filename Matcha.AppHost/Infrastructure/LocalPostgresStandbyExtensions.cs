@@ -58,7 +58,7 @@ internal static class LocalPostgresStandbyExtensions
             failureStatus: HealthStatus.Unhealthy, tags: null));
 
         return builder.AddResource(standby)
-            .WithEndpoint(name: LocalPostgresStandbyResource.PrimaryEndpointName, scheme: "tcp")
+            .WithEndpoint(name: LocalPostgresStandbyResource.PrimaryEndpointName, scheme: "tcp", isProxied: false)   // its own port: every query crossed Aspire's proxy twice (docs/running.md, "Addresses")
             .WithArgs(context =>
             {
                 if (runAsRoot)

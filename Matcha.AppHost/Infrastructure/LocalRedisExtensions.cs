@@ -21,7 +21,7 @@ internal static class LocalRedisExtensions
         var healthCheckKey = AddRedisHealthCheck(builder, redis);
 
         return builder.AddResource(redis)
-            .WithEndpoint(name: LocalRedisResource.PrimaryEndpointName, scheme: "tcp")
+            .WithEndpoint(name: LocalRedisResource.PrimaryEndpointName, scheme: "tcp", isProxied: false)   // its own port: every query crossed Aspire's proxy twice (docs/running.md, "Addresses")
             .WithArgs(context =>
             {
                 context.Args.Add(configFile);
