@@ -72,7 +72,7 @@ internal static class CatalogPageCache
                 {
                     if (context.Response.StatusCode is >= 200 and < 300)
                     {
-                        await store.EvictByTagAsync(Tag, context.RequestAborted);
+                        await store.EvictByTagAsync(Tag, CancellationToken.None);   // the write is done, whether or not its writer still listens
                     }
                 });
             }
