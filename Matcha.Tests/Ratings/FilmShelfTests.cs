@@ -178,6 +178,58 @@ public sealed class FilmShelfTests
         Assert.Empty(await shelf.KnownAsync([2, 4, 100], CancellationToken.None));
     }
 
+    [Fact]
+    public async Task AnExpiredListWhoseStampIsUnchangedIsKeptWithoutReadingTheFilmsAgain()
+    {
+        var stamp = new FilmListStamp(3, 7);
+        var (stampReads, filmReads) = (0, 0);
+        var shelf = new FilmShelf(
+            _ => { Interlocked.Increment(ref filmReads); return Task.FromResult(new FilmListRead(Films(1, 2, 3), new FilmListStamp(3, 7))); },
+            _ => { Interlocked.Increment(ref stampReads); return Task.FromResult(stamp); },
+            Lifetime, _clock, NullLogger.Instance);
+        var before = await shelf.AllAsync(CancellationToken.None);
+
+        _clock.Advance(Lifetime);
+        await shelf.AllAsync(CancellationToken.None);
+        await WaitUntilAsync(() => shelf.PendingRead is null);
+
+        Assert.Equal((1, 1), (stampReads, filmReads));
+        Assert.Same(before, await shelf.AllAsync(CancellationToken.None));
+        // The list's lifetime starts again from the check.
+        _clock.Advance(Lifetime - TimeSpan.FromSeconds(1));
+        await shelf.AllAsync(CancellationToken.None);
+        Assert.Equal((1, 1), (stampReads, filmReads));
+
+        // A film changed (its version rose): the next check reads the films.
+        stamp = new FilmListStamp(3, 8);
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        await shelf.AllAsync(CancellationToken.None);
+        await WaitUntilAsync(() => shelf.PendingRead is null);
+        Assert.Equal((2, 2), (stampReads, filmReads));
+    }
+
+    [Fact]
+    public async Task AListWhoseStampCannotBeReadStaysInHandAndTheNextRequestChecksAgain()
+    {
+        var failing = true;
+        var filmReads = 0;
+        var shelf = new FilmShelf(
+            _ => { Interlocked.Increment(ref filmReads); return Task.FromResult(new FilmListRead(Films(1, 2), new FilmListStamp(2, 2))); },
+            _ => failing ? Task.FromException<FilmListStamp>(new InvalidOperationException("Postgres is away")) : Task.FromResult(new FilmListStamp(2, 2)),
+            Lifetime, _clock, NullLogger.Instance);
+        var before = await shelf.AllAsync(CancellationToken.None);
+
+        _clock.Advance(Lifetime);
+        Assert.Same(before, await shelf.AllAsync(CancellationToken.None));
+        await WaitUntilAsync(() => shelf.PendingRead is null);
+        Assert.Same(before, await shelf.AllAsync(CancellationToken.None));
+
+        failing = false;
+        await WaitUntilAsync(() => shelf.PendingRead is null);
+        Assert.Same(before, await shelf.AllAsync(CancellationToken.None));
+        Assert.Equal(1, filmReads);
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         for (var i = 0; i < 200 && !condition(); i++)

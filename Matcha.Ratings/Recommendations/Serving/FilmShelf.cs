@@ -21,9 +21,13 @@ public sealed record ShelfFilm(int Id, string[] Genres, DateOnly? ReleaseDate, i
 /// <item>The first request reads the list, once however many arrive together; they all wait for
 /// that read, which runs with a DbContext of its own, since the request that started it may end
 /// before it does.</item>
-/// <item>After <see cref="RecommendationOptions.FilmListLifetime"/> the list is read again in the
+/// <item>After <see cref="RecommendationOptions.FilmListLifetime"/> the list is checked again in the
 /// background while requests go on getting the one they had (stale while revalidating): when the
 /// list expired, every request in flight used to wait for the read of 100,000 films.</item>
+/// <item>The check reads the table's <see cref="FilmListStamp"/> first, one row, and reads the films
+/// only when it differs from the stamp of the list in hand. Reading 100,000 films every 30 s cost
+/// Postgres 0.28 s and Ratings more, and a home screen that met it waited (docs/performance.md,
+/// "The thread pool's spinning and the film list's stamp").</item>
 /// <item>A list read again with the same films is not a new list: the instance stays, and so do
 /// the rankings kept under it (<see cref="RecommendationsApi"/>'s top picks are keyed by it).</item>
 /// <item>The replica that applies a film's event calls <see cref="Invalidate"/>: the next request
@@ -32,7 +36,8 @@ public sealed record ShelfFilm(int Id, string[] Genres, DateOnly? ReleaseDate, i
 /// </summary>
 public sealed partial class FilmShelf
 {
-    private readonly Func<CancellationToken, Task<IReadOnlyList<ShelfFilm>>> _read;
+    private readonly Func<CancellationToken, Task<FilmListRead>> _read;
+    private readonly Func<CancellationToken, Task<FilmListStamp>>? _stamp;
     private readonly TimeSpan _lifetime;
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
@@ -41,16 +46,23 @@ public sealed partial class FilmShelf
     private Task<Shelf>? _reading;
     private long _generation;
 
-    private sealed record Shelf(IReadOnlyList<ShelfFilm> Films, DateTimeOffset ReadAt);
+    private sealed record Shelf(IReadOnlyList<ShelfFilm> Films, FilmListStamp? Stamp, DateTimeOffset ReadAt);
 
     public FilmShelf(IServiceScopeFactory scopes, IOptions<RecommendationOptions> options, TimeProvider clock, ILogger<FilmShelf> logger)
-        : this(ct => ReadAllAsync(scopes, ct), options.Value.FilmListLifetime, clock, logger)
+        : this(ct => ReadAllAsync(scopes, ct), ct => StampAsync(scopes, ct), options.Value.FilmListLifetime, clock, logger)
     {
     }
 
+    /// <summary>A shelf whose every check reads the films (no stamp).</summary>
     internal FilmShelf(Func<CancellationToken, Task<IReadOnlyList<ShelfFilm>>> read, TimeSpan lifetime, TimeProvider clock, ILogger logger)
+        : this(async ct => new FilmListRead(await read(ct), null), null, lifetime, clock, logger)
     {
-        (_read, _lifetime, _clock, _logger) = (read, lifetime, clock, logger);
+    }
+
+    internal FilmShelf(
+        Func<CancellationToken, Task<FilmListRead>> read, Func<CancellationToken, Task<FilmListStamp>>? stamp, TimeSpan lifetime, TimeProvider clock, ILogger logger)
+    {
+        (_read, _stamp, _lifetime, _clock, _logger) = (read, stamp, lifetime, clock, logger);
     }
 
     /// <summary>The read in flight, if any (tests wait for a background read to be taken in).</summary>
@@ -87,13 +99,13 @@ public sealed partial class FilmShelf
                 if (_clock.GetUtcNow() - shelf.ReadAt >= _lifetime && _reading is null)
                 {
                     // Nobody waits for this read: its failure is logged here, and the list in hand stays.
-                    _reading = ReadAsync(_generation);
+                    _reading = ReadAsync(_generation, shelf.Stamp);
                     _reading.ContinueWith(read => LogRefreshFailed(read.Exception!), CancellationToken.None,
                         TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                 }
                 return shelf.Films;
             }
-            reading = _reading ??= ReadAsync(_generation);
+            reading = _reading ??= ReadAsync(_generation, inHand: null);
         }
         // A request that gives up stops waiting; the read goes on for the others.
         return (await reading.WaitAsync(cancellationToken)).Films;
@@ -138,13 +150,26 @@ public sealed partial class FilmShelf
         return -1;
     }
 
-    private async Task<Shelf> ReadAsync(long generation)
+    private async Task<Shelf> ReadAsync(long generation, FilmListStamp? inHand)
     {
         // Off the caller's thread and out of the lock it holds.
         await Task.Yield();
         try
         {
-            var films = await _read(CancellationToken.None);
+            if (inHand is { } stamp && _stamp is not null && await _stamp(CancellationToken.None) == stamp)
+            {
+                lock (_gate)
+                {
+                    // Nothing changed since the list in hand was read: it stays, and its lifetime starts again.
+                    if (generation == _generation && _shelf is { } kept && kept.Stamp == stamp)
+                    {
+                        _reading = null;
+                        _shelf = kept with { ReadAt = _clock.GetUtcNow() };
+                        return _shelf;
+                    }
+                }
+            }
+            var (films, readStamp) = await _read(CancellationToken.None);
             if (!InIdOrder(films))
             {
                 films = [.. films.OrderBy(f => f.Id)];   // in id order: KnownAsync searches by id, and two reads compare film by film
@@ -153,13 +178,13 @@ public sealed partial class FilmShelf
             {
                 if (generation != _generation)
                 {
-                    return new Shelf(films, _clock.GetUtcNow());
+                    return new Shelf(films, readStamp, _clock.GetUtcNow());
                 }
                 _reading = null;
                 var kept = _shelf is { } old && old.Films.Count == films.Count && old.Films.Zip(films).All(pair => pair.First.SameAs(pair.Second))
                     ? old.Films
                     : films;
-                _shelf = new Shelf(kept, _clock.GetUtcNow());
+                _shelf = new Shelf(kept, readStamp, _clock.GetUtcNow());
                 return _shelf;
             }
         }
@@ -177,20 +202,46 @@ public sealed partial class FilmShelf
         }
     }
 
-    private static async Task<IReadOnlyList<ShelfFilm>> ReadAllAsync(IServiceScopeFactory scopes, CancellationToken cancellationToken)
+    private static async Task<FilmListRead> ReadAllAsync(IServiceScopeFactory scopes, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RatingsDbContext>();
-        var films = await db.Movies.AsNoTracking()
-            .Where(m => m.RemovedAt == null)
-            .Select(m => new { m.Id, m.Genres, m.ReleaseDate, m.Year })
+        // Removed films too, in the same statement: the stamp counts every row, and this list's stamp must be the one
+        // of the rows it was made from.
+        var rows = await db.Movies.AsNoTracking()
+            .Select(m => new { m.Id, m.Genres, m.ReleaseDate, m.Year, m.Version, Removed = m.RemovedAt != null })
             .ToListAsync(cancellationToken);
         // Not in id order: ReadAsync sorts the list in memory. ORDER BY id made Postgres walk the primary key and fetch
         // the rows one by one (647 ms and 100,345 buffers at 100,000 films in the screens benchmark, against a
         // sequential scan's few thousand).
-        return [.. films.Select(f => new ShelfFilm(f.Id, [.. f.Genres], f.ReleaseDate, f.Year))];
+        var stamp = new FilmListStamp(rows.Count, rows.Sum(f => (decimal)f.Version));
+        return new FilmListRead([.. rows.Where(f => !f.Removed).Select(f => new ShelfFilm(f.Id, [.. f.Genres], f.ReleaseDate, f.Year))], stamp);
     }
+
+    private static async Task<FilmListStamp> StampAsync(IServiceScopeFactory scopes, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<RatingsDbContext>();
+        // One statement, so the count and the sum are of one snapshot.
+        var row = await db.Database
+            .SqlQuery<StampRow>($"SELECT count(*) AS \"Rows\", coalesce(sum(version), 0)::numeric AS \"VersionSum\" FROM movies")
+            .SingleAsync(cancellationToken);
+        return new FilmListStamp(row.Rows, row.VersionSum);
+    }
+
+    private sealed record StampRow(long Rows, decimal VersionSum);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The film list could not be read again; the one in hand is served until the next try")]
     private partial void LogRefreshFailed(Exception exception);
 }
+
+/// <summary>
+/// What the film table holds, in two numbers: its rows, removed films included, and the sum of their
+/// versions. Every change a film's event makes raises one of them — a new film adds a row, and a
+/// changed or removed one takes its event's version, which only grows (the inbox drops older ones) —
+/// so an equal stamp means the same films.
+/// </summary>
+public readonly record struct FilmListStamp(long Rows, decimal VersionSum);
+
+/// <summary>The films not removed, and the stamp of the rows they were read from (null when the read has none).</summary>
+public readonly record struct FilmListRead(IReadOnlyList<ShelfFilm> Films, FilmListStamp? Stamp);
