@@ -102,25 +102,6 @@ public sealed class AppHostModelTests(MatchaAppFixture fixture)
         Assert.DoesNotContain(fixture.App.GetEndpoint("gateway", "http").GetLeftPart(UriPartial.Authority), EnvironmentOf("gateway")["ASPNETCORE_URLS"].Split(';'));
     }
 
-    [Theory]
-    [InlineData("catalog")]
-    [InlineData("ratings")]
-    [InlineData("accounts")]
-    [InlineData("social")]
-    [InlineData("gateway")]
-    public void EachServicesThreadPoolWaitsForWorkWithoutSpinning(string service)
-    {
-        // What the running process read at its start: the runtimeconfig.json beside its executable
-        // (dotnet publish and the container images carry the same file).
-        Assert.True(fixture.App.ResourceNotifications.TryGetCurrentState(service, out var state), $"{service} has no state");
-        var pid = state.Snapshot.Properties.Single(p => p.Name == "executable.pid").Value?.ToString();
-        var executable = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0')[0];
-        using var config = System.Text.Json.JsonDocument.Parse(File.ReadAllText(executable + ".runtimeconfig.json"));
-        var properties = config.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
-
-        Assert.Equal(0, properties.GetProperty("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit").GetInt32());
-    }
-
     private Dictionary<string, string> EnvironmentOf(string resource)
     {
         Assert.True(fixture.App.ResourceNotifications.TryGetCurrentState(resource, out var state), $"{resource} has no state");
