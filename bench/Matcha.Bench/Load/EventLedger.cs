@@ -9,11 +9,13 @@ namespace Matcha.Bench.Load;
 /// the written row's <c>xmin</c> right after the write was acknowledged (its user writes nothing
 /// else meanwhile); Catalog's from its inbox row, which its consumer inserts in the transaction
 /// that applies the event. An event Catalog has not applied when the run ends is lost: it counts
-/// as infinitely late, so it moves the percentiles instead of dropping out of them.
+/// as infinitely late, so it moves the percentiles instead of dropping out of them. A drain waits
+/// for Social too, the other consumer of Ratings' events, so that no round pays for the one before.
 /// </summary>
-internal sealed class EventLedger(NpgsqlDataSource ratingsDb, NpgsqlDataSource catalogDb)
+internal sealed class EventLedger(NpgsqlDataSource ratingsDb, NpgsqlDataSource catalogDb, NpgsqlDataSource socialDb)
 {
     private const string Subscription = "catalog-stats";
+    private const string SocialSubscription = "social-ratings";
     private readonly ConcurrentDictionary<(string Aggregate, long Version), DateTime> _committed = new();
 
     /// <summary>Notes when the write's transaction committed in ratingsdb.</summary>
@@ -53,11 +55,16 @@ internal sealed class EventLedger(NpgsqlDataSource ratingsDb, NpgsqlDataSource c
     }
 
     /// <summary>Ratings' events committed and not yet applied by Catalog (relay and consumer together).</summary>
-    public async Task<long> BacklogAsync()
+    public Task<long> BacklogAsync() => BacklogAsync(catalogDb, Subscription);
+
+    /// <summary>The same for Social's feed, which reads the same events.</summary>
+    public Task<long> SocialBacklogAsync() => BacklogAsync(socialDb, SocialSubscription);
+
+    private async Task<long> BacklogAsync(NpgsqlDataSource consumerDb, string subscription)
     {
-        await using var produced = ratingsDb.CreateCommand("SELECT count(*) FROM outbox_messages WHERE topic = 'ratings'");
-        await using var applied = catalogDb.CreateCommand($"SELECT count(*) FROM inbox_messages WHERE subscription = '{Subscription}'");
+        await using var applied = consumerDb.CreateCommand($"SELECT count(*) FROM inbox_messages WHERE subscription = '{subscription}'");
         var consumed = (long)(await applied.ExecuteScalarAsync())!;
+        await using var produced = ratingsDb.CreateCommand("SELECT count(*) FROM outbox_messages WHERE topic = 'ratings'");
         return (long)(await produced.ExecuteScalarAsync())! - consumed;
     }
 
@@ -68,11 +75,11 @@ internal sealed class EventLedger(NpgsqlDataSource ratingsDb, NpgsqlDataSource c
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
-    /// <summary>Waits until Catalog has applied every event Ratings committed; false if it has not within <paramref name="patience"/>.</summary>
+    /// <summary>Waits until Catalog and Social have applied every event Ratings committed; false if they have not within <paramref name="patience"/>.</summary>
     public async Task<bool> DrainAsync(TimeSpan patience)
     {
         var deadline = DateTime.UtcNow + patience;
-        while (await BacklogAsync() > 0)
+        while (await BacklogAsync() > 0 || await SocialBacklogAsync() > 0)
         {
             if (DateTime.UtcNow > deadline)
             {

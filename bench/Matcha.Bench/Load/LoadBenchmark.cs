@@ -58,6 +58,7 @@ internal static class LoadBenchmark
 
         await using var ratingsDb = DataSource(await app.GetConnectionStringAsync("ratingsdb"), options.Concurrency);
         await using var catalogDb = DataSource(await app.GetConnectionStringAsync("catalogdb"), 8);
+        await using var socialDb = DataSource(await app.GetConnectionStringAsync("socialdb"), 2);
         using var gateway = app.CreateHttpClient("gateway", "http");
         gateway.Timeout = TimeSpan.FromSeconds(30);
         // The rounds without the outbox announce nothing, by design, so they write to films of their
@@ -69,7 +70,7 @@ internal static class LoadBenchmark
         var silentUsers = new VirtualUsers(users.All, silentFilms);
         Console.WriteLine($"  {users.Count} users signed up and in through the gateway; {films.Length} released films, {silentFilms.Length} more for the rounds without outbox");
 
-        var ledger = new EventLedger(ratingsDb, catalogDb);
+        var ledger = new EventLedger(ratingsDb, catalogDb, socialDb);
         var throughGateway = new GatewayWrites(gateway, "gateway, with outbox");
         var withoutOutbox = new GatewayWrites(gateway, "gateway, without outbox");
         var limit = new NpgsqlWrites(ratingsDb);
@@ -189,7 +190,7 @@ internal static class LoadBenchmark
     {
         if (!await ledger.DrainAsync(DrainPatience))
         {
-            Console.WriteLine($"  the backbone did not drain within {DrainPatience.TotalMinutes:F0} min; {await ledger.BacklogAsync()} events still waiting");
+            Console.WriteLine($"  the backbone did not drain within {DrainPatience.TotalMinutes:F0} min; {await ledger.BacklogAsync()} events still waiting for Catalog, {await ledger.SocialBacklogAsync()} for Social");
         }
     }
 

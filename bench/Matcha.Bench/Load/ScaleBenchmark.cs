@@ -46,11 +46,12 @@ internal static class ScaleBenchmark
         var instances = await InstancesAsync(app);
         await using var ratingsDb = NpgsqlDataSource.Create(await app.GetConnectionStringAsync("ratingsdb") ?? throw new InvalidOperationException("no ratingsdb"));
         await using var catalogDb = NpgsqlDataSource.Create(await app.GetConnectionStringAsync("catalogdb") ?? throw new InvalidOperationException("no catalogdb"));
+        await using var socialDb = NpgsqlDataSource.Create(await app.GetConnectionStringAsync("socialdb") ?? throw new InvalidOperationException("no socialdb"));
         using var gateway = app.CreateHttpClient("gateway", "http");
         gateway.Timeout = TimeSpan.FromSeconds(30);
         var films = await LoadBenchmark.ReleasedFilmsAsync(ratingsDb);
         var users = await VirtualUsers.SignUpAsync(gateway, options.Users, films);
-        var ledger = new EventLedger(ratingsDb, catalogDb);
+        var ledger = new EventLedger(ratingsDb, catalogDb, socialDb);
         var writes = new GatewayWrites(gateway, $"gateway, {replicas} replica(s)");
         var errors = new ErrorTally();
 

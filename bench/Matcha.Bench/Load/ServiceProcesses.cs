@@ -12,7 +12,7 @@ namespace Matcha.Bench.Load;
 /// </summary>
 internal static partial class ServiceProcesses
 {
-    public static readonly string[] Services = ["gateway", "accounts", "catalog", "ratings"];
+    public static readonly string[] Services = ["gateway", "accounts", "catalog", "ratings", "social"];
 
     /// <summary>e.g. "Release" (the folder its assembly was started from), or "unknown".</summary>
     public static string BuildConfiguration(DistributedApplication app, string resource)
