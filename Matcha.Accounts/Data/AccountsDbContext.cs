@@ -11,8 +11,10 @@ using Microsoft.EntityFrameworkCore.Design;
 
 namespace Matcha.Accounts.Data;
 
-public sealed class AccountsDbContext(DbContextOptions<AccountsDbContext> options) : DbContext(options)
+public sealed class AccountsDbContext : DbContext
 {
+    public AccountsDbContext(DbContextOptions<AccountsDbContext> options) : base(options) => Database.ApplyContextDefaults();
+
     public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
     public DbSet<User> Users => Set<User>();
     public DbSet<SessionFamily> SessionFamilies => Set<SessionFamily>();

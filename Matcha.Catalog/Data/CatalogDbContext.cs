@@ -9,8 +9,10 @@ using Microsoft.EntityFrameworkCore.Design;
 
 namespace Matcha.Catalog.Data;
 
-public sealed partial class CatalogDbContext(DbContextOptions<CatalogDbContext> options) : DbContext(options)
+public sealed partial class CatalogDbContext : DbContext
 {
+    public CatalogDbContext(DbContextOptions<CatalogDbContext> options) : base(options) => Database.ApplyContextDefaults();
+
     public DbSet<Movie> Movies => Set<Movie>();
     public DbSet<Person> People => Set<Person>();
     public DbSet<Credit> Credits => Set<Credit>();

@@ -13,8 +13,10 @@ using Microsoft.EntityFrameworkCore.Design;
 
 namespace Matcha.Ratings.Data;
 
-public sealed class RatingsDbContext(DbContextOptions<RatingsDbContext> options) : DbContext(options)
+public sealed class RatingsDbContext : DbContext
 {
+    public RatingsDbContext(DbContextOptions<RatingsDbContext> options) : base(options) => Database.ApplyContextDefaults();
+
     public DbSet<Movie> Movies => Set<Movie>();
     public DbSet<Rating> Ratings => Set<Rating>();
     public DbSet<WishlistEntry> WishlistEntries => Set<WishlistEntry>();

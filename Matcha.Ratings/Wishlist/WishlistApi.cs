@@ -69,17 +69,15 @@ internal static class WishlistApi
     private static async Task ChangeStateAsync(this RatingsDbContext db, Guid userId, int movieId, WishState? state, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        if (state is not null)
-        {
-            await db.Database.ExecuteSqlAsync($"""
+        // The entry, created empty if a state is set and there is none, then locked and read: one command, one round trip.
+        var entry = (await (state is null
+            ? db.WishlistEntries.FromSql($"SELECT * FROM wishlist_entries WHERE user_id = {userId} AND movie_id = {movieId} FOR UPDATE")
+            : db.WishlistEntries.FromSql($"""
                 INSERT INTO wishlist_entries (user_id, movie_id, state, version, updated_at)
                 VALUES ({userId}, {movieId}, NULL, 0, now())
-                ON CONFLICT DO NOTHING
-                """, cancellationToken);
-        }
-        var entry = await db.WishlistEntries
-            .FromSql($"SELECT * FROM wishlist_entries WHERE user_id = {userId} AND movie_id = {movieId} FOR UPDATE")
-            .SingleOrDefaultAsync(cancellationToken);
+                ON CONFLICT DO NOTHING;
+                SELECT * FROM wishlist_entries WHERE user_id = {userId} AND movie_id = {movieId} FOR UPDATE
+                """)).ToListAsync(cancellationToken)).SingleOrDefault();
         if (entry is not null && entry.State != state)
         {
             var old = entry.State;

@@ -9,8 +9,10 @@ using Microsoft.EntityFrameworkCore.Design;
 
 namespace Matcha.Social.Data;
 
-public sealed class SocialDbContext(DbContextOptions<SocialDbContext> options) : DbContext(options)
+public sealed class SocialDbContext : DbContext
 {
+    public SocialDbContext(DbContextOptions<SocialDbContext> options) : base(options) => Database.ApplyContextDefaults();
+
     public DbSet<Member> Members => Set<Member>();
     public DbSet<Follow> Follows => Set<Follow>();
     public DbSet<Activity> Activities => Set<Activity>();

@@ -1,7 +1,12 @@
+using System.Data.Common;
+using Matcha.Data;
 using Matcha.EventBus;
 using Matcha.Ratings.Data;
 using Matcha.Ratings.Ratings;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Npgsql;
 using StackExchange.Redis;
 
 namespace Matcha.Tests.Backbone;
@@ -30,6 +35,70 @@ public class OutboxTransactionTests(MatchaAppFixture fixture)
         using var gateway = fixture.CreateGatewayClient();
         var stats = await EventsDriver.EventuallyAsync(() => gateway.StatsAsync(movieId), s => s.Count == 1);
         Assert.Equal(EventsDriver.Histogram(4.5), stats.Histogram);
+    }
+
+    [Fact]
+    public async Task ARatingWriteIsTwoCommandsAndACommitWithNoSavepointLeaseAfterLease()
+    {
+        await using var dataSource = NpgsqlDataSource.Create(await fixture.ConnectionStringAsync("ratingsdb"));
+        var statements = new StatementLog();
+        // As the service builds its contexts: pooled, on its data source, so a second lease gets a context back from the pool.
+        var options = new DbContextOptionsBuilder<RatingsDbContext>();
+        options.UseServiceDatabase(dataSource).AddInterceptors(statements);
+        var pool = new PooledDbContextFactory<RatingsDbContext>(options.Options);
+        var movieId = await fixture.AddFilmAsync();
+        var userId = Guid.NewGuid();
+        foreach (var score in new[] { 3.5m, 4m })
+        {
+            await using var db = await pool.CreateDbContextAsync();
+            await RatingWrites.SetScoreAsync(db, userId, movieId, score, DateTimeOffset.UtcNow, CancellationToken.None);
+        }
+
+        // Each write is two commands and its commit: the row created if need be, locked and read; then its update and
+        // its event in one batch. EF Core's automatic savepoint would add two round trips around the batch.
+        Assert.Equal(0, statements.Savepoints);
+        Assert.Equal(4, statements.Commands);
+        Assert.Equal(4m, await fixture.QueryAsync<decimal>("ratingsdb", "SELECT score FROM ratings WHERE user_id = @p0 AND movie_id = @p1", userId, movieId));
+        Assert.Equal(2, await fixture.QueryAsync<long>("ratingsdb",
+            "SELECT count(*) FROM outbox_messages WHERE aggregate_id = @p0", $"rating/{movieId}/{userId}"));
+    }
+
+    /// <summary>Counts the commands a context sends and the savepoints it makes.</summary>
+    private sealed class StatementLog : DbCommandInterceptor, IDbTransactionInterceptor
+    {
+        private int _commands;
+        private int _savepoints;
+
+        public int Commands => _commands;
+        public int Savepoints => _savepoints;
+
+        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
+            DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _commands);
+            return ValueTask.FromResult(result);
+        }
+
+        public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(
+            DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _commands);
+            return ValueTask.FromResult(result);
+        }
+
+        public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(
+            DbCommand command, CommandEventData eventData, InterceptionResult<object> result, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _commands);
+            return ValueTask.FromResult(result);
+        }
+
+        public ValueTask<InterceptionResult> CreatingSavepointAsync(
+            DbTransaction transaction, TransactionEventData eventData, InterceptionResult result, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _savepoints);
+            return ValueTask.FromResult(result);
+        }
     }
 
     /// <summary>A rating and its event, written the way the endpoint writes them, then committed or rolled back.</summary>
