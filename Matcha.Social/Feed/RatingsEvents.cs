@@ -13,39 +13,97 @@ public sealed record CommentPosted(long CommentId, int MovieId, Guid UserId, Dat
 /// <summary>Social's reading of Ratings' CommentRemoved v1.</summary>
 public sealed record CommentRemoved(long CommentId);
 
-/// <summary>Keeps <see cref="Activity"/> in step with Ratings; the consumer has already dropped stale versions.</summary>
+/// <summary>
+/// Keeps <see cref="Activity"/> in step with Ratings; the consumer has already dropped stale versions.
+/// A batch's events only gather their net effect (an applier lives for one batch), which
+/// <see cref="FlushAsync"/> writes in one statement: a round trip per batch, where one per event made
+/// Social the busiest consumer of Ratings' events at load (docs/performance.md).
+/// </summary>
 internal sealed class RatingsEventsApplier : IEventApplier<SocialDbContext>
 {
     public const string Subscription = "social-ratings";
     public const string Topic = "ratings";
 
-    public async Task ApplyAsync(EventEnvelope envelope, SocialDbContext db, CancellationToken cancellationToken)
+    /// <summary>Per member and film, the batch's last rating activity; null: the rating was removed.</summary>
+    private readonly Dictionary<(Guid UserId, int MovieId), Activity?> _ratings = [];
+
+    /// <summary>The rows to insert, in the order of the events that made them: their ids are the feed's order.</summary>
+    private readonly List<Activity> _added = [];
+    private readonly HashSet<long> _removedComments = [];
+
+    public bool SaveAfterEachEvent => false;
+
+    public Task ApplyAsync(EventEnvelope envelope, SocialDbContext db, CancellationToken cancellationToken)
     {
         switch (envelope.Type)
         {
             case nameof(RatingChanged):
                 var rating = envelope.PayloadAs<RatingChanged>();
-                await db.Activities.Where(a => a.UserId == rating.UserId && a.MovieId == rating.MovieId && a.Kind == ActivityKind.Rated)
-                    .ExecuteDeleteAsync(cancellationToken);
-                if (rating.NewScore is { } score)
+                // A changed rating replaces its row, so it rises to the top of the feed.
+                if (_ratings.GetValueOrDefault((rating.UserId, rating.MovieId)) is { } earlier)
                 {
-                    db.Activities.Add(new Activity
-                    {
-                        UserId = rating.UserId, Kind = ActivityKind.Rated, MovieId = rating.MovieId, Score = score, OccurredAt = rating.ChangedAt,
-                    });
+                    _added.Remove(earlier);
+                }
+                var row = rating.NewScore is { } score
+                    ? new Activity { UserId = rating.UserId, Kind = ActivityKind.Rated, MovieId = rating.MovieId, Score = score, OccurredAt = rating.ChangedAt }
+                    : null;
+                _ratings[(rating.UserId, rating.MovieId)] = row;
+                if (row is not null)
+                {
+                    _added.Add(row);
                 }
                 break;
             case nameof(CommentPosted):
                 var posted = envelope.PayloadAs<CommentPosted>();
-                db.Activities.Add(new Activity
+                _added.Add(new Activity
                 {
                     UserId = posted.UserId, Kind = ActivityKind.Commented, MovieId = posted.MovieId, CommentId = posted.CommentId, OccurredAt = posted.PostedAt,
                 });
                 break;
             case nameof(CommentRemoved):
                 var removed = envelope.PayloadAs<CommentRemoved>();
-                await db.Activities.Where(a => a.CommentId == removed.CommentId).ExecuteDeleteAsync(cancellationToken);
+                _added.RemoveAll(a => a.CommentId == removed.CommentId);
+                _removedComments.Add(removed.CommentId);
                 break;
         }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The batch's rows replaced and removed, then its new rows inserted in event order, in one statement: the deletes
+    /// see the table as it was before the statement, so they never touch a row it inserts.
+    /// </summary>
+    public async Task FlushAsync(SocialDbContext db, CancellationToken cancellationToken)
+    {
+        if (_ratings.Count == 0 && _added.Count == 0 && _removedComments.Count == 0)
+        {
+            return;
+        }
+        Guid[] ratedUsers = [.. _ratings.Keys.Select(k => k.UserId)];
+        int[] ratedFilms = [.. _ratings.Keys.Select(k => k.MovieId)];
+        long[] removedComments = [.. _removedComments];
+        Guid[] users = [.. _added.Select(a => a.UserId)];
+        string[] kinds = [.. _added.Select(a => a.Kind.ToString())];
+        int[] films = [.. _added.Select(a => a.MovieId)];
+        decimal?[] scores = [.. _added.Select(a => a.Score)];
+        long?[] comments = [.. _added.Select(a => a.CommentId)];
+        DateTimeOffset[] occurred = [.. _added.Select(a => a.OccurredAt.ToUniversalTime())];
+        await db.Database.ExecuteSqlAsync($"""
+            WITH replaced AS (
+                DELETE FROM activities a
+                USING unnest({ratedUsers}, {ratedFilms}) AS r(user_id, movie_id)
+                WHERE a.kind = 'Rated' AND a.user_id = r.user_id AND a.movie_id = r.movie_id
+            ), uncommented AS (
+                DELETE FROM activities WHERE comment_id = ANY({removedComments})
+            )
+            INSERT INTO activities (user_id, kind, movie_id, score, comment_id, occurred_at)
+            SELECT user_id, kind, movie_id, score, comment_id, occurred_at
+            FROM unnest({users}, {kinds}, {films}, {scores}, {comments}, {occurred}) WITH ORDINALITY
+                AS n(user_id, kind, movie_id, score, comment_id, occurred_at, position)
+            ORDER BY position
+            """, cancellationToken);
+        _ratings.Clear();
+        _added.Clear();
+        _removedComments.Clear();
     }
 }

@@ -51,6 +51,32 @@ public sealed class FeedTests(MatchaAppFixture fixture)
     }
 
     [Fact]
+    public async Task ABurstOfChangesLeavesTheLastStateOfEachInTheOrderTheyWereLastChanged()
+    {
+        using var gateway = fixture.CreateGatewayClient();
+        var (reader, critic) = (await gateway.NewFanAsync(), await gateway.NewFanAsync());
+        var criticHandle = (await gateway.SocialProfileAsync(critic)).Handle;
+        await gateway.FollowAsync(reader, criticHandle);
+        int[] films = [await fixture.AddFilmAsync(), await fixture.AddFilmAsync(), await fixture.AddFilmAsync(), await fixture.AddFilmAsync()];
+
+        // Back to back, so that Social's consumer tends to take several of them in one batch.
+        Assert.Equal(HttpStatusCode.NoContent, await gateway.RateAsync(critic, films[0], 2.0));
+        Assert.Equal(HttpStatusCode.NoContent, await gateway.RateAsync(critic, films[1], 3.0));
+        Assert.Equal(HttpStatusCode.NoContent, await gateway.RateAsync(critic, films[0], 4.0));
+        var comment = await gateway.CommentAsync(critic, films[2], "Gone soon.");
+        Assert.Equal(HttpStatusCode.NoContent, await gateway.RateAsync(critic, films[3], 5.0));
+        Assert.Equal(HttpStatusCode.NoContent, await gateway.UnrateAsync(critic, films[3]));
+        await gateway.ExpectAsync(critic, HttpMethod.Delete, $"/api/ratings/comments/{comment}", null, HttpStatusCode.NoContent);
+        var kept = await gateway.CommentAsync(critic, films[3], "Changed my mind.");
+
+        (string, int, decimal?, long?)[] expected = [("commented", films[3], null, kept), ("rated", films[0], 4.0m, null), ("rated", films[1], 3.0m, null)];
+        var feed = await EventsDriver.EventuallyAsync(
+            () => gateway.GetAsync<FeedPage>(reader, "/api/social/feed"),
+            f => f.Items.Select(i => (i.Kind, i.MovieId, i.Score, i.CommentId)).SequenceEqual(expected));
+        Assert.Equal(expected, feed.Items.Select(i => (i.Kind, i.MovieId, i.Score, i.CommentId)));
+    }
+
+    [Fact]
     public async Task TheFeedIsPagedWithoutRepeatsOrGapsAcrossFollowedMembers()
     {
         using var gateway = fixture.CreateGatewayClient();
