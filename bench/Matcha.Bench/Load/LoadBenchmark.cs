@@ -66,8 +66,8 @@ internal static class LoadBenchmark
         var allFilms = await ReleasedFilmsAsync(ratingsDb);
         var silentFilms = allFilms.Where((_, i) => i % 5 == 4).ToArray();
         var films = allFilms.Except(silentFilms).ToArray();
-        var users = await VirtualUsers.SignUpAsync(gateway, options.Users, films);
-        var silentUsers = new VirtualUsers(users.All, silentFilms);
+        using var users = await VirtualUsers.SignUpAsync(gateway, options.Users, films);
+        using var silentUsers = new VirtualUsers(users.All, silentFilms);
         Console.WriteLine($"  {users.Count} users signed up and in through the gateway; {films.Length} released films, {silentFilms.Length} more for the rounds without outbox");
 
         var ledger = new EventLedger(ratingsDb, catalogDb, socialDb);

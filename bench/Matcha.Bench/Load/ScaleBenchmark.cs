@@ -50,7 +50,7 @@ internal static class ScaleBenchmark
         using var gateway = app.CreateHttpClient("gateway", "http");
         gateway.Timeout = TimeSpan.FromSeconds(30);
         var films = await LoadBenchmark.ReleasedFilmsAsync(ratingsDb);
-        var users = await VirtualUsers.SignUpAsync(gateway, options.Users, films);
+        using var users = await VirtualUsers.SignUpAsync(gateway, options.Users, films);
         var ledger = new EventLedger(ratingsDb, catalogDb, socialDb);
         var writes = new GatewayWrites(gateway, $"gateway, {replicas} replica(s)");
         var errors = new ErrorTally();

@@ -49,11 +49,14 @@ internal sealed class VirtualUser(int index, Guid id, Tokens tokens)
 }
 
 /// <summary>The virtual users and the write mix: ratings 70 %, wishlist 20 %, comments 10 %; one request at a time per user.</summary>
-internal sealed class VirtualUsers(IReadOnlyList<VirtualUser> users, int[] films)
+internal sealed class VirtualUsers(IReadOnlyList<VirtualUser> users, int[] films) : IDisposable
 {
     private static readonly decimal[] Scores = [.. Enumerable.Range(1, 10).Select(i => i / 2m)];
     private static readonly WishState[] States = Enum.GetValues<WishState>();
     private readonly ConcurrentQueue<VirtualUser> _idle = new(users.OrderBy(_ => Random.Shared.Next()));
+
+    /// <summary>Counts <see cref="_idle"/>, so that a write waits for a user without polling.</summary>
+    private readonly SemaphoreSlim _idleCount = new(users.Count);
 
     public int Count => users.Count;
 
@@ -90,21 +93,45 @@ internal sealed class VirtualUsers(IReadOnlyList<VirtualUser> users, int[] films
     /// <summary>An idle user's next write, drawn from the mix; give the user back with <see cref="Release"/>.</summary>
     public bool TryNext(out Write write)
     {
-        if (!_idle.TryDequeue(out var user))
+        if (!_idleCount.Wait(0))
         {
             write = null!;
             return false;
         }
+        write = NextOf(Dequeue());
+        return true;
+    }
+
+    /// <summary>
+    /// The same, waiting for a user to be released while every user has a write in flight. A waiting write costs nothing
+    /// until then: polling every millisecond made the benchmark's own client the busiest process of a saturated run.
+    /// </summary>
+    public async Task<Write> NextAsync()
+    {
+        await _idleCount.WaitAsync();
+        return NextOf(Dequeue());
+    }
+
+    public void Release(Write write)
+    {
+        _idle.Enqueue(write.User);
+        _idleCount.Release();
+    }
+
+    public void Dispose() => _idleCount.Dispose();
+
+    /// <summary>Counted before it is taken, so it is there (<see cref="Release"/> enqueues before it counts).</summary>
+    private VirtualUser Dequeue() => _idle.TryDequeue(out var user) ? user : throw new InvalidOperationException("An idle user was counted but not queued.");
+
+    private Write NextOf(VirtualUser user)
+    {
         var film = films[Random.Shared.Next(films.Length)];
         var roll = Random.Shared.Next(100);
-        write = roll switch
+        return roll switch
         {
             < 70 => new Write(user, WriteKind.Rating, film, Scores[Random.Shared.Next(Scores.Length)], default),
             < 90 => new Write(user, WriteKind.Wish, film, 0, States[Random.Shared.Next(States.Length)]),
             _ => new Write(user, WriteKind.Comment, user.NextCommentFilm(films), 0, default),
         };
-        return true;
     }
-
-    public void Release(Write write) => _idle.Enqueue(write.User);
 }

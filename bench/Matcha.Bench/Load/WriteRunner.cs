@@ -59,11 +59,7 @@ internal static class WriteRunner
             }
             writes.Add(Task.Run(async () =>
             {
-                Write write;
-                while (!users.TryNext(out write))
-                {
-                    await Task.Delay(1);   // every user has a write in flight: this one waits its turn
-                }
+                var write = await users.NextAsync();   // every user may have a write in flight: this one waits its turn
                 var started = Stopwatch.GetTimestamp();
                 var written = await target.WriteAsync(write, CancellationToken.None);
                 var latency = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
