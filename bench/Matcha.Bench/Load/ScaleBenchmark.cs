@@ -49,7 +49,7 @@ internal static class ScaleBenchmark
         await using var socialDb = NpgsqlDataSource.Create(await app.GetConnectionStringAsync("socialdb") ?? throw new InvalidOperationException("no socialdb"));
         using var gateway = app.CreateHttpClient("gateway", "http");
         gateway.Timeout = TimeSpan.FromSeconds(30);
-        var films = await LoadBenchmark.ReleasedFilmsAsync(ratingsDb);
+        var films = await LoadBenchmark.ReleasedFilmsAsync(ratingsDb, catalogDb);
         using var users = await VirtualUsers.SignUpAsync(gateway, options.Users, films);
         var ledger = new EventLedger(ratingsDb, catalogDb, socialDb);
         var writes = new GatewayWrites(gateway, $"gateway, {replicas} replica(s)");
