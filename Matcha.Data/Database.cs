@@ -33,10 +33,9 @@ public static class Database
     /// <summary>
     /// How every Matcha context runs, called from its constructor (a pooled context keeps what its constructor set, lease
     /// after lease): no automatic savepoint around a <c>SaveChanges</c> inside the caller's transaction. EF Core sends
-    /// <c>SAVEPOINT</c> before and <c>RELEASE SAVEPOINT</c> after it, two round trips of a rating write's six, and on this
-    /// machine a round trip's socket send is most of a write's CPU in Ratings (docs/performance.md). Matcha never goes
-    /// on with a transaction after a failed <c>SaveChanges</c>: it answers or retries with a new one, so the savepoint
-    /// bought nothing. The event consumer has always run without it.
+    /// <c>SAVEPOINT</c> before and <c>RELEASE SAVEPOINT</c> after it: two of the six round trips a rating write made
+    /// (docs/performance.md). Matcha never goes on with a transaction after a failed <c>SaveChanges</c>: it answers or
+    /// starts again with a new one, so the savepoint bought nothing. The event consumer has always run without it.
     /// </summary>
     public static void ApplyContextDefaults(this DatabaseFacade database) => database.AutoSavepointsEnabled = false;
 

@@ -16,7 +16,7 @@ public sealed record CommentRemoved(long CommentId);
 /// <summary>
 /// Keeps <see cref="Activity"/> in step with Ratings; the consumer has already dropped stale versions.
 /// A batch's events only gather their net effect (an applier lives for one batch), which
-/// <see cref="FlushAsync"/> writes in one statement: a round trip per batch, where one per event made
+/// <see cref="FlushAsync"/> writes in one statement: a round trip per batch, where two per event made
 /// Social the busiest consumer of Ratings' events at load (docs/performance.md).
 /// </summary>
 internal sealed class RatingsEventsApplier : IEventApplier<SocialDbContext>
