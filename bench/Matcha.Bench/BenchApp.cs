@@ -32,6 +32,14 @@ internal static class BenchApp
                 builder.Resources.Remove(resource);
             }
         }
+        // Side by side with another pool size (docs/performance.md, "A bounded pool"): every service's Database__MaxPoolSize.
+        if (Environment.GetEnvironmentVariable("MATCHA_BENCH_POOL") is { } pool)
+        {
+            foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
+            {
+                builder.CreateResourceBuilder(project).WithEnvironment(Matcha.Data.Database.MaxPoolSizeSetting.Replace(":", "__", StringComparison.Ordinal), pool);
+            }
+        }
         configure?.Invoke(builder);
 
         var app = await builder.BuildAsync();

@@ -63,7 +63,8 @@ internal sealed record Measurement(string Name, int Requests, TimeSpan Elapsed, 
             for (var i = 0; i < sides.Length; i++)
             {
                 var measured = await sides[i].Pass();
-                Console.WriteLine($"  warm-up {pass}, {sides[i].Name}: {measured.PerSecond:F0} req/s");
+                Console.WriteLine($"  warm-up {pass}, {sides[i].Name}: {measured.PerSecond:F0} req/s" +
+                    (measured.Requests > 0 ? $", p50 {measured.Percentile(50):F0} ms, p99 {measured.Percentile(99):F0} ms" : ""));
                 steady &= pass > 1 && Math.Abs(measured.PerSecond - last[i]) <= 0.1 * last[i];
                 last[i] = measured.PerSecond;
             }

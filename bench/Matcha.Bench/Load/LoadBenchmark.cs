@@ -76,10 +76,13 @@ internal static class LoadBenchmark
         var limit = new NpgsqlWrites(ratingsDb);
         var errors = new ErrorTally();
 
-        // Warm-up (tiered JIT, pools, caches): one round's length each way, not measured.
-        await WriteRunner.FlatOutAsync(throughGateway, users, options.Concurrency, options.RoundLength, errors);
-        await WriteRunner.FlatOutAsync(limit, users, options.Concurrency, options.RoundLength, errors);
-        await DrainAsync(ledger);
+        // Warm-up (tiered JIT, pools, caches, Postgres's prepared statements per connection), not measured: rounds each way
+        // until each is within 10 % of its last. One round each way was too short: five rounds of one run went 137, 261,
+        // 363, 376 and 385 writes/s with the outbox, as the CPU per write fell over about 40 s of load (docs/performance.md).
+        Console.WriteLine("Warm-up: rounds with the outbox and of the limit, each drained, until each is steady...");
+        await Measurement.WarmUpAsync(
+            (throughGateway.Name, () => DrainedAsync(WriteRunner.FlatOutAsync(throughGateway, users, options.Concurrency, options.RoundLength, errors), ledger)),
+            (limit.Name, () => DrainedAsync(WriteRunner.FlatOutAsync(limit, users, options.Concurrency, options.RoundLength, errors), ledger)));
         await PostgresProfile.ResetAsync(ratingsDb);
 
         var rounds = new List<(Measurement With, Measurement Without, Measurement Limit)>();
@@ -124,7 +127,12 @@ internal static class LoadBenchmark
         // From here, not from the start: the sign-ups and rounds above are a burst the steady phase is not.
         var memory = SampleWorkingSetsAsync(app, sampling.Token);
         var chaos = options.Chaos ? LoadChaos.RunAsync(app, TimeSpan.FromSeconds(options.Seconds)) : Task.CompletedTask;
+        var steadyProfile = CpuProfile.Start(app);
+        using var commitsRead = new CancellationTokenSource();
+        var commits = ledger.ReadCommitsAsync(commitsRead.Token);
         var steady = await WriteRunner.SteadyAsync(throughGateway, users, options.Rate, TimeSpan.FromSeconds(options.Seconds), errors, ledger.NoteCommitAsync);
+        await commitsRead.CancelAsync();
+        await commits;
         await chaos;
         var upTo = await ledger.OutboxPositionAsync();
         await sampling.CancelAsync();
@@ -132,6 +140,7 @@ internal static class LoadBenchmark
         var workingSetSamples = await memory;
         Console.WriteLine($"  backlog every 5 s, events not yet sent by the relay + sent, not yet applied by Catalog: {string.Join("  ", samples)}");
         var drained = await ledger.DrainAsync(DrainPatience);
+        var steadyCpu = steadyProfile.PerWrite(steady.Requests);
         var lag = await ledger.LagsAsync(from, upTo);
         var lost = await LostWrites.CountAsync(ratingsDb, catalogDb, films);
 
@@ -141,6 +150,8 @@ internal static class LoadBenchmark
         Console.WriteLine($"  through the gateway, with outbox:    {CpuProfile.Format(cpu.Select(c => c.With))}");
         Console.WriteLine($"  through the gateway, without outbox: {CpuProfile.Format(cpu.Select(c => c.Without))}");
         Console.WriteLine($"  the limit, bare Npgsql:              {CpuProfile.Format(cpu.Select(c => c.Limit))}");
+        // At a steady rate each batch of the relay and the consumers is small, so a write costs more than flat out.
+        Console.WriteLine($"  the steady phase, to its drain:      {CpuProfile.Format([steadyCpu])}");
         Print(rounds, steady, lag, lost, drained, errors, options);
         Console.WriteLine($"Working set, MB: after the start; then every {WorkingSetEvery.TotalSeconds:F0} s of the steady phase (after the sign-ups and rounds); after the drain:");
         foreach (var service in ServiceProcesses.Services)
@@ -188,6 +199,13 @@ internal static class LoadBenchmark
         builder.CreateResourceBuilder(builder.Resources.OfType<IResourceWithArgs>().Single(r => r.Name == "postgres")).WithArgs(PostgresProfile.ServerArgs);
     }
 
+    private static async Task<Measurement> DrainedAsync(Task<Measurement> round, EventLedger ledger)
+    {
+        var measured = await round;
+        await DrainAsync(ledger);
+        return measured;
+    }
+
     private static async Task DrainAsync(EventLedger ledger)
     {
         if (!await ledger.DrainAsync(DrainPatience))
@@ -205,7 +223,7 @@ internal static class LoadBenchmark
             {
                 await Task.Delay(TimeSpan.FromSeconds(5), stop);
                 var (unsent, total) = (await ledger.UnsentAsync(), await ledger.BacklogAsync());
-                samples.Add($"{unsent}+{total - unsent}");
+                samples.Add($"{unsent}+{total - unsent} ({await ledger.ConnectionsAsync()})");
             }
         }
         catch (OperationCanceledException)
