@@ -55,8 +55,14 @@ internal static class ScaleBenchmark
         var writes = new GatewayWrites(gateway, $"gateway, {replicas} replica(s)");
         var errors = new ErrorTally();
 
-        await WriteRunner.FlatOutAsync(writes, users, options.Concurrency, options.RoundLength, errors);   // warm-up
-        await ledger.DrainAsync(TimeSpan.FromMinutes(3));
+        // As in the load benchmark: drained rounds until two in a row are within 10 % (one round was too short).
+        Console.WriteLine("  warm-up: drained rounds until steady...");
+        await Measurement.WarmUpAsync((writes.Name, async () =>
+        {
+            var measured = await WriteRunner.FlatOutAsync(writes, users, options.Concurrency, options.RoundLength, errors);
+            await ledger.DrainAsync(TimeSpan.FromMinutes(3));
+            return measured;
+        }));
         var measured = new List<Measurement>();
         var cpu = new Dictionary<string, double>();
         for (var round = 1; round <= options.Rounds; round++)
