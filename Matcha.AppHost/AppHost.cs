@@ -28,7 +28,7 @@ var adminEmail = builder.AddParameter("admin-email", "admin@matcha.local", publi
 var adminPassword = builder.AddParameter("admin-password",
     new GenerateParameterDefault { MinLength = 24, Special = false }, secret: true, persist: true);
 var (gatewaySigningKey, gatewayPublicKey) = builder.AddInternalIdentityKeys();
-// How each service's outbox reaches Redis: notify (the table, woken by NOTIFY) or cdc (logical replication); docs/events.md.
+// How each service's outbox reaches Redis: notify (the table, woken by the service's own commits) or cdc (logical replication); docs/events.md.
 // (A parameter given a plain value ignores configuration; this one reads it, notify if unset.)
 var eventsRelay = builder.AddParameter("events-relay", () => builder.Configuration["Parameters:events-relay"] ?? "notify", publishValueAsDefault: true);
 

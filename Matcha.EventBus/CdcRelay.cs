@@ -16,7 +16,7 @@ namespace Matcha.EventBus;
 /// Moves committed outbox rows to their Redis streams by change data capture: Postgres decodes
 /// the outbox table's inserts from its write-ahead log (<c>pgoutput</c>, publication
 /// <see cref="OutboxReplication.Publication"/>) and streams them, in commit order, through a
-/// replication slot of this database's own. Nothing polls and nothing needs a NOTIFY.
+/// replication slot of this database's own. Nothing polls and nothing needs a wake-up.
 /// <para>
 /// A batch of committed rows is marked published (skipping any another relay already sent),
 /// XADDed through <see cref="OutboxRelay.PublishAsync"/> (the same envelope, ids and spans), the

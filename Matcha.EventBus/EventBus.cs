@@ -19,20 +19,24 @@ namespace Matcha.EventBus;
 public static class EventBus
 {
     /// <summary>
-    /// Relays this service's outbox (<see cref="EventTablesModel.AddEventOutbox"/>) to Redis Streams,
+    /// Relays this service's outbox (<see cref="EventTablesModel.AddEventOutbox"/>, in <typeparamref name="TContext"/>) to Redis Streams,
     /// with the relay <c>Events:Relay</c> names: <see cref="RelayKind.Notify"/> (the default) or
     /// <see cref="RelayKind.Cdc"/>, which reads the database <paramref name="connectionName"/> through
     /// a replication connection of its own (the pooled data source does not give out the password).
     /// </summary>
-    public static IHostApplicationBuilder AddEventOutboxRelay(this IHostApplicationBuilder builder, string? connectionName = null)
+    public static IHostApplicationBuilder AddEventOutboxRelay<TContext>(this IHostApplicationBuilder builder, string? connectionName = null)
+        where TContext : DbContext
     {
         builder.AddEventBusCore();
+        builder.Services.AddSingleton<OutboxWake>();
+        builder.Services.ConfigureDbContext<TContext>((services, options) =>
+            options.AddInterceptors(new OutboxWakeInterceptor(services.GetRequiredService<OutboxWake>())));
         builder.Services.AddSingleton<OutboxRelay>();
         builder.Services.AddSingleton<IEventLagSource, OutboxLag>();
         if (builder.Configuration.GetSection(EventBusOptions.Section).GetValue<RelayKind?>(nameof(EventBusOptions.Relay)) is RelayKind.Cdc)
         {
             var connectionString = (connectionName is null ? null : builder.Configuration.GetConnectionString(connectionName))
-                ?? throw new InvalidOperationException($"{EventBusOptions.Section}:Relay=Cdc needs the outbox database's connection string: call AddEventOutboxRelay(\"<connection name>\") and set ConnectionStrings:<connection name> (given: {connectionName ?? "none"}).");
+                ?? throw new InvalidOperationException($"{EventBusOptions.Section}:Relay=Cdc needs the outbox database's connection string: call AddEventOutboxRelay<TContext>(\"<connection name>\") and set ConnectionStrings:<connection name> (given: {connectionName ?? "none"}).");
             builder.Services.AddSingleton(new OutboxReplication(connectionString));
             builder.Services.AddHostedService<CdcRelay>();
             builder.Services.AddHealthChecks().AddCheck<ReplicationSlotHealthCheck>("events-slot");

@@ -5,7 +5,7 @@ public sealed class EventBusOptions
 {
     public const string Section = "Events";
 
-    /// <summary>How committed outbox rows are found: the outbox table (NOTIFY and polling) or change data capture.</summary>
+    /// <summary>How committed outbox rows are found: the outbox table (woken by this process's commits, and polling) or change data capture.</summary>
     public RelayKind Relay { get; set; } = RelayKind.Notify;
 
     /// <summary>The change-data-capture relay commits a tiny transaction this often, so its slot advances while no event is written.</summary>
@@ -31,7 +31,7 @@ public sealed class EventBusOptions
     /// <summary>Rows sent again per turn of the relay's loop after Redis lost its data (between two normal batches).</summary>
     public int RepublishBatchSize { get; set; } = 1000;
 
-    /// <summary>The fallback when a NOTIFY is missed (for instance while the LISTEN connection reconnects).</summary>
+    /// <summary>How often the table relay looks for rows it was not woken for: written by another process (a replica that stopped before relaying them, a tool).</summary>
     public TimeSpan RelayPollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The longest pause between attempts while Redis or Postgres is unreachable.</summary>
@@ -81,7 +81,7 @@ public sealed class EventBusOptions
 /// <summary>Which relay moves a service's outbox to Redis (<c>Events:Relay</c>).</summary>
 public enum RelayKind
 {
-    /// <summary><see cref="OutboxRelay"/>: claims unsent rows from the table, woken by NOTIFY, polling as a fallback.</summary>
+    /// <summary><see cref="OutboxRelay"/>: claims unsent rows from the table, notified in process by this service's commits (<see cref="OutboxWake"/>), polling as a fallback.</summary>
     Notify,
 
     /// <summary><see cref="CdcRelay"/>: reads committed rows from the write-ahead log through a replication slot.</summary>

@@ -15,7 +15,7 @@ public static class EventTablesModel
     public const string InboxTable = "inbox_messages";
     public const string InboxVersionsTable = "inbox_aggregate_versions";
 
-    /// <summary>The LISTEN/NOTIFY channel the outbox trigger signals on commit.</summary>
+    /// <summary>The LISTEN/NOTIFY channel the outbox trigger signalled on commit, until <see cref="DropOutboxNotifyTrigger"/>.</summary>
     public const string OutboxChannel = "outbox_messages";
 
     public static ModelBuilder AddEventOutbox(this ModelBuilder modelBuilder)
@@ -69,9 +69,9 @@ public static class EventTablesModel
     }
 
     /// <summary>
-    /// Call from the migration that creates the outbox: a statement trigger that NOTIFYs the
+    /// The services' first outbox migrations called this: a statement trigger that NOTIFYs the
     /// relay. Postgres delivers the notification when the inserting transaction commits, and
-    /// never for one that rolls back.
+    /// never for one that rolls back. Dropped since (<see cref="DropOutboxNotifyTrigger"/>).
     /// </summary>
     public static MigrationBuilder CreateOutboxNotifyTrigger(this MigrationBuilder migrationBuilder)
     {
@@ -83,6 +83,20 @@ public static class EventTablesModel
             END $$;
             CREATE TRIGGER outbox_messages_notify AFTER INSERT ON {OutboxTable}
                 FOR EACH STATEMENT EXECUTE FUNCTION notify_outbox_messages();
+            """);
+        return migrationBuilder;
+    }
+
+    /// <summary>
+    /// Drops the NOTIFY trigger: the relay is woken in process by its own service's commits
+    /// (<see cref="OutboxWake"/>). Postgres serialises the commits of notifying transactions on
+    /// one lock held through each commit's WAL write, and under load the writes queued on it.
+    /// </summary>
+    public static MigrationBuilder DropOutboxNotifyTrigger(this MigrationBuilder migrationBuilder)
+    {
+        migrationBuilder.Sql($"""
+            DROP TRIGGER IF EXISTS outbox_messages_notify ON {OutboxTable};
+            DROP FUNCTION IF EXISTS notify_outbox_messages();
             """);
         return migrationBuilder;
     }

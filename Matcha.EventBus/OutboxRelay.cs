@@ -9,8 +9,9 @@ using StackExchange.Redis;
 namespace Matcha.EventBus;
 
 /// <summary>
-/// Moves committed outbox rows to their Redis streams. Woken by the outbox trigger's NOTIFY,
-/// and by a poll in case a notification was missed. Each batch is claimed with
+/// Moves committed outbox rows to their Redis streams. Woken when a transaction of this process that
+/// wrote outbox rows commits (<see cref="OutboxWake"/>), and by a poll for rows written elsewhere
+/// (another replica that stopped before relaying them, a tool). Each batch is claimed with
 /// <c>FOR UPDATE SKIP LOCKED</c>, so replicas share the work, and takes only the oldest unsent
 /// row of each aggregate, so an aggregate's events reach the stream in the order they were
 /// written even when two replicas relay at once. Rows are marked published in the claiming
@@ -20,6 +21,7 @@ namespace Matcha.EventBus;
 internal sealed partial class OutboxRelay(
     NpgsqlDataSource dataSource,
     IConnectionMultiplexer redis,
+    OutboxWake wake,
     IOptions<EventBusOptions> options,
     ILogger<OutboxRelay> logger) : BackgroundService
 {
@@ -40,7 +42,6 @@ internal sealed partial class OutboxRelay(
         FOR UPDATE SKIP LOCKED
         """;
 
-    private readonly WakeSignal _wake = new();
     private const string RepublishSql = """
         SELECT id, event_id, topic, type, schema_version, aggregate_id, aggregate_version,
                occurred_at, trace_parent, trace_state, payload::text
@@ -56,7 +57,6 @@ internal sealed partial class OutboxRelay(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
-        var listening = ListenAsync(stoppingToken);
         var backoff = TimeSpan.Zero;
         var nextPrune = DateTimeOffset.UtcNow;
         try
@@ -75,7 +75,7 @@ internal sealed partial class OutboxRelay(
                     }
                     if (published == 0 && republished == 0)
                     {
-                        await _wake.WaitAsync(_options.RelayPollInterval, stoppingToken);
+                        await wake.Signal.WaitAsync(_options.RelayPollInterval, stoppingToken);
                     }
                 }
                 catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
@@ -89,7 +89,6 @@ internal sealed partial class OutboxRelay(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
-        await listening;
     }
 
     internal async Task<int> PublishBatchAsync(CancellationToken cancellationToken)
@@ -271,71 +270,6 @@ internal sealed partial class OutboxRelay(
         }
     }
 
-    private async Task ListenAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
-                connection.Notification += (_, _) => _wake.Wake();
-                try
-                {
-                    await using (var listen = new NpgsqlCommand($"LISTEN {EventTablesModel.OutboxChannel}", connection))
-                    {
-                        await listen.ExecuteNonQueryAsync(stoppingToken);
-                    }
-                    // Anything committed while nobody listened is picked up now.
-                    _wake.Wake();
-                    while (true)
-                    {
-                        await connection.WaitAsync(stoppingToken);
-                    }
-                }
-                finally
-                {
-                    await UnlistenAsync(connection);
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                LogListenFailed(ex);
-                try
-                {
-                    await Task.Delay(_options.MaxBackoff, stoppingToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
-        }
-    }
-
-    /// <summary>
-    /// The services' pools keep a connection's session when it is returned (no reset on close): one still listening
-    /// would collect notifications nobody reads. A broken connection is not returned, so a failure here changes nothing.
-    /// </summary>
-    private static async Task UnlistenAsync(NpgsqlConnection connection)
-    {
-        if (connection.FullState != System.Data.ConnectionState.Open)
-        {
-            return;
-        }
-        try
-        {
-            await using var unlisten = new NpgsqlCommand("UNLISTEN *", connection) { CommandTimeout = 5 };
-            await unlisten.ExecuteNonQueryAsync(CancellationToken.None);
-        }
-        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
-        {
-        }
-    }
-
     [LoggerMessage(Level = LogLevel.Debug, Message = "Outbox relay published {Count} event(s)")]
     private partial void LogPublished(int count);
 
@@ -347,9 +281,6 @@ internal sealed partial class OutboxRelay(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox relay could not publish; retrying in {DelayMs} ms")]
     private partial void LogRelayFailed(Exception exception, double delayMs);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox relay lost its LISTEN connection; polling until it is back")]
-    private partial void LogListenFailed(Exception exception);
 }
 
 /// <summary>An outbox row on its way to its topic's stream.</summary>

@@ -3,7 +3,7 @@ using System.Threading.Channels;
 namespace Matcha.EventBus;
 
 /// <summary>
-/// A wake-up that coalesces (a relay's NOTIFY, a consumer's Redis message), and one loop's wait for
+/// A wake-up that coalesces (a relay's commit notice, a consumer's Redis message), and one loop's wait for
 /// it that ends at the first wake or after a timeout, whichever comes first. The relays and consumers
 /// wait here between polls (every 100 ms when idle); waiting with <c>CancelAfter</c> threw and caught
 /// an <see cref="OperationCanceledException"/> at every idle poll, about 40 a second in an idle

@@ -37,7 +37,7 @@ internal static class Extensions
         builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddSource(DeletionTelemetry.SourceName));
         builder.Services.ConfigureHttpJsonOptions(json =>
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
-        builder.AddEventOutboxRelay("accountsdb");
+        builder.AddEventOutboxRelay<AccountsDbContext>("accountsdb");
         builder.AddEventSubscription<AccountsDbContext, DeletionRepliesApplier>(DeletionRepliesApplier.Subscription, DeletionTopics.Replies);
     }
 

@@ -38,7 +38,7 @@ internal static class Extensions
         builder.Services.AddScoped<MovieLensImporter>();
 
         // Film changes go out through the outbox; Ratings' events come in as statistics.
-        builder.AddEventOutboxRelay("catalogdb");
+        builder.AddEventOutboxRelay<CatalogDbContext>("catalogdb");
         builder.AddEventSubscription<CatalogDbContext, MovieStatisticsApplier>(MovieStatisticsApplier.Subscription, MovieStatisticsApplier.Topic);
         builder.AddEventSubscription<CatalogDbContext, UserDataEraser>(UserDataEraser.Subscription, UserDataEraser.Topic);
 

@@ -24,7 +24,7 @@ internal static class Extensions
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
 
         builder.AddRecommendations();
-        builder.AddEventOutboxRelay("ratingsdb");
+        builder.AddEventOutboxRelay<RatingsDbContext>("ratingsdb");
         builder.AddEventSubscription<RatingsDbContext, CatalogEventsApplier>(CatalogEventsApplier.Subscription, CatalogEventsApplier.Topic);
         builder.AddEventSubscription<RatingsDbContext, AccountEventsApplier>(AccountEventsApplier.Subscription, AccountEventsApplier.Topic);
         builder.AddEventSubscription<RatingsDbContext, SocialEventsApplier>(SocialEventsApplier.Subscription, SocialEventsApplier.Topic);

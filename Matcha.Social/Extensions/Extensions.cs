@@ -25,7 +25,7 @@ internal static class Extensions
 
         // Social publishes its members' privacy changes (to Ratings) and the saga's replies; the relay sends them.
         // Names come from Accounts, the feed's activities from Ratings.
-        builder.AddEventOutboxRelay("socialdb");
+        builder.AddEventOutboxRelay<SocialDbContext>("socialdb");
         builder.AddEventSubscription<SocialDbContext, AccountEventsApplier>(AccountEventsApplier.Subscription, AccountEventsApplier.Topic);
         builder.AddEventSubscription<SocialDbContext, RatingsEventsApplier>(RatingsEventsApplier.Subscription, RatingsEventsApplier.Topic);
         builder.AddEventSubscription<SocialDbContext, UserDataEraser>(UserDataEraser.Subscription, UserDataEraser.Topic);

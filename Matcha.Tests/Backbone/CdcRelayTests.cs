@@ -68,7 +68,7 @@ public sealed class CdcRelayTests(MatchaCdcAppFixture fixture)
         var options = Options.Create(new EventBusOptions());
         var log = new RecordingLogger<CdcRelay>();
         var replicas = Enumerable.Range(0, 2).Select(_ => new CdcRelay(new OutboxReplication(connectionString), dataSource,
-            new OutboxRelay(dataSource, redis, options, NullLogger<OutboxRelay>.Instance), options, log)).ToList();
+            new OutboxRelay(dataSource, redis, new OutboxWake(), options, NullLogger<OutboxRelay>.Instance), options, log)).ToList();
         foreach (var replica in replicas)
         {
             await replica.StartAsync(CancellationToken.None);
@@ -133,7 +133,7 @@ public sealed class CdcRelayTests(MatchaCdcAppFixture fixture)
         var topic = $"cdc-visible-{Guid.NewGuid():N}";
         var options = Options.Create(new EventBusOptions());
         var relay = new CdcRelay(new OutboxReplication(connectionString), dataSource,
-            new OutboxRelay(dataSource, redis, options, NullLogger<OutboxRelay>.Instance), options, NullLogger<CdcRelay>.Instance);
+            new OutboxRelay(dataSource, redis, new OutboxWake(), options, NullLogger<OutboxRelay>.Instance), options, NullLogger<CdcRelay>.Instance);
         var envelope = new EventEnvelope("RelayProbe", 1, Guid.NewGuid(), "visible/1", 1, DateTimeOffset.UtcNow, null, null, JsonDocument.Parse("{}").RootElement);
 
         // Warm: a connection each for the writer and the relay, and the relay's code run once, so

@@ -22,7 +22,7 @@ public class ConsumerWakeTests(MatchaAppFixture fixture)
         using var redis = await fixture.RedisAsync();
         // A poll far longer than the test's patience: only the wake can bring the second event in time.
         var options = Options.Create(new EventBusOptions { ConsumerPollInterval = TimeSpan.FromHours(1) });
-        var relay = new OutboxRelay(dataSource, redis, options, NullLogger<OutboxRelay>.Instance);
+        var relay = new OutboxRelay(dataSource, redis, new OutboxWake(), options, NullLogger<OutboxRelay>.Instance);
         var subscription = new RecordingSubscription(options.Value.StreamKey(topic));
         using var consumer = new EventConsumer(subscription, redis, options, NullLogger<EventConsumer>.Instance);
         await consumer.StartAsync(CancellationToken.None);

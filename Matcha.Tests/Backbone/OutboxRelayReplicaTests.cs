@@ -23,7 +23,7 @@ public class OutboxRelayReplicaTests(MatchaAppFixture fixture)
         using var redis = await fixture.RedisAsync();
         var options = Options.Create(new EventBusOptions { RelayBatchSize = 7 });
         var replicas = Enumerable.Range(0, 2)
-            .Select(_ => new OutboxRelay(dataSource, redis, options, NullLogger<OutboxRelay>.Instance))
+            .Select(_ => new OutboxRelay(dataSource, redis, new OutboxWake(), options, NullLogger<OutboxRelay>.Instance))
             .ToList();
 
         // Versions are inserted in order per aggregate, interleaved across aggregates, as concurrent users would.

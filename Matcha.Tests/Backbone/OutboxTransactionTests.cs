@@ -63,6 +63,68 @@ public class OutboxTransactionTests(MatchaAppFixture fixture)
             "SELECT count(*) FROM outbox_messages WHERE aggregate_id = @p0", $"rating/{movieId}/{userId}"));
     }
 
+    [Fact]
+    public async Task TheRelayIsWokenWhenATransactionWithEventsCommitsNotBeforeAndNotForARollback()
+    {
+        await using var dataSource = NpgsqlDataSource.Create(await fixture.ConnectionStringAsync("ratingsdb"));
+        var wake = new OutboxWake();
+        // As AddEventOutboxRelay configures the service's context.
+        var options = new DbContextOptionsBuilder<RatingsDbContext>();
+        options.UseServiceDatabase(dataSource).AddInterceptors(new OutboxWakeInterceptor(wake));
+        var pool = new PooledDbContextFactory<RatingsDbContext>(options.Options);
+        var movieId = await fixture.AddFilmAsync();
+
+        // Rolled back: the relay would find nothing, so it is not woken.
+        await using (var db = await pool.CreateDbContextAsync())
+        await using (var transaction = await db.Database.BeginTransactionAsync())
+        {
+            db.AddEvent(new WakeProbe($"probe/{Guid.NewGuid()}", 1));
+            await db.SaveChangesAsync();
+            await transaction.RollbackAsync();
+        }
+        Assert.False(await WokenAsync(wake));
+
+        // Saved inside a transaction: woken at the commit, not at the save (the row is not visible to the relay before).
+        await using (var db = await pool.CreateDbContextAsync())
+        await using (var transaction = await db.Database.BeginTransactionAsync())
+        {
+            db.AddEvent(new WakeProbe($"probe/{Guid.NewGuid()}", 1));
+            await db.SaveChangesAsync();
+            Assert.False(await WokenAsync(wake));
+            await transaction.CommitAsync();
+        }
+        Assert.True(await WokenAsync(wake));
+
+        // Saved without a transaction of the caller's: SaveChanges has committed when it returns.
+        await using (var db = await pool.CreateDbContextAsync())
+        {
+            db.AddEvent(new WakeProbe($"probe/{Guid.NewGuid()}", 1));
+            await db.SaveChangesAsync();
+        }
+        Assert.True(await WokenAsync(wake));
+
+        // A commit without events does not wake it: the rating write that changes nothing writes no event.
+        await using (var db = await pool.CreateDbContextAsync())
+        {
+            var userId = Guid.NewGuid();
+            await RatingWrites.SetScoreAsync(db, userId, movieId, 3m, DateTimeOffset.UtcNow, CancellationToken.None);
+            Assert.True(await WokenAsync(wake));
+            await RatingWrites.SetScoreAsync(db, userId, movieId, 3m, DateTimeOffset.UtcNow, CancellationToken.None);
+            Assert.False(await WokenAsync(wake));
+        }
+    }
+
+    /// <summary>Whether a wake is waiting; the interceptor wakes synchronously, so nothing more is worth waiting for.</summary>
+    private static Task<bool> WokenAsync(OutboxWake wake) => wake.Signal.WaitAsync(TimeSpan.FromMilliseconds(1), CancellationToken.None);
+
+    /// <summary>An event on a topic nobody reads: the service's relay publishes it, and nothing applies it.</summary>
+    private sealed record WakeProbe(string AggregateId, long AggregateVersion) : IIntegrationEvent
+    {
+        public static string EventType => "WakeProbe";
+        public static int SchemaVersion => 1;
+        public static string Topic => "wake-probe-test";
+    }
+
     /// <summary>Counts the commands a context sends and the savepoints it makes.</summary>
     private sealed class StatementLog : DbCommandInterceptor, IDbTransactionInterceptor
     {

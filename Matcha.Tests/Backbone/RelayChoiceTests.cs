@@ -1,4 +1,5 @@
 using Matcha.EventBus;
+using Matcha.Ratings.Data;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -40,7 +41,7 @@ public sealed class RelayChoiceTests
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration.AddInMemoryCollection([new("Events:Relay", "Cdc")]);
 
-        var error = Assert.Throws<InvalidOperationException>(() => builder.AddEventOutboxRelay("ratingsdb"));
+        var error = Assert.Throws<InvalidOperationException>(() => builder.AddEventOutboxRelay<RatingsDbContext>("ratingsdb"));
 
         Assert.Contains("ConnectionStrings:<connection name>", error.Message);
         Assert.Contains("ratingsdb", error.Message);
@@ -55,7 +56,7 @@ public sealed class RelayChoiceTests
         // Never reached: nothing here starts.
         builder.Services.AddSingleton<StackExchange.Redis.IConnectionMultiplexer>(_ =>
             StackExchange.Redis.ConnectionMultiplexer.Connect("localhost:1,abortConnect=false,connectTimeout=100"));
-        builder.AddEventOutboxRelay("ratingsdb");
+        builder.AddEventOutboxRelay<RatingsDbContext>("ratingsdb");
         return builder;
     }
 
