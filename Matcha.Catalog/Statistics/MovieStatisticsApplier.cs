@@ -72,9 +72,15 @@ public sealed class MovieStatisticsApplier(
         var ratings = envelopes.Where(e => e.Type == nameof(RatingChanged)).Select(e => e.PayloadAs<RatingChanged>()).ToList();
         if (ratings.Count > 0)
         {
-            int[] films = [.. ratings.Select(r => r.MovieId).Distinct()];
-            Guid[] users = [.. ratings.Select(r => r.UserId).Distinct()];
-            var counted = await db.CountedRatings.Where(c => films.Contains(c.MovieId) && users.Contains(c.UserId)).ToListAsync(cancellationToken);
+            // Looked up by their exact (film, user) pairs. "film in the batch's films and user in its users" made the
+            // key's index walk every combination of the two lists: 4.6 ms and 293 buffers a batch at 200 writes/s.
+            var pairs = ratings.Select(r => (r.MovieId, r.UserId)).Distinct().ToList();
+            int[] films = [.. pairs.Select(p => p.MovieId)];
+            Guid[] users = [.. pairs.Select(p => p.UserId)];
+            var counted = await db.CountedRatings.FromSql($"""
+                SELECT c.* FROM unnest({films}, {users}) AS k(movie_id, user_id)
+                JOIN counted_ratings AS c ON c.movie_id = k.movie_id AND c.user_id = k.user_id
+                """).ToListAsync(cancellationToken);
             ratings.ForEach(r => _counted.TryAdd((r.MovieId, r.UserId), null));
             counted.ForEach(c => _counted[(c.MovieId, c.UserId)] = c);
         }
