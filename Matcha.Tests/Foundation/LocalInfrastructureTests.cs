@@ -17,7 +17,22 @@ public sealed class LocalInfrastructureTests
     public async Task TwoRunsDoNotSeeEachOthersDataAndLeaveNothingRunning()
     {
         var folders = new[] { NewFolder(), NewFolder() };
-        var apps = await Task.WhenAll(folders.Select(StartInfrastructureAsync));
+        var starts = folders.Select(StartInfrastructureAsync).ToArray();
+        try
+        {
+            await Task.WhenAll(starts);
+        }
+        catch
+        {
+            // The run that did start must not outlive the test.
+            foreach (var start in starts.Where(s => s.IsCompletedSuccessfully))
+            {
+                await (await start).DisposeAsync();
+            }
+            throw;
+        }
+
+        var apps = await Task.WhenAll(starts);
         try
         {
             await Task.WhenAll(apps.Select((app, i) => WriteMarkerAsync(app, $"run-{i}")));
@@ -46,19 +61,42 @@ public sealed class LocalInfrastructureTests
         }
     }
 
+    /// <summary>
+    /// Starts the infrastructure of one run. Aspire picks each local port by checking that it is
+    /// free, and the process binds it only later (Postgres after initdb); another app starting on
+    /// the machine in between may check and take the same port. Only that lost race, seen in
+    /// Postgres's or Redis's own words, earns one more start on new ports; any other failure fails
+    /// the test with the resources' output.
+    /// </summary>
     private static async Task<DistributedApplication> StartInfrastructureAsync(string folder)
     {
-        var builder = await MatchaAppFixture.CreateBuilderAsync(MatchaAppFixture.LocalInfrastructureArgs(folder));
-        foreach (var resource in builder.Resources.Where(r => r is not ParameterResource && !Infrastructure.Contains(r.Name)).ToList())
+        for (var attempt = 1; ; attempt++)
         {
-            builder.Resources.Remove(resource);
-        }
+            var builder = await MatchaAppFixture.CreateBuilderAsync(MatchaAppFixture.LocalInfrastructureArgs(folder));
+            foreach (var resource in builder.Resources.Where(r => r is not ParameterResource && !Infrastructure.Contains(r.Name)).ToList())
+            {
+                builder.Resources.Remove(resource);
+            }
 
-        var app = await builder.BuildAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await app.StartAsync(cts.Token);
-        await Task.WhenAll(Infrastructure.Select(name => app.ResourceNotifications.WaitForResourceHealthyAsync(name, cts.Token)));
-        return app;
+            var app = await builder.BuildAsync();
+            try
+            {
+                using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+                await app.StartAsync(cts.Token);
+                await app.WaitAllHealthyAsync(Infrastructure, cts.Token);
+                return app;
+            }
+            catch (ResourceStartException e) when (attempt == 1 && e.Message.Contains("Address already in use", StringComparison.Ordinal))
+            {
+                Console.WriteLine($"A port picked for {folder} was taken before its process bound it; starting once more.{Environment.NewLine}{e.Message}");
+                await app.DisposeAsync();
+            }
+            catch
+            {
+                await app.DisposeAsync();
+                throw;
+            }
+        }
     }
 
     private static async Task WriteMarkerAsync(DistributedApplication app, string marker)

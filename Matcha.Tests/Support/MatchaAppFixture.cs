@@ -62,7 +62,7 @@ public class MatchaAppFixture : IAsyncLifetime
         App = await builder.BuildAsync();
         using var cts = new CancellationTokenSource(StartTimeout);
         await App.StartAsync(cts.Token);
-        await Task.WhenAll(HealthReporting.Select(name => App.ResourceNotifications.WaitForResourceHealthyAsync(name, cts.Token)));
+        await App.WaitAllHealthyAsync(HealthReporting, cts.Token);
         GatewayAccounts.UseMailSink(App.GetEndpoint("gateway", "http"), App.GetEndpoint("mail", "http"));
     }
 
