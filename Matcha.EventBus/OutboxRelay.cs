@@ -25,22 +25,44 @@ internal sealed partial class OutboxRelay(
     IOptions<EventBusOptions> options,
     ILogger<OutboxRelay> logger) : BackgroundService
 {
-    // "The oldest unsent row of its aggregate" is asked as a per-row min() over
-    // ix_outbox_messages_unsent_aggregate, not as NOT EXISTS: with an anti-join the planner
-    // trusted statistics taken while almost every row was published (1 unsent row expected) and
-    // scanned all unsent rows once per candidate. After a republish of 10,000 rows that made each
-    // batch take seconds and held new events back for minutes (docs/events.md, "Failures").
+    // A claim is two statements. The first reads the oldest unsent rows in id order, on
+    // ix_outbox_messages_unsent, ids and aggregates only. An aggregate's older unsent rows come
+    // before its newer ones in that order, so the first row of each aggregate among them is that
+    // aggregate's oldest: those are the rows to send, found in C#. The second locks a batch of
+    // them by id and reads them whole. SKIP LOCKED passes by rows another replica holds, and the
+    // rows are twice a batch so that a second replica finds work past the first one's batch; a
+    // row another replica published in between comes back marked and is left out.
+    //
+    // One statement used to ask it of Postgres (a per-row min(id) over
+    // ix_outbox_messages_unsent_aggregate, before that NOT EXISTS), and its plan hung on the
+    // planner's estimate of unsent rows, taken from statistics gathered while almost all were
+    // published: it walked every older unsent row once per candidate, 40-70 times the cost of
+    // the plan it was written for (docs/performance.md, "The relay's claim"). Neither statement
+    // here leaves the planner a costly choice: an ordered read of a partial index with a limit,
+    // and lookups by primary key.
+    private const string CandidatesSql = """
+        SELECT id, aggregate_id FROM outbox_messages
+        WHERE published_at IS NULL
+        ORDER BY id
+        LIMIT @scan
+        """;
+
+    // No published_at condition: with one, the planner could again prefer reading every unsent row.
     private const string ClaimSql = """
-        SELECT o.id, o.event_id, o.topic, o.type, o.schema_version, o.aggregate_id, o.aggregate_version,
-               o.occurred_at, o.trace_parent, o.trace_state, o.payload::text
-        FROM outbox_messages o
-        WHERE o.published_at IS NULL
-          AND o.id = (SELECT min(e.id) FROM outbox_messages e
-                      WHERE e.published_at IS NULL AND e.aggregate_id = o.aggregate_id)
-        ORDER BY o.id
+        SELECT id, event_id, topic, type, schema_version, aggregate_id, aggregate_version,
+               occurred_at, trace_parent, trace_state, payload::text, published_at IS NULL
+        FROM outbox_messages
+        WHERE id = ANY(@ids)
+        ORDER BY id
         LIMIT @batch
         FOR UPDATE SKIP LOCKED
         """;
+
+    /// <summary>Candidates read per claim, per row the claim may take: room for aggregates with several unsent rows.</summary>
+    private const int CandidatesPerClaimedRow = 5;
+
+    /// <summary>Oldest rows offered to the claim's lock, per row it may take: room to pass another replica's batch.</summary>
+    private const int OfferedPerClaimedRow = 2;
 
     private const string RepublishSql = """
         SELECT id, event_id, topic, type, schema_version, aggregate_id, aggregate_version,
@@ -95,11 +117,17 @@ internal sealed partial class OutboxRelay(
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var oldest = await OldestOfEachAggregateAsync(connection, transaction, cancellationToken);
+        if (oldest.Count == 0)
+        {
+            return 0;
+        }
         List<OutboxRow> rows;
         await using (var claim = new NpgsqlCommand(ClaimSql, connection, transaction))
         {
+            claim.Parameters.AddWithValue("ids", oldest.ToArray());
             claim.Parameters.AddWithValue("batch", _options.RelayBatchSize);
-            rows = await ReadRowsAsync(claim, cancellationToken);
+            rows = await ReadRowsAsync(claim, cancellationToken, onlyUnsent: true);
         }
         if (rows.Count == 0)
         {
@@ -112,6 +140,24 @@ internal sealed partial class OutboxRelay(
         await transaction.CommitAsync(cancellationToken);
         LogPublished(rows.Count);
         return rows.Count;
+    }
+
+    /// <summary>The ids of the oldest unsent row of each aggregate among the oldest unsent rows, at most two batches.</summary>
+    private async Task<List<long>> OldestOfEachAggregateAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var candidates = new NpgsqlCommand(CandidatesSql, connection, transaction);
+        candidates.Parameters.AddWithValue("scan", _options.RelayBatchSize * CandidatesPerClaimedRow);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var oldest = new List<long>();
+        await using var reader = await candidates.ExecuteReaderAsync(cancellationToken);
+        while (oldest.Count < _options.RelayBatchSize * OfferedPerClaimedRow && await reader.ReadAsync(cancellationToken))
+        {
+            if (seen.Add(reader.GetString(1)))
+            {
+                oldest.Add(reader.GetInt64(0));
+            }
+        }
+        return oldest;
     }
 
     /// <summary>
@@ -212,12 +258,17 @@ internal sealed partial class OutboxRelay(
         return 0;
     }
 
-    private static async Task<List<OutboxRow>> ReadRowsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    /// <summary>Reads outbox rows; with <paramref name="onlyUnsent"/>, a twelfth column says whether the row is still unsent, and sent ones are left out.</summary>
+    private static async Task<List<OutboxRow>> ReadRowsAsync(NpgsqlCommand command, CancellationToken cancellationToken, bool onlyUnsent = false)
     {
         var rows = new List<OutboxRow>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
+            if (onlyUnsent && !reader.GetBoolean(11))
+            {
+                continue;
+            }
             rows.Add(new OutboxRow(reader.GetInt64(0), reader.GetString(2), new EventEnvelope(
                 Type: reader.GetString(3),
                 SchemaVersion: reader.GetInt32(4),
