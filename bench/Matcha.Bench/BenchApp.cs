@@ -10,6 +10,11 @@ namespace Matcha.Bench;
 /// <summary>A fresh Matcha for one benchmark: local Postgres and Redis in a throw-away folder, quiet logs.</summary>
 internal static class BenchApp
 {
+    /// <summary>Where the services' telemetry goes (<c>MATCHA_BENCH_TELEMETRY</c>); one for the whole process.</summary>
+    public static TelemetrySink Telemetry => _telemetry ?? throw new InvalidOperationException("No benchmark app has started yet.");
+
+    private static TelemetrySink? _telemetry;
+
     /// <param name="resources">Keep only these (with the parameters); null keeps everything.</param>
     /// <param name="configure">Changes to the model before it starts, e.g. settings for the gateway.</param>
     /// <param name="args">More AppHost settings, e.g. <c>--Matcha:Infrastructure:Postgres=Standby</c>.</param>
@@ -40,6 +45,8 @@ internal static class BenchApp
                 builder.CreateResourceBuilder(project).WithEnvironment(Matcha.Data.Database.MaxPoolSizeSetting.Replace(":", "__", StringComparison.Ordinal), pool);
             }
         }
+        _telemetry ??= await TelemetrySink.StartAsync();
+        _telemetry.Configure(builder);
         configure?.Invoke(builder);
 
         var app = await builder.BuildAsync();

@@ -54,6 +54,7 @@ internal static class LoadBenchmark
         {
             Console.WriteLine($"  {service}: {ServiceProcesses.BuildConfiguration(app, service)} build");
         }
+        Console.WriteLine($"  {BenchApp.Telemetry.Describe()}");
         var workingSets = ServiceProcesses.Services.ToDictionary(s => s, s => ServiceProcesses.WorkingSetMb(app, s));
 
         await using var ratingsDb = DataSource(await app.GetConnectionStringAsync("ratingsdb"), options.Concurrency);
@@ -183,6 +184,7 @@ internal static class LoadBenchmark
         Console.WriteLine($"after the run{(drained ? " drained" : $" did NOT drain within {DrainPatience.TotalMinutes:F0} min")}: lost (acknowledged, not in Catalog's statistics): " +
             $"{lost.Ratings} ratings (of {lost.RatingRows}), {lost.Wishes} wishes, {lost.Comments} comments; events never applied {lag.Unapplied}");
         Console.WriteLine($"failed writes (not acknowledged, not counted): {errors}");
+        Console.WriteLine(BenchApp.Telemetry.Describe());
     }
 
     private static void Configure(IDistributedApplicationTestingBuilder builder, LoadOptions options)
