@@ -45,6 +45,19 @@ internal static class BenchApp
                 builder.CreateResourceBuilder(project).WithEnvironment(Matcha.Data.Database.MaxPoolSizeSetting.Replace(":", "__", StringComparison.Ordinal), pool);
             }
         }
+        // Runtime settings side by side without a build (docs/performance.md, "The steady phase, profiled"): `KEY=value;KEY=value`
+        // into every service's environment, e.g. MATCHA_BENCH_SERVICE_ENV="DOTNET_gcServer=0".
+        if (Environment.GetEnvironmentVariable("MATCHA_BENCH_SERVICE_ENV") is { Length: > 0 } serviceEnvironment)
+        {
+            foreach (var setting in serviceEnvironment.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                var (name, value) = setting.Split('=', 2) is [var n, var v] ? (n, v) : throw new ArgumentException($"MATCHA_BENCH_SERVICE_ENV: '{setting}' is not KEY=value");
+                foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
+                {
+                    builder.CreateResourceBuilder(project).WithEnvironment(name, value);
+                }
+            }
+        }
         _telemetry ??= await TelemetrySink.StartAsync();
         _telemetry.Configure(builder);
         configure?.Invoke(builder);
