@@ -40,10 +40,7 @@ internal static class BenchApp
         // Side by side with another pool size (docs/performance.md, "A bounded pool"): every service's Database__MaxPoolSize.
         if (Environment.GetEnvironmentVariable("MATCHA_BENCH_POOL") is { } pool)
         {
-            foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
-            {
-                builder.CreateResourceBuilder(project).WithEnvironment(Matcha.Data.Database.MaxPoolSizeSetting.Replace(":", "__", StringComparison.Ordinal), pool);
-            }
+            SetOnEveryService(builder, Matcha.Data.Database.MaxPoolSizeSetting.Replace(":", "__", StringComparison.Ordinal), pool);
         }
         // Runtime settings side by side without a build (docs/performance.md, "The steady phase, profiled"): `KEY=value;KEY=value`
         // into every service's environment, e.g. MATCHA_BENCH_SERVICE_ENV="DOTNET_gcServer=0".
@@ -52,10 +49,7 @@ internal static class BenchApp
             foreach (var setting in serviceEnvironment.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
                 var (name, value) = setting.Split('=', 2) is [var n, var v] ? (n, v) : throw new ArgumentException($"MATCHA_BENCH_SERVICE_ENV: '{setting}' is not KEY=value");
-                foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
-                {
-                    builder.CreateResourceBuilder(project).WithEnvironment(name, value);
-                }
+                SetOnEveryService(builder, name, value);
             }
         }
         _telemetry ??= await TelemetrySink.StartAsync();
@@ -72,5 +66,13 @@ internal static class BenchApp
             GatewayAccounts.UseMailSink(app.GetEndpoint("gateway", "http"), app.GetEndpoint("mail", "http"));
         }
         return app;
+    }
+
+    private static void SetOnEveryService(IDistributedApplicationTestingBuilder builder, string name, string value)
+    {
+        foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
+        {
+            builder.CreateResourceBuilder(project).WithEnvironment(name, value);
+        }
     }
 }
