@@ -21,6 +21,7 @@ public sealed partial class CatalogDbContext : DbContext
     public DbSet<CountedComment> CountedComments => Set<CountedComment>();
     public DbSet<MovieActivity> MovieActivity => Set<MovieActivity>();
     public DbSet<RemovedMovie> RemovedMovies => Set<RemovedMovie>();
+    public DbSet<MovieSortKeys> MovieSortKeys => Set<MovieSortKeys>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -52,14 +53,25 @@ public sealed partial class CatalogDbContext : DbContext
             movie.HasIndex(m => m.SearchText).HasMethod("gin").HasOperators("gin_trgm_ops");
             movie.HasIndex(m => m.TitleKeys).HasMethod("gin");   // exact title: title_keys @> {query}
 
-            // Browse: filters, and one index per keyset sort (value, id).
+            // Browse: filters, and one index per keyset sort (value, id). The sorts by statistics
+            // walk MovieSortKeys' indexes, so that no index here holds a column Ratings' events change.
             movie.HasIndex(m => m.Genres).HasMethod("gin");
             movie.HasIndex(m => m.Countries).HasMethod("gin");
             movie.HasIndex(m => new { m.SortTitle, m.Id });
             movie.HasIndex(m => new { m.Year, m.Id });
-            movie.HasIndex(m => new { m.AverageRating, m.Id });
-            movie.HasIndex(m => new { m.RatingCount, m.Id });
-            movie.HasIndex(m => new { m.Popularity, m.Id });
+            // Room on each page for the statistics' HOT updates (the new version goes on the same page).
+            movie.HasStorageParameter("fillfactor", 90);
+        });
+
+        modelBuilder.Entity<MovieSortKeys>(keys =>
+        {
+            keys.HasKey(k => k.MovieId);
+            keys.Property(k => k.MovieId).ValueGeneratedNever();
+            keys.HasOne(k => k.Movie).WithOne().HasForeignKey<MovieSortKeys>(k => k.MovieId).OnDelete(DeleteBehavior.Cascade);
+            keys.HasIndex(k => new { k.AverageRating, k.MovieId });
+            keys.HasIndex(k => new { k.RatingCount, k.MovieId });
+            keys.HasIndex(k => new { k.Popularity, k.MovieId });
+            // Two more in SQL (migration SortKeysOwnTable): search's prior and rate to start's votes.
         });
 
         modelBuilder.Entity<Person>(person =>

@@ -3,7 +3,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Matcha.Catalog.Movies;
 
-/// <summary>Filtered, sorted keyset pages of films: each sort walks its (value, id) index.</summary>
+/// <summary>
+/// Filtered, sorted keyset pages of films: each sort walks its (value, id) index — the film's own
+/// for title and year, <see cref="MovieSortKeys"/>' for the sorts by statistics.
+/// </summary>
 internal static class MovieBrowser
 {
     public static async Task<Page<MovieSummary>> BrowseAsync(CatalogDbContext db, BrowseQuery query, DateOnly today, CancellationToken ct)
@@ -34,7 +37,7 @@ internal static class MovieBrowser
         }
 
         var after = query.Cursor is null ? null : BrowseCursor.Decode(query.Cursor, query.SortOrDefault);
-        movies = Order(movies, query.SortOrDefault, after);
+        movies = Order(db, movies, query.SortOrDefault, after);
 
         var fetched = await movies.Take(query.Size + 1).ToListAsync(ct);
         var page = fetched.Take(query.Size).Select(m => m.ToSummary(today)).ToList();
@@ -42,7 +45,7 @@ internal static class MovieBrowser
         return new Page<MovieSummary>(page, next);
     }
 
-    private static IQueryable<Movie> Order(IQueryable<Movie> movies, string sort, BrowseCursor? after)
+    private static IQueryable<Movie> Order(CatalogDbContext db, IQueryable<Movie> movies, string sort, BrowseCursor? after)
     {
         switch (sort)
         {
@@ -63,26 +66,40 @@ internal static class MovieBrowser
                 }
                 return movies.OrderByDescending(m => m.Year).ThenByDescending(m => m.Id);
             case "rating":
+                var byRating = SortKeys(db, movies);
                 if (after is not null)
                 {
                     var rating = after.NumericValue();
-                    movies = movies.Where(m => m.AverageRating < rating || (m.AverageRating == rating && m.Id < after.Id));
+                    byRating = byRating.Where(x => x.Keys.AverageRating < rating || (x.Keys.AverageRating == rating && x.Keys.MovieId < after.Id));
                 }
-                return movies.OrderByDescending(m => m.AverageRating).ThenByDescending(m => m.Id);
+                return byRating.OrderByDescending(x => x.Keys.AverageRating).ThenByDescending(x => x.Keys.MovieId).Select(x => x.Movie);
             case "count":
+                var byCount = SortKeys(db, movies);
                 if (after is not null)
                 {
                     var count = (int)after.NumericValue();
-                    movies = movies.Where(m => m.RatingCount < count || (m.RatingCount == count && m.Id < after.Id));
+                    byCount = byCount.Where(x => x.Keys.RatingCount < count || (x.Keys.RatingCount == count && x.Keys.MovieId < after.Id));
                 }
-                return movies.OrderByDescending(m => m.RatingCount).ThenByDescending(m => m.Id);
+                return byCount.OrderByDescending(x => x.Keys.RatingCount).ThenByDescending(x => x.Keys.MovieId).Select(x => x.Movie);
             default:
+                var byPopularity = SortKeys(db, movies);
                 if (after is not null)
                 {
                     var popularity = after.NumericValue();
-                    movies = movies.Where(m => m.Popularity < popularity || (m.Popularity == popularity && m.Id < after.Id));
+                    byPopularity = byPopularity.Where(x => x.Keys.Popularity < popularity || (x.Keys.Popularity == popularity && x.Keys.MovieId < after.Id));
                 }
-                return movies.OrderByDescending(m => m.Popularity).ThenByDescending(m => m.Id);
+                return byPopularity.OrderByDescending(x => x.Keys.Popularity).ThenByDescending(x => x.Keys.MovieId).Select(x => x.Movie);
         }
+    }
+
+    /// <summary>The films with their sort keys, whose indexes the sorts by statistics walk (the same values as the film's row).</summary>
+    private static IQueryable<Sortable> SortKeys(CatalogDbContext db, IQueryable<Movie> movies) =>
+        movies.Join(db.MovieSortKeys, m => m.Id, k => k.MovieId, (m, k) => new Sortable { Movie = m, Keys = k });
+
+    /// <summary>Initialised by members, not a constructor, so that EF Core can translate what reads it.</summary>
+    private sealed class Sortable
+    {
+        public required Movie Movie { get; init; }
+        public required MovieSortKeys Keys { get; init; }
     }
 }

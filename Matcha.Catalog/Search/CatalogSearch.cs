@@ -64,11 +64,20 @@ internal static class CatalogSearch
         return await index.PeopleAsync(q, limit, ct) ?? await RankPeopleAsync(db, q, limit, ct);
     }
 
+    /// <summary>
+    /// Films in the search's prior order (popularity, rating count, year, prior votes, then id), by
+    /// <see cref="MovieSortKeys"/>, whose index <c>ix_movie_sort_keys_search_prior</c> lets Postgres
+    /// walk a common fragment's matches in that order and stop at the page.
+    /// </summary>
+    private static IQueryable<Movie> InPriorOrder(CatalogDbContext db, IQueryable<Movie> movies) =>
+        movies.Join(db.MovieSortKeys, m => m.Id, k => k.MovieId, (m, k) => new { Movie = m, Keys = k })
+            .OrderByDescending(x => x.Keys.Popularity).ThenByDescending(x => x.Keys.RatingCount).ThenByDescending(x => x.Keys.Year)
+            .ThenByDescending(x => x.Keys.PriorVotes).ThenBy(x => x.Keys.MovieId)
+            .Select(x => x.Movie);
+
     private static async Task<List<int>> RankMoviesAsync(CatalogDbContext db, string q, int limit, CancellationToken ct)
     {
-        var exact = await db.Movies.AsNoTracking()
-            .Where(m => m.TitleKeys.Contains(q))
-            .OrderByDescending(m => m.Popularity).ThenByDescending(m => m.RatingCount).ThenByDescending(m => m.Year).ThenByDescending(m => m.PriorVotes).ThenBy(m => m.Id)
+        var exact = await InPriorOrder(db, db.Movies.AsNoTracking().Where(m => m.TitleKeys.Contains(q)))
             .Select(m => m.Id).Take(limit).ToListAsync(ct);
 
         var pattern = StoredText.ContainsPattern(q);
@@ -76,8 +85,7 @@ internal static class CatalogSearch
             // Every film whose text holds q holds q's Hangul pairs: the pairs' index narrows, LIKE decides.
             ? db.Movies.FromSql($"SELECT * FROM movies WHERE search_bigrams @> matcha_hangul_bigrams({q}) AND search_text LIKE {pattern} ESCAPE '\\'")
             : db.Movies.Where(m => EF.Functions.Like(m.SearchText, pattern, @"\"));
-        var substring = await matching.AsNoTracking()
-            .OrderByDescending(m => m.Popularity).ThenByDescending(m => m.RatingCount).ThenByDescending(m => m.Year).ThenByDescending(m => m.PriorVotes).ThenBy(m => m.Id)
+        var substring = await InPriorOrder(db, matching.AsNoTracking())
             .Take(Candidates)
             .Select(m => new { m.Id, m.TitleKeys })
             .ToListAsync(ct);
@@ -93,9 +101,7 @@ internal static class CatalogSearch
             foreach (var word in await TypoWordsAsync(db, q, ct))
             {
                 var wordPattern = StoredText.ContainsPattern(word);
-                var typos = await db.Movies.AsNoTracking()
-                    .Where(m => EF.Functions.Like(m.SearchText, wordPattern, @"\"))
-                    .OrderByDescending(m => m.Popularity).ThenByDescending(m => m.RatingCount).ThenByDescending(m => m.Year).ThenByDescending(m => m.PriorVotes).ThenBy(m => m.Id)
+                var typos = await InPriorOrder(db, db.Movies.AsNoTracking().Where(m => EF.Functions.Like(m.SearchText, wordPattern, @"\")))
                     .Select(m => m.Id).Take(limit).ToListAsync(ct);
                 ranked = [.. ranked.Concat(typos).Distinct().Take(limit)];
                 if (ranked.Count == limit)

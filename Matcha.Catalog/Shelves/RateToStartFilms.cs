@@ -54,13 +54,13 @@ internal static class RateToStartFilms
     private static async Task<Page<MovieSummary>> ReadAsync(CatalogDbContext db, int limit, DateOnly today, CancellationToken ct)
     {
         // Scores from a narrow read of the pool; cards only for the films kept. The pool is read in the
-        // order of ix_movies_votes (migration RateToStartVotesIndex): keep the ORDER BY as it is, or Postgres sorts every film.
-        var pool = await db.Movies.AsNoTracking()
-            .Where(m => m.ReleaseDate != null ? m.ReleaseDate <= today : m.Year > 0 && m.Year < today.Year)
-            .OrderByDescending(m => m.RatingCount + m.PriorVotes)
-            .ThenByDescending(m => m.Popularity).ThenByDescending(m => m.Year).ThenBy(m => m.Id)
+        // order of ix_movie_sort_keys_votes (migration SortKeysOwnTable): keep the ORDER BY as it is, or Postgres sorts every film.
+        var pool = await db.MovieSortKeys.AsNoTracking()
+            .Where(k => k.Movie!.ReleaseDate != null ? k.Movie.ReleaseDate <= today : k.Year > 0 && k.Year < today.Year)
+            .OrderByDescending(k => k.RatingCount + k.PriorVotes)
+            .ThenByDescending(k => k.Popularity).ThenByDescending(k => k.Year).ThenBy(k => k.MovieId)
             .Take(Pool)
-            .Select(m => new { m.Id, Votes = m.RatingCount + m.PriorVotes, m.Histogram })
+            .Select(k => new { Id = k.MovieId, Votes = k.RatingCount + k.PriorVotes, k.Movie!.Histogram })
             .ToListAsync(ct);
         // Sorting is stable: equal scores keep the pool's order.
         var ids = pool.OrderByDescending(m => Teaches(m.Votes, m.Histogram)).Take(limit).Select(m => m.Id).ToList();

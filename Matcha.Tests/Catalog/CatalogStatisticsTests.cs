@@ -174,6 +174,37 @@ public class CatalogStatisticsTests(MatchaAppFixture fixture)
         Assert.Equal(1, stats.Wishes);
     }
 
+    [Fact]
+    public async Task AFilmsStatisticsChangeNoIndexOfTheFilmsRowAndItsSortKeysFollowInTheSameCommit()
+    {
+        // What an operator would check: no index on movies holds a column that Ratings' events change,
+        // so a statistics update can be HOT (no new entry in any of the film's indexes, its GIN ones among them).
+        Assert.Equal(0L, await fixture.QueryAsync<long>("catalogdb", """
+            SELECT count(*) FROM pg_indexes WHERE schemaname = 'public' AND tablename = 'movies'
+              AND indexdef ~ '(average_rating|rating_count|histogram|popularity|wish_count|comment_count)'
+            """));
+
+        using var gateway = fixture.CreateGatewayClient();
+        var movieId = await fixture.AddFilmAsync();
+        var (ann, bo) = (await gateway.NewFanAsync(), await gateway.NewFanAsync());
+        Assert.Equal(HttpStatusCode.NoContent, await gateway.RateAsync(ann, movieId, 4.5));
+        Assert.Equal(HttpStatusCode.NoContent, await gateway.RateAsync(bo, movieId, 2.0));
+        Assert.Equal(HttpStatusCode.NoContent, await gateway.WishAsync(bo, movieId, "wantToWatch"));
+        await EventsDriver.EventuallyAsync(() => gateway.StatsAsync(movieId), s => s.Count == 2 && s.Wishes == 1);
+
+        // The sort keys the browse, rate-to-start and search orders walk are the film's own figures.
+        var keys = await fixture.QueryAsync<string>("catalogdb", """
+            SELECT format('%s %s %s %s %s', k.rating_count, k.average_rating, k.popularity, k.prior_votes, k.year)
+            FROM movie_sort_keys k WHERE k.movie_id = @p0
+            """, movieId);
+        var film = await fixture.QueryAsync<string>("catalogdb", """
+            SELECT format('%s %s %s %s %s', m.rating_count, m.average_rating, m.popularity, m.prior_votes, m.year)
+            FROM movies m WHERE m.id = @p0
+            """, movieId);
+        Assert.Equal(film, keys);
+        Assert.StartsWith("2 3.25 4 ", keys, StringComparison.Ordinal);   // two ratings, (4.5 + 2.0) / 2, 2 + 2 × 1 wish
+    }
+
     private static bool Same(MovieStats expected, MovieStats actual) =>
         expected.Average == actual.Average && expected.Count == actual.Count && expected.Histogram.SequenceEqual(actual.Histogram)
         && expected.Wishes == actual.Wishes && expected.Comments == actual.Comments;

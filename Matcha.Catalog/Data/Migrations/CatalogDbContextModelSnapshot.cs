@@ -233,15 +233,6 @@ namespace Matcha.Catalog.Data.Migrations
                         .IsUnique()
                         .HasDatabaseName("ix_movies_tmdb_id");
 
-                    b.HasIndex("AverageRating", "Id")
-                        .HasDatabaseName("ix_movies_average_rating_id");
-
-                    b.HasIndex("Popularity", "Id")
-                        .HasDatabaseName("ix_movies_popularity_id");
-
-                    b.HasIndex("RatingCount", "Id")
-                        .HasDatabaseName("ix_movies_rating_count_id");
-
                     b.HasIndex("SortTitle", "Id")
                         .HasDatabaseName("ix_movies_sort_title_id");
 
@@ -249,6 +240,50 @@ namespace Matcha.Catalog.Data.Migrations
                         .HasDatabaseName("ix_movies_year_id");
 
                     b.ToTable("movies", (string)null);
+
+                    b
+                        .HasAnnotation("Npgsql:StorageParameter:fillfactor", 90);
+                });
+
+            modelBuilder.Entity("Matcha.Catalog.Movies.MovieSortKeys", b =>
+                {
+                    b.Property<int>("MovieId")
+                        .HasColumnType("integer")
+                        .HasColumnName("movie_id");
+
+                    b.Property<double>("AverageRating")
+                        .HasColumnType("double precision")
+                        .HasColumnName("average_rating");
+
+                    b.Property<double>("Popularity")
+                        .HasColumnType("double precision")
+                        .HasColumnName("popularity");
+
+                    b.Property<int>("PriorVotes")
+                        .HasColumnType("integer")
+                        .HasColumnName("prior_votes");
+
+                    b.Property<int>("RatingCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("rating_count");
+
+                    b.Property<int>("Year")
+                        .HasColumnType("integer")
+                        .HasColumnName("year");
+
+                    b.HasKey("MovieId")
+                        .HasName("pk_movie_sort_keys");
+
+                    b.HasIndex("AverageRating", "MovieId")
+                        .HasDatabaseName("ix_movie_sort_keys_average_rating_movie_id");
+
+                    b.HasIndex("Popularity", "MovieId")
+                        .HasDatabaseName("ix_movie_sort_keys_popularity_movie_id");
+
+                    b.HasIndex("RatingCount", "MovieId")
+                        .HasDatabaseName("ix_movie_sort_keys_rating_count_movie_id");
+
+                    b.ToTable("movie_sort_keys", (string)null);
                 });
 
             modelBuilder.Entity("Matcha.Catalog.Movies.RemovedMovie", b =>
@@ -597,6 +632,18 @@ namespace Matcha.Catalog.Data.Migrations
                         });
 
                     b.Navigation("Titles");
+                });
+
+            modelBuilder.Entity("Matcha.Catalog.Movies.MovieSortKeys", b =>
+                {
+                    b.HasOne("Matcha.Catalog.Movies.Movie", "Movie")
+                        .WithOne()
+                        .HasForeignKey("Matcha.Catalog.Movies.MovieSortKeys", "MovieId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_movie_sort_keys_movies_movie_id");
+
+                    b.Navigation("Movie");
                 });
 
             modelBuilder.Entity("Matcha.Catalog.People.Person", b =>
