@@ -129,7 +129,7 @@ public sealed class FilmShelfTests
     }
 
     [Fact]
-    public async Task AFailedReadAgainKeepsTheListInHandAndTheNextRequestTriesAgain()
+    public async Task AFailedReadAgainKeepsTheListInHandAndIsTriedAgainAfterAPauseNotByEveryRequest()
     {
         var shelf = Shelf();
         var first = shelf.AllAsync(CancellationToken.None);
@@ -143,6 +143,16 @@ public sealed class FilmShelfTests
         await Task.WhenAny(failing);
         await WaitUntilAsync(() => shelf.PendingRead is null);
 
+        // Requests before the pause is over get the list in hand and start no read.
+        _clock.Advance(FilmShelf.RetryAfterFailure - TimeSpan.FromSeconds(1));
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.Same(before, await shelf.AllAsync(CancellationToken.None));
+        }
+        Assert.Null(shelf.PendingRead);
+        Assert.Equal(2, _readCount);
+
+        _clock.Advance(TimeSpan.FromSeconds(1));
         Assert.Same(before, await shelf.AllAsync(CancellationToken.None));
         (await NextReadAsync()).SetResult(Films(1, 2, 5));
         Assert.Equal([1, 2, 5], (await EventuallyAsync(shelf, list => list.Count == 3)).Select(f => f.Id));
@@ -209,25 +219,35 @@ public sealed class FilmShelfTests
     }
 
     [Fact]
-    public async Task AListWhoseStampCannotBeReadStaysInHandAndTheNextRequestChecksAgain()
+    public async Task AListWhoseStampCannotBeReadStaysInHandAndIsCheckedAgainAfterAPause()
     {
         var failing = true;
-        var filmReads = 0;
+        var (filmReads, stampReads) = (0, 0);
         var shelf = new FilmShelf(
             _ => { Interlocked.Increment(ref filmReads); return Task.FromResult(new FilmListRead(Films(1, 2), new FilmListStamp(2, 2))); },
-            _ => failing ? Task.FromException<FilmListStamp>(new InvalidOperationException("Postgres is away")) : Task.FromResult(new FilmListStamp(2, 2)),
+            _ =>
+            {
+                Interlocked.Increment(ref stampReads);
+                return failing ? Task.FromException<FilmListStamp>(new InvalidOperationException("Postgres is away")) : Task.FromResult(new FilmListStamp(2, 2));
+            },
             Lifetime, _clock, NullLogger.Instance);
         var before = await shelf.AllAsync(CancellationToken.None);
 
         _clock.Advance(Lifetime);
         Assert.Same(before, await shelf.AllAsync(CancellationToken.None));
         await WaitUntilAsync(() => shelf.PendingRead is null);
-        Assert.Same(before, await shelf.AllAsync(CancellationToken.None));
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.Same(before, await shelf.AllAsync(CancellationToken.None));
+        }
+        Assert.Equal((1, 1), (filmReads, stampReads));
 
         failing = false;
+        _clock.Advance(FilmShelf.RetryAfterFailure);
+        Assert.Same(before, await shelf.AllAsync(CancellationToken.None));
         await WaitUntilAsync(() => shelf.PendingRead is null);
         Assert.Same(before, await shelf.AllAsync(CancellationToken.None));
-        Assert.Equal(1, filmReads);
+        Assert.Equal((1, 2), (filmReads, stampReads));
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)

@@ -28,6 +28,8 @@ public sealed record ShelfFilm(int Id, string[] Genres, DateOnly? ReleaseDate, i
 /// only when it differs from the stamp of the list in hand. Reading 100,000 films every 30 s cost
 /// Postgres 0.28 s and Ratings more, and a home screen that met it waited (docs/performance.md,
 /// "The thread pool's spinning and the film list's stamp").</item>
+/// <item>A check that fails keeps the list in hand and is tried again after
+/// <see cref="RetryAfterFailure"/>, not by every request that follows.</item>
 /// <item>A list read again with the same films is not a new list: the instance stays, and so do
 /// the rankings kept under it (<see cref="RecommendationsApi"/>'s top picks are keyed by it).</item>
 /// <item>The replica that applies a film's event calls <see cref="Invalidate"/>: the next request
@@ -46,7 +48,10 @@ public sealed partial class FilmShelf
     private Task<Shelf>? _reading;
     private long _generation;
 
-    private sealed record Shelf(IReadOnlyList<ShelfFilm> Films, FilmListStamp? Stamp, DateTimeOffset ReadAt);
+    private sealed record Shelf(IReadOnlyList<ShelfFilm> Films, FilmListStamp? Stamp, DateTimeOffset CheckAfter);
+
+    /// <summary>How long a list whose check failed is served before the next try (at most the lifetime).</summary>
+    internal static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(5);
 
     public FilmShelf(IServiceScopeFactory scopes, IOptions<RecommendationOptions> options, TimeProvider clock, ILogger<FilmShelf> logger)
         : this(ct => ReadAllAsync(scopes, ct), ct => StampAsync(scopes, ct), options.Value.FilmListLifetime, clock, logger)
@@ -96,7 +101,7 @@ public sealed partial class FilmShelf
         {
             if (_shelf is { } shelf)
             {
-                if (_clock.GetUtcNow() - shelf.ReadAt >= _lifetime && _reading is null)
+                if (_clock.GetUtcNow() >= shelf.CheckAfter && _reading is null)
                 {
                     // Nobody waits for this read: its failure is logged here, and the list in hand stays.
                     _reading = ReadAsync(_generation, shelf.Stamp);
@@ -164,7 +169,7 @@ public sealed partial class FilmShelf
                     if (generation == _generation && _shelf is { } kept && kept.Stamp == stamp)
                     {
                         _reading = null;
-                        _shelf = kept with { ReadAt = _clock.GetUtcNow() };
+                        _shelf = kept with { CheckAfter = _clock.GetUtcNow() + _lifetime };
                         return _shelf;
                     }
                 }
@@ -178,13 +183,13 @@ public sealed partial class FilmShelf
             {
                 if (generation != _generation)
                 {
-                    return new Shelf(films, readStamp, _clock.GetUtcNow());
+                    return new Shelf(films, readStamp, _clock.GetUtcNow() + _lifetime);
                 }
                 _reading = null;
                 var kept = _shelf is { } old && old.Films.Count == films.Count && old.Films.Zip(films).All(pair => pair.First.SameAs(pair.Second))
                     ? old.Films
                     : films;
-                _shelf = new Shelf(kept, readStamp, _clock.GetUtcNow());
+                _shelf = new Shelf(kept, readStamp, _clock.GetUtcNow() + _lifetime);
                 return _shelf;
             }
         }
@@ -192,17 +197,23 @@ public sealed partial class FilmShelf
         {
             lock (_gate)
             {
-                // The next request tries again: a list in hand has expired already, and without one it waits.
                 if (generation == _generation)
                 {
                     _reading = null;
+                    // A list in hand is served for a while before the next try, not checked again by every request that
+                    // follows: a check that fails every time (Postgres away, a broken statement) cost each request a read
+                    // and a logged stack trace. Without a list the next request reads again, as its callers wait for one.
+                    if (_shelf is { } served)
+                    {
+                        _shelf = served with { CheckAfter = _clock.GetUtcNow() + (RetryAfterFailure < _lifetime ? RetryAfterFailure : _lifetime) };
+                    }
                 }
             }
             throw;
         }
     }
 
-    private static async Task<FilmListRead> ReadAllAsync(IServiceScopeFactory scopes, CancellationToken cancellationToken)
+    internal static async Task<FilmListRead> ReadAllAsync(IServiceScopeFactory scopes, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RatingsDbContext>();
@@ -218,13 +229,14 @@ public sealed partial class FilmShelf
         return new FilmListRead([.. rows.Where(f => !f.Removed).Select(f => new ShelfFilm(f.Id, [.. f.Genres], f.ReleaseDate, f.Year))], stamp);
     }
 
-    private static async Task<FilmListStamp> StampAsync(IServiceScopeFactory scopes, CancellationToken cancellationToken)
+    internal static async Task<FilmListStamp> StampAsync(IServiceScopeFactory scopes, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RatingsDbContext>();
-        // One statement, so the count and the sum are of one snapshot.
+        // One statement, so the count and the sum are of one snapshot. The columns are named as the context's snake_case
+        // convention maps StampRow's properties (rows, version_sum): quoted "Rows" and "VersionSum" made every check fail.
         var row = await db.Database
-            .SqlQuery<StampRow>($"SELECT count(*) AS \"Rows\", coalesce(sum(version), 0)::numeric AS \"VersionSum\" FROM movies")
+            .SqlQuery<StampRow>($"SELECT count(*) AS rows, coalesce(sum(version), 0)::numeric AS version_sum FROM movies")
             .SingleAsync(cancellationToken);
         return new FilmListStamp(row.Rows, row.VersionSum);
     }
