@@ -213,7 +213,7 @@ public sealed partial class FilmShelf
         }
     }
 
-    internal static async Task<FilmListRead> ReadAllAsync(IServiceScopeFactory scopes, CancellationToken cancellationToken)
+    private static async Task<FilmListRead> ReadAllAsync(IServiceScopeFactory scopes, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RatingsDbContext>();
@@ -229,7 +229,7 @@ public sealed partial class FilmShelf
         return new FilmListRead([.. rows.Where(f => !f.Removed).Select(f => new ShelfFilm(f.Id, [.. f.Genres], f.ReleaseDate, f.Year))], stamp);
     }
 
-    internal static async Task<FilmListStamp> StampAsync(IServiceScopeFactory scopes, CancellationToken cancellationToken)
+    private static async Task<FilmListStamp> StampAsync(IServiceScopeFactory scopes, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RatingsDbContext>();
