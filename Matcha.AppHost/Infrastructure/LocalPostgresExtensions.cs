@@ -57,7 +57,7 @@ internal static class LocalPostgresExtensions
                     context.Args.Add(setting);
                 }
             })
-            .WithEnvironment(LocalInfrastructure.DataDirectoryVariable, data.Root)
+            .WithRunMarkers(data)
             .WithIconName("DatabaseMultiple")
             .WithHealthCheck(healthCheckKey);
     }

@@ -84,7 +84,7 @@ internal static class LocalPostgresStandbyExtensions
                     context.Args.Add(setting);
                 }
             })
-            .WithEnvironment(LocalInfrastructure.DataDirectoryVariable, data.Root)
+            .WithRunMarkers(data)
             .WaitFor(primary)
             .WithIconName("DatabaseArrowRight")
             .WithHealthCheck(healthCheckKey);

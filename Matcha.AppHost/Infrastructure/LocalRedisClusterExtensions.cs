@@ -62,7 +62,7 @@ internal static class LocalRedisClusterExtensions
         return builder.AddResource(redis)
             .WithArgs([script, binaries.RedisServer, cli, configFile, directory,
                 .. nodes.Select(n => $"{n.Port.ToString(CultureInfo.InvariantCulture)}:{n.BusPort.ToString(CultureInfo.InvariantCulture)}")])
-            .WithEnvironment(LocalInfrastructure.DataDirectoryVariable, data.Root)
+            .WithRunMarkers(data)
             .WithIconName("Memory")
             .WithHealthCheck(healthCheckKey);
     }
@@ -78,6 +78,8 @@ internal static class LocalRedisClusterExtensions
             bind 127.0.0.1
             protected-mode yes
             daemonize no
+            # The environment stays readable in /proc, where the next start looks for what a killed run left (LeftoverProcesses).
+            set-proc-title no
             save ""
             {persistence}
             requirepass {password}

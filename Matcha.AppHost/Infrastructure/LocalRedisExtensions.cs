@@ -28,7 +28,7 @@ internal static class LocalRedisExtensions
                 context.Args.Add("--port");
                 context.Args.Add(redis.PrimaryEndpoint.Property(EndpointProperty.TargetPort));
             })
-            .WithEnvironment(LocalInfrastructure.DataDirectoryVariable, data.Root)
+            .WithRunMarkers(data)
             .WithIconName("Memory")
             .WithHealthCheck(healthCheckKey);
     }
@@ -58,6 +58,8 @@ internal static class LocalRedisExtensions
             bind 127.0.0.1
             protected-mode yes
             daemonize no
+            # The environment stays readable in /proc, where the next start looks for what a killed run left (LeftoverProcesses).
+            set-proc-title no
             dir {data.RedisData}
             save ""
             {persistence}

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Matcha.AppHost.Infrastructure;
 
@@ -160,6 +161,11 @@ internal sealed record LocalInfrastructure(LocalBinaries Binaries, LocalDataFold
     public static LocalInfrastructure Create(IDistributedApplicationBuilder builder, InfrastructureOptions options, LocalBinaries binaries)
     {
         var data = LocalDataFolder.Prepare(options);
+        // Before anything starts: what a killed run left running on this folder would hold it (LeftoverProcesses).
+        builder.Eventing.Subscribe<BeforeStartEvent>((@event, cancellationToken) =>
+            LeftoverProcesses.StopAsync(
+                data.Root, @event.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(LeftoverProcesses)),
+                LeftoverProcesses.Grace, cancellationToken));
         if (data.Ephemeral)
         {
             builder.Eventing.Subscribe<AfterResourcesCreatedEvent>((@event, _) =>
@@ -174,6 +180,16 @@ internal sealed record LocalInfrastructure(LocalBinaries Binaries, LocalDataFold
 
 public static class MatchaInfrastructureExtensions
 {
+    /// <summary>
+    /// Marks a local infrastructure process (and so each child it forks) with its data folder and
+    /// its AppHost, so an operator, a test or the next start (<see cref="LeftoverProcesses"/>) can find it.
+    /// </summary>
+    internal static IResourceBuilder<T> WithRunMarkers<T>(this IResourceBuilder<T> builder, LocalDataFolder data)
+        where T : IResourceWithEnvironment =>
+        builder
+            .WithEnvironment(LocalInfrastructure.DataDirectoryVariable, data.Root)
+            .WithEnvironment(LeftoverProcesses.OwnerVariable, LeftoverProcesses.CurrentOwner);
+
     /// <summary>Reads <c>Matcha:Infrastructure</c> and decides, once, how Postgres and Redis run.</summary>
     public static MatchaInfrastructure AddMatchaInfrastructure(this IDistributedApplicationBuilder builder) =>
         MatchaInfrastructure.Create(builder);
