@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -41,6 +43,11 @@ internal sealed partial class DatabaseMigrator<TContext>(
             List<string> pending;
             try
             {
+                // Postgres's EF Core provider finds a missing history table by selecting from it and catching
+                // the error, which EF's command log reported at every first start, twice, as "fail: Failed
+                // executing DbCommand" (npgsql/efcore.pg#3407). Created here first (CREATE TABLE IF NOT EXISTS),
+                // it is always there to read, and a first start's log is as clean as any other's.
+                await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync(cancellationToken);
                 pending = [.. await db.Database.GetPendingMigrationsAsync(cancellationToken)];
                 if (pending.Count > 0)
                 {

@@ -33,6 +33,25 @@ public sealed class MigrationTests(MatchaAppFixture fixture)
         await Task.WhenAll(first.StopAsync(), second.StopAsync());
     }
 
+    /// <summary>
+    /// A service's first start on an empty database is routine: its log says which migrations it
+    /// applied and has no error in it (EF Core's Postgres provider used to find the missing history
+    /// table by a failing select, logged as "Failed executing DbCommand").
+    /// </summary>
+    [Fact]
+    public async Task AFirstStartOnAnEmptyDatabaseLogsNoError()
+    {
+        var connectionString = await FreshDatabaseAsync();
+
+        using var host = CatalogHost(connectionString, out var logs);
+        await host.StartAsync();
+        await host.StopAsync();
+
+        Assert.Empty(logs.GetSnapshot().Where(r => r.Level >= LogLevel.Error).Select(r => $"{r.Category}: {r.Message}"));
+        await using var db = Context(connectionString);
+        Assert.Contains(logs.GetSnapshot(), r => r.Message.Contains($"applied {db.Database.GetMigrations().Count()} migration(s)", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task AFailingMigrationStopsTheServiceWithAClearLog()
     {
