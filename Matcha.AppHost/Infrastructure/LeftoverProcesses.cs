@@ -5,19 +5,19 @@ using Microsoft.Extensions.Logging;
 namespace Matcha.AppHost.Infrastructure;
 
 /// <summary>
-/// Postgres and Redis processes that an earlier run of the same data folder left behind.
-/// When the AppHost ends, the orchestrator (dcp) stops what it started; but when both are
-/// killed at once (<c>kill -9</c> of the process group, a CI job's timeout), Postgres and
-/// Redis live on. The next start's Postgres then finds its data folder locked ("lock file
-/// postmaster.pid already exists") and exits, and every service waits for it for ever; a
-/// second Redis would append to the same file as the first.
+/// Processes that an earlier run of the same data folder left behind. When the AppHost ends,
+/// the orchestrator (dcp) stops what it started; but when both are killed at once (<c>kill -9</c>,
+/// a CI job's timeout), Postgres, Redis, the services and the mail sink live on. The next start's
+/// Postgres then finds its data folder locked ("lock file postmaster.pid already exists") and
+/// exits, and every service waits for it for ever; a second Redis would append to the same file
+/// as the first, and the old gateway holds the gateway's port.
 /// <para>
 /// Every process a run starts carries the data folder
 /// (<see cref="LocalInfrastructure.DataDirectoryVariable"/>) and its AppHost's identity
 /// (<see cref="OwnerVariable"/>) in its environment. Before a run starts anything, processes of
-/// its folder whose AppHost is gone are stopped (Postgres with a fast shutdown, Redis with a
-/// save), and processes whose AppHost is alive stop this run with an error that says so: two
-/// runs cannot share a folder.
+/// its folder whose AppHost is gone are stopped, the services first, then Postgres (a fast
+/// shutdown) and Redis; and processes whose AppHost is alive stop this run with an error that
+/// says so: two runs cannot share a folder.
 /// </para>
 /// </summary>
 internal static class LeftoverProcesses
@@ -99,10 +99,36 @@ internal static class LeftoverProcesses
                 "Two runs cannot share one folder. Stop that run first, or give this one a folder of its own with --Matcha:Infrastructure:DataDirectory=<folder>.");
         }
 
-        // Signal the processes a run started, not their children: Postgres ends its own backends.
+        // Signal the processes a run started, not their children: Postgres ends its own backends. The services and
+        // the mail sink go first, while the servers they use are still there to end their work against; a service
+        // is built to survive a kill, so one that is slow to stop is not waited for long.
         var pids = marked.Select(p => p.Pid).ToHashSet();
         var started = marked.Where(p => !pids.Contains(p.ParentPid)).ToList();
-        foreach (var process in started)
+        var (servers, clients) = (started.Where(IsServer).ToList(), started.Where(p => !IsServer(p)).ToList());
+        await StopAsync(clients, dataRoot, logger, TimeSpan.FromTicks(Math.Min(grace.Ticks, ClientGrace.Ticks)), cancellationToken);
+        await StopAsync(servers, dataRoot, logger, grace, cancellationToken);
+        // What a stopped process leaves (a killed Postgres' backends) ends with it; a new Postgres would not start beside them.
+        var lastDeadline = DateTime.UtcNow + ClientGrace;
+        while (Of(dataRoot).Count > 0 && DateTime.UtcNow < lastDeadline)
+        {
+            await Task.Delay(100, cancellationToken);
+        }
+        foreach (var process in Of(dataRoot))
+        {
+            Signal(process.Pid, SigKill);
+        }
+        return started;
+    }
+
+    /// <summary>How long a leftover service or mail sink gets to end before it is killed.</summary>
+    private static readonly TimeSpan ClientGrace = TimeSpan.FromSeconds(5);
+
+    /// <summary>Postgres, Redis, and the scripts that run a standby or a cluster of them.</summary>
+    private static bool IsServer(Marked process) => process.Name is "postgres" or "redis-server" or "bash" or "setpriv";
+
+    private static async Task StopAsync(List<Marked> processes, string dataRoot, ILogger logger, TimeSpan grace, CancellationToken cancellationToken)
+    {
+        foreach (var process in processes)
         {
             logger.LogWarning(
                 "Stopping {Name} (process {Pid}): an earlier run on {DataFolder} left it running when its AppHost ended without stopping it.",
@@ -112,16 +138,22 @@ internal static class LeftoverProcesses
         }
 
         var deadline = DateTime.UtcNow + grace;
-        while (Of(dataRoot).Count > 0 && DateTime.UtcNow < deadline)
+        while (Running().Count > 0 && DateTime.UtcNow < deadline)
         {
             await Task.Delay(100, cancellationToken);
         }
-        foreach (var process in Of(dataRoot))
+        foreach (var process in Running())
         {
             logger.LogWarning("Killing {Name} (process {Pid}): it did not end within {Grace} s.", process.Name, process.Pid, grace.TotalSeconds);
             Signal(process.Pid, SigKill);
         }
-        return started;
+
+        // A process that has ended (a zombie included) shows no environment, so it is no longer among the folder's.
+        List<Marked> Running()
+        {
+            var alive = Of(dataRoot).Select(p => p.Pid).ToHashSet();
+            return [.. processes.Where(p => alive.Contains(p.Pid))];
+        }
     }
 
     private static void Signal(int pid, int signal)

@@ -57,7 +57,6 @@ internal static class LocalPostgresExtensions
                     context.Args.Add(setting);
                 }
             })
-            .WithRunMarkers(data)
             .WithIconName("DatabaseMultiple")
             .WithHealthCheck(healthCheckKey);
     }

@@ -84,7 +84,6 @@ internal static class LocalPostgresStandbyExtensions
                     context.Args.Add(setting);
                 }
             })
-            .WithRunMarkers(data)
             .WaitFor(primary)
             .WithIconName("DatabaseArrowRight")
             .WithHealthCheck(healthCheckKey);

@@ -62,7 +62,6 @@ internal static class LocalRedisClusterExtensions
         return builder.AddResource(redis)
             .WithArgs([script, binaries.RedisServer, cli, configFile, directory,
                 .. nodes.Select(n => $"{n.Port.ToString(CultureInfo.InvariantCulture)}:{n.BusPort.ToString(CultureInfo.InvariantCulture)}")])
-            .WithRunMarkers(data)
             .WithIconName("Memory")
             .WithHealthCheck(healthCheckKey);
     }

@@ -28,7 +28,6 @@ internal static class LocalRedisExtensions
                 context.Args.Add("--port");
                 context.Args.Add(redis.PrimaryEndpoint.Property(EndpointProperty.TargetPort));
             })
-            .WithRunMarkers(data)
             .WithIconName("Memory")
             .WithHealthCheck(healthCheckKey);
     }

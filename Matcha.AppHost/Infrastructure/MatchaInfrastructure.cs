@@ -153,19 +153,32 @@ public sealed class PostgresServer(
 internal sealed record LocalInfrastructure(LocalBinaries Binaries, LocalDataFolder Data)
 {
     /// <summary>
-    /// Set on every local infrastructure process (and so inherited by each child, such as
-    /// Postgres backends): an operator or a test can find every process of one run.
+    /// Set on every process a local run starts (and so inherited by each child, such as
+    /// Postgres backends), with <see cref="LeftoverProcesses.OwnerVariable"/>: an operator, a test
+    /// or the next start can find every process of one run.
     /// </summary>
     public const string DataDirectoryVariable = "MATCHA_DATA_DIRECTORY";
 
     public static LocalInfrastructure Create(IDistributedApplicationBuilder builder, InfrastructureOptions options, LocalBinaries binaries)
     {
         var data = LocalDataFolder.Prepare(options);
-        // Before anything starts: what a killed run left running on this folder would hold it (LeftoverProcesses).
-        builder.Eventing.Subscribe<BeforeStartEvent>((@event, cancellationToken) =>
-            LeftoverProcesses.StopAsync(
+        builder.Eventing.Subscribe<BeforeStartEvent>(async (@event, cancellationToken) =>
+        {
+            // Before anything starts: what a killed run left running on this folder would hold it (LeftoverProcesses).
+            await LeftoverProcesses.StopAsync(
                 data.Root, @event.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(LeftoverProcesses)),
-                LeftoverProcesses.Grace, cancellationToken));
+                LeftoverProcesses.Grace, cancellationToken);
+            // Every process of the run carries the marks, the services and the mail sink too: a gateway a killed run
+            // left would hold the gateway's port, and its services would retry a Postgres that is gone for ever.
+            foreach (var resource in @event.Model.Resources.Where(r => r is ExecutableResource or ProjectResource))
+            {
+                resource.Annotations.Add(new EnvironmentCallbackAnnotation(context =>
+                {
+                    context.EnvironmentVariables[DataDirectoryVariable] = data.Root;
+                    context.EnvironmentVariables[LeftoverProcesses.OwnerVariable] = LeftoverProcesses.CurrentOwner;
+                }));
+            }
+        });
         if (data.Ephemeral)
         {
             builder.Eventing.Subscribe<AfterResourcesCreatedEvent>((@event, _) =>
@@ -180,16 +193,6 @@ internal sealed record LocalInfrastructure(LocalBinaries Binaries, LocalDataFold
 
 public static class MatchaInfrastructureExtensions
 {
-    /// <summary>
-    /// Marks a local infrastructure process (and so each child it forks) with its data folder and
-    /// its AppHost, so an operator, a test or the next start (<see cref="LeftoverProcesses"/>) can find it.
-    /// </summary>
-    internal static IResourceBuilder<T> WithRunMarkers<T>(this IResourceBuilder<T> builder, LocalDataFolder data)
-        where T : IResourceWithEnvironment =>
-        builder
-            .WithEnvironment(LocalInfrastructure.DataDirectoryVariable, data.Root)
-            .WithEnvironment(LeftoverProcesses.OwnerVariable, LeftoverProcesses.CurrentOwner);
-
     /// <summary>Reads <c>Matcha:Infrastructure</c> and decides, once, how Postgres and Redis run.</summary>
     public static MatchaInfrastructure AddMatchaInfrastructure(this IDistributedApplicationBuilder builder) =>
         MatchaInfrastructure.Create(builder);
