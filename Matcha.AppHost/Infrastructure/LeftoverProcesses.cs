@@ -115,6 +115,7 @@ internal static class LeftoverProcesses
         }
         foreach (var process in Of(dataRoot))
         {
+            logger.LogWarning("Killing {Name} (process {Pid}): it outlived the process that started it.", process.Name, process.Pid);
             Signal(process.Pid, SigKill);
         }
         return started;
@@ -123,8 +124,8 @@ internal static class LeftoverProcesses
     /// <summary>How long a leftover service or mail sink gets to end before it is killed.</summary>
     private static readonly TimeSpan ClientGrace = TimeSpan.FromSeconds(5);
 
-    /// <summary>Postgres, Redis, and the scripts that run a standby or a cluster of them.</summary>
-    private static bool IsServer(Marked process) => process.Name is "postgres" or "redis-server" or "bash" or "setpriv";
+    /// <summary>Postgres, Redis, and the bash scripts that run a standby or a cluster of them (setpriv replaces itself with what it runs).</summary>
+    private static bool IsServer(Marked process) => process.Name is "postgres" or "redis-server" or "bash";
 
     private static async Task StopAsync(List<Marked> processes, string dataRoot, ILogger logger, TimeSpan grace, CancellationToken cancellationToken)
     {
