@@ -47,7 +47,7 @@ public sealed class LocalInfrastructureTests
                 Assert.Equal([$"run-{i}"], await ReadMarkersAsync(apps[i]));
                 Assert.Equal($"run-{i}", await ReadRedisMarkerAsync(apps[i]));
                 // Both servers are found by their mark (Redis keeps its environment readable: set-proc-title no).
-                var names = ProcessesOf(folders[i]).Select(NameOf).ToHashSet();
+                var names = LeftoverProcesses.Of(folders[i]).Select(p => p.Name).ToHashSet();
                 Assert.Contains("postgres", names);
                 Assert.Contains("redis-server", names);
             }
@@ -152,18 +152,6 @@ public sealed class LocalInfrastructureTests
         return ((IPEndPoint)free.LocalEndpoint).Port;
     }
 
-    private static string NameOf(int pid)
-    {
-        try
-        {
-            return File.ReadAllText($"/proc/{pid}/comm").Trim();
-        }
-        catch (IOException)
-        {
-            return "";
-        }
-    }
-
     /// <summary>
     /// Starts the infrastructure of one run. Aspire picks each local port by checking that it is
     /// free, and the process binds it only later (Postgres after initdb); another app starting on
@@ -240,34 +228,8 @@ public sealed class LocalInfrastructureTests
         return await redis.GetDatabase().StringGetAsync("isolation-probe");
     }
 
-    /// <summary>
-    /// Every process started for one data folder carries MATCHA_DATA_DIRECTORY in its
-    /// environment, and so does every child it forks (Postgres backends included).
-    /// </summary>
-    private static List<int> ProcessesOf(string folder)
-    {
-        var marker = $"MATCHA_DATA_DIRECTORY={folder}";
-        var found = new List<int>();
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out var pid))
-            {
-                continue;
-            }
-            try
-            {
-                if (File.ReadAllText(Path.Combine(dir, "environ")).Split('\0').Contains(marker))
-                {
-                    found.Add(pid);
-                }
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // The process ended while we looked, or is not ours to read.
-            }
-        }
-        return found;
-    }
+    /// <summary>The processes of one data folder, found by the mark every process of a run carries.</summary>
+    private static List<int> ProcessesOf(string folder) => [.. LeftoverProcesses.Of(folder).Select(p => p.Pid)];
 
     private static async Task WaitUntil(Func<bool> condition, TimeSpan timeout)
     {
