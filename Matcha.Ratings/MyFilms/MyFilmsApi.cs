@@ -30,7 +30,7 @@ internal static class MyFilmsApi
     }
 
     private static async Task<Results<Ok<MyFilm>, ValidationProblem>> MyFilm(
-        int movieId, int? comments, CurrentUser user, RatingsDbContext db, PersonalModels models, CancellationToken cancellationToken)
+        int movieId, int? comments, CurrentUser user, RatingsDbContext db, PersonalModels models, FilmShelf shelf, CancellationToken cancellationToken)
     {
         Page<CommentView>? mostLiked = null;
         if (comments is not null)
@@ -44,9 +44,9 @@ internal static class MyFilmsApi
             }
             mostLiked = page.Value;
         }
-        var score = await db.Ratings.AsNoTracking()
-            .Where(r => r.UserId == user.Id && r.MovieId == movieId && r.Score != null && r.RejectedReason == null)
-            .Select(r => r.Score).SingleOrDefaultAsync(cancellationToken);
+        // My score comes from my ratings that count, read once for the fold-in as on the lists' screens.
+        var userScores = await PersonalModels.ScoresAsync(user.Id, db, cancellationToken);
+        var score = userScores.Where(s => s.MovieId == movieId).Select(s => (decimal?)s.Score).FirstOrDefault();
         var wish = await db.WishlistEntries.AsNoTracking()
             .Where(w => w.UserId == user.Id && w.MovieId == movieId)
             .Select(w => w.State).SingleOrDefaultAsync(cancellationToken);
@@ -57,8 +57,9 @@ internal static class MyFilmsApi
             .Where(l => l.UserId == user.Id && db.Comments.Any(c => c.Id == l.CommentId && c.MovieId == movieId))
             .Select(l => l.CommentId).ToListAsync(cancellationToken);
         // A film Ratings has no copy of, or no model yet, has no prediction: null, as GET /me/predictions/{id} would 404.
-        var known = await db.Movies.AnyAsync(m => m.Id == movieId && m.RemovedAt == null, cancellationToken);
-        var personal = known ? await models.ForUserAsync(user.Id, db, cancellationToken) : null;
+        // The film list in memory answers which films Ratings knows, as on the lists' screens.
+        var known = (await shelf.KnownAsync([movieId], cancellationToken)).Count > 0;
+        var personal = known ? models.ForUser(user.Id, userScores) : null;
         return TypedResults.Ok(new MyFilm(movieId, score, wish, commentId, liked, personal?.Predict(movieId), mostLiked));
     }
 
@@ -88,9 +89,13 @@ internal static class MyFilmsApi
         var userScores = await PersonalModels.ScoresAsync(user.Id, db, cancellationToken);
         var page = movieIds.ToHashSet();
         var scores = userScores.Where(s => page.Contains(s.MovieId)).ToDictionary(s => s.MovieId, s => (decimal?)s.Score);
-        var wishes = await db.WishlistEntries.AsNoTracking()
-            .Where(w => w.UserId == user.Id && movieIds.Contains(w.MovieId) && w.State != null)
-            .ToDictionaryAsync(w => w.MovieId, w => w.State, cancellationToken);
+        // The same for the user's marks: the page's wishes and the films kept out of the recommendations come from
+        // one read of them all, where two queries each read the same rows of wishlist_entries.
+        var marks = await db.WishlistEntries.AsNoTracking()
+            .Where(w => w.UserId == user.Id && w.State != null)
+            .Select(w => new { w.MovieId, w.State })
+            .ToListAsync(cancellationToken);
+        var wishes = marks.Where(w => page.Contains(w.MovieId)).ToDictionary(w => w.MovieId, w => w.State);
         var personal = models.ForUser(user.Id, userScores);
         // The film list in memory answers which films Ratings knows; asking Postgres was the home screen's costliest
         // statement (docs/performance.md, "Screens: the film states from memory").
@@ -107,7 +112,8 @@ internal static class MyFilmsApi
         if (recommendations is { } wanted && personal is not null)
         {
             var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-            picks = await RecommendationsApi.TopPicksAsync(personal, user.Id, db, shelf, cache, today, wanted, null, false, cancellationToken);
+            var notInterested = marks.Where(w => w.State == WishState.NotInterested).Select(w => w.MovieId).Order().ToList();
+            picks = await RecommendationsApi.TopPicksAsync(personal, user.Id, notInterested, shelf, cache, today, wanted, null, false, cancellationToken);
         }
         return TypedResults.Ok(new MyFilmStates(items, personal is not null, picks));
     }

@@ -85,7 +85,8 @@ internal static class RecommendationsApi
             return NoModelYet();
         }
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-        return TypedResults.Ok(new PredictionList(await TopPicksAsync(personal, user.Id, db, shelf, cache, today, limit ?? 20, genre, includeUnreleased == true, cancellationToken)));
+        var notInterested = await NotInterestedAsync(user.Id, db, cancellationToken);
+        return TypedResults.Ok(new PredictionList(await TopPicksAsync(personal, user.Id, notInterested, shelf, cache, today, limit ?? 20, genre, includeUnreleased == true, cancellationToken)));
     }
 
     /// <summary>How long a user's top picks are kept for the same fit, films, day and filters.</summary>
@@ -101,15 +102,11 @@ internal static class RecommendationsApi
     /// unchanged: the same fold-in (the user's ratings as they are now, on this day, under this
     /// model), the same film list, the same not-interested films and the same filters.
     /// </summary>
+    /// <param name="notInterested">The films the user marked not interested, in id order.</param>
     internal static async Task<List<Prediction>> TopPicksAsync(
-        PersonalModel personal, Guid userId, RatingsDbContext db, FilmShelf shelf, IMemoryCache cache, DateOnly today, int wanted,
+        PersonalModel personal, Guid userId, IReadOnlyList<int> notInterested, FilmShelf shelf, IMemoryCache cache, DateOnly today, int wanted,
         string? genre, bool includeUnreleased, CancellationToken cancellationToken)
     {
-        var notInterested = (await db.WishlistEntries.AsNoTracking()
-            .Where(w => w.UserId == userId && w.State == WishState.NotInterested)
-            .OrderBy(w => w.MovieId)
-            .Select(w => w.MovieId)
-            .ToListAsync(cancellationToken));
         var films = await shelf.AllAsync(cancellationToken);
         if (personal.Fit is not { } fit)
         {
@@ -123,6 +120,14 @@ internal static class RecommendationsApi
             ct => Task.FromResult(Rank(personal, films, [.. notInterested], today, wanted, genre, includeUnreleased, ct)),
             cancellationToken);
     }
+
+    /// <summary>The films <paramref name="userId"/> marked not interested, in id order (the order a ranking's cache key needs).</summary>
+    private static Task<List<int>> NotInterestedAsync(Guid userId, RatingsDbContext db, CancellationToken cancellationToken) =>
+        db.WishlistEntries.AsNoTracking()
+            .Where(w => w.UserId == userId && w.State == WishState.NotInterested)
+            .OrderBy(w => w.MovieId)
+            .Select(w => w.MovieId)
+            .ToListAsync(cancellationToken);
 
     private static List<Prediction> Rank(
         PersonalModel personal, IReadOnlyList<ShelfFilm> films, HashSet<int> notInterested, DateOnly today, int wanted,

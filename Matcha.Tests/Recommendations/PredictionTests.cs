@@ -95,6 +95,12 @@ public sealed class PredictionTests(MatchaAppFixture fixture)
         Assert.Equal(HttpStatusCode.NoContent, await gateway.WishAsync(fan, first[0].MovieId, "notInterested"));
         var afterNotInterested = await gateway.RecommendAsync(fan, $"genre={world.LovedGenre}&limit=20");
         Assert.Equal(first.Skip(1).Select(r => r.MovieId).Order(), afterNotInterested.Select(r => r.MovieId).Order());
+        // The home screen's one read (my states for its films and my recommendations) leaves it out the same way.
+        var home = await gateway.GetAsync<JsonElement>(fan, $"/api/ratings/me/movies?ids={first[0].MovieId},{first[1].MovieId}&recommendations=100");
+        Assert.Equal("notInterested", home.GetProperty("items")[0].GetProperty("wish").GetString());
+        var homePicks = home.GetProperty("recommendations").EnumerateArray().Select(p => p.GetProperty("movieId").GetInt32()).ToList();
+        Assert.Equal((await gateway.RecommendAsync(fan, "limit=100")).Select(r => r.MovieId), homePicks);
+        Assert.DoesNotContain(first[0].MovieId, homePicks);
 
         Assert.Equal(HttpStatusCode.NoContent, await gateway.RateAsync(fan, first[1].MovieId, 4.5));
         var afterRating = await gateway.RecommendAsync(fan, $"genre={world.LovedGenre}&limit=20");
