@@ -14,9 +14,12 @@ public sealed class HomeListsOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Lists older than this are not shown: the screen waits for the refresh it asked for.</summary>
+    /// <summary>
+    /// Lists older than this are not shown: the screen waits for the refresh it asked for. Younger ones are shown while
+    /// the refresh runs, so the first home screens after a quiet spell do not wait for Catalog.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
-    public TimeSpan MaxAge { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan MaxAge { get; set; } = TimeSpan.FromMinutes(5);
 }
 
 /// <summary>The public lists of the home screen as Catalog last gave them, each a part (a failure is kept as one).</summary>

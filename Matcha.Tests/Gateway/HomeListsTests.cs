@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Matcha.Gateway.Screens;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Matcha.Tests.Gateway;
 
@@ -66,15 +67,71 @@ public sealed class HomeListsTests : IAsyncDisposable
         Assert.All(snapshot.Rankings.Values, ranking => Assert.Equal(7, ranking.Value!.Items[0].Id));
     }
 
-    private async Task<HomeLists> StartAsync()
+    [Fact]
+    public async Task AHomeScreenAfterAQuietSpellIsAnsweredWithTheListsInHandWhileTheyAreReadAgain()
     {
-        _services = ScreenServices.Build(
-            new Dictionary<string, string?>
-            {
-                [$"{HomeListsOptions.Section}:{nameof(HomeListsOptions.RefreshInterval)}"] = "00:01:00",
-                [$"{HomeListsOptions.Section}:{nameof(HomeListsOptions.MaxAge)}"] = "00:05:00",
-            },
-            ("catalog", _catalog));
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var lists = await StartAsync(clock, []);   // the gateway's defaults
+        var first = await lists.GetAsync(CancellationToken.None);
+        var asked = _catalog.Asked;
+
+        // A quiet minute, with Catalog slow to answer: the screen gets the lists in hand at once and asks for new ones.
+        _catalog.Hold();
+        clock.Advance(TimeSpan.FromMinutes(1));
+        var afterQuiet = await lists.GetAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Same(first, afterQuiet);
+        await WaitUntilAsync(() => _catalog.Asked > asked);
+
+        _catalog.Release();
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(10);
+        var latest = afterQuiet;
+        while (latest.ReadAt == first.ReadAt && DateTimeOffset.UtcNow < deadline)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(50));
+            latest = await lists.GetAsync(CancellationToken.None);
+        }
+        Assert.Equal(clock.GetUtcNow(), latest.ReadAt);
+    }
+
+    [Fact]
+    public async Task ListsOlderThanTheirMaximumAgeAreNotShownTheScreenWaitsForTheRead()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var lists = await StartAsync(clock, []);
+        var first = await lists.GetAsync(CancellationToken.None);
+
+        _catalog.Hold();
+        clock.Advance(new HomeListsOptions().MaxAge + TimeSpan.FromSeconds(1));
+        var waiting = lists.GetAsync(CancellationToken.None);
+        await WaitUntilAsync(() => _catalog.Asked > 5);
+        await Task.Delay(TimeSpan.FromMilliseconds(200));
+        Assert.False(waiting.IsCompleted);
+
+        _catalog.Release();
+        var fresh = await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.NotSame(first, fresh);
+        Assert.Equal(clock.GetUtcNow(), fresh.ReadAt);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTimeOffset.UtcNow < deadline, "timed out");
+            await Task.Delay(TimeSpan.FromMilliseconds(20));
+        }
+    }
+
+    private Task<HomeLists> StartAsync() => StartAsync(TimeProvider.System, new Dictionary<string, string?>
+    {
+        [$"{HomeListsOptions.Section}:{nameof(HomeListsOptions.RefreshInterval)}"] = "00:01:00",
+        [$"{HomeListsOptions.Section}:{nameof(HomeListsOptions.MaxAge)}"] = "00:05:00",
+    });
+
+    private async Task<HomeLists> StartAsync(TimeProvider clock, Dictionary<string, string?> configuration)
+    {
+        _services = ScreenServices.Build(configuration, clock, ("catalog", _catalog));
         var lists = _services.GetRequiredService<HomeLists>();
         await lists.StartAsync(CancellationToken.None);
         return lists;
@@ -85,14 +142,28 @@ public sealed class HomeListsTests : IAsyncDisposable
     {
         private const string Card = """{"id":7,"titles":{"en":"Seven"},"originalTitle":"Seven","year":1995,"posterUrl":null}""";
         private int _asked;
+        private volatile TaskCompletionSource _held = Released();
 
         public volatile bool Down;
 
         public int Asked => Volatile.Read(ref _asked);
 
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        /// <summary>Requests from now on are answered only once <see cref="Release"/> is called.</summary>
+        public void Hold() => _held = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Release() => _held.TrySetResult();
+
+        private static TaskCompletionSource Released()
+        {
+            var released = new TaskCompletionSource();
+            released.SetResult();
+            return released;
+        }
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref _asked);
+            await _held.Task.WaitAsync(cancellationToken);
             if (Down)
             {
                 throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused (catalog)");
@@ -107,9 +178,9 @@ public sealed class HomeListsTests : IAsyncDisposable
                 "/shelves?limit=12" => """{"shelves":[]}""",
                 _ => null,
             };
-            return Task.FromResult(json is null
+            return json is null
                 ? new HttpResponseMessage(HttpStatusCode.NotFound)
-                : new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(json, Encoding.UTF8, "application/json") });
+                : new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
         }
     }
 }

@@ -13,12 +13,16 @@ namespace Matcha.Tests.Gateway;
 /// </summary>
 internal static class ScreenServices
 {
-    public static ServiceProvider Build(IDictionary<string, string?> configuration, params (string Service, HttpMessageHandler Handler)[] services)
+    public static ServiceProvider Build(IDictionary<string, string?> configuration, params (string Service, HttpMessageHandler Handler)[] services) =>
+        Build(configuration, TimeProvider.System, services);
+
+    /// <param name="clock">The screens' clock (the home lists' ages); the token minter keeps the system's.</param>
+    public static ServiceProvider Build(IDictionary<string, string?> configuration, TimeProvider clock, params (string Service, HttpMessageHandler Handler)[] services)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration.AddInMemoryCollection(configuration);
         builder.Services.AddLogging();
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(clock);
         var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         builder.Services.AddSingleton(new InternalTokenMinter(
             Microsoft.Extensions.Options.Options.Create(new InternalTokenOptions { SigningKey = Convert.ToBase64String(key.ExportPkcs8PrivateKey()) }), TimeProvider.System));
