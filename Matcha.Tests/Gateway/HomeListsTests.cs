@@ -80,16 +80,11 @@ public sealed class HomeListsTests : IAsyncDisposable
         clock.Advance(TimeSpan.FromMinutes(1));
         var afterQuiet = await lists.GetAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Same(first, afterQuiet);
-        await WaitUntilAsync(() => _catalog.Asked > asked);
+        Assert.True(await EventsDriver.EventuallyAsync(() => Task.FromResult(_catalog.Asked > asked), asking => asking, TimeSpan.FromSeconds(10)));
 
         _catalog.Release();
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(10);
-        var latest = afterQuiet;
-        while (latest.ReadAt == first.ReadAt && DateTimeOffset.UtcNow < deadline)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(50));
-            latest = await lists.GetAsync(CancellationToken.None);
-        }
+        var latest = await EventsDriver.EventuallyAsync(
+            () => lists.GetAsync(CancellationToken.None), snapshot => snapshot.ReadAt != first.ReadAt, TimeSpan.FromSeconds(10));
         Assert.Equal(clock.GetUtcNow(), latest.ReadAt);
     }
 
@@ -103,7 +98,7 @@ public sealed class HomeListsTests : IAsyncDisposable
         _catalog.Hold();
         clock.Advance(new HomeListsOptions().MaxAge + TimeSpan.FromSeconds(1));
         var waiting = lists.GetAsync(CancellationToken.None);
-        await WaitUntilAsync(() => _catalog.Asked > 5);
+        Assert.True(await EventsDriver.EventuallyAsync(() => Task.FromResult(_catalog.Asked > 5), asking => asking, TimeSpan.FromSeconds(10)));
         await Task.Delay(TimeSpan.FromMilliseconds(200));
         Assert.False(waiting.IsCompleted);
 
@@ -111,16 +106,6 @@ public sealed class HomeListsTests : IAsyncDisposable
         var fresh = await waiting.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.NotSame(first, fresh);
         Assert.Equal(clock.GetUtcNow(), fresh.ReadAt);
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTimeOffset.UtcNow < deadline, "timed out");
-            await Task.Delay(TimeSpan.FromMilliseconds(20));
-        }
     }
 
     private Task<HomeLists> StartAsync() => StartAsync(TimeProvider.System, new Dictionary<string, string?>
