@@ -361,8 +361,8 @@ internal sealed record ScreenMeasurement(
     }
 
     /// <summary>
-    /// Whether the screen's top-level <c>unavailable</c> names anything. Read with a reader that builds nothing: a
-    /// document of the whole answer cost this benchmark's client about as much CPU per home screen as Postgres.
+    /// Whether the screen's top-level <c>unavailable</c> names anything. Read with a reader that builds nothing rather
+    /// than a document of the whole answer: this benchmark's client shares the two cores with what it measures.
     /// </summary>
     private static bool LeavesPartsOut(byte[] body)
     {
