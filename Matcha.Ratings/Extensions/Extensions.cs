@@ -8,6 +8,7 @@ using Matcha.Ratings.Data;
 using Matcha.Ratings.Erasure;
 using Matcha.Ratings.Movies;
 using Matcha.Ratings.Profiles;
+using Matcha.Ratings.Recommendations;
 using Matcha.Ratings.Recommendations.Serving;
 
 namespace Matcha.Ratings;
@@ -39,6 +40,9 @@ internal static class Extensions
         builder.Services.AddSingleton<ModelTrainer>();
         builder.Services.AddSingleton<PersonalModels>();
         builder.Services.AddSingleton<FilmShelf>();
+        builder.Services.AddSingleton(services => new EveryonesAverage(
+            services.GetRequiredService<IServiceScopeFactory>(), services.GetRequiredService<TimeProvider>(),
+            services.GetRequiredService<ILogger<EveryonesAverage>>()));
         builder.Services.AddSingleton<ModelTrainingService>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ModelTrainingService>());
     }

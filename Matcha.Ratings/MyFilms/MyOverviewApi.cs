@@ -23,7 +23,7 @@ internal static class MyOverviewApi
     }
 
     private static async Task<Results<Ok<MyOverview>, ValidationProblem>> GetOverview(
-        int? rows, CurrentUser user, RatingsDbContext db, IMemoryCache cache, CancellationToken cancellationToken)
+        int? rows, CurrentUser user, RatingsDbContext db, IMemoryCache cache, EveryonesAverage everyonesAverage, CancellationToken cancellationToken)
     {
         if (PageRequest.Validate(rows) is not null)
         {
@@ -36,7 +36,7 @@ internal static class MyOverviewApi
         var ratings = await RatingsApi.MyRatings(user, db, null, null, rows, cancellationToken);
         var wishlist = await WishlistApi.MyWishlist(user, db, null, null, rows, cancellationToken);
         var comments = await CommentsApi.MyComments(user, db, null, rows, cancellationToken);
-        var taste = await TasteAnalysis.AnalyseAsync(user, db, cache, cancellationToken);
+        var taste = await TasteAnalysis.AnalyseAsync(user, db, cache, everyonesAverage, cancellationToken);
         return TypedResults.Ok(new MyOverview(
             ((Ok<Page<MyRating>>)ratings.Result).Value!,
             ((Ok<Page<MyWish>>)wishlist.Result).Value!,

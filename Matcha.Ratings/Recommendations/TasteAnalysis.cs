@@ -33,14 +33,14 @@ internal static class TasteAnalysis
 {
     public const double Middle = 2.75;
     private const int FavouriteCount = 10;
-    private static readonly object EveryonesAverageKey = new();
     public static readonly TimeSpan KeptFor = TimeSpan.FromMinutes(5);
 
     private sealed record KeptKey(Guid User);
 
     private sealed record Kept((int MovieId, double Score)[] Scores, Taste Taste);
 
-    public static async Task<Ok<Taste>> AnalyseAsync(CurrentUser user, RatingsDbContext db, IMemoryCache cache, CancellationToken cancellationToken)
+    public static async Task<Ok<Taste>> AnalyseAsync(
+        CurrentUser user, RatingsDbContext db, IMemoryCache cache, EveryonesAverage everyonesAverage, CancellationToken cancellationToken)
     {
         var mine = (await db.Ratings.AsNoTracking()
             .Where(r => r.UserId == user.Id && r.Score != null && r.RejectedReason == null)
@@ -48,13 +48,7 @@ internal static class TasteAnalysis
             .Select(r => new { r.MovieId, Score = (double)r.Score!.Value })
             .ToListAsync(cancellationToken))
             .Select(r => (r.MovieId, r.Score)).ToArray();
-        var everyone = await cache.GetOrCreateAsync(EveryonesAverageKey, async entry =>
-        {
-            // An average over every rating changes slowly; a minute old is exact enough for a comparison.
-            entry.AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(1);
-            return await db.Ratings.Where(r => r.Score != null && r.RejectedReason == null).AverageAsync(r => (double?)r.Score, cancellationToken);
-        });
-        var everyonesAverage = everyone is { } all ? Math.Round(all, 2) : (double?)null;
+        var everyone = await everyonesAverage.GetAsync(cancellationToken) is { } all ? Math.Round(all, 2) : (double?)null;
 
         var key = new KeptKey(user.Id);
         if (!cache.TryGetValue(key, out Kept? kept) || !kept!.Scores.AsSpan().SequenceEqual(mine))
@@ -62,7 +56,7 @@ internal static class TasteAnalysis
             kept = new Kept(mine, await AnalyseAsync(mine, db, cancellationToken));
             cache.Set(key, kept, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = KeptFor });
         }
-        return TypedResults.Ok(kept.Taste with { EveryonesAverage = everyonesAverage });
+        return TypedResults.Ok(kept.Taste with { EveryonesAverage = everyone });
     }
 
     private static async Task<Taste> AnalyseAsync((int MovieId, double Score)[] mine, RatingsDbContext db, CancellationToken cancellationToken)

@@ -1,0 +1,120 @@
+using Matcha.Ratings.Recommendations;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Matcha.Tests.Ratings;
+
+/// <summary>
+/// The average of every rating beside the caller's own on "my page": Postgres reads it once
+/// however many pages ask together, and once it is known no page waits for it again — a reading
+/// that is due is replaced in the background while pages go on with the one in hand. Fast: the
+/// read is a function here.
+/// </summary>
+public sealed class EveryonesAverageTests
+{
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 12, 4, 12, 0, 0, TimeSpan.Zero));
+    private int _reads;
+    private TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private double? _average = 3.5;
+    private bool _fails;
+
+    private EveryonesAverage Create() => new(async _ =>
+    {
+        Interlocked.Increment(ref _reads);
+        await _release.Task;
+        return _fails ? throw new InvalidOperationException("Postgres is down") : _average;
+    }, _clock, NullLogger<EveryonesAverage>.Instance);
+
+    [Fact]
+    public async Task TheFirstPagesWaitForOneReadAndLaterOnesWithinAMinuteReadNothing()
+    {
+        var average = Create();
+
+        var pages = Enumerable.Range(0, 16).Select(_ => Task.Run(() => average.GetAsync(CancellationToken.None))).ToArray();
+        Assert.Equal(1, await EventsDriver.EventuallyAsync(() => Task.FromResult(_reads), reads => reads > 0, TimeSpan.FromSeconds(5)));
+        Assert.All(pages, page => Assert.False(page.IsCompleted));
+        _release.SetResult();
+
+        Assert.All(await Task.WhenAll(pages), answer => Assert.Equal(3.5, answer));
+        _clock.Advance(TimeSpan.FromSeconds(59));
+        Assert.Equal(3.5, await average.GetAsync(CancellationToken.None));
+        Assert.Equal(1, _reads);
+    }
+
+    [Fact]
+    public async Task AfterAMinutePagesGetTheReadingInHandAtOnceWhileOneNewReadRuns()
+    {
+        var average = Create();
+        _release.SetResult();
+        Assert.Equal(3.5, await average.GetAsync(CancellationToken.None));
+
+        _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        _average = 3.75;
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        var pages = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(() => average.GetAsync(CancellationToken.None))));
+
+        Assert.All(pages, answer => Assert.Equal(3.5, answer));
+        Assert.Equal(2, _reads);
+        _release.SetResult();
+        Assert.Equal(3.75, await EventsDriver.EventuallyAsync(() => average.GetAsync(CancellationToken.None), answer => answer == 3.75, TimeSpan.FromSeconds(5)));
+        Assert.Equal(2, _reads);
+    }
+
+    [Fact]
+    public async Task AFailedReadKeepsTheReadingInHandAndTheNextPageTriesAgain()
+    {
+        var average = Create();
+        _release.SetResult();
+        Assert.Equal(3.5, await average.GetAsync(CancellationToken.None));
+
+        _fails = true;
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(3.5, await average.GetAsync(CancellationToken.None));
+        // Each page after the failure starts a read again until one succeeds; none waits for it.
+        var answers = new List<double?>();
+        Assert.True(await EventsDriver.EventuallyAsync(async () =>
+        {
+            answers.Add(await average.GetAsync(CancellationToken.None));
+            return _reads;
+        }, reads => reads >= 3, TimeSpan.FromSeconds(5)) >= 3);
+        Assert.All(answers, answer => Assert.Equal(3.5, answer));
+
+        _fails = false;
+        _average = 4.0;
+        Assert.Equal(4.0, await EventsDriver.EventuallyAsync(() => average.GetAsync(CancellationToken.None), answer => answer == 4.0, TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public async Task AfterAQuietSpellOfTenMinutesPagesWaitForTheNewReading()
+    {
+        var average = Create();
+        _release.SetResult();
+        Assert.Equal(3.5, await average.GetAsync(CancellationToken.None));
+
+        _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        _average = 2.5;
+        _clock.Advance(EveryonesAverage.MaxAge);
+        var page = average.GetAsync(CancellationToken.None);
+        await EventsDriver.EventuallyAsync(() => Task.FromResult(_reads), reads => reads == 2, TimeSpan.FromSeconds(5));
+        Assert.False(page.IsCompleted);
+
+        _release.SetResult();
+        Assert.Equal(2.5, await page);
+    }
+
+    [Fact]
+    public async Task APageThatGivesUpOnTheFirstReadDoesNotStopItForTheOthers()
+    {
+        var average = Create();
+        using var givesUp = new CancellationTokenSource();
+
+        var impatient = average.GetAsync(givesUp.Token);
+        var patient = average.GetAsync(CancellationToken.None);
+        await givesUp.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => impatient);
+
+        _release.SetResult();
+        Assert.Equal(3.5, await patient);
+        Assert.Equal(1, _reads);
+    }
+}
