@@ -37,7 +37,7 @@ internal static class ShelfReader
 
     /// <summary>
     /// One row's films: the films in the prior's order, walked down <c>ix_movie_sort_keys_prior</c>
-    /// (migration ShelfPriorIndex) until <c>$1</c> match, so a row reads a few dozen films, not a
+    /// (migration ShelfIndexes) until <c>$1</c> match, so a row reads a few dozen films, not a
     /// sort of every film of its genre (45,000 buffers at 100,000 films). Keep the ORDER BY as it is.
     /// </summary>
     private static string Row(string match) => $"""
@@ -67,6 +67,7 @@ internal static class ShelfReader
         var rows = new List<(string Id, int[] Films)>();
         await using (var command = catalogDb.CreateCommand($"""
             SELECT shelf, films FROM (
+                -- Read in the order of ix_movies_recent (migration ShelfIndexes): keep the inner ORDER BY as it is.
                 SELECT 0 AS n, 'new-releases' AS shelf, ARRAY(
                     SELECT id FROM (SELECT id, popularity, prior_votes, rating_count, year FROM movies WHERE {Released("movies")}
                                     ORDER BY year DESC, (release_date IS NOT NULL) DESC, release_date DESC, id DESC LIMIT $4) recent
