@@ -12,9 +12,9 @@ namespace Matcha.Ratings.Recommendations;
 /// quiet spell), waits, with everyone who asks meanwhile, for the one read.
 /// </summary>
 /// <remarks>
-/// The read is a scan of every rating (27 ms of Postgres at 100,000 films and a user with 500
-/// ratings). In <c>IMemoryCache</c> with a one-minute expiry, every "my page" in flight when it
-/// expired ran it: about ten at once, once a minute, in the screens benchmark (docs/performance.md,
+/// The read is a scan of every rating (27 ms of Postgres a read in the screens benchmark). In
+/// <c>IMemoryCache</c> with a one-minute expiry, every "my page" in flight when it
+/// expired ran it: five at once in one pass of the screens benchmark (docs/performance.md,
 /// "The shelves in the prior's order, and everyone's average read once").
 /// </remarks>
 internal sealed partial class EveryonesAverage(Func<CancellationToken, Task<double?>> read, TimeProvider clock, ILogger<EveryonesAverage> logger)
