@@ -24,9 +24,16 @@ internal sealed partial class EveryonesAverage(Func<CancellationToken, Task<doub
     /// <summary>A reading older than this is not answered: the request waits for the new one.</summary>
     public static readonly TimeSpan MaxAge = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// After a failed read, the reading in hand is answered this long before the next try, rather than every request
+    /// starting a read that fails and logging it (as <see cref="Serving.FilmShelf"/> does).
+    /// </summary>
+    public static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(5);
+
     private readonly Lock _gate = new();
     private Reading? _current;
     private Task<Reading>? _reading;
+    private DateTimeOffset _retryAt;
 
     /// <summary>Reads with a DbContext of its own: a read outlives the request that started it.</summary>
     public EveryonesAverage(IServiceScopeFactory scopes, TimeProvider clock, ILogger<EveryonesAverage> logger)
@@ -39,8 +46,9 @@ internal sealed partial class EveryonesAverage(Func<CancellationToken, Task<doub
         Task<Reading> reading;
         lock (_gate)
         {
-            var age = _current is { } current ? clock.GetUtcNow() - current.At : TimeSpan.MaxValue;
-            if (age < RefreshAfter)
+            var now = clock.GetUtcNow();
+            var age = _current is { } current ? now - current.At : TimeSpan.MaxValue;
+            if (age < RefreshAfter || (now < _retryAt && age < MaxAge))
             {
                 return _current!.Average;
             }
@@ -66,8 +74,12 @@ internal sealed partial class EveryonesAverage(Func<CancellationToken, Task<doub
         }
         catch (Exception ex)
         {
-            // The reading in hand stays; the next request after this one tries again.
+            // The reading in hand stays, and is answered until the next try.
             LogReadFailed(ex);
+            lock (_gate)
+            {
+                _retryAt = clock.GetUtcNow() + RetryAfterFailure;
+            }
             throw;
         }
         finally
