@@ -39,11 +39,18 @@ public sealed class CardCacheOptions
 /// put the old card back. With a standby (<see cref="CatalogStandby"/>) the cache is off: a read of a lagging standby
 /// after the drop would put the old card back.
 /// </para>
+/// <para>
+/// Requests that miss the same cards at once make one read of them (<see cref="ClaimFilms"/>, <see cref="CardClaim{T}"/>):
+/// when a page's cards expired, every request in flight for it read them again. A drop also ends the wait for a read in
+/// flight, so a request that begins after this process learned of a change reads the card itself.
+/// </para>
 /// </remarks>
 public sealed class CardCache
 {
     private readonly ConcurrentDictionary<int, Entry<MovieSummary>> _films = new();
     private readonly ConcurrentDictionary<int, Entry<PersonSummary>> _people = new();
+    private readonly ConcurrentDictionary<int, CardFlight<MovieSummary>> _filmReads = new();
+    private readonly ConcurrentDictionary<int, CardFlight<PersonSummary>> _personReads = new();
     private readonly TimeProvider _clock;
     private readonly long _lifetime;
     private readonly int _maxEntries;
@@ -73,9 +80,15 @@ public sealed class CardCache
 
     public void KeepPeople(IEnumerable<PersonSummary> people, long readAt) => Keep(_people, people.Select(p => (p.Id, p)), default, readAt);
 
-    public void DropFilms(IEnumerable<int> ids) => Drop(_films, ids);
+    /// <summary>The films of <paramref name="ids"/> (all missed here) that this request reads, and those it waits for another to read.</summary>
+    public CardClaim<MovieSummary> ClaimFilms(IEnumerable<int> ids, DateOnly today) => Enabled ? new(_filmReads, ids, today) : new(ids);
 
-    public void DropPeople(IEnumerable<int> ids) => Drop(_people, ids);
+    /// <summary>The people of <paramref name="ids"/> (all missed here) that this request reads, and those it waits for another to read.</summary>
+    public CardClaim<PersonSummary> ClaimPeople(IEnumerable<int> ids) => Enabled ? new(_personReads, ids, default) : new(ids);
+
+    public void DropFilms(IEnumerable<int> ids) => Drop(_films, _filmReads, ids);
+
+    public void DropPeople(IEnumerable<int> ids) => Drop(_people, _personReads, ids);
 
     /// <summary>Everything goes (the search index read every film and person again: a bulk write happened).</summary>
     public void Clear()
@@ -83,6 +96,8 @@ public sealed class CardCache
         Volatile.Write(ref _clearedAt, _clock.GetTimestamp());
         _films.Clear();
         _people.Clear();
+        _filmReads.Clear();
+        _personReads.Clear();
     }
 
     private bool TryGet<T>(ConcurrentDictionary<int, Entry<T>> cards, int id, DateOnly today, out T card) where T : class
@@ -115,7 +130,7 @@ public sealed class CardCache
         }
     }
 
-    private void Drop<T>(ConcurrentDictionary<int, Entry<T>> cards, IEnumerable<int> ids) where T : class
+    private void Drop<T>(ConcurrentDictionary<int, Entry<T>> cards, ConcurrentDictionary<int, CardFlight<T>> reads, IEnumerable<int> ids) where T : class
     {
         if (!Enabled)
         {
@@ -125,6 +140,8 @@ public sealed class CardCache
         foreach (var id in ids)
         {
             cards[id] = new Entry<T>(null, now, default);
+            // A read in flight began before the change: requests from now on read the card again rather than wait for it.
+            reads.TryRemove(id, out _);
         }
     }
 

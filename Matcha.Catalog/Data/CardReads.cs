@@ -84,18 +84,47 @@ internal static class CardReads
         }
         if (filmsToRead.Count + peopleToRead.Count > 0)
         {
-            var readAt = cards?.Now() ?? 0;
-            var (films, persons) = await ReadAsync(db, filmsToRead, peopleToRead, today, ct);
-            films.ForEach(f => movies[f.Id] = f);
-            persons.ForEach(p => people[p.Id] = p);
-            cards?.KeepFilms(films, today, readAt);
-            cards?.KeepPeople(persons, readAt);
+            if (cards is null)
+            {
+                await ReadIntoAsync(db, null, filmsToRead, peopleToRead, movies, people, today, ct);
+            }
+            else
+            {
+                // What another request is reading now is waited for, not read again (CardClaim).
+                using var filmClaim = cards.ClaimFilms(filmsToRead, today);
+                using var personClaim = cards.ClaimPeople(peopleToRead);
+                if (filmClaim.Mine.Count + personClaim.Mine.Count > 0)
+                {
+                    await ReadIntoAsync(db, cards, filmClaim.Mine, personClaim.Mine, movies, people, today, ct);
+                    filmClaim.Complete(movies);
+                    personClaim.Complete(people);
+                }
+                var filmsLeft = await filmClaim.JoinAsync(movies, ct);
+                var peopleLeft = await personClaim.JoinAsync(people, ct);
+                if (filmsLeft.Count + peopleLeft.Count > 0)
+                {
+                    await ReadIntoAsync(db, cards, filmsLeft, peopleLeft, movies, people, today, ct);
+                }
+            }
         }
         return ([.. movieIds.Where(movies.ContainsKey).Select(id => movies[id])], [.. personIds.Where(people.ContainsKey).Select(id => people[id])]);
     }
 
+    /// <summary>Reads the cards from Postgres into <paramref name="movies"/> and <paramref name="people"/>, and keeps them in <paramref name="cards"/>.</summary>
+    private static async Task ReadIntoAsync(
+        CatalogDbContext db, CardCache? cards, IReadOnlyList<int> movieIds, IReadOnlyList<int> personIds,
+        Dictionary<int, MovieSummary> movies, Dictionary<int, PersonSummary> people, DateOnly today, CancellationToken ct)
+    {
+        var readAt = cards?.Now() ?? 0;
+        var (films, persons) = await ReadAsync(db, movieIds, personIds, today, ct);
+        films.ForEach(f => movies[f.Id] = f);
+        persons.ForEach(p => people[p.Id] = p);
+        cards?.KeepFilms(films, today, readAt);
+        cards?.KeepPeople(persons, readAt);
+    }
+
     private static async Task<(List<MovieSummary> Movies, List<PersonSummary> People)> ReadAsync(
-        CatalogDbContext db, List<int> movieIds, List<int> personIds, DateOnly today, CancellationToken ct)
+        CatalogDbContext db, IReadOnlyList<int> movieIds, IReadOnlyList<int> personIds, DateOnly today, CancellationToken ct)
     {
         var movies = new List<MovieSummary>(movieIds.Count);
         var people = new List<PersonSummary>(personIds.Count);

@@ -137,6 +137,92 @@ public sealed class CardCacheTests
         }
     }
 
+    [Fact]
+    public async Task RequestsThatMissTheSameCardsAtOnceMakeOneReadOfThem()
+    {
+        var cards = Cache();
+        using var first = cards.ClaimFilms([1, 2], Today);
+        using var second = cards.ClaimFilms([2, 3], Today);
+
+        Assert.Equal([1, 2], first.Mine);
+        Assert.Equal([3], second.Mine);
+        var found = new Dictionary<int, MovieSummary>();
+        var waiting = second.JoinAsync(found, CancellationToken.None);
+        Assert.False(waiting.IsCompleted);
+
+        first.Complete(new Dictionary<int, MovieSummary> { [1] = Film(1, ratings: 1), [2] = Film(2, ratings: 2) });
+        Assert.Empty(await waiting);
+        Assert.Equal(2, found[2].Stats.Count);
+        Assert.DoesNotContain(1, found.Keys);
+
+        // The read is over: the next request that misses film 2 reads it.
+        using var third = cards.ClaimFilms([2], Today);
+        Assert.Equal([2], third.Mine);
+    }
+
+    [Fact]
+    public async Task ACardTheReadDidNotFindIsNoneForThoseWhoWaitedToo()
+    {
+        var cards = Cache();
+        using var first = cards.ClaimFilms([9], Today);
+        using var second = cards.ClaimFilms([9], Today);
+        Assert.Empty(second.Mine);
+
+        first.Complete(new Dictionary<int, MovieSummary>());
+        var found = new Dictionary<int, MovieSummary>();
+        Assert.Empty(await second.JoinAsync(found, CancellationToken.None));
+        Assert.Empty(found);
+    }
+
+    [Fact]
+    public async Task WhenTheReadFailsOrItsRequestGivesUpThoseWhoWaitedReadTheCardsThemselves()
+    {
+        var cards = Cache();
+        var first = cards.ClaimFilms([1, 2], Today);
+        using var second = cards.ClaimFilms([2], Today);
+        var waiting = second.JoinAsync(new Dictionary<int, MovieSummary>(), CancellationToken.None);
+
+        first.Dispose();   // its read threw, or was cancelled, before it completed the claim
+
+        Assert.Equal([2], await waiting);
+        using var third = cards.ClaimFilms([1], Today);
+        Assert.Equal([1], third.Mine);
+    }
+
+    [Fact]
+    public void AfterADropARequestReadsTheCardItselfRatherThanWaitForAReadThatBeganBeforeIt()
+    {
+        var cards = Cache();
+        using var before = cards.ClaimFilms([1], Today);
+        cards.DropFilms([1]);
+
+        using var after = cards.ClaimFilms([1], Today);
+        Assert.Equal([1], after.Mine);
+
+        // The older read ending does not end the newer one's claim.
+        before.Complete(new Dictionary<int, MovieSummary> { [1] = Film(1, ratings: 1) });
+        using var next = cards.ClaimFilms([1], Today);
+        Assert.Empty(next.Mine);
+    }
+
+    [Fact]
+    public void AReadForAnotherDayIsNotWaitedFor()
+    {
+        var cards = Cache();
+        using var yesterday = cards.ClaimFilms([1], Today.AddDays(-1));
+        using var today = cards.ClaimFilms([1], Today);
+        Assert.Equal([1], today.Mine);
+    }
+
+    [Fact]
+    public void WithTheCacheOffEveryRequestReadsAllItMissed()
+    {
+        var cards = Cache(seconds: 0);
+        using var first = cards.ClaimFilms([1], Today);
+        using var second = cards.ClaimFilms([1], Today);
+        Assert.Equal([1], second.Mine);
+    }
+
     private sealed class ThrowingFactory : Microsoft.EntityFrameworkCore.IDbContextFactory<CatalogDbContext>
     {
         public CatalogDbContext CreateDbContext() => throw new InvalidOperationException("not in this test");
