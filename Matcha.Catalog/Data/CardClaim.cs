@@ -12,6 +12,9 @@ namespace Matcha.Catalog.Data;
 /// </summary>
 public sealed class CardClaim<T> : IDisposable where T : class
 {
+    /// <summary>The flights of a claim of nothing: it claims and joins none, so it never touches them.</summary>
+    private static readonly ConcurrentDictionary<int, CardFlight<T>> NoFlights = new();
+
     private readonly ConcurrentDictionary<int, CardFlight<T>> _flights;
     private readonly List<(int Id, CardFlight<T> Flight)> _claimed = [];
     private readonly List<(int Id, Task<T?> Card)> _joined = [];
@@ -43,7 +46,7 @@ public sealed class CardClaim<T> : IDisposable where T : class
     /// <summary>A claim of nothing: the cache is off, so every request reads all it misses.</summary>
     internal CardClaim(IEnumerable<int> ids)
     {
-        _flights = new();
+        _flights = NoFlights;
         Mine = [.. ids];
     }
 

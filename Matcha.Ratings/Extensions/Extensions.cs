@@ -40,9 +40,7 @@ internal static class Extensions
         builder.Services.AddSingleton<ModelTrainer>();
         builder.Services.AddSingleton<PersonalModels>();
         builder.Services.AddSingleton<FilmShelf>();
-        builder.Services.AddSingleton(services => new EveryonesAverage(
-            services.GetRequiredService<IServiceScopeFactory>(), services.GetRequiredService<TimeProvider>(),
-            services.GetRequiredService<ILogger<EveryonesAverage>>()));
+        builder.Services.AddSingleton<EveryonesAverage>();
         builder.Services.AddSingleton<ModelTrainingService>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ModelTrainingService>());
     }

@@ -17,7 +17,7 @@ namespace Matcha.Ratings.Recommendations;
 /// expired ran it: five at once in one pass of the screens benchmark (docs/performance.md,
 /// "The shelves in the prior's order, and everyone's average read once").
 /// </remarks>
-internal sealed partial class EveryonesAverage(Func<CancellationToken, Task<double?>> read, TimeProvider clock, ILogger<EveryonesAverage> logger)
+internal sealed partial class EveryonesAverage
 {
     public static readonly TimeSpan RefreshAfter = TimeSpan.FromMinutes(1);
 
@@ -30,6 +30,9 @@ internal sealed partial class EveryonesAverage(Func<CancellationToken, Task<doub
     /// </summary>
     public static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(5);
 
+    private readonly Func<CancellationToken, Task<double?>> _read;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<EveryonesAverage> _logger;
     private readonly Lock _gate = new();
     private Reading? _current;
     private Task<Reading>? _reading;
@@ -41,12 +44,18 @@ internal sealed partial class EveryonesAverage(Func<CancellationToken, Task<doub
     {
     }
 
+    /// <summary>An average whose every read is <paramref name="read"/> (tests hold and fail it).</summary>
+    internal EveryonesAverage(Func<CancellationToken, Task<double?>> read, TimeProvider clock, ILogger<EveryonesAverage> logger)
+    {
+        (_read, _clock, _logger) = (read, clock, logger);
+    }
+
     public async Task<double?> GetAsync(CancellationToken cancellationToken)
     {
         Task<Reading> reading;
         lock (_gate)
         {
-            var now = clock.GetUtcNow();
+            var now = _clock.GetUtcNow();
             var age = _current is { } current ? now - current.At : TimeSpan.MaxValue;
             if (age < RefreshAfter || (now < _retryAt && age < MaxAge))
             {
@@ -65,29 +74,23 @@ internal sealed partial class EveryonesAverage(Func<CancellationToken, Task<doub
     {
         try
         {
-            var reading = new Reading(await read(CancellationToken.None), clock.GetUtcNow());
+            var reading = new Reading(await _read(CancellationToken.None), _clock.GetUtcNow());
             lock (_gate)
             {
-                _current = reading;
+                (_current, _reading) = (reading, null);
             }
             return reading;
         }
         catch (Exception ex)
         {
-            // The reading in hand stays, and is answered until the next try.
+            // The reading in hand stays, and is answered until the next try. Logged once the next try is set, so a
+            // failure in the log is one the pages already know of.
+            lock (_gate)
+            {
+                (_retryAt, _reading) = (_clock.GetUtcNow() + RetryAfterFailure, null);
+            }
             LogReadFailed(ex);
-            lock (_gate)
-            {
-                _retryAt = clock.GetUtcNow() + RetryAfterFailure;
-            }
             throw;
-        }
-        finally
-        {
-            lock (_gate)
-            {
-                _reading = null;
-            }
         }
     }
 
