@@ -1,6 +1,5 @@
 using Matcha.Accounts.Data;
 using Matcha.Catalog.Data;
-using Matcha.Data;
 using Matcha.Ratings.Data;
 using Matcha.Social.Data;
 using Microsoft.EntityFrameworkCore;
@@ -38,12 +37,13 @@ public sealed class CompiledModelTests
         }
     }
 
+    /// <summary>The context as <c>dotnet ef dbcontext optimize</c> makes it: through the service's design-time factory.</summary>
     private static DbContext Context(string service) => service switch
     {
-        "Accounts" => new AccountsDbContext(Database.DesignTimeOptions<AccountsDbContext>()),
-        "Catalog" => new CatalogDbContext(Database.DesignTimeOptions<CatalogDbContext>()),
-        "Ratings" => new RatingsDbContext(Database.DesignTimeOptions<RatingsDbContext>()),
-        "Social" => new SocialDbContext(Database.DesignTimeOptions<SocialDbContext>()),
+        "Accounts" => new AccountsDbContextFactory().CreateDbContext([]),
+        "Catalog" => new CatalogDbContextFactory().CreateDbContext([]),
+        "Ratings" => new RatingsDbContextFactory().CreateDbContext([]),
+        "Social" => new SocialDbContextFactory().CreateDbContext([]),
         _ => throw new ArgumentOutOfRangeException(nameof(service), service, "Not a service with a database."),
     };
 
