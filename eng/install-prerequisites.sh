@@ -9,7 +9,8 @@
 #     and a Korean font (fonts-nanum) so Hangul in the tests' screenshots is not drawn as boxes;
 #   - buf, from npm into .tools/buf (eng/install-buf.sh; Node.js and npm from apt-get if missing),
 #     which the contract tests run;
-#   - smtp4dev, the local mail sink the AppHost runs, as a .NET tool into .tools/smtp4dev
+#   - smtp4dev, the local mail sink the AppHost runs, as a .NET tool into .tools/smtp4dev, compiled
+#     ahead of time once so that it starts sooner
 #     (eng/install-smtp4dev.sh; needs only the .NET SDK);
 #   - kubectl (Debian's kubernetes-client; eng/install-kubectl.sh), with which the tests render deploy/k8s;
 #   - the dotnet-ef tool is NOT installed here: it is only needed to add migrations (docs/development.md).
