@@ -15,11 +15,41 @@ internal sealed record CatalogueFile(int Version, List<SeedPerson> People, List<
 
     public static CatalogueFile Load()
     {
-        using var stream = typeof(CatalogueFile).Assembly.GetManifestResourceStream(ResourceName)
-            ?? throw new InvalidOperationException($"The default catalogue ({ResourceName}) is not embedded in Matcha.Catalog.");
+        using var stream = Open();
         return JsonSerializer.Deserialize<CatalogueFile>(stream, Json)
             ?? throw new InvalidOperationException("The default catalogue is empty.");
     }
+
+    /// <summary>
+    /// The file's version alone, read from its first property without building the films and people: every start
+    /// but the first only needs the version to find it loaded, and reading the whole file cost each of Catalog's
+    /// starts the deserialisation of 768 KB before it could listen.
+    /// </summary>
+    public static int ReadVersion()
+    {
+        using var stream = Open();
+        using var bytes = new MemoryStream();
+        stream.CopyTo(bytes);
+        var reader = new Utf8JsonReader(bytes.GetBuffer().AsSpan(0, (int)bytes.Length));
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new InvalidOperationException("The default catalogue is not a JSON object.");
+        }
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("version"u8))
+            {
+                reader.Read();
+                return reader.GetInt32();
+            }
+            reader.Skip();
+        }
+        throw new InvalidOperationException("The default catalogue has no version.");
+    }
+
+    private static Stream Open() =>
+        typeof(CatalogueFile).Assembly.GetManifestResourceStream(ResourceName)
+            ?? throw new InvalidOperationException($"The default catalogue ({ResourceName}) is not embedded in Matcha.Catalog.");
 }
 
 internal sealed record SeedPerson(string Id, Dictionary<string, string> Names);

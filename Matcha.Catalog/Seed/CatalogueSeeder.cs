@@ -19,7 +19,7 @@ internal sealed partial class CatalogueSeeder(IServiceScopeFactory scopes, TimeP
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var file = CatalogueFile.Load();
+        var version = CatalogueFile.ReadVersion();
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CatalogDbContext>();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -29,12 +29,13 @@ internal sealed partial class CatalogueSeeder(IServiceScopeFactory scopes, TimeP
         db.Database.SetCommandTimeout(0);
         await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({AdvisoryLockKey})", cancellationToken);
         db.Database.SetCommandTimeout(timeout);
-        if (await db.CatalogueLoads.AnyAsync(l => l.Version >= file.Version, cancellationToken))
+        if (await db.CatalogueLoads.AnyAsync(l => l.Version >= version, cancellationToken))
         {
             return;
         }
 
         var stopwatch = Stopwatch.StartNew();
+        var file = CatalogueFile.Load();
         var people = await LoadPeopleAsync(db, file.People, cancellationToken);
         await LoadMoviesAsync(db, file.Movies, people, cancellationToken);
         db.CatalogueLoads.Add(new CatalogueLoad

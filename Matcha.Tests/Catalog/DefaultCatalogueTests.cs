@@ -25,6 +25,16 @@ public sealed partial class DefaultCatalogueTests
     private static IEnumerable<JsonElement> People => Catalogue.Value.GetProperty("people").EnumerateArray();
 
     [Fact]
+    public void TheVersionCatalogueChecksAtEveryStartIsTheShippedFilesVersion()
+    {
+        // Each start reads only the version to find the catalogue loaded; a wrong one would load it again, or never.
+        var shipped = Catalogue.Value.GetProperty("version").GetInt32();
+
+        Assert.Equal(shipped, Matcha.Catalog.Seed.CatalogueFile.ReadVersion());
+        Assert.Equal(shipped, Matcha.Catalog.Seed.CatalogueFile.Load().Version);
+    }
+
+    [Fact]
     public void ShipsAtLeastThreeHundredFilmsOfWhichSixtyKorean()
     {
         var films = Movies.ToList();
