@@ -96,8 +96,8 @@ internal sealed partial class CdcRelay(
         while ((bool)(await left.ExecuteScalarAsync(cancellationToken))!)
         {
             var batch = await table.PublishBatchAsync(cancellationToken);
-            swept += batch;
-            if (batch == 0)
+            swept += batch.Published;
+            if (batch.Published == 0)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken);
             }

@@ -44,6 +44,36 @@ public class ConsumerWakeTests(MatchaAppFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task EventsRelayedOneAfterAnotherAreAllAppliedInOrderWithoutWaitingForAPoll()
+    {
+        var topic = $"wake-test-{Guid.NewGuid():N}";
+        await using var dataSource = NpgsqlDataSource.Create(await fixture.ConnectionStringAsync("ratingsdb"));
+        using var redis = await fixture.RedisAsync();
+        // After a read that was not full the consumer waits for the next wake instead of reading again at once
+        // (docs/performance.md, "Fewer empty looks"). A wake that arrives while it applies a batch must still end
+        // that wait: with an hour's poll, one lost wake leaves the rest of the events unapplied.
+        var options = Options.Create(new EventBusOptions { ConsumerPollInterval = TimeSpan.FromHours(1) });
+        var relay = new OutboxRelay(dataSource, redis, new OutboxWake(), options, NullLogger<OutboxRelay>.Instance);
+        var subscription = new RecordingSubscription(options.Value.StreamKey(topic));
+        using var consumer = new EventConsumer(subscription, redis, options, NullLogger<EventConsumer>.Instance);
+        await consumer.StartAsync(CancellationToken.None);
+        try
+        {
+            const int Events = 40;
+            for (var version = 1; version <= Events; version++)
+            {
+                await WriteAndRelayAsync(dataSource, relay, topic, version);
+            }
+            Assert.Equal(Events, await EventsDriver.EventuallyAsync(() => Task.FromResult(subscription.Applied.Count), count => count == Events));
+            Assert.Equal(Enumerable.Range(1, Events).Select(v => (long)v), subscription.Applied.Select(e => e.AggregateVersion));
+        }
+        finally
+        {
+            await consumer.StopAsync(CancellationToken.None);
+        }
+    }
+
     private static async Task WriteAndRelayAsync(NpgsqlDataSource dataSource, OutboxRelay relay, string topic, long version)
     {
         await using (var insert = dataSource.CreateCommand("""
