@@ -15,44 +15,45 @@ namespace Matcha.Tests.Backbone;
 public class ConsumerWakeTests(MatchaAppFixture fixture)
 {
     [Fact]
-    public async Task AnIdleConsumerAppliesAnEventAsSoonAsTheRelayPublishesItNotAtItsNextPoll()
-    {
-        var topic = $"wake-test-{Guid.NewGuid():N}";
-        await using var dataSource = NpgsqlDataSource.Create(await fixture.ConnectionStringAsync("ratingsdb"));
-        using var redis = await fixture.RedisAsync();
-        // A poll far longer than the test's patience: only the wake can bring the second event in time.
-        var options = Options.Create(new EventBusOptions { ConsumerPollInterval = TimeSpan.FromHours(1) });
-        var relay = new OutboxRelay(dataSource, redis, new OutboxWake(), options, NullLogger<OutboxRelay>.Instance);
-        var subscription = new RecordingSubscription(options.Value.StreamKey(topic));
-        using var consumer = new EventConsumer(subscription, redis, options, NullLogger<EventConsumer>.Instance);
-        await consumer.StartAsync(CancellationToken.None);
-        try
+    public Task AnIdleConsumerAppliesAnEventAsSoonAsTheRelayPublishesItNotAtItsNextPoll() =>
+        WithConsumerPollingHourlyAsync(async (writeAndRelay, subscription) =>
         {
-            await WriteAndRelayAsync(dataSource, relay, topic, version: 1);
+            await writeAndRelay(1);
             Assert.Equal(1, await EventsDriver.EventuallyAsync(() => Task.FromResult(subscription.Applied.Count), count => count == 1));
 
             // The consumer has found its stream empty since and waits; the relay's wake must end the wait.
             await Task.Delay(TimeSpan.FromSeconds(1));
-            await WriteAndRelayAsync(dataSource, relay, topic, version: 2);
+            await writeAndRelay(2);
             // Without the wake the second event waits for the hour's poll, and the count stays at 1.
             Assert.Equal(2, await EventsDriver.EventuallyAsync(() => Task.FromResult(subscription.Applied.Count), count => count == 2));
             Assert.Equal([1L, 2L], subscription.Applied.Select(e => e.AggregateVersion).Order());
-        }
-        finally
-        {
-            await consumer.StopAsync(CancellationToken.None);
-        }
-    }
+        });
 
     [Fact]
-    public async Task EventsRelayedOneAfterAnotherAreAllAppliedInOrderWithoutWaitingForAPoll()
+    public Task EventsRelayedOneAfterAnotherAreAllAppliedInOrderWithoutWaitingForAPoll() =>
+        // After a read that was not full the consumer waits for the next wake instead of reading again at once
+        // (docs/performance.md, "Fewer empty looks"). A wake that arrives while it applies a batch must still end
+        // that wait: with an hour's poll, one lost wake leaves the rest of the events unapplied.
+        WithConsumerPollingHourlyAsync(async (writeAndRelay, subscription) =>
+        {
+            const int Events = 40;
+            for (var version = 1; version <= Events; version++)
+            {
+                await writeAndRelay(version);
+            }
+            Assert.Equal(Events, await EventsDriver.EventuallyAsync(() => Task.FromResult(subscription.Applied.Count), count => count == Events));
+            Assert.Equal(Enumerable.Range(1, Events).Select(v => (long)v), subscription.Applied.Select(e => e.AggregateVersion));
+        });
+
+    /// <summary>
+    /// A consumer of a topic of its own whose poll is far longer than the test's patience, so only the relay's wake can
+    /// bring an event in time, and a relay that writes one event of the topic's aggregate at a given version and publishes it.
+    /// </summary>
+    private async Task WithConsumerPollingHourlyAsync(Func<Func<long, Task>, RecordingSubscription, Task> test)
     {
         var topic = $"wake-test-{Guid.NewGuid():N}";
         await using var dataSource = NpgsqlDataSource.Create(await fixture.ConnectionStringAsync("ratingsdb"));
         using var redis = await fixture.RedisAsync();
-        // After a read that was not full the consumer waits for the next wake instead of reading again at once
-        // (docs/performance.md, "Fewer empty looks"). A wake that arrives while it applies a batch must still end
-        // that wait: with an hour's poll, one lost wake leaves the rest of the events unapplied.
         var options = Options.Create(new EventBusOptions { ConsumerPollInterval = TimeSpan.FromHours(1) });
         var relay = new OutboxRelay(dataSource, redis, new OutboxWake(), options, NullLogger<OutboxRelay>.Instance);
         var subscription = new RecordingSubscription(options.Value.StreamKey(topic));
@@ -60,13 +61,7 @@ public class ConsumerWakeTests(MatchaAppFixture fixture)
         await consumer.StartAsync(CancellationToken.None);
         try
         {
-            const int Events = 40;
-            for (var version = 1; version <= Events; version++)
-            {
-                await WriteAndRelayAsync(dataSource, relay, topic, version);
-            }
-            Assert.Equal(Events, await EventsDriver.EventuallyAsync(() => Task.FromResult(subscription.Applied.Count), count => count == Events));
-            Assert.Equal(Enumerable.Range(1, Events).Select(v => (long)v), subscription.Applied.Select(e => e.AggregateVersion));
+            await test(version => WriteAndRelayAsync(dataSource, relay, topic, version), subscription);
         }
         finally
         {
