@@ -204,53 +204,90 @@ internal sealed class EventLedger(NpgsqlDataSource ratingsDb, NpgsqlDataSource c
     /// <summary>Lags (ms) of the events with outbox ids in (<paramref name="after"/>, <paramref name="upTo"/>]; lost ones are +∞.</summary>
     public async Task<LagReport> LagsAsync(long after, long upTo)
     {
-        var events = new List<(Guid EventId, string Aggregate, long Version, DateTime OccurredAt)>();
+        // published_at is the relay's claim (its transaction's start, before the XADD); processed_at is the start of
+        // Catalog's apply transaction. Both are Postgres's clock, as the commit times are.
+        var events = new List<(Guid EventId, string Aggregate, long Version, DateTime OccurredAt, DateTime? ClaimedAt)>();
         await using (var command = ratingsDb.CreateCommand(
-            "SELECT event_id, aggregate_id, aggregate_version, occurred_at FROM outbox_messages WHERE id > $1 AND id <= $2 AND topic = 'ratings'"))
+            "SELECT event_id, aggregate_id, aggregate_version, occurred_at, published_at FROM outbox_messages WHERE id > $1 AND id <= $2 AND topic = 'ratings'"))
         {
             command.Parameters.Add(new() { Value = after });
             command.Parameters.Add(new() { Value = upTo });
             await using var reader = await command.ExecuteReaderAsync();
             while (await reader.ReadAsync())
             {
-                events.Add((reader.GetGuid(0), reader.GetString(1), reader.GetInt64(2), reader.GetDateTime(3)));
+                events.Add((reader.GetGuid(0), reader.GetString(1), reader.GetInt64(2), reader.GetDateTime(3),
+                    reader.IsDBNull(4) ? null : reader.GetDateTime(4)));
             }
         }
-        var applied = new Dictionary<Guid, DateTime>();
+        var applied = new Dictionary<Guid, (DateTime Began, DateTime Committed)>();
         await using (var command = catalogDb.CreateCommand(
-            $"SELECT event_id, pg_xact_commit_timestamp(xmin) FROM inbox_messages WHERE subscription = '{Subscription}' AND event_id = ANY($1)"))
+            $"SELECT event_id, processed_at, pg_xact_commit_timestamp(xmin) FROM inbox_messages WHERE subscription = '{Subscription}' AND event_id = ANY($1)"))
         {
             command.Parameters.Add(new() { Value = events.Select(e => e.EventId).ToArray() });
             await using var reader = await command.ExecuteReaderAsync();
             while (await reader.ReadAsync())
             {
-                applied[reader.GetGuid(0)] = reader.GetDateTime(1);
+                applied[reader.GetGuid(0)] = (reader.GetDateTime(1), reader.GetDateTime(2));
             }
         }
         var lags = new double[events.Count];
         var committedAt = new DateTime[events.Count];
+        var stages = new List<LagStages>(events.Count);
         var unknownCommit = 0;
         for (var i = 0; i < events.Count; i++)
         {
-            var (eventId, aggregate, version, occurredAt) = events[i];
+            var (eventId, aggregate, version, occurredAt, claimedAt) = events[i];
             if (!_committed.TryGetValue((aggregate, version), out var committed))
             {
                 committed = occurredAt;   // set just before the commit: the lag is overstated by the write's own time, never understated
                 unknownCommit++;
             }
             committedAt[i] = committed;
-            lags[i] = applied.TryGetValue(eventId, out var at) ? Math.Max(0, (at - committed).TotalMilliseconds) : double.PositiveInfinity;
+            if (applied.TryGetValue(eventId, out var at))
+            {
+                lags[i] = Math.Max(0, (at.Committed - committed).TotalMilliseconds);
+                if (claimedAt is { } claimed)
+                {
+                    stages.Add(new LagStages(
+                        Math.Max(0, (claimed - committed).TotalMilliseconds),
+                        Math.Max(0, (at.Began - claimed).TotalMilliseconds),
+                        Math.Max(0, (at.Committed - at.Began).TotalMilliseconds)));
+                }
+            }
+            else
+            {
+                lags[i] = double.PositiveInfinity;
+            }
         }
-        return new LagReport(lags, unknownCommit, committedAt);
+        return new LagReport(lags, unknownCommit, committedAt, stages);
     }
 }
 
+/// <summary>One applied event's lag in its three stages, ms.</summary>
+internal sealed record LagStages(double ToClaimMs, double ToApplyMs, double ApplyMs);
+
 /// <summary>The steady phase's lags, each with when its write committed in Ratings (<see cref="CommittedAt"/>, the same order).</summary>
-internal sealed record LagReport(double[] LagsMs, int UnknownCommitTimes, DateTime[] CommittedAt)
+internal sealed record LagReport(double[] LagsMs, int UnknownCommitTimes, DateTime[] CommittedAt, IReadOnlyList<LagStages> Stages)
 {
     public int Unapplied => LagsMs.Count(double.IsPositiveInfinity);
 
     public double Percentile(double p) => Percentile(LagsMs, p);
+
+    /// <summary>
+    /// Where an applied event's lag went, p50/p99 of each stage: from Ratings' commit to the relay's claim (the
+    /// wake-up and the candidates' read), from the claim to the start of Catalog's apply (the XADD, Redis, the
+    /// consumer's wake-up and read), and the apply itself to its commit.
+    /// </summary>
+    public string ByStage()
+    {
+        string Stage(string name, Func<LagStages, double> ms)
+        {
+            var values = Stages.Select(ms).ToArray();
+            return string.Create(CultureInfo.InvariantCulture, $"{name} {Percentile(values, 50):F0}/{Percentile(values, 99):F0}");
+        }
+        return $"{Stage("commit -> relay's claim", s => s.ToClaimMs)}  {Stage("claim -> Catalog's apply begins", s => s.ToApplyMs)}  " +
+            $"{Stage("apply -> its commit", s => s.ApplyMs)}";
+    }
 
     /// <summary>
     /// p99 and max of the lags per <paramref name="window"/> of commit time: a p99 set by a burst or two shows as a few
