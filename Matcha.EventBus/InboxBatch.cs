@@ -34,6 +34,7 @@ internal static class InboxBatch
 
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         var transaction = (NpgsqlTransaction)db.Database.CurrentTransaction!.GetDbTransaction();
+        // (A lone array argument must be cast to object, or it becomes the params array itself.)
         NpgsqlBatchCommand Command(string sql, params object[] values)
         {
             var command = new NpgsqlBatchCommand(sql);
@@ -45,8 +46,9 @@ internal static class InboxBatch
             return command;
         }
 
-        // Each aggregate's row is locked until commit (created first if new), in one order for every replica: a
-        // replica applying the same aggregate's next event waits, then judges by this one. The versions are advanced
+        // Each aggregate's row is created if new and locked until commit, both in one order for every replica (two
+        // replicas creating the same new aggregates in different orders could deadlock): a replica applying the same
+        // aggregate's next event waits, then judges by this one. The versions are advanced
         // to the newest recorded event of each aggregate, which is where judging the events in order leaves them.
         await using var judge = new NpgsqlBatch(connection, transaction)
         {
@@ -62,7 +64,8 @@ internal static class InboxBatch
                     firsts.Select(f => f.Envelope.AggregateId).ToArray(), firsts.Select(f => f.Envelope.AggregateVersion).ToArray()),
                 Command($"""
                     INSERT INTO inbox_aggregate_versions (subscription, aggregate_id, version)
-                    SELECT DISTINCT $1, r.aggregate_id, 0 FROM ({Recorded}) AS r
+                    SELECT $1, a.aggregate_id, 0 FROM (SELECT DISTINCT r.aggregate_id FROM ({Recorded}) AS r) AS a
+                    ORDER BY a.aggregate_id
                     ON CONFLICT DO NOTHING
                     RETURNING aggregate_id
                     """, (object)eventIds),
