@@ -232,7 +232,7 @@ internal sealed class EventLedger(NpgsqlDataSource ratingsDb, NpgsqlDataSource c
         }
         var lags = new double[events.Count];
         var committedAt = new DateTime[events.Count];
-        var stages = new List<LagStages>(events.Count);
+        var stages = new LagStages?[events.Count];
         var unknownCommit = 0;
         for (var i = 0; i < events.Count; i++)
         {
@@ -248,10 +248,10 @@ internal sealed class EventLedger(NpgsqlDataSource ratingsDb, NpgsqlDataSource c
                 lags[i] = Math.Max(0, (at.Committed - committed).TotalMilliseconds);
                 if (claimedAt is { } claimed)
                 {
-                    stages.Add(new LagStages(
+                    stages[i] = new LagStages(
                         Math.Max(0, (claimed - committed).TotalMilliseconds),
                         Math.Max(0, (at.Began - claimed).TotalMilliseconds),
-                        Math.Max(0, (at.Committed - at.Began).TotalMilliseconds)));
+                        Math.Max(0, (at.Committed - at.Began).TotalMilliseconds));
                 }
             }
             else
@@ -266,8 +266,11 @@ internal sealed class EventLedger(NpgsqlDataSource ratingsDb, NpgsqlDataSource c
 /// <summary>One applied event's lag in its three stages, ms.</summary>
 internal sealed record LagStages(double ToClaimMs, double ToApplyMs, double ApplyMs);
 
-/// <summary>The steady phase's lags, each with when its write committed in Ratings (<see cref="CommittedAt"/>, the same order).</summary>
-internal sealed record LagReport(double[] LagsMs, int UnknownCommitTimes, DateTime[] CommittedAt, IReadOnlyList<LagStages> Stages)
+/// <summary>
+/// The steady phase's lags, each with when its write committed in Ratings (<see cref="CommittedAt"/>) and its stages
+/// (<see cref="Stages"/>, null for an event not applied or not claimed), all in the same order.
+/// </summary>
+internal sealed record LagReport(double[] LagsMs, int UnknownCommitTimes, DateTime[] CommittedAt, IReadOnlyList<LagStages?> Stages)
 {
     public int Unapplied => LagsMs.Count(double.IsPositiveInfinity);
 
@@ -282,11 +285,44 @@ internal sealed record LagReport(double[] LagsMs, int UnknownCommitTimes, DateTi
     {
         string Stage(string name, Func<LagStages, double> ms)
         {
-            var values = Stages.Select(ms).ToArray();
+            var values = Stages.OfType<LagStages>().Select(ms).ToArray();
             return string.Create(CultureInfo.InvariantCulture, $"{name} {Percentile(values, 50):F0}/{Percentile(values, 99):F0}");
         }
         return $"{Stage("commit -> relay's claim", s => s.ToClaimMs)}  {Stage("claim -> Catalog's apply begins", s => s.ToApplyMs)}  " +
             $"{Stage("apply -> its commit", s => s.ApplyMs)}";
+    }
+
+    /// <summary>
+    /// The applied events at or above the p99, which set it: how many, the median of each of their stages, and in how
+    /// many bursts they came (events whose writes committed within <paramref name="apart"/> of the one before count as
+    /// one). A few long bursts are stalls, something that stopped a stage for everyone at once; many short ones are
+    /// events that were each slow on their own.
+    /// </summary>
+    public string Slowest(TimeSpan apart)
+    {
+        var p99 = Percentile(99);
+        var slow = LagsMs.Select((lag, i) => (lag, i)).Where(e => e.lag >= p99 && Stages[e.i] is not null)
+            .OrderBy(e => CommittedAt[e.i]).ToList();
+        if (slow.Count == 0)
+        {
+            return "none";
+        }
+        var bursts = new List<List<int>> { new() { slow[0].i } };
+        foreach (var (before, next) in slow.Zip(slow.Skip(1)))
+        {
+            if (CommittedAt[next.i] - CommittedAt[before.i] > apart)
+            {
+                bursts.Add([]);
+            }
+            bursts[^1].Add(next.i);
+        }
+        double Median(Func<LagStages, double> ms) => Percentile([.. slow.Select(e => ms(Stages[e.i]!))], 50);
+        // When each burst's writes committed (Postgres's clock, UTC): to be laid beside what else ran at that moment.
+        var when = string.Join(", ", bursts.Select(b => string.Create(CultureInfo.InvariantCulture,
+            $"{CommittedAt[b[0]]:HH:mm:ss.fff} +{(CommittedAt[b[^1]] - CommittedAt[b[0]]).TotalMilliseconds:F0} ms ({b.Count})")));
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{slow.Count} events in {bursts.Count} burst(s); their stages' medians, ms: to the claim {Median(s => s.ToClaimMs):F0}, " +
+            $"to the apply {Median(s => s.ToApplyMs):F0}, the apply {Median(s => s.ApplyMs):F0}; the bursts: {when}");
     }
 
     /// <summary>
