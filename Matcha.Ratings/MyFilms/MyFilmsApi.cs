@@ -47,21 +47,24 @@ internal static class MyFilmsApi
         // My score comes from my ratings that count, read once for the fold-in as on the lists' screens.
         var userScores = await PersonalModels.ScoresAsync(user.Id, db, cancellationToken);
         var score = userScores.Where(s => s.MovieId == movieId).Select(s => (decimal?)s.Score).FirstOrDefault();
-        var wish = await db.WishlistEntries.AsNoTracking()
-            .Where(w => w.UserId == user.Id && w.MovieId == movieId)
-            .Select(w => w.State).SingleOrDefaultAsync(cancellationToken);
-        var commentId = await db.Comments.AsNoTracking()
-            .Where(c => c.UserId == user.Id && c.MovieId == movieId)
-            .Select(c => (long?)c.Id).SingleOrDefaultAsync(cancellationToken);
-        var liked = await db.CommentLikes.AsNoTracking()
-            .Where(l => l.UserId == user.Id && db.Comments.Any(c => c.Id == l.CommentId && c.MovieId == movieId))
-            .Select(l => l.CommentId).ToListAsync(cancellationToken);
+        // My wish, my comment and the comments I liked on this film in one statement: three queries were three round trips
+        // one after another, each an index probe (docs/performance.md, "The film list's stamp in one row").
+        var marks = await db.Database.SqlQuery<FilmMarks>($"""
+            SELECT (SELECT w.state FROM wishlist_entries w WHERE w.user_id = {user.Id} AND w.movie_id = {movieId}) AS wish,
+                   (SELECT c.id FROM comments c WHERE c.user_id = {user.Id} AND c.movie_id = {movieId}) AS comment_id,
+                   ARRAY(SELECT l.comment_id FROM comment_likes l JOIN comments c ON c.id = l.comment_id
+                         WHERE l.user_id = {user.Id} AND c.movie_id = {movieId} ORDER BY l.comment_id) AS liked
+            """).SingleAsync(cancellationToken);
+        var wish = marks.Wish is { } state ? Enum.Parse<WishState>(state) : (WishState?)null;
         // A film Ratings has no copy of, or no model yet, has no prediction: null, as GET /me/predictions/{id} would 404.
         // The film list in memory answers which films Ratings knows, as on the lists' screens.
         var known = (await shelf.KnownAsync([movieId], cancellationToken)).Count > 0;
         var personal = known ? models.ForUser(user.Id, userScores) : null;
-        return TypedResults.Ok(new MyFilm(movieId, score, wish, commentId, liked, personal?.Predict(movieId), mostLiked));
+        return TypedResults.Ok(new MyFilm(movieId, score, wish, marks.CommentId, marks.Liked, personal?.Predict(movieId), mostLiked));
     }
+
+    /// <summary>The caller's marks on one film as the statement reads them (the wish as the column stores it).</summary>
+    private sealed record FilmMarks(string? Wish, long? CommentId, long[] Liked);
 
     private static async Task<Results<Ok<MyFilmStates>, ValidationProblem>> MyFilms(
         string? ids, int? recommendations, CurrentUser user, RatingsDbContext db, PersonalModels models, FilmShelf shelf, IMemoryCache cache,

@@ -34,6 +34,39 @@ public sealed class ScreensApiTests(MatchaAppFixture fixture)
     }
 
     [Fact]
+    public async Task TheFilmScreenShowsMyWishMyCommentAndTheCommentsILikedOnThatFilmOnly()
+    {
+        using var gateway = fixture.CreateGatewayClient();
+        var (fan, other, third) = (await gateway.NewFanAsync(), await gateway.NewFanAsync(), await gateway.NewFanAsync());
+        var (film, elsewhere) = (await fixture.AddFilmAsync(), await fixture.AddFilmAsync());
+        var liked = await gateway.CommentAsync(other, film, "Liked by the fan.");
+        var notLiked = await gateway.CommentAsync(third, film, "Not liked by the fan.");   // one comment per member and film
+        var likedElsewhere = await gateway.CommentAsync(other, elsewhere, "Liked, on another film.");
+        foreach (var comment in new[] { liked, likedElsewhere })
+        {
+            await gateway.ExpectAsync(fan, HttpMethod.Put, $"/api/ratings/comments/{comment}/like", null, HttpStatusCode.NoContent);
+        }
+        var mine = await gateway.CommentAsync(fan, film, "My own.");
+        Assert.Equal(HttpStatusCode.NoContent, await gateway.WishAsync(fan, film, "watching"));
+
+        var screen = await gateway.GetAsync<JsonElement>(fan, $"/api/screens/movie/{film}");
+        var state = screen.GetProperty("mine");
+        Assert.Equal("watching", state.GetProperty("wish").GetString(), ignoreCase: true);
+        Assert.Equal(mine, state.GetProperty("commentId").GetInt64());
+        Assert.Equal([liked], state.GetProperty("likedCommentIds").EnumerateArray().Select(id => id.GetInt64()));
+        var likedByMe = screen.GetProperty("comments").EnumerateArray()
+            .ToDictionary(comment => comment.GetProperty("id").GetInt64(), comment => comment.GetProperty("likedByMe").GetBoolean());
+        Assert.Equal(new Dictionary<long, bool> { [liked] = true, [notLiked] = false, [mine] = false }, likedByMe);
+
+        // The other film: no wish, no comment of mine, and only its own comment liked.
+        var otherScreen = await gateway.GetAsync<JsonElement>(fan, $"/api/screens/movie/{elsewhere}");
+        var otherState = otherScreen.GetProperty("mine");
+        Assert.Equal(JsonValueKind.Null, otherState.GetProperty("wish").ValueKind);
+        Assert.Equal(JsonValueKind.Null, otherState.GetProperty("commentId").ValueKind);
+        Assert.Equal([likedElsewhere], otherState.GetProperty("likedCommentIds").EnumerateArray().Select(id => id.GetInt64()));
+    }
+
+    [Fact]
     public async Task TheFilmScreenFillsThePredictedRatingSlotOnceAModelIsTrained()
     {
         using var gateway = fixture.CreateGatewayClient();
