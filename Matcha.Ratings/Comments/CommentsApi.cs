@@ -196,8 +196,11 @@ internal static class CommentsApi
             .OrderByDescending(c => c.Id)
             .Take(page.Fetch)
             .ToListAsync(cancellationToken);
-        return TypedResults.Ok(page.ToPage([.. items.Select(c => CommentView.Own(c, author))], c => (0L, c.Id)));
+        return TypedResults.Ok(page.ToPage([.. items.Select(c => CommentView.Own(c, author))], Position));
     }
+
+    /// <summary>A comment's place in the caller's list newest first, as its cursor names it.</summary>
+    internal static (long, long) Position(CommentView comment) => (0L, comment.Id);
 }
 
 public sealed record CommentInput(string? Text, bool? IsSpoiler)

@@ -101,8 +101,11 @@ internal static class RatingsApi
             .Take(page.Fetch)
             .Select(r => new MyRating(r.MovieId, r.Score, r.UpdatedAt, r.RejectedReason))
             .ToListAsync(cancellationToken);
-        return TypedResults.Ok(page.ToPage(items, r => (r.UpdatedAt.UtcTicks, r.MovieId)));
+        return TypedResults.Ok(page.ToPage(items, PositionByDate));
     }
+
+    /// <summary>A rating's place in the list newest first, as its cursor names it.</summary>
+    internal static (long, long) PositionByDate(MyRating rating) => (rating.UpdatedAt.UtcTicks, rating.MovieId);
 }
 
 /// <summary>A rating on the user's page; <see cref="RejectedReason"/> says why a rating no longer counts.</summary>

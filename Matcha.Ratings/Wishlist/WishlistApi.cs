@@ -63,8 +63,11 @@ internal static class WishlistApi
             .Take(page.Fetch)
             .Select(w => new MyWish(w.MovieId, w.State!.Value, w.UpdatedAt))
             .ToListAsync(cancellationToken);
-        return TypedResults.Ok(page.ToPage(items, w => (w.UpdatedAt.UtcTicks, w.MovieId)));
+        return TypedResults.Ok(page.ToPage(items, Position));
     }
+
+    /// <summary>A wish's place in the list newest first, as its cursor names it.</summary>
+    internal static (long, long) Position(MyWish wish) => (wish.UpdatedAt.UtcTicks, wish.MovieId);
 
     private static async Task ChangeStateAsync(this RatingsDbContext db, Guid userId, int movieId, WishState? state, DateTimeOffset now, CancellationToken cancellationToken)
     {

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using StackExchange.Redis;
 
 namespace Matcha.Tests.Ratings;
@@ -118,5 +119,51 @@ public sealed class RatingsTests(MatchaAppFixture fixture)
         using var deleted = await gateway.SendAsync(author, HttpMethod.Delete, $"/api/ratings/comments/{commentId}");
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         Assert.Empty((await gateway.GetAsync<JsonElement>(reader, path)).GetProperty("items").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task MyOverviewGivesTheFirstPageOfEachOfMyListsAndMyTasteExactlyAsTheirOwnEndpointsDo()
+    {
+        using var gateway = fixture.CreateGatewayClient();
+        var fan = await gateway.NewFanAsync();
+        var films = new List<TestFilm>();
+        for (var i = 0; i < 3; i++)
+        {
+            films.Add(await fixture.AddKoreanFilmAsync());
+        }
+        double[] scores = [4.5, 2.0, 3.5];
+        for (var i = 0; i < films.Count; i++)
+        {
+            Assert.Equal(HttpStatusCode.NoContent, await gateway.RateAsync(fan, films[i].Id, scores[i]));
+            Assert.Equal(HttpStatusCode.NoContent, await gateway.WishAsync(fan, films[i].Id, i == 1 ? "watching" : "wantToWatch"));
+        }
+        await gateway.CommentAsync(fan, films[0].Id, "Slow, then all at once.");
+        await gateway.ExpectAsync(fan, HttpMethod.Post, $"/api/ratings/movies/{films[1].Id}/comments", new { text = "The twins were one.", isSpoiler = true }, HttpStatusCode.Created);
+        await gateway.CommentAsync(fan, films[2].Id, "Too long by an hour.");
+        // The comments carry their author once Accounts' announcement of the new member has reached Ratings.
+        await EventsDriver.EventuallyAsync(
+            () => gateway.GetAsync<JsonElement>(fan, "/api/ratings/me/comments"),
+            comments => comments.GetProperty("items")[0].GetProperty("author").ValueKind == JsonValueKind.Object);
+
+        var overview = await gateway.GetAsync<JsonElement>(fan, "/api/ratings/me/overview?rows=2");
+
+        // Two rows of three: each page has two and a cursor, as the list's own endpoint gives them.
+        foreach (var (part, path) in new[] { ("ratings", "me/ratings"), ("wishlist", "me/wishlist"), ("comments", "me/comments") })
+        {
+            var page = overview.GetProperty(part);
+            Assert.Equal(2, page.GetProperty("items").GetArrayLength());
+            Assert.Equal(JsonValueKind.String, page.GetProperty("nextCursor").ValueKind);
+            var own = await gateway.GetAsync<JsonElement>(fan, $"/api/ratings/{path}?pageSize=2");
+            Assert.Equal(own.GetRawText(), page.GetRawText());
+        }
+        Assert.Equal(
+            [films[2].Id, films[1].Id],
+            overview.GetProperty("ratings").GetProperty("items").EnumerateArray().Select(r => r.GetProperty("movieId").GetInt32()));
+        // The taste as its own endpoint gives it, but for everyone's average, which other tests' ratings move meanwhile.
+        var taste = JsonNode.Parse((await gateway.GetAsync<JsonElement>(fan, "/api/ratings/me/taste")).GetRawText())!.AsObject();
+        var overviewsTaste = JsonNode.Parse(overview.GetProperty("taste").GetRawText())!.AsObject();
+        Assert.True(taste.Remove("everyonesAverage") && overviewsTaste.Remove("everyonesAverage"));
+        Assert.Equal(taste.ToJsonString(), overviewsTaste.ToJsonString());
+        Assert.Equal(3, (int)taste["ratingCount"]!);
     }
 }
