@@ -4,7 +4,6 @@ using Matcha.Ratings.Recommendations;
 using Matcha.Ratings.Recommendations.Serving;
 using Matcha.Ratings.Wishlist;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 
 namespace Matcha.Ratings.MyFilms;
@@ -44,17 +43,28 @@ internal static class MyFilmsApi
             }
             mostLiked = page.Value;
         }
-        // My score comes from my ratings that count, read once for the fold-in as on the lists' screens.
-        var userScores = await PersonalModels.ScoresAsync(user.Id, db, cancellationToken);
+        // My score comes from my ratings that count, read once for the fold-in as on the lists' screens. My wish, my
+        // comment and the comments I liked on this film come from one statement (three queries were three round trips,
+        // each an index probe), sent in the same batch: one round trip for all (docs/performance.md, "My page in one
+        // round trip").
+        var (userScores, marks) = await db.ReadBatchAsync(
+            async reader =>
+            {
+                var scores = await PersonalModels.ReadScoresAsync(reader, cancellationToken);
+                await reader.NextResultAsync(cancellationToken);
+                await reader.ReadAsync(cancellationToken);
+                return (scores, new FilmMarks(
+                    reader.IsDBNull(0) ? null : reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetInt64(1), reader.GetFieldValue<long[]>(2)));
+            },
+            cancellationToken,
+            PersonalModels.ScoresCommand(user.Id),
+            BatchReads.Command("""
+                SELECT (SELECT w.state FROM wishlist_entries w WHERE w.user_id = $1 AND w.movie_id = $2),
+                       (SELECT c.id FROM comments c WHERE c.user_id = $1 AND c.movie_id = $2),
+                       ARRAY(SELECT l.comment_id FROM comment_likes l JOIN comments c ON c.id = l.comment_id
+                             WHERE l.user_id = $1 AND c.movie_id = $2 ORDER BY l.comment_id)
+                """, user.Id, movieId));
         var score = userScores.Where(s => s.MovieId == movieId).Select(s => (decimal?)s.Score).FirstOrDefault();
-        // My wish, my comment and the comments I liked on this film in one statement: three queries were three round trips
-        // one after another, each an index probe (docs/performance.md, "The film list's stamp in one row").
-        var marks = await db.Database.SqlQuery<FilmMarks>($"""
-            SELECT (SELECT w.state FROM wishlist_entries w WHERE w.user_id = {user.Id} AND w.movie_id = {movieId}) AS wish,
-                   (SELECT c.id FROM comments c WHERE c.user_id = {user.Id} AND c.movie_id = {movieId}) AS comment_id,
-                   ARRAY(SELECT l.comment_id FROM comment_likes l JOIN comments c ON c.id = l.comment_id
-                         WHERE l.user_id = {user.Id} AND c.movie_id = {movieId} ORDER BY l.comment_id) AS liked
-            """).SingleAsync(cancellationToken);
         var wish = marks.Wish is { } state ? Enum.Parse<WishState>(state) : (WishState?)null;
         // A film Ratings has no copy of, or no model yet, has no prediction: null, as GET /me/predictions/{id} would 404.
         // The film list in memory answers which films Ratings knows, as on the lists' screens.
@@ -63,7 +73,7 @@ internal static class MyFilmsApi
         return TypedResults.Ok(new MyFilm(movieId, score, wish, marks.CommentId, marks.Liked, personal?.Predict(movieId), mostLiked));
     }
 
-    /// <summary>The caller's marks on one film as the statement reads them (the wish as the column stores it).</summary>
+    /// <summary>The caller's marks on one film as the statement gives them (the wish as the column stores it).</summary>
     private sealed record FilmMarks(string? Wish, long? CommentId, long[] Liked);
 
     private static async Task<Results<Ok<MyFilmStates>, ValidationProblem>> MyFilms(
@@ -89,16 +99,26 @@ internal static class MyFilmsApi
         }
         // The user's ratings that count are read once, all of them: the fold-in needs them all, and the page's scores are
         // among them. A second query for the page's films alone ran on a generic plan that read all of them anyway.
-        var userScores = await PersonalModels.ScoresAsync(user.Id, db, cancellationToken);
+        // The user's marks, in the same round trip: the page's wishes and the films kept out of the recommendations come
+        // from one read of them all, where two queries each read the same rows of wishlist_entries.
+        var (userScores, marks) = await db.ReadBatchAsync(
+            async reader =>
+            {
+                var scores = await PersonalModels.ReadScoresAsync(reader, cancellationToken);
+                await reader.NextResultAsync(cancellationToken);
+                var marks = new List<(int MovieId, WishState State)>();
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    marks.Add((reader.GetInt32(0), Enum.Parse<WishState>(reader.GetString(1))));
+                }
+                return (scores, marks);
+            },
+            cancellationToken,
+            PersonalModels.ScoresCommand(user.Id),
+            BatchReads.Command("SELECT movie_id, state FROM wishlist_entries WHERE user_id = $1 AND state IS NOT NULL", user.Id));
         var page = movieIds.ToHashSet();
         var scores = userScores.Where(s => page.Contains(s.MovieId)).ToDictionary(s => s.MovieId, s => (decimal?)s.Score);
-        // The same for the user's marks: the page's wishes and the films kept out of the recommendations come from
-        // one read of them all, where two queries each read the same rows of wishlist_entries.
-        var marks = await db.WishlistEntries.AsNoTracking()
-            .Where(w => w.UserId == user.Id && w.State != null)
-            .Select(w => new { w.MovieId, w.State })
-            .ToListAsync(cancellationToken);
-        var wishes = marks.Where(w => page.Contains(w.MovieId)).ToDictionary(w => w.MovieId, w => w.State);
+        var wishes = marks.Where(w => page.Contains(w.MovieId)).ToDictionary(w => w.MovieId, w => (WishState?)w.State);
         var personal = models.ForUser(user.Id, userScores);
         // The film list in memory answers which films Ratings knows; asking Postgres was the home screen's costliest
         // statement (docs/performance.md, "Screens: the film states from memory").

@@ -6,9 +6,7 @@ using Matcha.Ratings.Ratings;
 using Matcha.Ratings.Recommendations;
 using Matcha.Ratings.Wishlist;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
-using Npgsql;
 
 namespace Matcha.Ratings.MyFilms;
 
@@ -45,77 +43,61 @@ internal static class MyOverviewApi
         }
         var page = new PageQuery(rows ?? PageRequest.DefaultPageSize, After: null);
 
-        List<MyRating> ratings = [];
-        List<MyWish> wishes = [];
-        List<Comment> comments = [];
-        AuthorView? author = null;
-        (int MovieId, double Score)[] scores;
-        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        try
-        {
-            await using var batch = new NpgsqlBatch(connection)
+        var (ratings, wishes, comments, author, scores) = await db.ReadBatchAsync(
+            async reader =>
             {
-                BatchCommands =
+                var ratings = new List<MyRating>();
+                while (await reader.ReadAsync(cancellationToken))
                 {
-                    Command("""
-                        SELECT movie_id, score, updated_at, rejected_reason FROM ratings
-                        WHERE user_id = $1 AND score IS NOT NULL
-                        ORDER BY updated_at DESC, movie_id DESC LIMIT $2
-                        """, user.Id, page.Fetch),
-                    Command("""
-                        SELECT movie_id, state, updated_at FROM wishlist_entries
-                        WHERE user_id = $1 AND state IS NOT NULL
-                        ORDER BY updated_at DESC, movie_id DESC LIMIT $2
-                        """, user.Id, page.Fetch),
-                    Command("""
-                        SELECT id, movie_id, text, is_spoiler, like_count, created_at, updated_at FROM comments
-                        WHERE user_id = $1
-                        ORDER BY id DESC LIMIT $2
-                        """, user.Id, page.Fetch),
-                    Command("SELECT handle, display_name FROM authors WHERE user_id = $1", user.Id),
-                    TasteAnalysis.ScoresCommand(user.Id),
-                },
-            };
-            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                ratings.Add(new MyRating(
-                    reader.GetInt32(0), reader.IsDBNull(1) ? null : reader.GetDecimal(1),
-                    reader.GetFieldValue<DateTimeOffset>(2), reader.IsDBNull(3) ? null : reader.GetString(3)));
-            }
-            await reader.NextResultAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                wishes.Add(new MyWish(reader.GetInt32(0), Enum.Parse<WishState>(reader.GetString(1)), reader.GetFieldValue<DateTimeOffset>(2)));
-            }
-            await reader.NextResultAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                comments.Add(new Comment
+                    ratings.Add(new MyRating(
+                        reader.GetInt32(0), reader.IsDBNull(1) ? null : reader.GetDecimal(1),
+                        reader.GetFieldValue<DateTimeOffset>(2), reader.IsDBNull(3) ? null : reader.GetString(3)));
+                }
+                await reader.NextResultAsync(cancellationToken);
+                var wishes = new List<MyWish>();
+                while (await reader.ReadAsync(cancellationToken))
                 {
-                    Id = reader.GetInt64(0),
-                    MovieId = reader.GetInt32(1),
-                    UserId = user.Id,
-                    Text = reader.GetString(2),
-                    IsSpoiler = reader.GetBoolean(3),
-                    LikeCount = reader.GetInt32(4),
-                    CreatedAt = reader.GetFieldValue<DateTimeOffset>(5),
-                    UpdatedAt = reader.GetFieldValue<DateTimeOffset>(6),
-                });
-            }
-            await reader.NextResultAsync(cancellationToken);
-            if (await reader.ReadAsync(cancellationToken))
-            {
-                author = new AuthorView(reader.GetGuid(0), reader.GetString(1));
-            }
-            await reader.NextResultAsync(cancellationToken);
-            scores = await TasteAnalysis.ReadScoresAsync(reader, cancellationToken);
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
+                    wishes.Add(new MyWish(reader.GetInt32(0), Enum.Parse<WishState>(reader.GetString(1)), reader.GetFieldValue<DateTimeOffset>(2)));
+                }
+                await reader.NextResultAsync(cancellationToken);
+                var comments = new List<Comment>();
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    comments.Add(new Comment
+                    {
+                        Id = reader.GetInt64(0),
+                        MovieId = reader.GetInt32(1),
+                        UserId = user.Id,
+                        Text = reader.GetString(2),
+                        IsSpoiler = reader.GetBoolean(3),
+                        LikeCount = reader.GetInt32(4),
+                        CreatedAt = reader.GetFieldValue<DateTimeOffset>(5),
+                        UpdatedAt = reader.GetFieldValue<DateTimeOffset>(6),
+                    });
+                }
+                await reader.NextResultAsync(cancellationToken);
+                var author = await reader.ReadAsync(cancellationToken) ? new AuthorView(reader.GetGuid(0), reader.GetString(1)) : null;
+                await reader.NextResultAsync(cancellationToken);
+                return (ratings, wishes, comments, author, await TasteAnalysis.ReadScoresAsync(reader, cancellationToken));
+            },
+            cancellationToken,
+            BatchReads.Command("""
+                SELECT movie_id, score, updated_at, rejected_reason FROM ratings
+                WHERE user_id = $1 AND score IS NOT NULL
+                ORDER BY updated_at DESC, movie_id DESC LIMIT $2
+                """, user.Id, page.Fetch),
+            BatchReads.Command("""
+                SELECT movie_id, state, updated_at FROM wishlist_entries
+                WHERE user_id = $1 AND state IS NOT NULL
+                ORDER BY updated_at DESC, movie_id DESC LIMIT $2
+                """, user.Id, page.Fetch),
+            BatchReads.Command("""
+                SELECT id, movie_id, text, is_spoiler, like_count, created_at, updated_at FROM comments
+                WHERE user_id = $1
+                ORDER BY id DESC LIMIT $2
+                """, user.Id, page.Fetch),
+            BatchReads.Command("SELECT handle, display_name FROM authors WHERE user_id = $1", user.Id),
+            TasteAnalysis.ScoresCommand(user.Id));
 
         var taste = await TasteAnalysis.FromScoresAsync(user, scores, db, cache, everyonesAverage, cancellationToken);
         return TypedResults.Ok(new MyOverview(
@@ -123,16 +105,6 @@ internal static class MyOverviewApi
             page.ToPage(wishes, WishlistApi.Position),
             page.ToPage([.. comments.Select(c => CommentView.Own(c, author))], CommentsApi.Position),
             taste.Value!));
-    }
-
-    private static NpgsqlBatchCommand Command(string sql, params object[] values)
-    {
-        var command = new NpgsqlBatchCommand(sql);
-        foreach (var value in values)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = value });
-        }
-        return command;
     }
 }
 

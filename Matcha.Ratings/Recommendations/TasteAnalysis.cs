@@ -44,19 +44,7 @@ internal static class TasteAnalysis
     public static async Task<Ok<Taste>> AnalyseAsync(
         CurrentUser user, RatingsDbContext db, IMemoryCache cache, EveryonesAverage everyonesAverage, CancellationToken cancellationToken)
     {
-        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        (int MovieId, double Score)[] mine;
-        try
-        {
-            await using var batch = new NpgsqlBatch(connection) { BatchCommands = { ScoresCommand(user.Id) } };
-            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-            mine = await ReadScoresAsync(reader, cancellationToken);
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
+        var mine = await db.ReadBatchAsync(reader => ReadScoresAsync(reader, cancellationToken), cancellationToken, ScoresCommand(user.Id));
         return await FromScoresAsync(user, mine, db, cache, everyonesAverage, cancellationToken);
     }
 
@@ -64,14 +52,11 @@ internal static class TasteAnalysis
     /// The read of the scores an analysis rests on, the ratings that count by film id, as a command of
     /// the caller's batch: my page's overview reads them with its other rows in one round trip.
     /// </summary>
-    public static NpgsqlBatchCommand ScoresCommand(Guid userId) => new("""
+    public static NpgsqlBatchCommand ScoresCommand(Guid userId) => BatchReads.Command("""
         SELECT movie_id, score::double precision FROM ratings
         WHERE user_id = $1 AND score IS NOT NULL AND rejected_reason IS NULL
         ORDER BY movie_id
-        """)
-    {
-        Parameters = { new() { Value = userId } },
-    };
+        """, userId);
 
     /// <summary>The rows of <see cref="ScoresCommand"/>, the reader standing at its result.</summary>
     public static async Task<(int MovieId, double Score)[]> ReadScoresAsync(DbDataReader reader, CancellationToken cancellationToken)

@@ -1,7 +1,8 @@
+using System.Data.Common;
 using Matcha.Ratings.Data;
 using Matcha.Recommendations.Model;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
+using Npgsql;
 
 namespace Matcha.Ratings.Recommendations.Serving;
 
@@ -75,12 +76,26 @@ public sealed class PersonalModels(CurrentModel current, IMemoryCache cache, Tim
         current.Model is null ? null : ForUser(userId, await ScoresAsync(userId, db, cancellationToken));
 
     /// <summary>The user's ratings that count (scored, not rejected), by film id: what a fold-in is fitted to.</summary>
-    public static async Task<UserScore[]> ScoresAsync(Guid userId, RatingsDbContext db, CancellationToken cancellationToken) =>
-        await db.Ratings.AsNoTracking()
-            .Where(r => r.UserId == userId && r.Score != null && r.RejectedReason == null)
-            .OrderBy(r => r.MovieId)
-            .Select(r => new UserScore(r.MovieId, r.Score!.Value, r.UpdatedAt))
-            .ToArrayAsync(cancellationToken);
+    public static Task<UserScore[]> ScoresAsync(Guid userId, RatingsDbContext db, CancellationToken cancellationToken) =>
+        db.ReadBatchAsync(reader => ReadScoresAsync(reader, cancellationToken), cancellationToken, ScoresCommand(userId));
+
+    /// <summary>The read of <see cref="ScoresAsync"/> as a command of the caller's batch, to go with its other reads in one round trip.</summary>
+    public static NpgsqlBatchCommand ScoresCommand(Guid userId) => BatchReads.Command("""
+        SELECT movie_id, score, updated_at FROM ratings
+        WHERE user_id = $1 AND score IS NOT NULL AND rejected_reason IS NULL
+        ORDER BY movie_id
+        """, userId);
+
+    /// <summary>The rows of <see cref="ScoresCommand"/>, the reader standing at its result.</summary>
+    public static async Task<UserScore[]> ReadScoresAsync(DbDataReader reader, CancellationToken cancellationToken)
+    {
+        var scores = new List<UserScore>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            scores.Add(new UserScore(reader.GetInt32(0), reader.GetDecimal(1), reader.GetFieldValue<DateTimeOffset>(2)));
+        }
+        return [.. scores];
+    }
 
     /// <summary>The user's model from ratings already read with <see cref="ScoresAsync"/>; null before a model is trained.</summary>
     public PersonalModel? ForUser(Guid userId, UserScore[] scores)
