@@ -13,7 +13,7 @@ namespace Matcha.Tests.WebApp;
 public sealed class RateToStartTests(MatchaAppFixture fixture)
 {
     [Fact]
-    public async Task TheNextBatchLeavesOutWhatIRatedHaveNotSeenOrSkipped()
+    public async Task TheNextBatchLeavesOutWhatIRatedHaveNotSeenSkippedOrAmNotInterestedIn()
     {
         using var gateway = fixture.CreateGatewayClient();
         var fan = await gateway.NewFanAsync();
@@ -23,7 +23,7 @@ public sealed class RateToStartTests(MatchaAppFixture fixture)
         Assert.Equal(20, first.GetProperty("target").GetInt32());
         var films = Ids(first);
         Assert.Equal(10, films.Count);
-        var (rated, unseen, skipped) = (films[0], films[1], films[2]);
+        var (rated, unseen, skipped, uninterested) = (films[0], films[1], films[2], films[3]);
 
         Assert.Equal(HttpStatusCode.NoContent, await gateway.RateAsync(fan, rated, 4.5));
         using (var marked = await gateway.SendAsync(fan, HttpMethod.Put, $"/api/ratings/movies/{unseen}/unseen"))
@@ -34,6 +34,7 @@ public sealed class RateToStartTests(MatchaAppFixture fixture)
         {
             Assert.Equal(HttpStatusCode.NoContent, again.StatusCode);   // marking twice is harmless
         }
+        Assert.Equal(HttpStatusCode.NoContent, await gateway.WishAsync(fan, uninterested, "notInterested"));
 
         var next = await gateway.GetAsync<JsonElement>(fan, $"/api/screens/rate-to-start?skip={skipped}");
         Assert.Equal(1, next.GetProperty("rated").GetInt32());
@@ -42,8 +43,9 @@ public sealed class RateToStartTests(MatchaAppFixture fixture)
         Assert.DoesNotContain(rated, offered);
         Assert.DoesNotContain(unseen, offered);
         Assert.DoesNotContain(skipped, offered);
-        // The rest keep their order: the batch moves on by the three films I am done with.
-        Assert.Equal(films.Skip(3), offered.Take(7));
+        Assert.DoesNotContain(uninterested, offered);
+        // The rest keep their order: the batch moves on by the four films I am done with.
+        Assert.Equal(films.Skip(4), offered.Take(6));
 
         // An ordinary rating: the film screen shows it as mine, and Catalog counts it.
         // (A screen names Ratings unavailable when it is slow to answer, on a busy machine: read it again then.)
