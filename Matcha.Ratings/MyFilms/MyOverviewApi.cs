@@ -4,6 +4,7 @@ using Matcha.Ratings.Data;
 using Matcha.Ratings.Paging;
 using Matcha.Ratings.Ratings;
 using Matcha.Ratings.Recommendations;
+using Matcha.Ratings.Recommendations.Serving;
 using Matcha.Ratings.Wishlist;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Caching.Memory;
@@ -78,7 +79,7 @@ internal static class MyOverviewApi
                 await reader.NextResultAsync(cancellationToken);
                 var author = await reader.ReadAsync(cancellationToken) ? new AuthorView(reader.GetGuid(0), reader.GetString(1)) : null;
                 await reader.NextResultAsync(cancellationToken);
-                return (ratings, wishes, comments, author, await TasteAnalysis.ReadScoresAsync(reader, cancellationToken));
+                return (ratings, wishes, comments, author, await PersonalModels.ReadScoresAsync(reader, cancellationToken));
             },
             cancellationToken,
             BatchReads.Command("""
@@ -97,7 +98,7 @@ internal static class MyOverviewApi
                 ORDER BY id DESC LIMIT $2
                 """, user.Id, page.Fetch),
             BatchReads.Command("SELECT handle, display_name FROM authors WHERE user_id = $1", user.Id),
-            TasteAnalysis.ScoresCommand(user.Id));
+            PersonalModels.ScoresCommand(user.Id));
 
         var taste = await TasteAnalysis.FromScoresAsync(user, scores, db, cache, everyonesAverage, cancellationToken);
         return TypedResults.Ok(new MyOverview(

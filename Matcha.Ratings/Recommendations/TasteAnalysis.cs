@@ -1,9 +1,8 @@
-using System.Data.Common;
 using Matcha.Ratings.Data;
+using Matcha.Ratings.Recommendations.Serving;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
-using Npgsql;
 
 namespace Matcha.Ratings.Recommendations;
 
@@ -44,35 +43,18 @@ internal static class TasteAnalysis
     public static async Task<Ok<Taste>> AnalyseAsync(
         CurrentUser user, RatingsDbContext db, IMemoryCache cache, EveryonesAverage everyonesAverage, CancellationToken cancellationToken)
     {
-        var mine = await db.ReadBatchAsync(reader => ReadScoresAsync(reader, cancellationToken), cancellationToken, ScoresCommand(user.Id));
-        return await FromScoresAsync(user, mine, db, cache, everyonesAverage, cancellationToken);
+        var scores = await PersonalModels.ScoresAsync(user.Id, db, cancellationToken);
+        return await FromScoresAsync(user, scores, db, cache, everyonesAverage, cancellationToken);
     }
 
     /// <summary>
-    /// The read of the scores an analysis rests on, the ratings that count by film id, as a command of
-    /// the caller's batch: my page's overview reads them with its other rows in one round trip.
+    /// The analysis of the user's ratings that count, as the fold-in reads them (<see cref="PersonalModels.ScoresCommand"/>),
+    /// for a caller that read them with its other rows in one round trip: my page's overview.
     /// </summary>
-    public static NpgsqlBatchCommand ScoresCommand(Guid userId) => BatchReads.Command("""
-        SELECT movie_id, score::double precision FROM ratings
-        WHERE user_id = $1 AND score IS NOT NULL AND rejected_reason IS NULL
-        ORDER BY movie_id
-        """, userId);
-
-    /// <summary>The rows of <see cref="ScoresCommand"/>, the reader standing at its result.</summary>
-    public static async Task<(int MovieId, double Score)[]> ReadScoresAsync(DbDataReader reader, CancellationToken cancellationToken)
-    {
-        var scores = new List<(int MovieId, double Score)>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            scores.Add((reader.GetInt32(0), reader.GetDouble(1)));
-        }
-        return [.. scores];
-    }
-
-    /// <summary>The analysis of scores read with <see cref="ScoresCommand"/>.</summary>
     public static async Task<Ok<Taste>> FromScoresAsync(
-        CurrentUser user, (int MovieId, double Score)[] mine, RatingsDbContext db, IMemoryCache cache, EveryonesAverage everyonesAverage, CancellationToken cancellationToken)
+        CurrentUser user, UserScore[] scores, RatingsDbContext db, IMemoryCache cache, EveryonesAverage everyonesAverage, CancellationToken cancellationToken)
     {
+        var mine = scores.Select(s => (s.MovieId, Score: (double)s.Score)).ToArray();
         var everyone = await everyonesAverage.GetAsync(cancellationToken) is { } all ? Math.Round(all, 2) : (double?)null;
 
         var key = new KeptKey(user.Id);
