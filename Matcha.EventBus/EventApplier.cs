@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace Matcha.EventBus;
 
@@ -15,6 +16,18 @@ namespace Matcha.EventBus;
 public interface IEventApplier<in TContext> where TContext : DbContext
 {
     Task ApplyAsync(EventEnvelope envelope, TContext db, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Reads that the batch's events need, sent in the inbox's own round trip, after its locks: each
+    /// round trip of the apply transaction is a wake-up at both ends on a busy machine, and the events
+    /// that arrive meanwhile wait behind it (docs/performance.md, "The consumer's apply in two round
+    /// trips"). They are given every delivered event, duplicates and stale ones included, so they read
+    /// a little more than the events to apply need. Their results go to <see cref="ReadPreparedAsync"/>.
+    /// </summary>
+    IReadOnlyList<NpgsqlBatchCommand> PrepareCommands(IReadOnlyList<EventEnvelope> envelopes) => [];
+
+    /// <summary>Reads the results of <see cref="PrepareCommands"/>, in their order; the reader stands at the first one's result.</summary>
+    Task ReadPreparedAsync(NpgsqlDataReader reader, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>Before the batch's events to apply (those the inbox let through), in order: the place to read what they need in one query.</summary>
     Task PrepareAsync(IReadOnlyList<EventEnvelope> envelopes, TContext db, CancellationToken cancellationToken) => Task.CompletedTask;
@@ -39,6 +52,13 @@ public interface IEventApplier<in TContext> where TContext : DbContext
 
     /// <summary>After the last event of a batch (or the only one), before the consumer saves and commits.</summary>
     Task FlushAsync(TContext db, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// The batch's writes as statements the consumer sends with its last round trip, after the
+    /// context's own changes are saved: what the applier gathered over the batch, written without a
+    /// round trip of its own.
+    /// </summary>
+    IReadOnlyList<NpgsqlBatchCommand> FlushCommands() => [];
 
     /// <summary>After an applied event committed: the place for side effects outside the database, such as evicting a cache.</summary>
     Task AfterCommitAsync(EventEnvelope envelope, CancellationToken cancellationToken) => Task.CompletedTask;

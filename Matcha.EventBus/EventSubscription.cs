@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace Matcha.EventBus;
 
@@ -39,30 +39,27 @@ internal sealed class EventSubscription<TContext, TApplier>(
     public string StreamKey => options.Value.StreamKey(topic);
     public string DeadLetterKey => options.Value.DeadLetterKey(topic, name);
 
-    public async Task<ApplyOutcome> ApplyAsync(EventEnvelope envelope, CancellationToken cancellationToken)
-    {
-        using var span = StartSpan(envelope);
-        try
-        {
-            var outcome = await ApplyInTransactionAsync(envelope, cancellationToken);
-            span?.SetTag("matcha.event.outcome", outcome.ToString());
-            return outcome;
-        }
-        catch (Exception ex)
-        {
-            span.Failed(ex);
-            throw;
-        }
-    }
+    /// <summary>One event is a batch of one: the same statements, the same round trips.</summary>
+    public async Task<ApplyOutcome> ApplyAsync(EventEnvelope envelope, CancellationToken cancellationToken) =>
+        (await ApplyBatchAsync([envelope], cancellationToken))[0];
 
     /// <summary>
-    /// The same outcome as <see cref="ApplyAsync"/> for each event, in one transaction and one
-    /// DbContext: the inbox judges the whole batch in a few statements (<see cref="InboxBatch"/>),
-    /// the applier reads what the events need at once and writes their effect at the end. At load
-    /// the consumer's time went to round trips, one after another, so a batch costs a handful of
-    /// them instead of several per event. A failure rolls back the whole batch; the consumer then
-    /// applies its events one by one, so a poison event fails alone (docs/performance.md).
+    /// The same outcome as applying each event on its own, in one transaction and one DbContext, in
+    /// two round trips to Postgres when the applier writes through statements of its own: the first
+    /// begins the transaction, judges the whole batch in the inbox (<see cref="InboxBatch"/>) and reads
+    /// what the applier needs (<see cref="IEventApplier{TContext}.PrepareCommands"/>); the last sends
+    /// the applier's writes (<see cref="IEventApplier{TContext}.FlushCommands"/>) with the COMMIT. The
+    /// context's own changes, when there are any, are saved in between. At load the consumer's time
+    /// went to round trips, one after another, each a wake-up at both ends on a busy machine, and the
+    /// events that arrived meanwhile waited behind them (docs/performance.md). A failure rolls back the
+    /// whole batch; the consumer then applies its events one by one, so a poison event fails alone.
     /// </summary>
+    /// <remarks>
+    /// BEGIN and COMMIT are statements of the batch rather than an <see cref="NpgsqlTransaction"/>, whose
+    /// commit is a round trip of its own; Npgsql follows the transaction by the server's status, and a
+    /// connection returned to the pool inside one is rolled back. EF Core's SaveChanges runs inside it
+    /// (it is told not to begin one of its own), so the outbox's wake-up comes after the COMMIT here.
+    /// </remarks>
     public async Task<IReadOnlyList<ApplyOutcome>> ApplyBatchAsync(IReadOnlyList<EventEnvelope> envelopes, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
@@ -74,46 +71,63 @@ internal sealed class EventSubscription<TContext, TApplier>(
         var spans = envelopes.Select(StartSpan).ToList();
         Activity.Current = outer;
         ApplyOutcome[] outcomes;
+        db.Database.AutoTransactionBehavior = AutoTransactionBehavior.Never;
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         try
         {
-            await using (var transaction = await BeginAsync(db, cancellationToken))
+            outcomes = await InboxBatch.JudgeAsync(connection, name, envelopes,
+                applier.PrepareCommands(envelopes), reader => applier.ReadPreparedAsync(reader, cancellationToken), cancellationToken);
+            for (var i = 0; i < envelopes.Count; i++)
             {
-                outcomes = await InboxBatch.JudgeAsync(db, name, envelopes, cancellationToken);
-                for (var i = 0; i < envelopes.Count; i++)
+                if (outcomes[i] == ApplyOutcome.Stale && applier.AppliesWhenStale(envelopes[i]))
                 {
-                    if (outcomes[i] == ApplyOutcome.Stale && applier.AppliesWhenStale(envelopes[i]))
-                    {
-                        outcomes[i] = ApplyOutcome.Applied;
-                    }
+                    outcomes[i] = ApplyOutcome.Applied;
                 }
-                await applier.PrepareAsync([.. envelopes.Where((_, i) => outcomes[i] == ApplyOutcome.Applied)], db, cancellationToken);
-                for (var i = 0; i < envelopes.Count; i++)
+            }
+            await applier.PrepareAsync([.. envelopes.Where((_, i) => outcomes[i] == ApplyOutcome.Applied)], db, cancellationToken);
+            for (var i = 0; i < envelopes.Count; i++)
+            {
+                spans[i]?.SetTag("matcha.event.outcome", outcomes[i].ToString());
+                if (outcomes[i] != ApplyOutcome.Applied)
                 {
-                    spans[i]?.SetTag("matcha.event.outcome", outcomes[i].ToString());
-                    if (outcomes[i] != ApplyOutcome.Applied)
-                    {
-                        continue;
-                    }
-                    Activity.Current = spans[i];
-                    await applier.ApplyAsync(envelopes[i], db, cancellationToken);
-                    if (applier.SaveAfterEachEvent)
-                    {
-                        await db.SaveChangesAsync(cancellationToken);
-                    }
-                    Activity.Current = outer;
+                    continue;
                 }
-                await SaveAsync(db, applier, cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
+                Activity.Current = spans[i];
+                await applier.ApplyAsync(envelopes[i], db, cancellationToken);
+                if (applier.SaveAfterEachEvent)
+                {
+                    await db.SaveChangesAsync(cancellationToken);
+                }
+                Activity.Current = outer;
+            }
+            await applier.FlushAsync(db, cancellationToken);
+            var addsEvents = db.ChangeTracker.Entries<OutboxMessage>().Any(e => e.State == EntityState.Added);
+            await db.SaveChangesAsync(cancellationToken);
+            await using (var commit = new NpgsqlBatch(connection))
+            {
+                foreach (var command in applier.FlushCommands())
+                {
+                    commit.BatchCommands.Add(command);
+                }
+                commit.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+                await commit.ExecuteNonQueryAsync(cancellationToken);
+            }
+            if (addsEvents)
+            {
+                scope.ServiceProvider.GetService<OutboxWake>()?.Committed();
             }
         }
         catch (Exception ex)
         {
             spans.ForEach(span => span.Failed(ex));
+            await RollBackAsync(connection);
             throw;
         }
         finally
         {
             spans.ForEach(span => span?.Dispose());
+            await db.Database.CloseConnectionAsync();
         }
         await applier.AfterBatchCommitAsync([.. envelopes.Where((_, i) => outcomes[i] == ApplyOutcome.Applied)], cancellationToken);
         return outcomes;
@@ -140,81 +154,23 @@ internal sealed class EventSubscription<TContext, TApplier>(
         return span;
     }
 
-    private async Task<ApplyOutcome> ApplyInTransactionAsync(EventEnvelope envelope, CancellationToken cancellationToken)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<TContext>();
-        IEventApplier<TContext> applier = scope.ServiceProvider.GetRequiredService<TApplier>();
-        ApplyOutcome outcome;
-        await using (var transaction = await BeginAsync(db, cancellationToken))
-        {
-            outcome = await ApplyStepsAsync(envelope, db, applier, cancellationToken);
-            if (outcome == ApplyOutcome.Duplicate)
-            {
-                return outcome;
-            }
-            await SaveAsync(db, applier, cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-        }
-        if (outcome == ApplyOutcome.Applied)
-        {
-            await applier.AfterCommitAsync(envelope, cancellationToken);
-        }
-        return outcome;
-    }
-
-    /// <summary>Inbox, version check and the applier's change for one event, inside the caller's transaction.</summary>
-    private async Task<ApplyOutcome> ApplyStepsAsync(EventEnvelope envelope, TContext db, IEventApplier<TContext> applier, CancellationToken cancellationToken)
-    {
-        // One round trip for both: the version is advanced only if the inbox took the event
-        // (a repeat changes nothing), and only if it is newer than the one applied.
-        // Not composed (no SingleAsync): a WITH that writes must stay at the top of the statement.
-        var checks = await db.Database.SqlQuery<InboxCheck>($"""
-            WITH recorded AS (
-                INSERT INTO inbox_messages (subscription, event_id, type, aggregate_id, aggregate_version, processed_at)
-                VALUES ({name}, {envelope.EventId}, {envelope.Type}, {envelope.AggregateId}, {envelope.AggregateVersion}, now())
-                ON CONFLICT DO NOTHING
-                RETURNING 1),
-            newer AS (
-                INSERT INTO inbox_aggregate_versions AS v (subscription, aggregate_id, version)
-                SELECT {name}, {envelope.AggregateId}, {envelope.AggregateVersion} WHERE EXISTS (SELECT 1 FROM recorded)
-                ON CONFLICT (subscription, aggregate_id) DO UPDATE SET version = excluded.version
-                WHERE v.version < excluded.version
-                RETURNING 1)
-            SELECT EXISTS (SELECT 1 FROM recorded) AS "Recorded", EXISTS (SELECT 1 FROM newer) AS "Newer"
-            """).ToListAsync(cancellationToken);
-        var (recorded, newer) = checks[0];
-        if (!recorded)
-        {
-            return ApplyOutcome.Duplicate;
-        }
-        if (!newer && !applier.AppliesWhenStale(envelope))
-        {
-            return ApplyOutcome.Stale;
-        }
-
-        await applier.PrepareAsync([envelope], db, cancellationToken);
-        await applier.ApplyAsync(envelope, db, cancellationToken);
-        return ApplyOutcome.Applied;
-    }
-
     /// <summary>
-    /// No savepoints: a failure rolls the whole transaction back anyway, and EF Core's automatic
-    /// savepoint around each SaveChanges cost two round trips per event (docs/performance.md).
+    /// Ends the transaction a failure left open, if the connection can still say so; a broken connection
+    /// has lost it already, and Npgsql rolls back one returned to the pool in any case.
     /// </summary>
-    private static async Task<IDbContextTransaction> BeginAsync(TContext db, CancellationToken cancellationToken)
+    private static async Task RollBackAsync(NpgsqlConnection connection)
     {
-        db.Database.AutoSavepointsEnabled = false;
-        return await db.Database.BeginTransactionAsync(cancellationToken);
-    }
-
-    /// <summary>Once per transaction, not per event: the applier writes what it gathered over the batch.</summary>
-    private static async Task SaveAsync(TContext db, IEventApplier<TContext> applier, CancellationToken cancellationToken)
-    {
-        await applier.FlushAsync(db, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
+        if (connection.State != System.Data.ConnectionState.Open)
+        {
+            return;
+        }
+        try
+        {
+            await using var rollback = new NpgsqlCommand("ROLLBACK", connection);
+            await rollback.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+        {
+        }
     }
 }
-
-/// <summary>What the inbox said of one event: first time here, and newer than its aggregate's applied version.</summary>
-internal sealed record InboxCheck(bool Recorded, bool Newer);

@@ -1,5 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 
 namespace Matcha.EventBus;
@@ -25,15 +23,18 @@ internal static class InboxBatch
         WHERE subscription = $1 AND event_id = ANY($2) AND xmin = pg_current_xact_id()::xid
         """;
 
-    public static async Task<ApplyOutcome[]> JudgeAsync(DbContext db, string subscription, IReadOnlyList<EventEnvelope> envelopes, CancellationToken cancellationToken)
+    /// <summary>
+    /// Begins the transaction and judges the batch, then reads the applier's <paramref name="prepare"/> statements in
+    /// the same round trip: they come after the aggregates' locks, so they see what a replica that held them committed.
+    /// </summary>
+    public static async Task<ApplyOutcome[]> JudgeAsync(NpgsqlConnection connection, string subscription, IReadOnlyList<EventEnvelope> envelopes,
+        IReadOnlyList<NpgsqlBatchCommand> prepare, Func<NpgsqlDataReader, Task> readPrepared, CancellationToken cancellationToken)
     {
         var outcomes = new ApplyOutcome[envelopes.Count];
         Array.Fill(outcomes, ApplyOutcome.Duplicate);
         var firsts = envelopes.Select((e, i) => (Envelope: e, Index: i)).DistinctBy(e => e.Envelope.EventId).ToList();
         var eventIds = firsts.Select(f => f.Envelope.EventId).ToArray();
 
-        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-        var transaction = (NpgsqlTransaction)db.Database.CurrentTransaction!.GetDbTransaction();
         // (A lone array argument must be cast to object, or it becomes the params array itself.)
         NpgsqlBatchCommand Command(string sql, params object[] values)
         {
@@ -50,10 +51,11 @@ internal static class InboxBatch
         // replicas creating the same new aggregates in different orders could deadlock): a replica applying the same
         // aggregate's next event waits, then judges by this one. The versions are advanced
         // to the newest recorded event of each aggregate, which is where judging the events in order leaves them.
-        await using var judge = new NpgsqlBatch(connection, transaction)
+        await using var judge = new NpgsqlBatch(connection)
         {
             BatchCommands =
             {
+                new NpgsqlBatchCommand("BEGIN"),
                 Command("""
                     INSERT INTO inbox_messages (subscription, event_id, type, aggregate_id, aggregate_version, processed_at)
                     SELECT $1, e, t, a, v, now() FROM unnest($2::uuid[], $3::text[], $4::text[], $5::bigint[]) AS b(e, t, a, v)
@@ -81,6 +83,10 @@ internal static class InboxBatch
                     """, (object)eventIds),
             },
         };
+        foreach (var command in prepare)
+        {
+            judge.BatchCommands.Add(command);
+        }
         var recorded = new HashSet<Guid>();
         var created = new HashSet<string>(StringComparer.Ordinal);
         var current = new Dictionary<string, long?>(StringComparer.Ordinal);
@@ -100,6 +106,12 @@ internal static class InboxBatch
             {
                 var aggregate = reader.GetString(0);
                 current[aggregate] = created.Contains(aggregate) ? null : reader.GetInt64(1);
+            }
+            // The versions' UPDATE returns no rows, so the next result is the first prepared statement's.
+            if (prepare.Count > 0)
+            {
+                await reader.NextResultAsync(cancellationToken);
+                await readPrepared(reader);
             }
         }
 

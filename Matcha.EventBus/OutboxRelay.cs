@@ -52,9 +52,9 @@ internal sealed partial class OutboxRelay(
         SELECT id, event_id, topic, type, schema_version, aggregate_id, aggregate_version,
                occurred_at, trace_parent, trace_state, payload::text, published_at IS NULL
         FROM outbox_messages
-        WHERE id = ANY(@ids)
+        WHERE id = ANY($1)
         ORDER BY id
-        LIMIT @batch
+        LIMIT $2
         FOR UPDATE SKIP LOCKED
         """;
 
@@ -134,23 +134,37 @@ internal sealed partial class OutboxRelay(
         {
             return new RelayBatch(0, More: false);
         }
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // BEGIN and COMMIT go with the claim and the mark, so the claim costs two round trips, not three: Npgsql follows a
+        // transaction begun by a statement, and one left open by a failure is rolled back when the connection returns
+        // to the pool (a failure here is Redis's or the connection's).
         List<OutboxRow> rows;
-        await using (var claim = new NpgsqlCommand(ClaimSql, connection, transaction))
+        await using (var claim = new NpgsqlBatch(connection))
         {
-            claim.Parameters.AddWithValue("ids", oldest.ToArray());
-            claim.Parameters.AddWithValue("batch", _options.RelayBatchSize);
-            rows = await ReadRowsAsync(claim, cancellationToken, onlyUnsent: true);
+            claim.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
+            claim.BatchCommands.Add(new NpgsqlBatchCommand(ClaimSql)
+            {
+                Parameters = { new() { Value = oldest.ToArray() }, new() { Value = _options.RelayBatchSize } },
+            });
+            rows = await ReadRowsAsync(claim.ExecuteReaderAsync(cancellationToken), cancellationToken, onlyUnsent: true);
         }
         if (rows.Count == 0)
         {
+            await using var rollback = new NpgsqlCommand("ROLLBACK", connection);
+            await rollback.ExecuteNonQueryAsync(cancellationToken);
             return new RelayBatch(0, More: true);
         }
 
         await PublishAsync(rows);
 
-        await MarkPublishedAsync(connection, transaction, rows.Select(r => r.Id), cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await using (var mark = new NpgsqlBatch(connection))
+        {
+            mark.BatchCommands.Add(new NpgsqlBatchCommand("UPDATE outbox_messages SET published_at = now() WHERE id = ANY($1)")
+            {
+                Parameters = { new() { Value = rows.Select(r => r.Id).ToArray() } },
+            });
+            mark.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+            await mark.ExecuteNonQueryAsync(cancellationToken);
+        }
         LogPublished(rows.Count);
         return new RelayBatch(rows.Count, More: seen > rows.Count);
     }
@@ -210,14 +224,6 @@ internal sealed partial class OutboxRelay(
         }
     }
 
-    /// <summary>Marks rows published (what pruning and a republish after a Redis loss go by).</summary>
-    private static async Task MarkPublishedAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, IEnumerable<long> ids, CancellationToken cancellationToken)
-    {
-        await using var mark = new NpgsqlCommand("UPDATE outbox_messages SET published_at = now() WHERE id = ANY(@ids)", connection, transaction);
-        mark.Parameters.AddWithValue("ids", ids.ToArray());
-        await mark.ExecuteNonQueryAsync(cancellationToken);
-    }
-
     /// <summary>
     /// Redis holds a marker for this database's outbox. When it is missing, Redis has lost its
     /// data (restarted without persistence, failed over to an empty replica), and with it every
@@ -259,7 +265,7 @@ internal sealed partial class OutboxRelay(
             batch.Parameters.AddWithValue("after", _republish.After);
             batch.Parameters.AddWithValue("upTo", _republish.UpTo);
             batch.Parameters.AddWithValue("batch", _options.RepublishBatchSize);
-            rows = await ReadRowsAsync(batch, cancellationToken);
+            rows = await ReadRowsAsync(batch.ExecuteReaderAsync(cancellationToken), cancellationToken);
         }
         if (rows.Count > 0)
         {
@@ -277,10 +283,10 @@ internal sealed partial class OutboxRelay(
     }
 
     /// <summary>Reads outbox rows; with <paramref name="onlyUnsent"/>, a twelfth column says whether the row is still unsent, and sent ones are left out.</summary>
-    private static async Task<List<OutboxRow>> ReadRowsAsync(NpgsqlCommand command, CancellationToken cancellationToken, bool onlyUnsent = false)
+    private static async Task<List<OutboxRow>> ReadRowsAsync(Task<NpgsqlDataReader> execute, CancellationToken cancellationToken, bool onlyUnsent = false)
     {
         var rows = new List<OutboxRow>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await using var reader = await execute;
         while (await reader.ReadAsync(cancellationToken))
         {
             if (onlyUnsent && !reader.GetBoolean(11))

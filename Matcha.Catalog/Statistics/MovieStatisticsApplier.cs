@@ -4,7 +4,6 @@ using Matcha.Catalog.Rankings;
 using Matcha.Catalog.Search;
 using Matcha.EventBus;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Caching.Hybrid;
 using Npgsql;
 
@@ -29,15 +28,21 @@ public sealed class MovieStatisticsApplier(
     public const string NotReleasedReason = "This film is not released yet, so its ratings do not count.";
     public const string RemovedReason = "This film was removed from the catalogue, so its ratings no longer count.";
 
-    /// <summary>What the batch changed, per film and per film and day, written by <see cref="FlushAsync"/>.</summary>
+    /// <summary>What the batch changed, per film and per film and day, written by <see cref="FlushCommands"/>.</summary>
     private readonly Dictionary<int, StatisticsChange> _changes = [];
     private readonly Dictionary<(int MovieId, DateOnly Day), int> _activity = [];
 
-    /// <summary>What the batch's events need, read once by <see cref="PrepareAsync"/> (an applier lives for one batch); null: no such row.</summary>
+    /// <summary>
+    /// What the batch's events need, read by <see cref="PrepareCommands"/> in the inbox's round trip (an applier lives
+    /// for one batch), then kept current by the events as they apply; null: no such row.
+    /// </summary>
     private readonly Dictionary<int, ReleaseFacts?> _movies = [];
-    private readonly Dictionary<(int MovieId, Guid UserId), CountedRating?> _counted = [];
-    private readonly Dictionary<(int MovieId, Guid UserId), CountedRating> _uncounted = [];
+    private readonly Dictionary<(int MovieId, Guid UserId), decimal?> _counted = [];
     private readonly Dictionary<long, CountedComment?> _comments = [];
+
+    /// <summary>The counted ratings and comments the batch changed, written by <see cref="FlushCommands"/>.</summary>
+    private readonly HashSet<(int MovieId, Guid UserId)> _countedChanged = [];
+    private readonly HashSet<long> _commentsChanged = [];
 
     /// <summary>
     /// A wish change is counted by its delta (new state − old state), and the deltas of one user's
@@ -53,37 +58,20 @@ public sealed class MovieStatisticsApplier(
 
     private sealed record ReleaseFacts(DateOnly? ReleaseDate, int Year);
 
-    /// <summary>The batch's films, counted ratings and counted comments, one query each, before any event is applied.</summary>
-    public async Task PrepareAsync(IReadOnlyList<EventEnvelope> envelopes, CatalogDbContext db, CancellationToken cancellationToken)
+    /// <summary>The batch's films, counted ratings and counted comments, a statement each, sent with the inbox's.</summary>
+    public IReadOnlyList<NpgsqlBatchCommand> PrepareCommands(IReadOnlyList<EventEnvelope> envelopes)
     {
         int[] movieIds = [.. envelopes.Select(MovieIdOf).OfType<int>().Distinct()];
-        if (movieIds.Length > 0)
+        foreach (var movieId in movieIds)
         {
-            var found = await db.Movies.AsNoTracking()
-                .Where(m => movieIds.Contains(m.Id))
-                .Select(m => new { m.Id, Facts = new ReleaseFacts(m.ReleaseDate, m.Year) })
-                .ToDictionaryAsync(m => m.Id, m => m.Facts, cancellationToken);
-            foreach (var movieId in movieIds)
-            {
-                _movies[movieId] = found.GetValueOrDefault(movieId);
-            }
+            _movies[movieId] = null;
         }
 
-        var ratings = envelopes.Where(e => e.Type == nameof(RatingChanged)).Select(e => e.PayloadAs<RatingChanged>()).ToList();
-        if (ratings.Count > 0)
-        {
-            // Looked up by their exact (film, user) pairs. "film in the batch's films and user in its users" made the
-            // key's index walk every combination of the two lists: 4.6 ms and 293 buffers a batch at 200 writes/s.
-            var pairs = ratings.Select(r => (r.MovieId, r.UserId)).Distinct().ToList();
-            int[] films = [.. pairs.Select(p => p.MovieId)];
-            Guid[] users = [.. pairs.Select(p => p.UserId)];
-            var counted = await db.CountedRatings.FromSql($"""
-                SELECT c.* FROM unnest({films}, {users}) AS k(movie_id, user_id)
-                JOIN counted_ratings AS c ON c.movie_id = k.movie_id AND c.user_id = k.user_id
-                """).ToListAsync(cancellationToken);
-            ratings.ForEach(r => _counted.TryAdd((r.MovieId, r.UserId), null));
-            counted.ForEach(c => _counted[(c.MovieId, c.UserId)] = c);
-        }
+        // Looked up by their exact (film, user) pairs. "film in the batch's films and user in its users" made the
+        // key's index walk every combination of the two lists: 4.6 ms and 293 buffers a batch at 200 writes/s.
+        var pairs = envelopes.Where(e => e.Type == nameof(RatingChanged))
+            .Select(e => e.PayloadAs<RatingChanged>()).Select(r => (r.MovieId, r.UserId)).Distinct().ToList();
+        pairs.ForEach(pair => _counted[pair] = null);
 
         long[] commentIds = [.. envelopes.Select(e => e.Type switch
             {
@@ -91,11 +79,37 @@ public sealed class MovieStatisticsApplier(
                 nameof(CommentRemoved) => e.PayloadAs<CommentRemoved>().CommentId,
                 _ => (long?)null,
             }).OfType<long>().Distinct()];
-        if (commentIds.Length > 0)
+        foreach (var commentId in commentIds)
         {
-            var known = await db.CountedComments.Where(c => commentIds.Contains(c.CommentId)).ToListAsync(cancellationToken);
-            commentIds.ToList().ForEach(id => _comments.TryAdd(id, null));
-            known.ForEach(c => _comments[c.CommentId] = c);
+            _comments[commentId] = null;
+        }
+
+        return
+        [
+            Statement("SELECT id, release_date, year FROM movies WHERE id = ANY($1)", movieIds),
+            Statement("""
+                SELECT c.movie_id, c.user_id, c.score FROM unnest($1::integer[], $2::uuid[]) AS k(movie_id, user_id)
+                JOIN counted_ratings AS c ON c.movie_id = k.movie_id AND c.user_id = k.user_id
+                """, pairs.Select(p => p.MovieId).ToArray(), pairs.Select(p => p.UserId).ToArray()),
+            Statement("SELECT comment_id, movie_id, removed FROM counted_comments WHERE comment_id = ANY($1)", commentIds),
+        ];
+    }
+
+    public async Task ReadPreparedAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
+    {
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            _movies[reader.GetInt32(0)] = new ReleaseFacts(reader.IsDBNull(1) ? null : reader.GetFieldValue<DateOnly>(1), reader.GetInt32(2));
+        }
+        await reader.NextResultAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            _counted[(reader.GetInt32(0), reader.GetGuid(1))] = reader.GetDecimal(2);
+        }
+        await reader.NextResultAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            _comments[reader.GetInt64(0)] = new CountedComment { CommentId = reader.GetInt64(0), MovieId = reader.GetInt32(1), Removed = reader.GetBoolean(2) };
         }
     }
 
@@ -134,7 +148,7 @@ public sealed class MovieStatisticsApplier(
                 {
                     CountActivity(movieId, day);
                 }
-                ApplyRating(rating, db, change);
+                ApplyRating(rating, change);
                 break;
             case nameof(WishlistChanged):
                 var wish = envelope.PayloadAs<WishlistChanged>();
@@ -149,7 +163,8 @@ public sealed class MovieStatisticsApplier(
                 var posted = envelope.PayloadAs<CommentPosted>();
                 if (_comments.GetValueOrDefault(posted.CommentId) is null)
                 {
-                    db.CountedComments.Add(_comments[posted.CommentId] = new CountedComment { CommentId = posted.CommentId, MovieId = movieId });
+                    _comments[posted.CommentId] = new CountedComment { CommentId = posted.CommentId, MovieId = movieId };
+                    _commentsChanged.Add(posted.CommentId);
                     change.Comments += 1;
                     CountActivity(movieId, day);
                 }
@@ -160,11 +175,13 @@ public sealed class MovieStatisticsApplier(
                 if (comment is null)
                 {
                     // Removed before Catalog counted it: nothing to subtract, and nothing to add should CommentPosted come late.
-                    db.CountedComments.Add(_comments[removed.CommentId] = new CountedComment { CommentId = removed.CommentId, MovieId = movieId, Removed = true });
+                    _comments[removed.CommentId] = new CountedComment { CommentId = removed.CommentId, MovieId = movieId, Removed = true };
+                    _commentsChanged.Add(removed.CommentId);
                 }
                 else if (!comment.Removed)
                 {
                     comment.Removed = true;
+                    _commentsChanged.Add(removed.CommentId);
                     change.Comments -= 1;
                 }
                 break;
@@ -174,41 +191,64 @@ public sealed class MovieStatisticsApplier(
     }
 
     /// <summary>
-    /// The batch's effect in one round trip: one UPDATE for all its films (locked in id order, so
-    /// two replicas lock films alike) and one statement for the day counts; a burst of ratings of
-    /// one film rewrites its row once.
+    /// The batch's effect, sent with the consumer's COMMIT: one UPDATE for all its films (locked in id
+    /// order, so two replicas lock films alike), one statement for the day counts, and the counted
+    /// ratings and comments as they stand after the batch; a burst of ratings of one film rewrites its
+    /// row once.
     /// </summary>
-    public async Task FlushAsync(CatalogDbContext db, CancellationToken cancellationToken)
+    public IReadOnlyList<NpgsqlBatchCommand> FlushCommands()
     {
-        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-        await using var batch = new NpgsqlBatch(connection, (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction());
+        var commands = new List<NpgsqlBatchCommand>();
         if (StatisticsChange.ToCommand(_changes) is { } update)
         {
-            batch.BatchCommands.Add(update);
+            commands.Add(update);
         }
         if (_activity.Count > 0)
         {
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("""
+            commands.Add(Statement("""
                 INSERT INTO movie_activity (movie_id, day, count)
                 SELECT * FROM unnest($1, $2, $3) ORDER BY 1, 2
                 ON CONFLICT (movie_id, day) DO UPDATE SET count = movie_activity.count + excluded.count
-                """)
-            {
-                Parameters =
-                {
-                    new() { Value = _activity.Keys.Select(k => k.MovieId).ToArray() },
-                    new() { Value = _activity.Keys.Select(k => k.Day).ToArray() },
-                    new() { Value = _activity.Values.ToArray() },
-                },
-            });
+                """, _activity.Keys.Select(k => k.MovieId).ToArray(), _activity.Keys.Select(k => k.Day).ToArray(), _activity.Values.ToArray()));
         }
-        _changes.Clear();
-        _activity.Clear();
-        if (batch.BatchCommands.Count > 0)
+        var taken = _countedChanged.Where(k => _counted[k] is null).ToList();
+        if (taken.Count > 0)
         {
-            // One round trip for the whole batch's statistics.
-            await batch.ExecuteNonQueryAsync(cancellationToken);
+            commands.Add(Statement("""
+                DELETE FROM counted_ratings AS c USING unnest($1::integer[], $2::uuid[]) AS k(movie_id, user_id)
+                WHERE c.movie_id = k.movie_id AND c.user_id = k.user_id
+                """, taken.Select(k => k.MovieId).ToArray(), taken.Select(k => k.UserId).ToArray()));
         }
+        var scored = _countedChanged.Where(k => _counted[k] is not null).OrderBy(k => k).ToList();
+        if (scored.Count > 0)
+        {
+            commands.Add(Statement("""
+                INSERT INTO counted_ratings (movie_id, user_id, score)
+                SELECT * FROM unnest($1::integer[], $2::uuid[], $3::numeric[])
+                ON CONFLICT (movie_id, user_id) DO UPDATE SET score = excluded.score
+                """, scored.Select(k => k.MovieId).ToArray(), scored.Select(k => k.UserId).ToArray(), scored.Select(k => _counted[k]!.Value).ToArray()));
+        }
+        if (_commentsChanged.Count > 0)
+        {
+            var comments = _commentsChanged.Order().Select(id => _comments[id]!).ToList();
+            commands.Add(Statement("""
+                INSERT INTO counted_comments (comment_id, movie_id, removed)
+                SELECT * FROM unnest($1::bigint[], $2::integer[], $3::boolean[])
+                ON CONFLICT (comment_id) DO UPDATE SET removed = excluded.removed
+                """, comments.Select(c => c.CommentId).ToArray(), comments.Select(c => c.MovieId).ToArray(), comments.Select(c => c.Removed).ToArray()));
+        }
+        return commands;
+    }
+
+    /// <summary>A statement with positional parameters. (A lone array must be cast to object, or it becomes the params array itself.)</summary>
+    private static NpgsqlBatchCommand Statement(string sql, params object[] values)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new() { Value = value });
+        }
+        return command;
     }
 
     public Task AfterCommitAsync(EventEnvelope envelope, CancellationToken cancellationToken) =>
@@ -239,7 +279,7 @@ public sealed class MovieStatisticsApplier(
     private static int? MovieIdOf(EventEnvelope envelope) =>
         envelope.Payload.TryGetProperty("movieId", out var id) && id.TryGetInt32(out var movieId) ? movieId : null;
 
-    /// <summary>Prepared by <see cref="PrepareAsync"/>; a film it did not see is read here.</summary>
+    /// <summary>Read by <see cref="PrepareCommands"/>; a film it did not see (an applier used on its own) is read here.</summary>
     private async Task<ReleaseFacts?> FindMovieAsync(CatalogDbContext db, int movieId, CancellationToken cancellationToken)
     {
         if (!_movies.TryGetValue(movieId, out var facts))
@@ -255,43 +295,20 @@ public sealed class MovieStatisticsApplier(
     private void CountActivity(int movieId, DateOnly day) =>
         _activity[(movieId, day)] = _activity.GetValueOrDefault((movieId, day)) + 1;
 
-    private void ApplyRating(RatingChanged rating, CatalogDbContext db, StatisticsChange change)
+    private void ApplyRating(RatingChanged rating, StatisticsChange change)
     {
         // What was counted before, by Catalog's own record, not the event's word.
         var key = (rating.MovieId, rating.UserId);
-        var counted = _counted.GetValueOrDefault(key);
-        if (counted is not null)
+        if (_counted.GetValueOrDefault(key) is { } counted)
         {
-            change.Rate(counted.Score, -1);
+            change.Rate(counted, -1);
         }
         if (rating.NewScore is { } score)
         {
             change.Rate(score, +1);
         }
-
-        switch (counted, rating.NewScore)
-        {
-            case (null, { } added) when _uncounted.Remove(key, out var deleted):
-                // Taken out earlier in this batch and back now: the row stays, with the new score.
-                deleted.Score = added;
-                db.Entry(deleted).State = EntityState.Modified;
-                _counted[key] = deleted;
-                break;
-            case (null, { } added):
-                db.CountedRatings.Add(_counted[key] = new CountedRating { MovieId = rating.MovieId, UserId = rating.UserId, Score = added });
-                break;
-            case ({ }, null):
-                db.CountedRatings.Remove(counted);
-                if (db.Entry(counted).State == EntityState.Deleted)
-                {
-                    _uncounted[key] = counted;
-                }
-                _counted[key] = null;
-                break;
-            case ({ }, { } changed):
-                counted.Score = changed;
-                break;
-        }
+        _counted[key] = rating.NewScore;
+        _countedChanged.Add(key);
     }
 
     /// <summary>Postgres arrays count from 1: 0.5 stars is bucket 1, 5.0 stars bucket 10.</summary>

@@ -1,6 +1,6 @@
 using Matcha.EventBus;
 using Matcha.Social.Data;
-using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace Matcha.Social.Feed;
 
@@ -16,7 +16,7 @@ public sealed record CommentRemoved(long CommentId);
 /// <summary>
 /// Keeps <see cref="Activity"/> in step with Ratings; the consumer has already dropped stale versions.
 /// A batch's events only gather their net effect (an applier lives for one batch), which
-/// <see cref="FlushAsync"/> writes in one statement: a round trip per batch, where two per event made
+/// <see cref="FlushCommands"/> writes in one statement: a round trip per batch, where two per event made
 /// Social the busiest consumer of Ratings' events at load (docs/performance.md).
 /// </summary>
 internal sealed class RatingsEventsApplier : IEventApplier<SocialDbContext>
@@ -70,40 +70,46 @@ internal sealed class RatingsEventsApplier : IEventApplier<SocialDbContext>
     }
 
     /// <summary>
-    /// The batch's rows replaced and removed, then its new rows inserted in event order, in one statement: the deletes
-    /// see the table as it was before the statement, so they never touch a row it inserts.
+    /// The batch's rows replaced and removed, then its new rows inserted in event order, in one statement sent with the
+    /// consumer's COMMIT: the deletes see the table as it was before the statement, so they never touch a row it inserts.
     /// </summary>
-    public async Task FlushAsync(SocialDbContext db, CancellationToken cancellationToken)
+    public IReadOnlyList<NpgsqlBatchCommand> FlushCommands()
     {
         if (_ratings.Count == 0 && _added.Count == 0 && _removedComments.Count == 0)
         {
-            return;
+            return [];
         }
-        Guid[] ratedUsers = [.. _ratings.Keys.Select(k => k.UserId)];
-        int[] ratedFilms = [.. _ratings.Keys.Select(k => k.MovieId)];
-        long[] removedComments = [.. _removedComments];
-        Guid[] users = [.. _added.Select(a => a.UserId)];
-        string[] kinds = [.. _added.Select(a => a.Kind.ToString())];
-        int[] films = [.. _added.Select(a => a.MovieId)];
-        decimal?[] scores = [.. _added.Select(a => a.Score)];
-        long?[] comments = [.. _added.Select(a => a.CommentId)];
-        DateTimeOffset[] occurred = [.. _added.Select(a => a.OccurredAt.ToUniversalTime())];
-        await db.Database.ExecuteSqlAsync($"""
+        var flush = new NpgsqlBatchCommand("""
             WITH replaced AS (
                 DELETE FROM activities a
-                USING unnest({ratedUsers}, {ratedFilms}) AS r(user_id, movie_id)
+                USING unnest($1::uuid[], $2::integer[]) AS r(user_id, movie_id)
                 WHERE a.kind = 'Rated' AND a.user_id = r.user_id AND a.movie_id = r.movie_id
             ), uncommented AS (
-                DELETE FROM activities WHERE comment_id = ANY({removedComments})
+                DELETE FROM activities WHERE comment_id = ANY($3)
             )
             INSERT INTO activities (user_id, kind, movie_id, score, comment_id, occurred_at)
             SELECT user_id, kind, movie_id, score, comment_id, occurred_at
-            FROM unnest({users}, {kinds}, {films}, {scores}, {comments}, {occurred}) WITH ORDINALITY
+            FROM unnest($4::uuid[], $5::text[], $6::integer[], $7::numeric[], $8::bigint[], $9::timestamptz[]) WITH ORDINALITY
                 AS n(user_id, kind, movie_id, score, comment_id, occurred_at, position)
             ORDER BY position
-            """, cancellationToken);
+            """)
+        {
+            Parameters =
+            {
+                new() { Value = _ratings.Keys.Select(k => k.UserId).ToArray() },
+                new() { Value = _ratings.Keys.Select(k => k.MovieId).ToArray() },
+                new() { Value = _removedComments.ToArray() },
+                new() { Value = _added.Select(a => a.UserId).ToArray() },
+                new() { Value = _added.Select(a => a.Kind.ToString()).ToArray() },
+                new() { Value = _added.Select(a => a.MovieId).ToArray() },
+                new() { Value = _added.Select(a => a.Score).ToArray() },
+                new() { Value = _added.Select(a => a.CommentId).ToArray() },
+                new() { Value = _added.Select(a => a.OccurredAt.ToUniversalTime()).ToArray() },
+            },
+        };
         _ratings.Clear();
         _added.Clear();
         _removedComments.Clear();
+        return [flush];
     }
 }
