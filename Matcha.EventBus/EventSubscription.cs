@@ -56,8 +56,7 @@ internal sealed class EventSubscription<TContext, TApplier>(
     /// </summary>
     /// <remarks>
     /// BEGIN and COMMIT are statements of the batch rather than an <see cref="NpgsqlTransaction"/>, whose
-    /// commit is a round trip of its own; Npgsql follows the transaction by the server's status, and a
-    /// connection returned to the pool inside one is rolled back. EF Core's SaveChanges runs inside it
+    /// commit is a round trip of its own (<see cref="StatementTransaction"/>). EF Core's SaveChanges runs inside it
     /// (it is told not to begin one of its own), so the outbox's wake-up comes after the COMMIT here.
     /// </remarks>
     public async Task<IReadOnlyList<ApplyOutcome>> ApplyBatchAsync(IReadOnlyList<EventEnvelope> envelopes, CancellationToken cancellationToken)
@@ -121,7 +120,7 @@ internal sealed class EventSubscription<TContext, TApplier>(
         catch (Exception ex)
         {
             spans.ForEach(span => span.Failed(ex));
-            await RollBackAsync(connection);
+            await StatementTransaction.RollBackAsync(connection);
             throw;
         }
         finally
@@ -152,25 +151,5 @@ internal sealed class EventSubscription<TContext, TApplier>(
         span?.SetTag("messaging.consumer.group.name", name);
         span?.SetTag("messaging.message.id", envelope.EventId.ToString());
         return span;
-    }
-
-    /// <summary>
-    /// Ends the transaction a failure left open, if the connection can still say so; a broken connection
-    /// has lost it already, and Npgsql rolls back one returned to the pool in any case.
-    /// </summary>
-    private static async Task RollBackAsync(NpgsqlConnection connection)
-    {
-        if (connection.State != System.Data.ConnectionState.Open)
-        {
-            return;
-        }
-        try
-        {
-            await using var rollback = new NpgsqlCommand("ROLLBACK", connection);
-            await rollback.ExecuteNonQueryAsync(CancellationToken.None);
-        }
-        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
-        {
-        }
     }
 }

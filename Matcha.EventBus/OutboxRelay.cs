@@ -134,36 +134,40 @@ internal sealed partial class OutboxRelay(
         {
             return new RelayBatch(0, More: false);
         }
-        // BEGIN and COMMIT go with the claim and the mark, so the claim costs two round trips, not three: Npgsql follows a
-        // transaction begun by a statement, and one left open by a failure is rolled back when the connection returns
-        // to the pool (a failure here is Redis's or the connection's).
+        // BEGIN and COMMIT go with the claim and the mark, so the claim costs two round trips, not three
+        // (StatementTransaction); a failure (Redis's, mostly) rolls back before the connection returns to the pool.
         List<OutboxRow> rows;
-        await using (var claim = new NpgsqlBatch(connection))
+        try
         {
-            claim.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
-            claim.BatchCommands.Add(new NpgsqlBatchCommand(ClaimSql)
+            await using (var claim = new NpgsqlBatch(connection))
             {
-                Parameters = { new() { Value = oldest.ToArray() }, new() { Value = _options.RelayBatchSize } },
-            });
-            rows = await ReadRowsAsync(claim.ExecuteReaderAsync(cancellationToken), cancellationToken, onlyUnsent: true);
-        }
-        if (rows.Count == 0)
-        {
-            await using var rollback = new NpgsqlCommand("ROLLBACK", connection);
-            await rollback.ExecuteNonQueryAsync(cancellationToken);
-            return new RelayBatch(0, More: true);
-        }
+                claim.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
+                claim.BatchCommands.Add(new NpgsqlBatchCommand(ClaimSql)
+                {
+                    Parameters = { new() { Value = oldest.ToArray() }, new() { Value = _options.RelayBatchSize } },
+                });
+                rows = await ReadRowsAsync(claim.ExecuteReaderAsync(cancellationToken), cancellationToken, onlyUnsent: true);
+            }
+            if (rows.Count == 0)
+            {
+                await StatementTransaction.RollBackAsync(connection);
+                return new RelayBatch(0, More: true);
+            }
 
-        await PublishAsync(rows);
+            await PublishAsync(rows);
 
-        await using (var mark = new NpgsqlBatch(connection))
-        {
+            await using var mark = new NpgsqlBatch(connection);
             mark.BatchCommands.Add(new NpgsqlBatchCommand("UPDATE outbox_messages SET published_at = now() WHERE id = ANY($1)")
             {
                 Parameters = { new() { Value = rows.Select(r => r.Id).ToArray() } },
             });
             mark.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
             await mark.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch
+        {
+            await StatementTransaction.RollBackAsync(connection);
+            throw;
         }
         LogPublished(rows.Count);
         return new RelayBatch(rows.Count, More: seen > rows.Count);

@@ -68,7 +68,7 @@ public class ApplyTransactionTests(MatchaAppFixture fixture)
 
         public IReadOnlyList<NpgsqlBatchCommand> FlushCommands()
         {
-            var note = new NpgsqlBatchCommand("INSERT INTO counted_comments (comment_id, movie_id, removed) VALUES ($1, 0, false)")
+            var note = new NpgsqlBatchCommand("INSERT INTO counted_comments (comment_id, movie_id, removed) VALUES ($1, 0, false) ON CONFLICT DO NOTHING")
             {
                 Parameters = { new() { Value = commentId } },
             };
