@@ -1,3 +1,4 @@
+using Matcha.Data;
 using Npgsql;
 
 namespace Matcha.EventBus;
@@ -35,17 +36,8 @@ internal static class InboxBatch
         var firsts = envelopes.Select((e, i) => (Envelope: e, Index: i)).DistinctBy(e => e.Envelope.EventId).ToList();
         var eventIds = firsts.Select(f => f.Envelope.EventId).ToArray();
 
-        // (A lone array argument must be cast to object, or it becomes the params array itself.)
-        NpgsqlBatchCommand Command(string sql, params object[] values)
-        {
-            var command = new NpgsqlBatchCommand(sql);
-            command.Parameters.Add(new() { Value = subscription });
-            foreach (var value in values)
-            {
-                command.Parameters.Add(new() { Value = value });
-            }
-            return command;
-        }
+        // Every statement's first parameter is the subscription.
+        NpgsqlBatchCommand Command(string sql, params object[] values) => Statements.Command(sql, [subscription, .. values]);
 
         // Each aggregate's row is created if new and locked until commit, both in one order for every replica (two
         // replicas creating the same new aggregates in different orders could deadlock): a replica applying the same

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Matcha.Data;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -142,10 +143,7 @@ internal sealed partial class OutboxRelay(
             await using (var claim = new NpgsqlBatch(connection))
             {
                 claim.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
-                claim.BatchCommands.Add(new NpgsqlBatchCommand(ClaimSql)
-                {
-                    Parameters = { new() { Value = oldest.ToArray() }, new() { Value = _options.RelayBatchSize } },
-                });
+                claim.BatchCommands.Add(Statements.Command(ClaimSql, oldest.ToArray(), _options.RelayBatchSize));
                 rows = await ReadRowsAsync(claim.ExecuteReaderAsync(cancellationToken), cancellationToken, onlyUnsent: true);
             }
             if (rows.Count == 0)
@@ -157,10 +155,7 @@ internal sealed partial class OutboxRelay(
             await PublishAsync(rows);
 
             await using var mark = new NpgsqlBatch(connection);
-            mark.BatchCommands.Add(new NpgsqlBatchCommand("UPDATE outbox_messages SET published_at = now() WHERE id = ANY($1)")
-            {
-                Parameters = { new() { Value = rows.Select(r => r.Id).ToArray() } },
-            });
+            mark.BatchCommands.Add(Statements.Command("UPDATE outbox_messages SET published_at = now() WHERE id = ANY($1)", rows.Select(r => r.Id).ToArray()));
             mark.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
             await mark.ExecuteNonQueryAsync(cancellationToken);
         }

@@ -24,7 +24,10 @@ public sealed class OutboxWake
 /// <summary>
 /// Notices a SaveChanges that adds <see cref="OutboxMessage"/>s. Inside a transaction the relay is
 /// woken when that transaction commits (not before: it would find nothing to claim and sleep until
-/// its next poll); without one, SaveChanges committed by the time it returns.
+/// its next poll); without one, SaveChanges committed by the time it returns. A context told not to
+/// begin transactions (<see cref="AutoTransactionBehavior.Never"/>) saves inside one its caller began
+/// by statement, which EF Core does not see; that caller wakes the relay after its COMMIT
+/// (<see cref="EventSubscription{TContext, TApplier}.ApplyBatchAsync"/>).
 /// </summary>
 internal sealed class OutboxWakeInterceptor(OutboxWake wake) : SaveChangesInterceptor, IDbTransactionInterceptor
 {
@@ -95,7 +98,7 @@ internal sealed class OutboxWakeInterceptor(OutboxWake wake) : SaveChangesInterc
         {
             _writing.AddOrUpdate(transaction, transaction);
         }
-        else
+        else if (context.Database.AutoTransactionBehavior != AutoTransactionBehavior.Never)
         {
             _saving.AddOrUpdate(context, context);
         }

@@ -2,6 +2,7 @@ using Matcha.Catalog.Data;
 using Matcha.Catalog.Movies;
 using Matcha.Catalog.Rankings;
 using Matcha.Catalog.Search;
+using Matcha.Data;
 using Matcha.EventBus;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Hybrid;
@@ -86,12 +87,12 @@ public sealed class MovieStatisticsApplier(
 
         return
         [
-            Statement("SELECT id, release_date, year FROM movies WHERE id = ANY($1)", movieIds),
-            Statement("""
+            Statements.Command("SELECT id, release_date, year FROM movies WHERE id = ANY($1)", movieIds),
+            Statements.Command("""
                 SELECT c.movie_id, c.user_id, c.score FROM unnest($1::integer[], $2::uuid[]) AS k(movie_id, user_id)
                 JOIN counted_ratings AS c ON c.movie_id = k.movie_id AND c.user_id = k.user_id
                 """, pairs.Select(p => p.MovieId).ToArray(), pairs.Select(p => p.UserId).ToArray()),
-            Statement("SELECT comment_id, movie_id, removed FROM counted_comments WHERE comment_id = ANY($1)", commentIds),
+            Statements.Command("SELECT comment_id, movie_id, removed FROM counted_comments WHERE comment_id = ANY($1)", commentIds),
         ];
     }
 
@@ -205,7 +206,7 @@ public sealed class MovieStatisticsApplier(
         }
         if (_activity.Count > 0)
         {
-            commands.Add(Statement("""
+            commands.Add(Statements.Command("""
                 INSERT INTO movie_activity (movie_id, day, count)
                 SELECT * FROM unnest($1, $2, $3) ORDER BY 1, 2
                 ON CONFLICT (movie_id, day) DO UPDATE SET count = movie_activity.count + excluded.count
@@ -214,7 +215,7 @@ public sealed class MovieStatisticsApplier(
         var taken = _countedChanged.Where(k => _counted[k] is null).ToList();
         if (taken.Count > 0)
         {
-            commands.Add(Statement("""
+            commands.Add(Statements.Command("""
                 DELETE FROM counted_ratings AS c USING unnest($1::integer[], $2::uuid[]) AS k(movie_id, user_id)
                 WHERE c.movie_id = k.movie_id AND c.user_id = k.user_id
                 """, taken.Select(k => k.MovieId).ToArray(), taken.Select(k => k.UserId).ToArray()));
@@ -222,7 +223,7 @@ public sealed class MovieStatisticsApplier(
         var scored = _countedChanged.Where(k => _counted[k] is not null).OrderBy(k => k).ToList();
         if (scored.Count > 0)
         {
-            commands.Add(Statement("""
+            commands.Add(Statements.Command("""
                 INSERT INTO counted_ratings (movie_id, user_id, score)
                 SELECT * FROM unnest($1::integer[], $2::uuid[], $3::numeric[])
                 ON CONFLICT (movie_id, user_id) DO UPDATE SET score = excluded.score
@@ -231,24 +232,13 @@ public sealed class MovieStatisticsApplier(
         if (_commentsChanged.Count > 0)
         {
             var comments = _commentsChanged.Order().Select(id => _comments[id]!).ToList();
-            commands.Add(Statement("""
+            commands.Add(Statements.Command("""
                 INSERT INTO counted_comments (comment_id, movie_id, removed)
                 SELECT * FROM unnest($1::bigint[], $2::integer[], $3::boolean[])
                 ON CONFLICT (comment_id) DO UPDATE SET removed = excluded.removed
                 """, comments.Select(c => c.CommentId).ToArray(), comments.Select(c => c.MovieId).ToArray(), comments.Select(c => c.Removed).ToArray()));
         }
         return commands;
-    }
-
-    /// <summary>A statement with positional parameters. (A lone array must be cast to object, or it becomes the params array itself.)</summary>
-    private static NpgsqlBatchCommand Statement(string sql, params object[] values)
-    {
-        var command = new NpgsqlBatchCommand(sql);
-        foreach (var value in values)
-        {
-            command.Parameters.Add(new() { Value = value });
-        }
-        return command;
     }
 
     public Task AfterCommitAsync(EventEnvelope envelope, CancellationToken cancellationToken) =>

@@ -1,3 +1,4 @@
+using Matcha.Data;
 using Npgsql;
 
 namespace Matcha.Catalog.Statistics;
@@ -43,7 +44,7 @@ internal sealed class StatisticsChange
         {
             return null;
         }
-        return new NpgsqlBatchCommand("""
+        return Statements.Command("""
             UPDATE movies AS m SET
                 rating_count = s.rating_count, histogram = s.histogram, wish_count = s.wish_count, comment_count = s.comment_count,
                 average_rating = CASE WHEN s.rating_count = 0 THEN 0
@@ -56,16 +57,11 @@ internal sealed class StatisticsChange
                         WHERE id = ANY($1) ORDER BY id FOR UPDATE) AS f
                   JOIN unnest($1, $2, $3, $4) WITH ORDINALITY AS c(id, ratings, wishes, comments, n) ON c.id = f.id) AS s
             WHERE m.id = s.id
-            """)
-        {
-            Parameters =
-            {
-                new() { Value = changed.Select(c => c.Key).ToArray() },
-                new() { Value = changed.Select(c => c.Value.Ratings).ToArray() },
-                new() { Value = changed.Select(c => c.Value.Wishes).ToArray() },
-                new() { Value = changed.Select(c => c.Value.Comments).ToArray() },
-                new() { Value = changed.SelectMany(c => c.Value._histogram).ToArray() },
-            },
-        };
+            """,
+            changed.Select(c => c.Key).ToArray(),
+            changed.Select(c => c.Value.Ratings).ToArray(),
+            changed.Select(c => c.Value.Wishes).ToArray(),
+            changed.Select(c => c.Value.Comments).ToArray(),
+            changed.SelectMany(c => c.Value._histogram).ToArray());
     }
 }

@@ -12,17 +12,6 @@ namespace Matcha.Ratings.Data;
 /// </summary>
 internal static class BatchReads
 {
-    /// <summary>A statement with positional parameters (<c>$1</c>, <c>$2</c>…) for <see cref="ReadBatchAsync"/>.</summary>
-    public static NpgsqlBatchCommand Command(string sql, params object[] values)
-    {
-        var command = new NpgsqlBatchCommand(sql);
-        foreach (var value in values)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = value });
-        }
-        return command;
-    }
-
     /// <summary>
     /// Runs <paramref name="commands"/> as one batch on the context's connection and reads their
     /// results with <paramref name="read"/>, which moves from one to the next with <c>NextResultAsync</c>.

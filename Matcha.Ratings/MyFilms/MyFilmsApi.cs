@@ -1,3 +1,4 @@
+using Matcha.Data;
 using Matcha.Ratings.Comments;
 using Matcha.Ratings.Data;
 using Matcha.Ratings.Recommendations;
@@ -58,7 +59,7 @@ internal static class MyFilmsApi
             },
             cancellationToken,
             PersonalModels.ScoresCommand(user.Id),
-            BatchReads.Command("""
+            Statements.Command("""
                 SELECT (SELECT w.state FROM wishlist_entries w WHERE w.user_id = $1 AND w.movie_id = $2),
                        (SELECT c.id FROM comments c WHERE c.user_id = $1 AND c.movie_id = $2),
                        ARRAY(SELECT l.comment_id FROM comment_likes l JOIN comments c ON c.id = l.comment_id
@@ -115,7 +116,7 @@ internal static class MyFilmsApi
             },
             cancellationToken,
             PersonalModels.ScoresCommand(user.Id),
-            BatchReads.Command("SELECT movie_id, state FROM wishlist_entries WHERE user_id = $1 AND state IS NOT NULL", user.Id));
+            Statements.Command("SELECT movie_id, state FROM wishlist_entries WHERE user_id = $1 AND state IS NOT NULL", user.Id));
         var page = movieIds.ToHashSet();
         var scores = userScores.Where(s => page.Contains(s.MovieId)).ToDictionary(s => s.MovieId, s => (decimal?)s.Score);
         var wishes = marks.Where(w => page.Contains(w.MovieId)).ToDictionary(w => w.MovieId, w => (WishState?)w.State);

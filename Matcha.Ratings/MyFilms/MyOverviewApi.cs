@@ -1,3 +1,4 @@
+using Matcha.Data;
 using Matcha.Ratings.Authors;
 using Matcha.Ratings.Comments;
 using Matcha.Ratings.Data;
@@ -82,22 +83,22 @@ internal static class MyOverviewApi
                 return (ratings, wishes, comments, author, await PersonalModels.ReadScoresAsync(reader, cancellationToken));
             },
             cancellationToken,
-            BatchReads.Command("""
+            Statements.Command("""
                 SELECT movie_id, score, updated_at, rejected_reason FROM ratings
                 WHERE user_id = $1 AND score IS NOT NULL
                 ORDER BY updated_at DESC, movie_id DESC LIMIT $2
                 """, user.Id, page.Fetch),
-            BatchReads.Command("""
+            Statements.Command("""
                 SELECT movie_id, state, updated_at FROM wishlist_entries
                 WHERE user_id = $1 AND state IS NOT NULL
                 ORDER BY updated_at DESC, movie_id DESC LIMIT $2
                 """, user.Id, page.Fetch),
-            BatchReads.Command("""
+            Statements.Command("""
                 SELECT id, movie_id, text, is_spoiler, like_count, created_at, updated_at FROM comments
                 WHERE user_id = $1
                 ORDER BY id DESC LIMIT $2
                 """, user.Id, page.Fetch),
-            BatchReads.Command("SELECT handle, display_name FROM authors WHERE user_id = $1", user.Id),
+            Statements.Command("SELECT handle, display_name FROM authors WHERE user_id = $1", user.Id),
             PersonalModels.ScoresCommand(user.Id));
 
         var taste = await TasteAnalysis.FromScoresAsync(user, scores, db, cache, everyonesAverage, cancellationToken);

@@ -1,3 +1,4 @@
+using Matcha.Data;
 using Matcha.Ratings.Data;
 using Matcha.Ratings.Wishlist;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -63,7 +64,7 @@ internal static class RateToStartApi
                 return (reader.GetInt32(0), reader.GetFieldValue<int[]>(1).ToHashSet());
             },
             cancellationToken,
-            BatchReads.Command($"""
+            Statements.Command($"""
                 SELECT (SELECT count(*)::int FROM ratings WHERE user_id = $1 AND score IS NOT NULL AND rejected_reason IS NULL),
                        ARRAY(SELECT movie_id FROM ratings
                              WHERE user_id = $1 AND movie_id = ANY ($2) AND score IS NOT NULL AND rejected_reason IS NULL

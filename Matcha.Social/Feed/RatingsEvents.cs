@@ -1,3 +1,4 @@
+using Matcha.Data;
 using Matcha.EventBus;
 using Matcha.Social.Data;
 using Npgsql;
@@ -79,7 +80,7 @@ internal sealed class RatingsEventsApplier : IEventApplier<SocialDbContext>
         {
             return [];
         }
-        var flush = new NpgsqlBatchCommand("""
+        var flush = Statements.Command("""
             WITH replaced AS (
                 DELETE FROM activities a
                 USING unnest($1::uuid[], $2::integer[]) AS r(user_id, movie_id)
@@ -92,21 +93,16 @@ internal sealed class RatingsEventsApplier : IEventApplier<SocialDbContext>
             FROM unnest($4::uuid[], $5::text[], $6::integer[], $7::numeric[], $8::bigint[], $9::timestamptz[]) WITH ORDINALITY
                 AS n(user_id, kind, movie_id, score, comment_id, occurred_at, position)
             ORDER BY position
-            """)
-        {
-            Parameters =
-            {
-                new() { Value = _ratings.Keys.Select(k => k.UserId).ToArray() },
-                new() { Value = _ratings.Keys.Select(k => k.MovieId).ToArray() },
-                new() { Value = _removedComments.ToArray() },
-                new() { Value = _added.Select(a => a.UserId).ToArray() },
-                new() { Value = _added.Select(a => a.Kind.ToString()).ToArray() },
-                new() { Value = _added.Select(a => a.MovieId).ToArray() },
-                new() { Value = _added.Select(a => a.Score).ToArray() },
-                new() { Value = _added.Select(a => a.CommentId).ToArray() },
-                new() { Value = _added.Select(a => a.OccurredAt.ToUniversalTime()).ToArray() },
-            },
-        };
+            """,
+            _ratings.Keys.Select(k => k.UserId).ToArray(),
+            _ratings.Keys.Select(k => k.MovieId).ToArray(),
+            _removedComments.ToArray(),
+            _added.Select(a => a.UserId).ToArray(),
+            _added.Select(a => a.Kind.ToString()).ToArray(),
+            _added.Select(a => a.MovieId).ToArray(),
+            _added.Select(a => a.Score).ToArray(),
+            _added.Select(a => a.CommentId).ToArray(),
+            _added.Select(a => a.OccurredAt.ToUniversalTime()).ToArray());
         _ratings.Clear();
         _added.Clear();
         _removedComments.Clear();

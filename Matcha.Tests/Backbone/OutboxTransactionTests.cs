@@ -112,6 +112,20 @@ public class OutboxTransactionTests(MatchaAppFixture fixture)
             await RatingWrites.SetScoreAsync(db, userId, movieId, 3m, DateTimeOffset.UtcNow, CancellationToken.None);
             Assert.False(await WokenAsync(wake));
         }
+
+        // Saved inside a transaction begun by statement, as a consumer's batch is (EF Core told not to begin one): the
+        // save commits nothing, so it wakes nobody; the consumer wakes the relay after its COMMIT.
+        await using (var db = await pool.CreateDbContextAsync())
+        {
+            db.Database.AutoTransactionBehavior = AutoTransactionBehavior.Never;
+            await db.Database.OpenConnectionAsync();
+            await db.Database.ExecuteSqlRawAsync("BEGIN");
+            db.AddEvent(new WakeProbe($"probe/{Guid.NewGuid()}", 1));
+            await db.SaveChangesAsync();
+            Assert.False(await WokenAsync(wake));
+            await db.Database.ExecuteSqlRawAsync("ROLLBACK");
+            await db.Database.CloseConnectionAsync();
+        }
     }
 
     /// <summary>Whether a wake is waiting; the interceptor wakes synchronously, so nothing more is worth waiting for.</summary>

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Matcha.Data;
 using Matcha.Ratings.Data;
 using Matcha.Recommendations.Model;
 using Microsoft.Extensions.Caching.Memory;
@@ -80,7 +81,7 @@ public sealed class PersonalModels(CurrentModel current, IMemoryCache cache, Tim
         db.ReadBatchAsync(reader => ReadScoresAsync(reader, cancellationToken), cancellationToken, ScoresCommand(userId));
 
     /// <summary>The read of <see cref="ScoresAsync"/> as a command of the caller's batch, to go with its other reads in one round trip.</summary>
-    public static NpgsqlBatchCommand ScoresCommand(Guid userId) => BatchReads.Command("""
+    public static NpgsqlBatchCommand ScoresCommand(Guid userId) => Statements.Command("""
         SELECT movie_id, score, updated_at FROM ratings
         WHERE user_id = $1 AND score IS NOT NULL AND rejected_reason IS NULL
         ORDER BY movie_id
