@@ -60,7 +60,8 @@ public static class EventBus
         builder.AddEventBusCore();
         builder.Services.AddScoped<TApplier>();
         builder.Services.AddSingleton<IEventSubscription>(services => new EventSubscription<TContext, TApplier>(
-            subscription, topic, services.GetRequiredService<IServiceScopeFactory>(), services.GetRequiredService<IOptions<EventBusOptions>>()));
+            subscription, topic, services.GetRequiredService<IServiceScopeFactory>(), services.GetRequiredService<IOptions<EventBusOptions>>(),
+            services.GetRequiredService<ILogger<IEventSubscription>>()));
         // Not AddHostedService: that would keep only one consumer per implementation type.
         builder.Services.AddSingleton<IHostedService>(services => new EventConsumer(
             services.GetServices<IEventSubscription>().Single(s => s.Name == subscription),

@@ -99,6 +99,8 @@ internal sealed partial class EventConsumer(
         finally
         {
             redis.ConnectionRestored -= WakeOnRestored;
+            // The last batch's cache evictions finish before the service's scopes go away.
+            await subscription.AfterCommitWork;
         }
     }
 

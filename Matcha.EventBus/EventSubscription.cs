@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -14,11 +16,17 @@ internal interface IEventSubscription
     string DeadLetterKey { get; }
     Task<ApplyOutcome> ApplyAsync(EventEnvelope envelope, CancellationToken cancellationToken);
 
-    /// <summary>Applies every event in order in one transaction: all of them take effect, or (it throws) none.</summary>
+    /// <summary>
+    /// Applies every event in order in one transaction: all of them take effect, or (it throws) none. Returns once
+    /// the transaction has committed; the applier's after-commit work may still be running (<see cref="AfterCommitWork"/>).
+    /// </summary>
     Task<IReadOnlyList<ApplyOutcome>> ApplyBatchAsync(IReadOnlyList<EventEnvelope> envelopes, CancellationToken cancellationToken);
 
     /// <summary>Which of these events the inbox already holds (applied before, so repeats now).</summary>
     Task<IReadOnlySet<Guid>> AppliedAmongAsync(IReadOnlyCollection<Guid> eventIds, CancellationToken cancellationToken);
+
+    /// <summary>The after-commit work of the last batch applied: done when it and every batch's before it are done.</summary>
+    Task AfterCommitWork => Task.CompletedTask;
 }
 
 /// <summary>
@@ -27,17 +35,22 @@ internal interface IEventSubscription
 /// stops), advances the aggregate's applied version (an older event stops here), lets the
 /// applier change the database, and commits.
 /// </summary>
-internal sealed class EventSubscription<TContext, TApplier>(
+internal sealed partial class EventSubscription<TContext, TApplier>(
     string name,
     string topic,
     IServiceScopeFactory scopes,
-    IOptions<EventBusOptions> options) : IEventSubscription
+    IOptions<EventBusOptions> options,
+    ILogger? logger = null) : IEventSubscription
     where TContext : DbContext
     where TApplier : class, IEventApplier<TContext>
 {
     public string Name => name;
     public string StreamKey => options.Value.StreamKey(topic);
     public string DeadLetterKey => options.Value.DeadLetterKey(topic, name);
+
+    private Task _afterCommit = Task.CompletedTask;
+
+    public Task AfterCommitWork => Volatile.Read(ref _afterCommit);
 
     /// <summary>One event is a batch of one: the same statements, the same round trips.</summary>
     public async Task<ApplyOutcome> ApplyAsync(EventEnvelope envelope, CancellationToken cancellationToken) =>
@@ -61,7 +74,27 @@ internal sealed class EventSubscription<TContext, TApplier>(
     /// </remarks>
     public async Task<IReadOnlyList<ApplyOutcome>> ApplyBatchAsync(IReadOnlyList<EventEnvelope> envelopes, CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
+        // The scope outlives this call when the applier's after-commit work does: that work disposes it.
+        var scope = scopes.CreateAsyncScope();
+        var handedOn = false;
+        try
+        {
+            var outcomes = await ApplyInScopeAsync(scope, envelopes, cancellationToken);
+            FollowWithAfterCommit(scope, [.. envelopes.Where((_, i) => outcomes[i] == ApplyOutcome.Applied)]);
+            handedOn = true;
+            return outcomes;
+        }
+        finally
+        {
+            if (!handedOn)
+            {
+                await scope.DisposeAsync();
+            }
+        }
+    }
+
+    private async Task<ApplyOutcome[]> ApplyInScopeAsync(AsyncServiceScope scope, IReadOnlyList<EventEnvelope> envelopes, CancellationToken cancellationToken)
+    {
         var db = scope.ServiceProvider.GetRequiredService<TContext>();
         IEventApplier<TContext> applier = scope.ServiceProvider.GetRequiredService<TApplier>();
         // One span per event, each continuing its producer's trace; the batch's own statements run
@@ -128,9 +161,50 @@ internal sealed class EventSubscription<TContext, TApplier>(
             spans.ForEach(span => span?.Dispose());
             await db.Database.CloseConnectionAsync();
         }
-        await applier.AfterBatchCommitAsync([.. envelopes.Where((_, i) => outcomes[i] == ApplyOutcome.Applied)], cancellationToken);
         return outcomes;
     }
+
+    /// <summary>
+    /// Runs the applier's after-commit work (evicting caches, a Redis round trip or more) once the previous batch's is
+    /// done, without holding up the consumer: it reads and applies its next batch meanwhile. At 200 writes/s the
+    /// consumer's next read waited for that round trip after every batch, and the events that arrived meanwhile with
+    /// it (docs/performance.md). Each batch's work still comes after its own commit and after the work of the batches
+    /// before it. A failure is logged: the batch has committed, and what is left undone is a cache entry that lives
+    /// out its lifetime, as when the process stops between the commit and the eviction.
+    /// </summary>
+    private void FollowWithAfterCommit(AsyncServiceScope scope, IReadOnlyList<EventEnvelope> applied)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var previous = Interlocked.Exchange(ref _afterCommit, done.Task);
+        _ = RunAfterCommitAsync();
+
+        async Task RunAfterCommitAsync()
+        {
+            await using (scope)
+            {
+                await previous;
+                try
+                {
+                    if (applied.Count > 0)
+                    {
+                        IEventApplier<TContext> applier = scope.ServiceProvider.GetRequiredService<TApplier>();
+                        await applier.AfterBatchCommitAsync(applied, CancellationToken.None);
+                    }
+                }
+                catch (Exception ex)
+                {
+                    LogAfterCommitFailed(logger ?? NullLogger.Instance, ex, name, applied.Count);
+                }
+                finally
+                {
+                    done.SetResult();
+                }
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Subscription}: the after-commit work of {Count} applied event(s) failed; their effects in the database stand")]
+    private static partial void LogAfterCommitFailed(ILogger logger, Exception exception, string subscription, int count);
 
     public async Task<IReadOnlySet<Guid>> AppliedAmongAsync(IReadOnlyCollection<Guid> eventIds, CancellationToken cancellationToken)
     {

@@ -26,36 +26,40 @@ internal sealed partial class OutboxRelay(
     IOptions<EventBusOptions> options,
     ILogger<OutboxRelay> logger) : BackgroundService
 {
-    // A claim is two statements. The first reads the oldest unsent rows in id order, on
-    // ix_outbox_messages_unsent, ids and aggregates only. An aggregate's older unsent rows come
-    // before its newer ones in that order, so the first row of each aggregate among them is that
-    // aggregate's oldest: those are the rows to send, found in C#. The second locks a batch of
-    // them by id and reads them whole. SKIP LOCKED passes by rows another replica holds, and the
-    // rows are twice a batch so that a second replica finds work past the first one's batch; a
-    // row another replica published in between comes back marked and is left out.
+    // A claim is one statement, sent with the BEGIN that holds its locks. It reads the oldest
+    // unsent rows in id order, on ix_outbox_messages_unsent, ids and aggregates only (the
+    // candidates). An aggregate's older unsent rows come before its newer ones in that order, so
+    // the smallest id of each aggregate among them is that aggregate's oldest: those are the rows
+    // to send. It then locks a batch of them by primary key and reads them whole. SKIP LOCKED
+    // passes by rows another replica holds, and twice a batch is offered so that a second replica
+    // finds work past the first one's batch; a row another replica published in between comes
+    // back marked and is left out. The candidates' count comes with every row: a batch that left
+    // some of them behind looks again at once.
     //
-    // One statement used to ask it of Postgres (a per-row min(id) over
-    // ix_outbox_messages_unsent_aggregate, before that NOT EXISTS), and its plan hung on the
-    // planner's estimate of unsent rows, taken from statistics gathered while almost all were
-    // published: it walked every older unsent row once per candidate, 40-70 times the cost of
-    // the plan it was written for (docs/performance.md, "The relay's claim"). Neither statement
-    // here leaves the planner a costly choice: an ordered read of a partial index with a limit,
-    // and lookups by primary key.
-    private const string CandidatesSql = """
-        SELECT id, aggregate_id FROM outbox_messages
-        WHERE published_at IS NULL
-        ORDER BY id
-        LIMIT @scan
-        """;
-
-    // No published_at condition: with one, the planner could again prefer reading every unsent row.
+    // One statement that asked for each row whether an older unsent row of its aggregate existed
+    // (a per-row min(id) over ix_outbox_messages_unsent_aggregate, before that NOT EXISTS) had a
+    // plan that hung on the planner's estimate of unsent rows, taken from statistics gathered
+    // while almost all were published: it walked every older unsent row once per candidate, 40-70
+    // times the cost of the plan it was written for (docs/performance.md, "The relay's claim").
+    // Here the candidates are a materialised, limited read of the partial index, the aggregates'
+    // oldest are found among those rows only, and both are computed once (init plans) before the
+    // lock's lookups by primary key: no choice is left that depends on how many rows are unsent.
+    // No published_at condition on the locked rows: with one, the planner could again prefer
+    // reading every unsent row.
     private const string ClaimSql = """
+        WITH candidates AS MATERIALIZED (
+            SELECT id, aggregate_id FROM outbox_messages
+            WHERE published_at IS NULL
+            ORDER BY id
+            LIMIT $1
+        )
         SELECT id, event_id, topic, type, schema_version, aggregate_id, aggregate_version,
-               occurred_at, trace_parent, trace_state, payload::text, published_at IS NULL
+               occurred_at, trace_parent, trace_state, payload::text, published_at IS NULL,
+               (SELECT count(*) FROM candidates)
         FROM outbox_messages
-        WHERE id = ANY($1)
+        WHERE id = ANY(ARRAY(SELECT min(id) FROM candidates GROUP BY aggregate_id ORDER BY 1 LIMIT $2))
         ORDER BY id
-        LIMIT $2
+        LIMIT $3
         FOR UPDATE SKIP LOCKED
         """;
 
@@ -128,28 +132,26 @@ internal sealed partial class OutboxRelay(
     internal async Task<RelayBatch> PublishBatchAsync(CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        // Outside the claim's transaction (each statement has a snapshot of its own either way), so that finding
-        // nothing, what every poll of an idle outbox does, is one round trip: no BEGIN, no ROLLBACK.
-        var (oldest, seen) = await OldestOfEachAggregateAsync(connection, cancellationToken);
-        if (oldest.Count == 0)
-        {
-            return new RelayBatch(0, More: false);
-        }
-        // BEGIN and COMMIT go with the claim and the mark, so the claim costs two round trips, not three
-        // (StatementTransaction); a failure (Redis's, mostly) rolls back before the connection returns to the pool.
+        // BEGIN goes with the claim and COMMIT with the mark, so a batch costs two round trips to Postgres and the
+        // XADDs between them (StatementTransaction); a failure (Redis's, mostly) rolls back before the connection
+        // returns to the pool. A look that finds nothing, what a poll of an idle outbox does, is the claim's round trip
+        // and a ROLLBACK.
         List<OutboxRow> rows;
+        int candidates;
         try
         {
             await using (var claim = new NpgsqlBatch(connection))
             {
                 claim.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
-                claim.BatchCommands.Add(Statements.Command(ClaimSql, oldest.ToArray(), _options.RelayBatchSize));
-                rows = await ReadRowsAsync(claim.ExecuteReaderAsync(cancellationToken), cancellationToken, onlyUnsent: true);
+                claim.BatchCommands.Add(Statements.Command(ClaimSql,
+                    _options.RelayBatchSize * CandidatesPerClaimedRow, _options.RelayBatchSize * OfferedPerClaimedRow, _options.RelayBatchSize));
+                (rows, candidates) = await ReadClaimAsync(claim, cancellationToken);
             }
             if (rows.Count == 0)
             {
                 await StatementTransaction.RollBackAsync(connection);
-                return new RelayBatch(0, More: true);
+                // Nothing unsent, or every candidate held by another replica: either way the next wake or poll looks again.
+                return new RelayBatch(0, More: false);
             }
 
             await PublishAsync(rows);
@@ -165,30 +167,19 @@ internal sealed partial class OutboxRelay(
             throw;
         }
         LogPublished(rows.Count);
-        return new RelayBatch(rows.Count, More: seen > rows.Count);
+        return new RelayBatch(rows.Count, More: candidates > rows.Count);
     }
 
     /// <summary>
-    /// The ids of the oldest unsent row of each aggregate among the oldest unsent rows, at most two batches, and how
-    /// many unsent rows were seen (more than the batch publishes when an aggregate had several, or the scan was cut).
+    /// The claimed rows still unsent, and how many unsent rows the claim saw: more than the batch publishes when an
+    /// aggregate had several, another replica held some, or the read was cut (zero when the claim locked nothing).
     /// </summary>
-    private async Task<(List<long> Oldest, int Seen)> OldestOfEachAggregateAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    private static async Task<(List<OutboxRow> Rows, int Candidates)> ReadClaimAsync(NpgsqlBatch claim, CancellationToken cancellationToken)
     {
-        await using var candidates = new NpgsqlCommand(CandidatesSql, connection);
-        candidates.Parameters.AddWithValue("scan", _options.RelayBatchSize * CandidatesPerClaimedRow);
-        var aggregates = new HashSet<string>(StringComparer.Ordinal);
-        var oldest = new List<long>();
-        var seen = 0;
-        await using var reader = await candidates.ExecuteReaderAsync(cancellationToken);
-        while (oldest.Count < _options.RelayBatchSize * OfferedPerClaimedRow && await reader.ReadAsync(cancellationToken))
-        {
-            seen++;
-            if (aggregates.Add(reader.GetString(1)))
-            {
-                oldest.Add(reader.GetInt64(0));
-            }
-        }
-        return (oldest, seen);
+        var candidates = 0;
+        var rows = await ReadRowsAsync(claim.ExecuteReaderAsync(cancellationToken), cancellationToken, onlyUnsent: true,
+            onRow: reader => candidates = (int)reader.GetInt64(12));
+        return (rows, candidates);
     }
 
     /// <summary>
@@ -282,12 +273,14 @@ internal sealed partial class OutboxRelay(
     }
 
     /// <summary>Reads outbox rows; with <paramref name="onlyUnsent"/>, a twelfth column says whether the row is still unsent, and sent ones are left out.</summary>
-    private static async Task<List<OutboxRow>> ReadRowsAsync(Task<NpgsqlDataReader> execute, CancellationToken cancellationToken, bool onlyUnsent = false)
+    private static async Task<List<OutboxRow>> ReadRowsAsync(Task<NpgsqlDataReader> execute, CancellationToken cancellationToken,
+        bool onlyUnsent = false, Action<NpgsqlDataReader>? onRow = null)
     {
         var rows = new List<OutboxRow>();
         await using var reader = await execute;
         while (await reader.ReadAsync(cancellationToken))
         {
+            onRow?.Invoke(reader);
             if (onlyUnsent && !reader.GetBoolean(11))
             {
                 continue;

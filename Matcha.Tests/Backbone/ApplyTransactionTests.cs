@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Matcha.Catalog.Data;
 using Matcha.EventBus;
 using Microsoft.EntityFrameworkCore;
@@ -45,6 +46,45 @@ public class ApplyTransactionTests(MatchaAppFixture fixture)
         await fixture.QueryAsync<long>("catalogdb", "WITH d AS (DELETE FROM counted_comments WHERE comment_id = @p0 RETURNING 1) SELECT count(*) FROM d", commentId);
     }
 
+    [Fact]
+    public async Task TheNextBatchIsAppliedWhileThePreviousOnesAfterCommitWorkRunsAndThatWorkRunsInOrder()
+    {
+        var subscription = $"test-after-commit-{Guid.NewGuid():N}";
+        var work = new AfterCommitLog();
+        var connectionString = await fixture.ConnectionStringAsync("catalogdb");
+        var services = new ServiceCollection();
+        services.AddDbContext<CatalogDbContext>(options => options.UseNpgsql(connectionString).UseSnakeCaseNamingConvention());
+        services.AddSingleton(work);
+        services.AddScoped<AfterCommitApplier>();
+        services.AddSingleton<IEventSubscription>(sp => new EventSubscription<CatalogDbContext, AfterCommitApplier>(
+            subscription, "notes", sp.GetRequiredService<IServiceScopeFactory>(), Options.Create(new EventBusOptions())));
+        await using var provider = services.BuildServiceProvider();
+        var consumer = provider.GetRequiredService<IEventSubscription>();
+        var aggregate = $"note/{Guid.NewGuid():N}";
+        var events = Enumerable.Range(1, 4).Select(version => EventsDriver.Envelope("Noted", aggregate, version, new { version })).ToArray();
+
+        // The first batch's work waits at the gate: the second batch commits all the same, and its work waits behind it.
+        foreach (var envelope in events[..2])
+        {
+            Assert.Equal(ApplyOutcome.Applied, await consumer.ApplyAsync(envelope, CancellationToken.None));
+        }
+        Assert.Equal(2, await fixture.QueryAsync<long>("catalogdb", "SELECT count(*) FROM inbox_messages WHERE subscription = @p0", subscription));
+        Assert.Empty(work.Done);
+        Assert.False(consumer.AfterCommitWork.IsCompleted);
+
+        work.Gate.SetResult();
+        await consumer.AfterCommitWork.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal([1L, 2L], work.Done);
+
+        // Work that fails is logged and does not stop the work of the batches after it; a repeat has none.
+        work.FailAt = 3;
+        Assert.Equal(ApplyOutcome.Applied, await consumer.ApplyAsync(events[2], CancellationToken.None));
+        Assert.Equal(ApplyOutcome.Applied, await consumer.ApplyAsync(events[3], CancellationToken.None));
+        Assert.Equal(ApplyOutcome.Duplicate, await consumer.ApplyAsync(events[3], CancellationToken.None));
+        await consumer.AfterCommitWork.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal([1L, 2L, 4L], work.Done);
+    }
+
     private static ServiceProvider Consumer(string connectionString, string subscription, FailureSwitch failure, long commentId)
     {
         var services = new ServiceCollection();
@@ -54,6 +94,30 @@ public class ApplyTransactionTests(MatchaAppFixture fixture)
         services.AddSingleton<IEventSubscription>(sp => new EventSubscription<CatalogDbContext, NotingApplier>(
             subscription, "notes", sp.GetRequiredService<IServiceScopeFactory>(), Options.Create(new EventBusOptions())));
         return services.BuildServiceProvider();
+    }
+
+    /// <summary>What the after-commit work did, and the gate it waits at.</summary>
+    private sealed class AfterCommitLog
+    {
+        public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public ConcurrentQueue<long> Done { get; } = new();
+        public long FailAt { get; set; }
+    }
+
+    /// <summary>Changes nothing; after each commit it waits at the gate, then notes the versions it followed.</summary>
+    private sealed class AfterCommitApplier(AfterCommitLog log) : IEventApplier<CatalogDbContext>
+    {
+        public Task ApplyAsync(EventEnvelope envelope, CatalogDbContext db, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public async Task AfterCommitAsync(EventEnvelope envelope, CancellationToken cancellationToken)
+        {
+            await log.Gate.Task;
+            if (envelope.AggregateVersion == log.FailAt)
+            {
+                throw new InvalidOperationException("The cache is away.");
+            }
+            log.Done.Enqueue(envelope.AggregateVersion);
+        }
     }
 
     private sealed class FailureSwitch
