@@ -65,6 +65,13 @@ public sealed class MatchaInfrastructure
 
         var binaries = LocalBinaries.Find() ?? throw new DistributedApplicationException(
             $"No container runtime answered and {LocalBinaries.DescribeMissing()} could not be found. {LocalBinaries.InstallHint}");
+        // Nothing of a local run is a container (the mail sink neither): the orchestrator need not poll a runtime.
+        // A runtime named by the operator stands.
+        if (builder.Configuration[ContainerRuntime.OrchestratorRuntimeKey] is null
+            && ContainerRuntime.NotInstalled(LocalBinaries.FindOnPath) is { } notInstalled)
+        {
+            builder.Configuration[ContainerRuntime.OrchestratorRuntimeKey] = notInstalled;
+        }
         return new MatchaInfrastructure(builder, mode, options.Redis, options.Postgres, lagThreshold, LocalInfrastructure.Create(builder, options, binaries));
     }
 

@@ -1,3 +1,4 @@
+using Matcha.AppHost.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Matcha.Tests.Foundation;
@@ -100,6 +101,37 @@ public sealed class AppHostModelTests(MatchaAppFixture fixture)
         Assert.Contains(gatewayGiven, serviceListens);
         // The gateway itself stays behind the proxy: the browser's address does not change from run to run.
         Assert.DoesNotContain(fixture.App.GetEndpoint("gateway", "http").GetLeftPart(UriPartial.Authority), EnvironmentOf("gateway")["ASPNETCORE_URLS"].Split(';'));
+    }
+
+    /// <summary>
+    /// Nothing of a local run is a container, so its orchestrator (DCP) is named a container runtime that is not
+    /// installed. With its default it started the docker client twice every 5 s to check on an engine this run does
+    /// not use, about 0.1 s of CPU at once on two cores (docs/performance.md, "The orchestrator's docker checks").
+    /// </summary>
+    [Fact]
+    public void ALocalRunHasNoContainerAndItsOrchestratorChecksNoInstalledContainerRuntime()
+    {
+        Assert.DoesNotContain(Model.Resources, r => r.IsContainer());
+
+        // What `ps` shows: the orchestrator started for this test host (the AppHost runs in it) and its arguments.
+        var orchestrators = Directory.GetDirectories("/proc")
+            .Select(d => Path.Combine(d, "cmdline"))
+            .Select(f => { try { return File.ReadAllText(f).Split('\0'); } catch (IOException) { return []; } })
+            .Where(a => a.Length > 1 && Path.GetFileName(a[0]) == "dcp" && a[1] == "start-apiserver")
+            .Where(a => a.SkipWhile(x => x != "--monitor").Skip(1).FirstOrDefault() == $"{Environment.ProcessId}")
+            .ToList();
+        Assert.NotEmpty(orchestrators);
+
+        var expected = ContainerRuntime.NotInstalled(LocalBinaries.FindOnPath);
+        foreach (var arguments in orchestrators)
+        {
+            var runtime = arguments.SkipWhile(x => x != "--container-runtime").Skip(1).FirstOrDefault();
+            Assert.Equal(expected, runtime);
+            if (runtime is not null)
+            {
+                Assert.Null(LocalBinaries.FindOnPath(runtime));
+            }
+        }
     }
 
     private Dictionary<string, string> EnvironmentOf(string resource)
