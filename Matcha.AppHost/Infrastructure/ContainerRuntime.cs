@@ -11,8 +11,8 @@ internal static class ContainerRuntime
     /// The runtime to name to the orchestrator when nothing runs in a container: one that is not installed, or null
     /// when both are (then the orchestrator keeps its own choice). DCP checks its runtime every 5 s whether or not a
     /// container exists, by starting the client twice (<c>docker --version</c>, <c>docker network ls</c>): on two
-    /// cores about 0.1 s of CPU at once, in which every event of the load benchmark waited (docs/performance.md,
-    /// "The orchestrator's docker checks"). A client that is not installed fails at its start and costs nothing.
+    /// cores about 0.1 s of CPU at once, seen in the load benchmark's slowest moments (docs/performance.md, "The
+    /// orchestrator's docker checks"). A client that is not installed fails at its start and costs nothing.
     /// </summary>
     public static string? NotInstalled(Func<string, string?> findOnPath) =>
         Runtimes.FirstOrDefault(runtime => findOnPath(runtime) is null);

@@ -66,7 +66,7 @@ public sealed class MatchaInfrastructure
         var binaries = LocalBinaries.Find() ?? throw new DistributedApplicationException(
             $"No container runtime answered and {LocalBinaries.DescribeMissing()} could not be found. {LocalBinaries.InstallHint}");
         // Nothing of a local run is a container (the mail sink neither): the orchestrator need not poll a runtime.
-        // A runtime named by the operator stands.
+        // A DcpPublisher:ContainerRuntime the operator set stands.
         if (builder.Configuration[ContainerRuntime.OrchestratorRuntimeKey] is null
             && ContainerRuntime.NotInstalled(LocalBinaries.FindOnPath) is { } notInstalled)
         {
