@@ -58,6 +58,7 @@ internal static class LoadBenchmark
         {
             Console.WriteLine($"  {service}: {ServiceProcesses.BuildConfiguration(app, service)} build");
         }
+        Console.WriteLine($"  {KernelScheduler.Describe()}");
         Console.WriteLine($"  {BenchApp.Telemetry.Describe()}");
         var workingSets = ServiceProcesses.Services.ToDictionary(s => s, s => ServiceProcesses.WorkingSetMb(app, s));
 
