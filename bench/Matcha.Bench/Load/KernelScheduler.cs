@@ -4,8 +4,8 @@ namespace Matcha.Bench.Load;
 /// How Linux shared the cores between the run's processes. With autogroup (on by default in Debian's
 /// kernel) it shares them between sessions first, then between the threads of each: the orchestrator
 /// starts all of Matcha's services and Redis in one session, Postgres gives each backend a session of its
-/// own, and so does the benchmark's client. The event lag depends on it (docs/performance.md, "The
-/// kernel's autogroup"), so a run says which it had.
+/// own, and the benchmark's client runs in its shell's. The event lag depends on it (docs/performance.md,
+/// "The kernel's autogroup"), so a run says which it had.
 /// </summary>
 internal static class KernelScheduler
 {
