@@ -22,6 +22,7 @@ namespace Matcha.Bench.Load;
 internal static class LoadBenchmark
 {
     private static readonly TimeSpan DrainPatience = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan SettleLength = TimeSpan.FromSeconds(10);
 
     /// <summary><c>--relay both</c> runs the whole benchmark once per relay, each on a fresh Matcha, and prints their summaries side by side.</summary>
     public static async Task<int> RunAsync(LoadOptions options)
@@ -102,30 +103,55 @@ internal static class LoadBenchmark
 
         var rounds = new List<(Measurement With, Measurement Without, Measurement Limit)>();
         var cpu = new List<(Dictionary<string, double> With, Dictionary<string, double> Without, Dictionary<string, double> Limit)>();
-        for (var round = 1; round <= options.Rounds; round++)
+        // Each side's CPU is counted up to the end of its drain: the relay's and Catalog's work belongs to the writes that caused it.
+        async Task<(Measurement, Dictionary<string, double>)> WithOutboxAsync()
         {
-            await users.RefreshTokensAsync(gateway);
-            // CPU is counted up to the end of each drain: the relay's and Catalog's work belongs to the writes that caused it.
             var profile = CpuProfile.Start(app);
-            var with = await WriteRunner.FlatOutAsync(throughGateway, users, options.Concurrency, options.RoundLength, errors);
+            var measured = await WriteRunner.FlatOutAsync(throughGateway, users, options.Concurrency, options.RoundLength, errors);
             await DrainAsync(ledger);
-            var withCpu = profile.PerWrite(with.Requests);
-            profile = CpuProfile.Start(app);
-            var bare = await WriteRunner.FlatOutAsync(limit, users, options.Concurrency, options.RoundLength, errors);
+            return (measured, profile.PerWrite(measured.Requests));
+        }
+        async Task<(Measurement, Dictionary<string, double>)> LimitAsync()
+        {
+            var profile = CpuProfile.Start(app);
+            var measured = await WriteRunner.FlatOutAsync(limit, users, options.Concurrency, options.RoundLength, errors);
             await DrainAsync(ledger);
-            var bareCpu = profile.PerWrite(bare.Requests);
+            return (measured, profile.PerWrite(measured.Requests));
+        }
+        async Task<(Measurement, Dictionary<string, double>)> WithoutOutboxAsync()
+        {
             await OutboxSwitch.LeaveOutAsync(ratingsDb);
-            Measurement without;
-            profile = CpuProfile.Start(app);
             try
             {
-                without = await WriteRunner.FlatOutAsync(withoutOutbox, silentUsers, options.Concurrency, options.RoundLength, errors);
+                var profile = CpuProfile.Start(app);
+                var measured = await WriteRunner.FlatOutAsync(withoutOutbox, silentUsers, options.Concurrency, options.RoundLength, errors);
+                return (measured, profile.PerWrite(measured.Requests));
             }
             finally
             {
                 await OutboxSwitch.PutBackAsync(ratingsDb);
             }
-            cpu.Add((withCpu, profile.PerWrite(without.Requests), bareCpu));
+        }
+        for (var round = 1; round <= options.Rounds; round++)
+        {
+            await users.RefreshTokensAsync(gateway);
+            // Odd rounds with the outbox first, even rounds without it first (the limit between them in both), so that a
+            // machine speeding up or slowing down over the rounds favours neither side of the outbox ratio.
+            Measurement with, without, bare;
+            Dictionary<string, double> withCpu, withoutCpu, bareCpu;
+            if (round % 2 == 1)
+            {
+                (with, withCpu) = await WithOutboxAsync();
+                (bare, bareCpu) = await LimitAsync();
+                (without, withoutCpu) = await WithoutOutboxAsync();
+            }
+            else
+            {
+                (without, withoutCpu) = await WithoutOutboxAsync();
+                (bare, bareCpu) = await LimitAsync();
+                (with, withCpu) = await WithOutboxAsync();
+            }
+            cpu.Add((withCpu, withoutCpu, bareCpu));
             rounds.Add((with, without, bare));
             Console.WriteLine($"  round {round}: {with}");
             Console.WriteLine($"  round {round}: {without}");
@@ -135,6 +161,11 @@ internal static class LoadBenchmark
         }
 
         await users.RefreshTokensAsync(gateway);
+        using var yielding = KernelScheduler.YieldCores(options.ClientNice);
+        // Not measured: the first seconds at the rate are the flat-out rounds' aftermath (autovacuum of their rows, the new
+        // tokens' first checks), not the steady rate; in some runs their lag's p99 was several times the rest's.
+        Console.WriteLine($"Settling: {options.Rate} writes/s through the gateway for {SettleLength.TotalSeconds:F0} s, not measured...");
+        await WriteRunner.SteadyAsync(throughGateway, users, options.Rate, SettleLength, errors, (_, _) => Task.CompletedTask);
         Console.WriteLine($"Steady phase: {options.Rate} writes/s through the gateway for {options.Seconds} s...");
         var from = await ledger.OutboxPositionAsync();
         using var sampling = new CancellationTokenSource();
