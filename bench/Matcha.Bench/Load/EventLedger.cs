@@ -259,8 +259,22 @@ internal sealed class EventLedger(NpgsqlDataSource ratingsDb, NpgsqlDataSource c
                 lags[i] = double.PositiveInfinity;
             }
         }
-        return new LagReport(lags, unknownCommit, committedAt, stages);
+        // now() is a transaction's start: the rows one claim marked share their published_at, and the inbox rows one
+        // apply recorded their processed_at.
+        var claims = events.Select(e => e.ClaimedAt).OfType<DateTime>().ToList();
+        var batches = new EventBatches(claims.Count, claims.Distinct().Count(), applied.Count, applied.Values.Select(a => a.Began).Distinct().Count());
+        return new LagReport(lags, unknownCommit, committedAt, stages, batches);
     }
+}
+
+/// <summary>
+/// How many claims of the relay and applies of Catalog's consumer carried the phase's events: each batch costs round
+/// trips and statements of its own, whatever its size.
+/// </summary>
+internal sealed record EventBatches(int Claimed, int Claims, int Applied, int Applies)
+{
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"the relay's claims {Claimed / (double)Math.Max(Claims, 1):F1} ({Claims} claims), Catalog's applies {Applied / (double)Math.Max(Applies, 1):F1} ({Applies} applies)");
 }
 
 /// <summary>One applied event's lag in its three stages, ms.</summary>
@@ -270,7 +284,7 @@ internal sealed record LagStages(double ToClaimMs, double ToApplyMs, double Appl
 /// The steady phase's lags, each with when its write committed in Ratings (<see cref="CommittedAt"/>) and its stages
 /// (<see cref="Stages"/>, null for an event not applied or not claimed), all in the same order.
 /// </summary>
-internal sealed record LagReport(double[] LagsMs, int UnknownCommitTimes, DateTime[] CommittedAt, IReadOnlyList<LagStages?> Stages)
+internal sealed record LagReport(double[] LagsMs, int UnknownCommitTimes, DateTime[] CommittedAt, IReadOnlyList<LagStages?> Stages, EventBatches Batches)
 {
     public int Unapplied => LagsMs.Count(double.IsPositiveInfinity);
 

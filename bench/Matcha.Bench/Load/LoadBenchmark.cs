@@ -226,6 +226,7 @@ internal static class LoadBenchmark
             (lag.UnknownCommitTimes > 0 ? $"; {lag.UnknownCommitTimes} timed from occurred_at (commit time not read)" : ""));
         Console.WriteLine($"  lag p99/max ms per 5 s of commit time: {string.Join("  ", lag.ByWindow(TimeSpan.FromSeconds(5)))}");
         Console.WriteLine($"  lag p50/p99 ms by stage: {lag.ByStage()}");
+        Console.WriteLine($"  events per batch: {lag.Batches}");
         Console.WriteLine($"  the slowest 1 %: {lag.Slowest(TimeSpan.FromMilliseconds(100))}");
         Console.WriteLine($"after the run{(drained ? " drained" : $" did NOT drain within {DrainPatience.TotalMinutes:F0} min")}: lost (acknowledged, not in Catalog's statistics): " +
             $"{lost.Ratings} ratings (of {lost.RatingRows}), {lost.Wishes} wishes, {lost.Comments} comments; events never applied {lag.Unapplied}");
