@@ -32,9 +32,10 @@ public static class EventTablesModel
             outbox.Property(m => m.TraceParent).HasMaxLength(55);
             outbox.Property(m => m.TraceState).HasMaxLength(512);
             outbox.Property(m => m.Payload).HasColumnType("jsonb");
-            // The relay's two questions: what is unsent, and is there an older unsent row of this aggregate.
-            outbox.HasIndex(m => m.Id).HasDatabaseName("ix_outbox_messages_unsent").HasFilter("published_at IS NULL");
-            outbox.HasIndex(m => new { m.AggregateId, m.Id }).HasDatabaseName("ix_outbox_messages_unsent_aggregate").HasFilter("published_at IS NULL");
+            // The relay's question: what is unsent, oldest first. Its claim finds each aggregate's oldest unsent row among
+            // those (OutboxRelay.ClaimSql), so no index answers "an older unsent row of this aggregate" any more
+            // (DropOutboxAggregateIndex).
+            outbox.HasIndex(m => m.Id).HasDatabaseName(UnsentIndex).HasFilter(Unsent);
             outbox.HasIndex(m => m.PublishedAt);
             // A published row leaves a dead entry in both partial indexes until a vacuum removes it,
             // and the relay's claim walks every one of them in id order before it reaches the first
@@ -67,6 +68,22 @@ public static class EventTablesModel
         });
         return modelBuilder;
     }
+
+    private const string UnsentIndex = "ix_outbox_messages_unsent";
+    private const string UnsentAggregateIndex = "ix_outbox_messages_unsent_aggregate";
+    private const string Unsent = "published_at IS NULL";
+
+    /// <summary>
+    /// Drops the index of each aggregate's unsent rows (aggregate, id), which the relay's claim was written for until
+    /// it found each aggregate's oldest row among the oldest unsent rows instead (docs/performance.md, "The relay's
+    /// claim in one round trip"). No statement read it since, and every outbox row wrote an entry in it.
+    /// </summary>
+    public static void DropOutboxAggregateIndex(this MigrationBuilder migrationBuilder) =>
+        migrationBuilder.DropIndex(name: UnsentAggregateIndex, table: OutboxTable);
+
+    /// <summary>Undoes <see cref="DropOutboxAggregateIndex"/>.</summary>
+    public static void CreateOutboxAggregateIndex(this MigrationBuilder migrationBuilder) =>
+        migrationBuilder.CreateIndex(name: UnsentAggregateIndex, table: OutboxTable, columns: ["aggregate_id", "id"], filter: Unsent);
 
     /// <summary>The outbox's columns the statements that read it filter, group or sort by.</summary>
     private static readonly string[] OutboxColumnsReadBy = ["id", "published_at", "aggregate_id", "topic"];

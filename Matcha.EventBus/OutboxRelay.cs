@@ -37,7 +37,7 @@ internal sealed partial class OutboxRelay(
     // some of them behind looks again at once.
     //
     // One statement that asked for each row whether an older unsent row of its aggregate existed
-    // (a per-row min(id) over ix_outbox_messages_unsent_aggregate, before that NOT EXISTS) had a
+    // (a per-row min(id) over an index of each aggregate's unsent rows, dropped since; before that NOT EXISTS) had a
     // plan that hung on the planner's estimate of unsent rows, taken from statistics gathered
     // while almost all were published: it walked every older unsent row once per candidate, 40-70
     // times the cost of the plan it was written for (docs/performance.md, "The relay's claim").

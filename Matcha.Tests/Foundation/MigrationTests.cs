@@ -74,6 +74,24 @@ public sealed class MigrationTests(MatchaAppFixture fixture)
             targets);
     }
 
+    /// <summary>
+    /// Every outbox row writes an entry in each of the outbox's indexes, so it keeps only those a statement reads by:
+    /// the key, the event id's uniqueness, the unsent rows in id order (the relay's claim) and the publication time
+    /// (the pruning). The index of each aggregate's unsent rows, which the claim no longer reads, is gone.
+    /// </summary>
+    [Theory]
+    [InlineData("accountsdb")]
+    [InlineData("catalogdb")]
+    [InlineData("ratingsdb")]
+    [InlineData("socialdb")]
+    public async Task EveryOutboxKeepsOnlyTheIndexesItsStatementsReadBy(string database)
+    {
+        var indexes = await fixture.QueryAsync<string>(database,
+            "SELECT string_agg(indexname, ' ' ORDER BY indexname) FROM pg_indexes WHERE tablename = 'outbox_messages'");
+
+        Assert.Equal("ix_outbox_messages_event_id ix_outbox_messages_published_at ix_outbox_messages_unsent pk_outbox_messages", indexes);
+    }
+
     [Fact]
     public async Task AFailingMigrationStopsTheServiceWithAClearLog()
     {

@@ -12,7 +12,7 @@ namespace Matcha.Accounts.Data.CompiledModel
     public partial class AccountsDbContextModel
     {
         private AccountsDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("8432f2bd-9efb-4548-b157-3c50c25a2ce1"), entityTypeCount: 11)
+            : base(skipDetectChanges: false, modelId: new Guid("384435a8-6df4-4da6-bb4f-0c62a86dbbc6"), entityTypeCount: 11)
         {
         }
 

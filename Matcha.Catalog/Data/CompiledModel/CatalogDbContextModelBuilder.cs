@@ -12,7 +12,7 @@ namespace Matcha.Catalog.Data.CompiledModel
     public partial class CatalogDbContextModel
     {
         private CatalogDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("ac37ad44-d29e-43b7-877e-53c81e4b4868"), entityTypeCount: 14)
+            : base(skipDetectChanges: false, modelId: new Guid("92df621a-180d-4465-a70e-0d52b62403bc"), entityTypeCount: 14)
         {
         }
 

@@ -21,7 +21,7 @@ namespace Matcha.Catalog.Data.CompiledModel
                 typeof(OutboxMessage),
                 baseEntityType,
                 propertyCount: 12,
-                unnamedIndexCount: 4,
+                unnamedIndexCount: 3,
                 keyCount: 1);
 
             var id = runtimeEntityType.AddProperty(
@@ -154,11 +154,6 @@ namespace Matcha.Catalog.Data.CompiledModel
             var index1 = runtimeEntityType.AddIndex(
                 new[] { publishedAt });
             index1.AddAnnotation("Relational:Name", "ix_outbox_messages_published_at");
-
-            var index2 = runtimeEntityType.AddIndex(
-                new[] { aggregateId, id });
-            index2.AddAnnotation("Relational:Filter", "published_at IS NULL");
-            index2.AddAnnotation("Relational:Name", "ix_outbox_messages_unsent_aggregate");
 
             return runtimeEntityType;
         }

@@ -563,10 +563,6 @@ namespace Matcha.Catalog.Data.Migrations
                     b.HasIndex("PublishedAt")
                         .HasDatabaseName("ix_outbox_messages_published_at");
 
-                    b.HasIndex("AggregateId", "Id")
-                        .HasDatabaseName("ix_outbox_messages_unsent_aggregate")
-                        .HasFilter("published_at IS NULL");
-
                     b.ToTable("outbox_messages", (string)null);
 
                     b

@@ -12,7 +12,7 @@ namespace Matcha.Ratings.Data.CompiledModel
     public partial class RatingsDbContextModel
     {
         private RatingsDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("7e9b85b7-ef41-4d57-82cc-3278fa3455d6"), entityTypeCount: 12)
+            : base(skipDetectChanges: false, modelId: new Guid("07a072c6-e544-401f-88ef-19d5ac443d8c"), entityTypeCount: 12)
         {
         }
 

@@ -12,7 +12,7 @@ namespace Matcha.Social.Data.CompiledModel
     public partial class SocialDbContextModel
     {
         private SocialDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("b834c679-df2a-40ba-84fd-161b1838374c"), entityTypeCount: 9)
+            : base(skipDetectChanges: false, modelId: new Guid("f73770e8-7eae-468d-9676-f4f46bc43573"), entityTypeCount: 9)
         {
         }
 
