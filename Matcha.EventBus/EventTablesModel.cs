@@ -37,7 +37,7 @@ public static class EventTablesModel
             // (DropOutboxAggregateIndex).
             outbox.HasIndex(m => m.Id).HasDatabaseName(UnsentIndex).HasFilter(Unsent);
             outbox.HasIndex(m => m.PublishedAt);
-            // A published row leaves a dead entry in both partial indexes until a vacuum removes it,
+            // A published row leaves a dead entry in the partial index until a vacuum removes it,
             // and the relay's claim walks every one of them in id order before it reaches the first
             // unsent row. Postgres's default waits for dead rows to reach a fifth of the table (a
             // table that keeps a day of events): vacuum this one after every thousand, unthrottled
