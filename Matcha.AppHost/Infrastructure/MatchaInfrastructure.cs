@@ -86,11 +86,13 @@ public sealed class MatchaInfrastructure
     /// Settings both kinds of Postgres run with. <c>wal_level=logical</c> lets the outbox be read by
     /// change data capture through a replication slot (<c>events-relay=cdc</c>, docs/events.md); a slot
     /// whose reader is down retains WAL, so <c>max_slot_wal_keep_size</c> bounds what it can hold back
-    /// (past that Postgres invalidates the slot, and the relay recreates it and sweeps the outbox table). <c>track_commit_timestamp</c>
-    /// lets the load benchmark measure event lag from commit to commit. <c>autovacuum_naptime=5s</c>:
+    /// (past that Postgres invalidates the slot, and the relay recreates it and sweeps the outbox table). <c>autovacuum_naptime=5s</c>:
     /// autovacuum visits each database every 5 s rather than every minute, so the outbox tables'
     /// own thresholds (a vacuum per thousand published rows, <c>EventTablesModel</c>) take effect
-    /// at a write rate of hundreds a second; a visit that finds nothing to do costs nothing.
+    /// at a write rate of hundreds a second; a visit that finds nothing to do costs nothing. Not
+    /// <c>track_commit_timestamp</c>: with it every commit also writes its time under one lock, which
+    /// only the load benchmark reads, and it turns the setting on for its own runs (docs/performance.md,
+    /// "What the steady phase's services and commits wait for").
     /// </summary>
     public static readonly string[] PostgresSettings =
     [
@@ -99,7 +101,6 @@ public sealed class MatchaInfrastructure
         "max_replication_slots=10",
         "max_wal_senders=10",
         "max_slot_wal_keep_size=1GB",
-        "track_commit_timestamp=on",
         "autovacuum_naptime=5s",
     ];
 

@@ -7,7 +7,7 @@ namespace Matcha.Bench.Load;
 
 /// <summary>
 /// Event lag from commit to commit, on one clock: Postgres's own (<c>track_commit_timestamp</c>,
-/// which the AppHost turns on; both databases live on one server). Ratings' commit is read from
+/// which the benchmark turns on with <see cref="ServerArgs"/>; both databases live on one server). Ratings' commit is read from
 /// the written row's <c>xmin</c> soon after the write was acknowledged, with the others of the last 50 ms
 /// (its user writes nothing else meanwhile); Catalog's from its inbox row, which its consumer inserts in the transaction
 /// that applies the event. An event Catalog has not applied when the run ends is lost: it counts
@@ -16,6 +16,13 @@ namespace Matcha.Bench.Load;
 /// </summary>
 internal sealed class EventLedger(NpgsqlDataSource ratingsDb, NpgsqlDataSource catalogDb, NpgsqlDataSource socialDb)
 {
+    /// <summary>
+    /// What the ledger needs of the benchmark's Postgres: each transaction's commit time. Matcha's own Postgres runs
+    /// without it (every commit would write its time under one lock for no reader), so the benchmark measures it with
+    /// this cost, as it does with <see cref="PostgresProfile.ServerArgs"/>.
+    /// </summary>
+    public static readonly string[] ServerArgs = ["-c", "track_commit_timestamp=on"];
+
     private const string Subscription = "catalog-stats";
     private const string SocialSubscription = "social-ratings";
     private readonly ConcurrentDictionary<(string Aggregate, long Version), DateTime> _committed = new();

@@ -245,7 +245,8 @@ internal static class LoadBenchmark
         // And Accounts' sign-up limit per address (10 an hour), for the same reason.
         builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "accounts"))
             .WithEnvironment("Accounts__SignUpThrottle__MaxPerAddress", "1000000");
-        builder.CreateResourceBuilder(builder.Resources.OfType<IResourceWithArgs>().Single(r => r.Name == "postgres")).WithArgs(PostgresProfile.ServerArgs);
+        builder.CreateResourceBuilder(builder.Resources.OfType<IResourceWithArgs>().Single(r => r.Name == "postgres"))
+            .WithArgs([.. PostgresProfile.ServerArgs, .. EventLedger.ServerArgs]);
     }
 
     private static async Task<Measurement> DrainedAsync(Task<Measurement> round, EventLedger ledger)

@@ -92,6 +92,7 @@ internal static class ScaleBenchmark
             .WithEnvironment("Gateway__RateLimits__AnonymousPerSecond", "1000000");
         builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "accounts"))
             .WithEnvironment("Accounts__SignUpThrottle__MaxPerAddress", "1000000");
+        builder.CreateResourceBuilder(builder.Resources.OfType<IResourceWithArgs>().Single(r => r.Name == "postgres")).WithArgs(EventLedger.ServerArgs);
     }
 
     /// <summary>The ids of every resource's processes (a resource with replicas has one per replica).</summary>
