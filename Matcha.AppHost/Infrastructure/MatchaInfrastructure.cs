@@ -91,8 +91,8 @@ public sealed class MatchaInfrastructure
     /// own thresholds (a vacuum per thousand published rows, <c>EventTablesModel</c>) take effect
     /// at a write rate of hundreds a second; a visit that finds nothing to do costs nothing. Not
     /// <c>track_commit_timestamp</c>: with it every commit also writes its time under one lock, which
-    /// only the load benchmark reads, and it turns the setting on for its own runs (docs/performance.md,
-    /// "What the steady phase's services and commits wait for").
+    /// only the load and scale benchmarks read, and they turn the setting on for their own runs
+    /// (docs/performance.md, "What the steady phase's services and commits wait for").
     /// </summary>
     public static readonly string[] PostgresSettings =
     [
