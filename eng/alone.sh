@@ -60,7 +60,7 @@ fi
 pg_port=$(free_port); redis_port=$(free_port)
 "${run_pg[@]}" initdb -D "$root/pg/data" -U matcha --auth=trust >/dev/null
 "${run_pg[@]}" postgres -D "$root/pg/data" -p "$pg_port" -k "$root/pg" -c listen_addresses=127.0.0.1 \
-  -c wal_level=logical -c track_commit_timestamp=on -c autovacuum_naptime=5s >"$root/postgres.log" 2>&1 &
+  -c wal_level=logical -c autovacuum_naptime=5s >"$root/postgres.log" 2>&1 &
 pids+=($!)
 redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no >"$root/redis.log" 2>&1 &
 pids+=($!)
