@@ -238,15 +238,24 @@ internal static class LoadBenchmark
     {
         // The same knob as ./eng/run.sh --relay: every service's outbox by the relay asked for.
         builder.Configuration["Parameters:events-relay"] = options.Relay;
-        // Signing 200 users up from one address would meet the anonymous limit; the per-user limits stay as deployed.
+        ConfigureForVirtualUsers(builder, PostgresProfile.ServerArgs);
+    }
+
+    /// <summary>
+    /// What a benchmark that signs its virtual users up and times their events needs of the app (the load and scale
+    /// benchmarks): sign-ups from one address past the gateway's anonymous limit and Accounts' limit per address (10 an
+    /// hour), the per-user limits as deployed; and Postgres keeping commit times for <see cref="EventLedger"/>, with
+    /// <paramref name="postgresArgs"/> besides.
+    /// </summary>
+    internal static void ConfigureForVirtualUsers(IDistributedApplicationTestingBuilder builder, string[] postgresArgs)
+    {
         builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "gateway"))
             .WithEnvironment("Gateway__RateLimits__AnonymousBurst", "1000000")
             .WithEnvironment("Gateway__RateLimits__AnonymousPerSecond", "1000000");
-        // And Accounts' sign-up limit per address (10 an hour), for the same reason.
         builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "accounts"))
             .WithEnvironment("Accounts__SignUpThrottle__MaxPerAddress", "1000000");
         builder.CreateResourceBuilder(builder.Resources.OfType<IResourceWithArgs>().Single(r => r.Name == "postgres"))
-            .WithArgs([.. PostgresProfile.ServerArgs, .. EventLedger.ServerArgs]);
+            .WithArgs([.. postgresArgs, .. EventLedger.ServerArgs]);
     }
 
     private static async Task<Measurement> DrainedAsync(Task<Measurement> round, EventLedger ledger)

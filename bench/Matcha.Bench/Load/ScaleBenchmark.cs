@@ -1,6 +1,5 @@
 using System.Globalization;
 using Aspire.Hosting;
-using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Npgsql;
 
@@ -86,13 +85,7 @@ internal static class ScaleBenchmark
     private static void Configure(IDistributedApplicationTestingBuilder builder, int replicas)
     {
         builder.Configuration["Matcha:Replicas"] = replicas.ToString(CultureInfo.InvariantCulture);
-        // As in the load benchmark: sign-ups from one address would meet the anonymous and sign-up limits.
-        builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "gateway"))
-            .WithEnvironment("Gateway__RateLimits__AnonymousBurst", "1000000")
-            .WithEnvironment("Gateway__RateLimits__AnonymousPerSecond", "1000000");
-        builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "accounts"))
-            .WithEnvironment("Accounts__SignUpThrottle__MaxPerAddress", "1000000");
-        builder.CreateResourceBuilder(builder.Resources.OfType<IResourceWithArgs>().Single(r => r.Name == "postgres")).WithArgs(EventLedger.ServerArgs);
+        LoadBenchmark.ConfigureForVirtualUsers(builder, postgresArgs: []);
     }
 
     /// <summary>The ids of every resource's processes (a resource with replicas has one per replica).</summary>
