@@ -6,10 +6,10 @@ namespace Matcha.Catalog.Statistics;
 /// <summary>
 /// A batch's effect on one film's counters. <see cref="ToCommand"/> writes the whole batch's films
 /// in one UPDATE that also recomputes each film's average and popularity from its new counters.
-/// The film's row has fourteen indexes (search, genres, sort orders) and its indexed columns
-/// change, so every UPDATE of it writes a new entry in each: a rating change used to update it
-/// three times (take the old score out, put the new one in, recompute), then once per film in
-/// its own statement, and the consumer's batch still spent most of its time there at load
+/// No index of the film's row holds a statistic (the sort orders are indexed in
+/// <c>movie_sort_keys</c>, which a statement trigger keeps in step), so most of these UPDATEs are
+/// HOT: 92 % of 89,038 in a load run. A rating change used to update the row three times (take
+/// the old score out, put the new one in, recompute), then once per film in its own statement
 /// (docs/performance.md).
 /// </summary>
 internal sealed class StatisticsChange
