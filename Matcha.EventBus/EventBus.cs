@@ -14,7 +14,7 @@ namespace Matcha.EventBus;
 /// <summary>
 /// Registration of the event bus: a producer adds its outbox relay, a consumer one
 /// subscription per topic it reads. Both need the service's database (AddServiceDatabase)
-/// and the <c>redis</c> client (AddRedisClient).
+/// and the <c>redis</c> client (ServiceDefaults' AddServiceRedis).
 /// </summary>
 public static class EventBus
 {

@@ -19,7 +19,7 @@ internal static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDatabase<AccountsDbContext>("accountsdb");
-        builder.AddRedisClient("redis");
+        builder.AddServiceRedis();
         builder.AddInternalIdentity("accounts");
         builder.AddSigningKeys();
         builder.AddUsers();

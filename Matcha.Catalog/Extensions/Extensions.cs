@@ -30,7 +30,7 @@ internal static class Extensions
             UseTypoThreshold(dataSource);
         });
         builder.Services.AddScoped<CatalogReads>();
-        builder.AddRedisClient("redis");
+        builder.AddServiceRedis();
         builder.AddInternalIdentity("catalog");
         builder.AddCardsGrpc();
         builder.Services.AddHostedService<CatalogueSeeder>();

@@ -18,7 +18,7 @@ internal static partial class DeletedAccountWrites
     public static IHostApplicationBuilder AddDeletedAccountWrites(this IHostApplicationBuilder builder)
     {
         // The gateway's health does not depend on Redis: without it, it still forwards.
-        builder.AddRedisClient("redis", settings => settings.DisableHealthChecks = true);
+        builder.AddServiceRedis(settings => settings.DisableHealthChecks = true);
         builder.Services.AddHostedService<ConnectAtStart>();
         return builder;
     }

@@ -19,7 +19,7 @@ internal static class Extensions
     {
         builder.AddServiceDatabase<RatingsDbContext>("ratingsdb");
         builder.Services.AddExceptionHandler<ErasedUserWriteHandler>();
-        builder.AddRedisClient("redis");
+        builder.AddServiceRedis();
         builder.AddInternalIdentity("ratings");
         builder.Services.ConfigureHttpJsonOptions(json =>
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));

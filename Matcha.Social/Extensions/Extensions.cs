@@ -18,7 +18,7 @@ internal static class Extensions
         builder.AddServiceDatabase<SocialDbContext>("socialdb");
         builder.Services.AddExceptionHandler<ErasedUserWriteHandler>();
         builder.AddFeedConcurrency();
-        builder.AddRedisClient("redis");
+        builder.AddServiceRedis();
         builder.AddInternalIdentity("social");
         builder.Services.ConfigureHttpJsonOptions(json =>
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
