@@ -15,40 +15,49 @@ namespace Matcha.Tests.Backbone;
 
 [Collection(MatchaCdcAppCollectionDefinition.Name)]
 [Trait("Category", "AppHost")]
+[Trait("Category", "AppHostVariant")]
 public sealed class CdcCrashTests(MatchaCdcAppFixture fixture) : CrashTests(fixture);
 
 [Collection(MatchaCdcAppCollectionDefinition.Name)]
 [Trait("Category", "AppHost")]
+[Trait("Category", "AppHostVariant")]
 public sealed class CdcNothingLostTests(MatchaCdcAppFixture fixture, ITestOutputHelper output) : NothingLostTests(fixture, output);
 
 [Collection(MatchaCdcAppCollectionDefinition.Name)]
 [Trait("Category", "AppHost")]
+[Trait("Category", "AppHostVariant")]
 public sealed class CdcBackboneRecoveryTests(MatchaCdcAppFixture fixture) : BackboneRecoveryTests(fixture);
 
 [Collection(MatchaCdcAppCollectionDefinition.Name)]
 [Trait("Category", "AppHost")]
+[Trait("Category", "AppHostVariant")]
 public sealed class CdcBackboneHealthTests(MatchaCdcAppFixture fixture) : BackboneHealthTests(fixture);
 
 [Collection(MatchaCdcAppCollectionDefinition.Name)]
 [Trait("Category", "AppHost")]
+[Trait("Category", "AppHostVariant")]
 public sealed class CdcOutboxTransactionTests(MatchaCdcAppFixture fixture) : OutboxTransactionTests(fixture);
 
 [Collection(MatchaCdcAppCollectionDefinition.Name)]
 [Trait("Category", "AppHost")]
+[Trait("Category", "AppHostVariant")]
 public sealed class CdcEventTracingTests(MatchaCdcAppFixture fixture) : EventTracingTests(fixture);
 
 /// <summary>Two table relays claim rows beside Ratings' change-data-capture relay: still each row once, each aggregate in order.</summary>
 [Collection(MatchaCdcAppCollectionDefinition.Name)]
 [Trait("Category", "AppHost")]
+[Trait("Category", "AppHostVariant")]
 public sealed class CdcOutboxRelayReplicaTests(MatchaCdcAppFixture fixture) : OutboxRelayReplicaTests(fixture);
 
 [Collection(MatchaCdcAppCollectionDefinition.Name)]
 [Trait("Category", "AppHost")]
+[Trait("Category", "AppHostVariant")]
 public sealed class CdcCatalogStatisticsTests(MatchaCdcAppFixture fixture) : CatalogStatisticsTests(fixture);
 
 /// <summary>What only the change-data-capture relay has: a replication slot that one relay streams from at a time, and that can be lost.</summary>
 [Collection(MatchaCdcAppCollectionDefinition.Name)]
 [Trait("Category", "AppHost")]
+[Trait("Category", "AppHostVariant")]
 public sealed class CdcRelayTests(MatchaCdcAppFixture fixture)
 {
     private const string Slot = "matcha_outbox_ratingsdb";

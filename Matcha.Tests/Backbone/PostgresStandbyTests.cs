@@ -15,6 +15,7 @@ namespace Matcha.Tests.Backbone;
 /// </summary>
 [Collection(MatchaCdcAppCollectionDefinition.Name)]
 [Trait("Category", "AppHost")]
+[Trait("Category", "AppHostVariant")]
 public sealed class PostgresStandbyTests(MatchaCdcAppFixture fixture)
 {
     private const string Standby = "postgres-standby";

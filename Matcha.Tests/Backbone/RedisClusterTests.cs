@@ -13,31 +13,38 @@ namespace Matcha.Tests.Backbone;
 
 [Collection(MatchaCdcAppCollectionDefinition.Name)]
 [Trait("Category", "AppHost")]
+[Trait("Category", "AppHostVariant")]
 public sealed class ClusterRankingsTests(MatchaCdcAppFixture fixture) : RankingsTests(fixture);
 
 [Collection(MatchaCdcAppCollectionDefinition.Name)]
 [Trait("Category", "AppHost")]
+[Trait("Category", "AppHostVariant")]
 public sealed class ClusterSignUpLimitTests(MatchaCdcAppFixture fixture) : SignUpLimitTests(fixture);
 
 [Collection(MatchaCdcAppCollectionDefinition.Name)]
 [Trait("Category", "AppHost")]
+[Trait("Category", "AppHostVariant")]
 public sealed class ClusterBruteForceTests(MatchaCdcAppFixture fixture) : BruteForceTests(fixture);
 
 [Collection(MatchaCdcAppCollectionDefinition.Name)]
 [Trait("Category", "AppHost")]
+[Trait("Category", "AppHostVariant")]
 public sealed class ClusterDeadLetterTests(MatchaCdcAppFixture fixture) : DeadLetterTests(fixture);
 
 [Collection(MatchaCdcAppCollectionDefinition.Name)]
 [Trait("Category", "AppHost")]
+[Trait("Category", "AppHostVariant")]
 public sealed class ClusterAccountDeletionTests(MatchaCdcAppFixture fixture) : AccountDeletionTests(fixture);
 
 [Collection(MatchaCdcAppCollectionDefinition.Name)]
 [Trait("Category", "AppHost")]
+[Trait("Category", "AppHostVariant")]
 public sealed class ClusterDeletionCrashTests(MatchaCdcAppFixture fixture) : DeletionCrashTests(fixture);
 
 /// <summary>What an operator would check of the cluster itself.</summary>
 [Collection(MatchaCdcAppCollectionDefinition.Name)]
 [Trait("Category", "AppHost")]
+[Trait("Category", "AppHostVariant")]
 public sealed class RedisClusterTests(MatchaCdcAppFixture fixture)
 {
     [Fact]

@@ -22,6 +22,7 @@ namespace Matcha.Tests.Backbone;
 /// </summary>
 [Collection(MatchaReplicasAppCollectionDefinition.Name)]
 [Trait("Category", "AppHost")]
+[Trait("Category", "AppHostVariant")]
 public class ReplicasTests(MatchaReplicasAppFixture fixture, ITestOutputHelper output)
 {
     private const int Fans = 12;

@@ -13,6 +13,7 @@ namespace Matcha.Tests.Chaos;
 /// </summary>
 [Collection(MatchaChaosAppCollectionDefinition.Name)]
 [Trait("Category", "AppHost")]
+[Trait("Category", "AppHostVariant")]
 public sealed class ChaosTests(MatchaChaosAppFixture fixture)
 {
     /// <summary>Catalog then Ratings, each within its 2 s deadline, with room for a loaded machine.</summary>
