@@ -40,10 +40,10 @@ public static partial class SharedRedis
     /// No backlog: while disconnected a command fails with <see cref="RedisConnectionException"/> instead of waiting
     /// for a reconnect, and commands in flight when the connection drops fail instead of being sent again.
     /// </summary>
-    public static void FailFast(ConfigurationOptions options) => options.BacklogPolicy = BacklogPolicy.FailFast;
+    private static void FailFast(ConfigurationOptions options) => options.BacklogPolicy = BacklogPolicy.FailFast;
 
     /// <summary>Whether an exception says Redis could not be reached or did not answer in time.</summary>
-    public static bool IsUnavailable(Exception? exception)
+    private static bool IsUnavailable(Exception? exception)
     {
         for (; exception is not null; exception = exception.InnerException)
         {
