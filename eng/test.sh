@@ -64,7 +64,7 @@ else
   # process: the main AppHost's collection in one, and in the other the fast tests and the
   # collections of the AppHost's variants (Category=AppHostVariant: CDC and Redis Cluster,
   # replicas, chaos), one after another. So at most two Matchas run at once, and the main
-  # collection, the longest, no longer waits for the rest (docs/development.md, "Tests").
+  # collection, the longest, no longer waits for the rest (docs/development.md, "How the tests are organised").
   lane() {
     local name=$1 lane_filter=$2
     { run_tests "$name" --filter "$lane_filter" ${args[@]+"${args[@]}"} 2>&1; echo $? >"$results/$name.status"; } \
