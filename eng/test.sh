@@ -65,9 +65,13 @@ else
   # collections of the AppHost's variants (Category=AppHostVariant: CDC and Redis Cluster,
   # replicas, chaos), one after another. So at most two Matchas run at once, and the main
   # collection, the longest, no longer waits for the rest (docs/development.md, "How the tests are organised").
+  # The process's status is kept in a file (a pipeline's element runs in a subshell of its own);
+  # a lane that wrote none, however it ended, counts as failed.
   lane() {
     local name=$1 lane_filter=$2
-    { run_tests "$name" --filter "$lane_filter" ${args[@]+"${args[@]}"} 2>&1; echo $? >"$results/$name.status"; } \
+    { local code=0
+      run_tests "$name" --filter "$lane_filter" ${args[@]+"${args[@]}"} 2>&1 || code=$?
+      echo "$code" >"$results/$name.status"; } \
       | sed -u "s/^/[$name] /"
   }
   lane main "Category=AppHost&Category!=AppHostVariant" &
