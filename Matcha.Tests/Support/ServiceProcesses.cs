@@ -110,15 +110,18 @@ public static class ServiceProcesses
     /// Redis is back once every service's client has connected again, which each does on its own within about a second
     /// (until then its commands fail at once: docs/running.md, "While Redis is down"), so a test that signs in straight
     /// after a Redis restart could meet a 503. A service's <c>/health</c> pings Redis through that client, so this asks
-    /// each running service that uses Redis until it answers 200 (one that is stopped connects when it starts). The
-    /// gateway's client, which has no health check, only decides whether a write is checked against the deny set.
+    /// each running service that uses Redis (a reference to it in the AppHost's model) until it answers 200 (one that is
+    /// stopped connects when it starts). The gateway's health does not ping Redis, so it answers at once: its client only
+    /// decides whether a write is checked against the deny set.
     /// </summary>
     private static async Task WaitForRedisClientsAsync(this MatchaAppFixture fixture, CancellationToken cancellationToken)
     {
         var model = fixture.App.Services.GetRequiredService<DistributedApplicationModel>();
-        var running = RedisClients.Where(service => model.Resources.Any(r => r.Name == service)
-            && fixture.App.ResourceNotifications.TryGetCurrentState(service, out var current)
-            && current.Snapshot.State?.Text == KnownResourceStates.Running);
+        var running = model.Resources.OfType<ProjectResource>()
+            .Where(project => project.Annotations.OfType<ResourceRelationshipAnnotation>().Any(r => r.Type == "Reference" && r.Resource.Name == "redis"))
+            .Select(project => project.Name)
+            .Where(service => fixture.App.ResourceNotifications.TryGetCurrentState(service, out var current)
+                && current.Snapshot.State?.Text == KnownResourceStates.Running);
         foreach (var service in running)
         {
             using var client = fixture.App.CreateHttpClient(service, "http");
@@ -128,8 +131,6 @@ public static class ServiceProcesses
             }
         }
     }
-
-    private static readonly string[] RedisClients = ["accounts", "catalog", "ratings", "social"];
 
     private static async Task<bool> AnswersHealthyAsync(HttpClient service, CancellationToken cancellationToken)
     {
