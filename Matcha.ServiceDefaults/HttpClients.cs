@@ -21,4 +21,16 @@ public static class HttpClients
         });
         return builder;
     }
+
+    /// <summary>
+    /// Removes the standard resilience handler that <see cref="AddResilientHttpClients"/> puts on every client, so a
+    /// client can have a pipeline of its own instead of two stacked, or none. This is the documented way
+    /// (RemoveAllResilienceHandlers), still marked experimental in Microsoft.Extensions.Http.Resilience.
+    /// </summary>
+    public static IHttpClientBuilder ReplaceDefaultResilience(this IHttpClientBuilder builder)
+    {
+#pragma warning disable EXTEXP0001
+        return builder.RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
+    }
 }

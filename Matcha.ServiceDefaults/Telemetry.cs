@@ -9,6 +9,9 @@ namespace Matcha.ServiceDefaults;
 
 public static class Telemetry
 {
+    /// <summary>The names under which the OTLP exporters ask IHttpClientFactory for their clients.</summary>
+    internal static readonly string[] ExporterClients = ["OtlpTraceExporter", "OtlpMetricExporter", "OtlpLogExporter"];
+
     /// <summary>
     /// Logs, metrics and traces over OTLP when the AppHost (or an operator) sets
     /// OTEL_EXPORTER_OTLP_ENDPOINT. Npgsql and Redis register their own sources through
@@ -38,6 +41,14 @@ public static class Telemetry
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
+            // The exporters send through clients of their own from IHttpClientFactory, by these names, which the
+            // defaults would wrap in the standard resilience handler: retries stacked on the exporter's own, and, as
+            // the process stops, a pipeline the container has already disposed. The last batch then failed, the
+            // exporter tried it again for seconds, and a graceful stop took 5-9 s and lost the service's last logs.
+            foreach (var exporter in ExporterClients)
+            {
+                builder.Services.AddHttpClient(exporter).ReplaceDefaultResilience();
+            }
         }
 
         return builder;

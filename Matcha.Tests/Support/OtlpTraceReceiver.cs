@@ -26,8 +26,11 @@ public sealed record ExportedSpan(
 public sealed class OtlpTraceReceiver : IAsyncDisposable
 {
     private const int MaxMetricExports = 500;
+    private const int MaxLogExports = 2000;
     private readonly ConcurrentQueue<ExportedSpan> _spans = new();
     private readonly ConcurrentQueue<byte[]> _metrics = new();
+    private readonly ConcurrentQueue<(long Number, byte[] Body)> _logs = new();
+    private long _logExports;
     private WebApplication? _app;
 
     public string Endpoint { get; private set; } = "";
@@ -58,7 +61,16 @@ public sealed class OtlpTraceReceiver : IAsyncDisposable
             }
             return Results.Ok();
         });
-        _app.MapPost("/v1/{signal}", () => Results.Ok());   // logs: accepted, not kept
+        _app.MapPost("/v1/logs", async (HttpRequest request) =>
+        {
+            using var body = new MemoryStream();
+            await request.Body.CopyToAsync(body);
+            _logs.Enqueue((Interlocked.Increment(ref _logExports), body.ToArray()));
+            while (_logs.Count > MaxLogExports && _logs.TryDequeue(out _))
+            {
+            }
+            return Results.Ok();
+        });
         await _app.StartAsync();
         Endpoint = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
     }
@@ -71,6 +83,16 @@ public sealed class OtlpTraceReceiver : IAsyncDisposable
     {
         var needles = texts.Select(t => System.Text.Encoding.UTF8.GetBytes(t)).ToArray();
         return _metrics.Any(export => needles.All(needle => export.AsSpan().IndexOf(needle) >= 0));
+    }
+
+    /// <summary>How many log exports have arrived so far: a mark for <see cref="LogsExportedSince"/>.</summary>
+    public long LogExports => Interlocked.Read(ref _logExports);
+
+    /// <summary>Whether one log export that arrived after <paramref name="mark"/> holds all of <paramref name="texts"/> (as <see cref="MetricsExportContains"/>).</summary>
+    public bool LogsExportedSince(long mark, params string[] texts)
+    {
+        var needles = texts.Select(t => System.Text.Encoding.UTF8.GetBytes(t)).ToArray();
+        return _logs.Any(export => export.Number > mark && needles.All(needle => export.Body.AsSpan().IndexOf(needle) >= 0));
     }
 
     public IReadOnlyList<ExportedSpan> SpansOf(string traceId) => [.. _spans.Where(s => s.TraceId == traceId)];
