@@ -81,8 +81,8 @@ public sealed class OtlpTraceReceiver : IAsyncDisposable
     /// </summary>
     public bool MetricsExportContains(params string[] texts)
     {
-        var needles = texts.Select(t => System.Text.Encoding.UTF8.GetBytes(t)).ToArray();
-        return _metrics.Any(export => needles.All(needle => export.AsSpan().IndexOf(needle) >= 0));
+        var needles = Utf8(texts);
+        return _metrics.Any(export => Holds(export, needles));
     }
 
     /// <summary>How many log exports have arrived so far: a mark for <see cref="LogsExportedSince"/>.</summary>
@@ -91,9 +91,13 @@ public sealed class OtlpTraceReceiver : IAsyncDisposable
     /// <summary>Whether one log export that arrived after <paramref name="mark"/> holds all of <paramref name="texts"/> (as <see cref="MetricsExportContains"/>).</summary>
     public bool LogsExportedSince(long mark, params string[] texts)
     {
-        var needles = texts.Select(t => System.Text.Encoding.UTF8.GetBytes(t)).ToArray();
-        return _logs.Any(export => export.Number > mark && needles.All(needle => export.Body.AsSpan().IndexOf(needle) >= 0));
+        var needles = Utf8(texts);
+        return _logs.Any(export => export.Number > mark && Holds(export.Body, needles));
     }
+
+    private static byte[][] Utf8(string[] texts) => [.. texts.Select(System.Text.Encoding.UTF8.GetBytes)];
+
+    private static bool Holds(byte[] export, byte[][] needles) => needles.All(needle => export.AsSpan().IndexOf(needle) >= 0);
 
     public IReadOnlyList<ExportedSpan> SpansOf(string traceId) => [.. _spans.Where(s => s.TraceId == traceId)];
 
