@@ -37,7 +37,10 @@ public sealed class EventBusOptions
     /// <summary>The longest pause between attempts while Redis or Postgres is unreachable.</summary>
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How long published outbox rows are kept (for inspection) before the relay deletes them.</summary>
+    /// <summary>
+    /// How long published outbox rows are kept (for inspection, and to send again should Redis lose its data) before the
+    /// relay deletes them, oldest key first up to the first row still kept (<see cref="OutboxRelay.PruneAsync"/>).
+    /// </summary>
     public TimeSpan OutboxRetention { get; set; } = TimeSpan.FromDays(1);
 
     public TimeSpan PruneInterval { get; set; } = TimeSpan.FromMinutes(5);

@@ -25,7 +25,6 @@ public static class EventTablesModel
             outbox.ToTable(OutboxTable);
             outbox.HasKey(m => m.Id);
             outbox.Property(m => m.Id).UseIdentityAlwaysColumn();
-            outbox.HasIndex(m => m.EventId).IsUnique();
             outbox.Property(m => m.Topic).HasMaxLength(100);
             outbox.Property(m => m.Type).HasMaxLength(100);
             outbox.Property(m => m.AggregateId).HasMaxLength(200);
@@ -36,7 +35,8 @@ public static class EventTablesModel
             // those (OutboxRelay.ClaimSql), so no index answers "an older unsent row of this aggregate" any more
             // (DropOutboxAggregateIndex).
             outbox.HasIndex(m => m.Id).HasDatabaseName(UnsentIndex).HasFilter(Unsent);
-            outbox.HasIndex(m => m.PublishedAt);
+            // No other index: each cost every row an entry at its insert and another at its mark, on the same last
+            // pages as the key's (DropOutboxTimeOrderedIndexes). The pruning walks the key (OutboxRelay.PruneAsync).
             // A published row leaves a dead entry in the partial index until a vacuum removes it,
             // and the relay's claim walks every one of them in id order before it reaches the first
             // unsent row. Postgres's default waits for dead rows to reach a fifth of the table (a
@@ -84,6 +84,30 @@ public static class EventTablesModel
     /// <summary>Undoes <see cref="DropOutboxAggregateIndex"/>.</summary>
     public static void CreateOutboxAggregateIndex(this MigrationBuilder migrationBuilder) =>
         migrationBuilder.CreateIndex(name: UnsentAggregateIndex, table: OutboxTable, columns: ["aggregate_id", "id"], filter: Unsent);
+
+    private const string EventIdIndex = "ix_outbox_messages_event_id";
+    private const string PublishedAtIndex = "ix_outbox_messages_published_at";
+
+    /// <summary>
+    /// Drops the outbox's indexes of the event id (unique) and of the publication time. Both are time-ordered, like the
+    /// key: every row wrote an entry at the right edge of each at its insert and again at its mark (a mark is never HOT,
+    /// since the unsent rows' index is on its column), where the writes' inserts and the relay's marks waited for each
+    /// other's page locks (docs/performance.md, "The outbox's time-ordered indexes"). No statement reads by the event
+    /// id, which <see cref="Outbox"/> makes a version-7 Guid; consumers tell a second delivery by their inbox's key. The
+    /// pruning walks the key instead of the publication time.
+    /// </summary>
+    public static void DropOutboxTimeOrderedIndexes(this MigrationBuilder migrationBuilder)
+    {
+        migrationBuilder.DropIndex(name: EventIdIndex, table: OutboxTable);
+        migrationBuilder.DropIndex(name: PublishedAtIndex, table: OutboxTable);
+    }
+
+    /// <summary>Undoes <see cref="DropOutboxTimeOrderedIndexes"/>.</summary>
+    public static void CreateOutboxTimeOrderedIndexes(this MigrationBuilder migrationBuilder)
+    {
+        migrationBuilder.CreateIndex(name: EventIdIndex, table: OutboxTable, column: "event_id", unique: true);
+        migrationBuilder.CreateIndex(name: PublishedAtIndex, table: OutboxTable, column: "published_at");
+    }
 
     /// <summary>The outbox's columns the statements that read it filter, group or sort by.</summary>
     private static readonly string[] OutboxColumnsReadBy = ["id", "published_at", "aggregate_id", "topic"];

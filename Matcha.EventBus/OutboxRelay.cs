@@ -332,9 +332,20 @@ internal sealed partial class OutboxRelay(
     /// <summary>A republish in progress: rows with ids in (After, UpTo] are still to be sent again; Key is its key in Redis.</summary>
     private sealed record RepublishPass(string Key, long After, long UpTo);
 
+    /// <summary>
+    /// Deletes the oldest rows, in key order, up to the first row still kept: one unsent, or published within the
+    /// retention. The walk is along the key from its start, so it reads the rows it deletes and one more; the outbox has
+    /// no index of the publication time (<see cref="EventTablesModel.DropOutboxTimeOrderedIndexes"/>). Rows are published
+    /// in about the order of their keys, so this is the rows published before the retention, give or take the few
+    /// moments around the first one kept; and while a row stays unsent, nothing after it is pruned.
+    /// </summary>
     internal async Task PruneAsync(CancellationToken cancellationToken)
     {
-        await using var prune = dataSource.CreateCommand("DELETE FROM outbox_messages WHERE published_at < now() - @retention");
+        await using var prune = dataSource.CreateCommand("""
+            DELETE FROM outbox_messages WHERE id < coalesce(
+                (SELECT id FROM outbox_messages WHERE published_at IS NULL OR published_at >= now() - @retention ORDER BY id LIMIT 1),
+                (SELECT max(id) + 1 FROM outbox_messages))
+            """);
         prune.Parameters.AddWithValue("retention", _options.OutboxRetention);
         var pruned = await prune.ExecuteNonQueryAsync(cancellationToken);
         if (pruned > 0)

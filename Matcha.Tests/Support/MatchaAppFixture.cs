@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace Matcha.Tests.Support;
 
@@ -81,6 +82,22 @@ public class MatchaAppFixture : IAsyncLifetime
 
     public async Task<string> ConnectionStringAsync(string resource) =>
         await App.GetConnectionStringAsync(resource) ?? throw new InvalidOperationException($"No connection string for {resource}.");
+
+    /// <summary>An empty database of a test's own on the fixture's Postgres, named from <paramref name="prefix"/>; its connection string.</summary>
+    public async Task<string> NewDatabaseAsync(string prefix)
+    {
+        var server = new NpgsqlConnectionStringBuilder(await ConnectionStringAsync("catalogdb"));
+        var name = $"{prefix}_{Guid.NewGuid():N}";
+        server.Database = "postgres";
+        await using (var connection = new NpgsqlConnection(server.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+        server.Database = name;
+        return server.ConnectionString;
+    }
 
     public async Task DisposeAsync()
     {

@@ -12,7 +12,7 @@ namespace Matcha.Accounts.Data.CompiledModel
     public partial class AccountsDbContextModel
     {
         private AccountsDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("384435a8-6df4-4da6-bb4f-0c62a86dbbc6"), entityTypeCount: 11)
+            : base(skipDetectChanges: false, modelId: new Guid("58a38eac-9a4c-480a-8813-e7a77e130a86"), entityTypeCount: 11)
         {
         }
 

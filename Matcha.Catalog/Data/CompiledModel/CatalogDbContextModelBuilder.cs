@@ -12,7 +12,7 @@ namespace Matcha.Catalog.Data.CompiledModel
     public partial class CatalogDbContextModel
     {
         private CatalogDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("92df621a-180d-4465-a70e-0d52b62403bc"), entityTypeCount: 14)
+            : base(skipDetectChanges: false, modelId: new Guid("24b1bab4-0fa8-482a-9b07-bffb9136142b"), entityTypeCount: 14)
         {
         }
 

@@ -21,7 +21,7 @@ namespace Matcha.Catalog.Data.CompiledModel
                 typeof(OutboxMessage),
                 baseEntityType,
                 propertyCount: 12,
-                unnamedIndexCount: 3,
+                unnamedIndexCount: 1,
                 keyCount: 1);
 
             var id = runtimeEntityType.AddProperty(
@@ -142,18 +142,9 @@ namespace Matcha.Catalog.Data.CompiledModel
             key.AddAnnotation("Relational:Name", "pk_outbox_messages");
 
             var index = runtimeEntityType.AddIndex(
-                new[] { eventId },
-                unique: true);
-            index.AddAnnotation("Relational:Name", "ix_outbox_messages_event_id");
-
-            var index0 = runtimeEntityType.AddIndex(
                 new[] { id });
-            index0.AddAnnotation("Relational:Filter", "published_at IS NULL");
-            index0.AddAnnotation("Relational:Name", "ix_outbox_messages_unsent");
-
-            var index1 = runtimeEntityType.AddIndex(
-                new[] { publishedAt });
-            index1.AddAnnotation("Relational:Name", "ix_outbox_messages_published_at");
+            index.AddAnnotation("Relational:Filter", "published_at IS NULL");
+            index.AddAnnotation("Relational:Name", "ix_outbox_messages_unsent");
 
             return runtimeEntityType;
         }

@@ -12,7 +12,7 @@ namespace Matcha.Ratings.Data.CompiledModel
     public partial class RatingsDbContextModel
     {
         private RatingsDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("07a072c6-e544-401f-88ef-19d5ac443d8c"), entityTypeCount: 12)
+            : base(skipDetectChanges: false, modelId: new Guid("3bd6b9cb-260c-484b-9bb8-b94afb760cd2"), entityTypeCount: 12)
         {
         }
 

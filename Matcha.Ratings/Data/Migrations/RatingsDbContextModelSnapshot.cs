@@ -147,16 +147,9 @@ namespace Matcha.Ratings.Data.Migrations
                     b.HasKey("Id")
                         .HasName("pk_outbox_messages");
 
-                    b.HasIndex("EventId")
-                        .IsUnique()
-                        .HasDatabaseName("ix_outbox_messages_event_id");
-
                     b.HasIndex("Id")
                         .HasDatabaseName("ix_outbox_messages_unsent")
                         .HasFilter("published_at IS NULL");
-
-                    b.HasIndex("PublishedAt")
-                        .HasDatabaseName("ix_outbox_messages_published_at");
 
                     b.ToTable("outbox_messages", (string)null);
 

@@ -12,7 +12,7 @@ namespace Matcha.Social.Data.CompiledModel
     public partial class SocialDbContextModel
     {
         private SocialDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("f73770e8-7eae-468d-9676-f4f46bc43573"), entityTypeCount: 9)
+            : base(skipDetectChanges: false, modelId: new Guid("a44dd675-779c-45dd-9df5-d4aafbc779a9"), entityTypeCount: 9)
         {
         }
 
